@@ -1,0 +1,166 @@
+// Package specs loads OpenAPI documents, by default the ones specgate reconstructed from the
+// vendors' pages and embedded in the binary (nerm-lifecycle.yaml, oig-selfservice.yaml).
+//
+// A Document pairs kin-openapi's model of a spec (refs resolved, used for structure: paths,
+// operations, parameters, responses, security) with the parsed source files it came from, so
+// that every finding can name a file, a JSON pointer and a line. Documents may span many files
+// joined by relative $refs; all of them are read through one fs.FS.
+//
+// Why the decisions in the embedded specs were taken is told in RECONSTRUCTION.md beside them.
+package specs
+
+import (
+	"context"
+	"embed"
+	"errors"
+	"fmt"
+	"io/fs"
+	"net/url"
+	"os"
+	"path"
+	"path/filepath"
+	"strings"
+	"sync"
+
+	"github.com/getkin/kin-openapi/openapi3"
+)
+
+//go:embed nerm-lifecycle.yaml oig-selfservice.yaml
+var embedded embed.FS
+
+// DefaultNames are the embedded spec files, in load order.
+var DefaultNames = []string{"nerm-lifecycle.yaml", "oig-selfservice.yaml"}
+
+// Embedded returns the file system holding the embedded specs.
+func Embedded() fs.FS { return embedded }
+
+// Document is one loaded OpenAPI document and the files it was read from.
+// A Document is immutable once loaded and safe for concurrent use.
+type Document struct {
+	// Path is the root file's path inside Sources.
+	Path string
+	// Spec is kin-openapi's model of the document, refs resolved.
+	Spec *openapi3.T
+	// Sources reads the document's files (the root and every file it refers to).
+	Sources *Sources
+}
+
+// Name is the root file's display name.
+func (d *Document) Name() string { return d.Sources.DisplayName(d.Path) }
+
+// Default loads the embedded specs.
+func Default(ctx context.Context) ([]*Document, error) {
+	src := NewSources(embedded, func(p string) string { return "specs/" + p })
+	return Load(ctx, src, DefaultNames...)
+}
+
+// LoadFiles loads spec files from the operating system's file system. Their relative $refs may
+// reach any file on it; display names are relative to the working directory when possible.
+func LoadFiles(ctx context.Context, names ...string) ([]*Document, error) {
+	wd, _ := os.Getwd()
+	var roots []string
+	for _, n := range names {
+		abs, err := filepath.Abs(n)
+		if err != nil {
+			return nil, fmt.Errorf("spec %s: %w", n, err)
+		}
+		roots = append(roots, strings.TrimPrefix(filepath.ToSlash(abs), "/"))
+	}
+	src := NewSources(os.DirFS("/"), func(p string) string {
+		abs := "/" + p
+		if wd != "" {
+			if rel, err := filepath.Rel(wd, abs); err == nil && !strings.HasPrefix(rel, "../..") {
+				return rel
+			}
+		}
+		return abs
+	})
+	return Load(ctx, src, roots...)
+}
+
+// Load loads the documents rooted at the given paths of src.
+func Load(ctx context.Context, src *Sources, roots ...string) ([]*Document, error) {
+	docs := make([]*Document, 0, len(roots))
+	for _, root := range roots {
+		if err := ctx.Err(); err != nil {
+			return nil, err
+		}
+		doc, err := loadOne(ctx, src, root)
+		if err != nil {
+			return nil, err
+		}
+		docs = append(docs, doc)
+	}
+	return docs, nil
+}
+
+func loadOne(ctx context.Context, src *Sources, root string) (*Document, error) {
+	f, err := src.File(root)
+	if err != nil {
+		return nil, err
+	}
+	loader := openapi3.NewLoader()
+	loader.Context = ctx
+	loader.IsExternalRefsAllowed = true
+	loader.ReadFromURIFunc = func(_ *openapi3.Loader, u *url.URL) ([]byte, error) {
+		if u.Scheme != "" || u.Host != "" {
+			return nil, fmt.Errorf("only relative file references are followed, not %s", u)
+		}
+		ref, err := src.File(path.Clean(strings.TrimPrefix(u.Path, "/")))
+		if err != nil {
+			return nil, err
+		}
+		return ref.Data, nil
+	}
+	spec, err := loader.LoadFromDataWithPath(f.Data, &url.URL{Path: "/" + root})
+	if err != nil {
+		return nil, fmt.Errorf("spec %s: %w", src.DisplayName(root), err)
+	}
+	if err := spec.Validate(ctx, openapi3.EnableExamplesValidation()); err != nil {
+		return nil, fmt.Errorf("spec %s is not a valid OpenAPI document: %w", src.DisplayName(root), err)
+	}
+	return &Document{Path: root, Spec: spec, Sources: src}, nil
+}
+
+// Sources reads and parses spec files from one fs.FS, once each. It is safe for concurrent use.
+type Sources struct {
+	fsys    fs.FS
+	display func(string) string
+
+	mu    sync.Mutex
+	files map[string]*File
+}
+
+// NewSources returns Sources reading from fsys. display turns a path of fsys into the name shown
+// to users; nil shows paths as they are.
+func NewSources(fsys fs.FS, display func(string) string) *Sources {
+	if display == nil {
+		display = func(p string) string { return p }
+	}
+	return &Sources{fsys: fsys, display: display, files: map[string]*File{}}
+}
+
+// DisplayName is the name users see for the file at path p.
+func (s *Sources) DisplayName(p string) string { return s.display(p) }
+
+// File reads and parses the file at path p (YAML or JSON).
+func (s *Sources) File(p string) (*File, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if f, ok := s.files[p]; ok {
+		return f, nil
+	}
+	data, err := fs.ReadFile(s.fsys, p)
+	if err != nil {
+		if errors.Is(err, fs.ErrNotExist) {
+			return nil, fmt.Errorf("spec file %s does not exist", s.display(p))
+		}
+		return nil, fmt.Errorf("spec file %s: %w", s.display(p), err)
+	}
+	f, err := parseFile(p, s.display(p), data)
+	if err != nil {
+		return nil, err
+	}
+	s.files[p] = f
+	return f, nil
+}

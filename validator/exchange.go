@@ -1,0 +1,36 @@
+package validator
+
+import (
+	"net/http"
+	"net/url"
+)
+
+// Request is one HTTP request as it was sent: the shape shared by recorded traffic, the proxy and
+// the tests. Body holds the raw bytes; BodyRecorded is false when the recording had no body text
+// for a request that may have carried one (a HAR without postData.text), so that the missing bytes
+// are reported as such rather than as an empty body.
+type Request struct {
+	Method string
+	URL    *url.URL
+	Header http.Header
+	Body   []byte
+	// BodyNotRecorded marks a body that existed but was not recorded.
+	BodyNotRecorded bool
+}
+
+// Response is one HTTP response as it was received.
+type Response struct {
+	Status int
+	Header http.Header
+	Body   []byte
+	// BodyNotRecorded marks a body that existed but was not recorded.
+	BodyNotRecorded bool
+}
+
+// Exchange is a request and, when known, its response. Either may be nil: a nil Response
+// validates the request alone and a nil Request validates the response alone, which then needs
+// Operation to be found (see Validator.ValidateResponse).
+type Exchange struct {
+	Request  *Request
+	Response *Response
+}

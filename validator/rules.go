@@ -1,0 +1,60 @@
+package validator
+
+// Rule ids. They are stable: reports, contracts and CI configurations name them, so an id is
+// never renamed or reused. Rules lists them with a summary; the README shows the same list.
+const (
+	RuleRouteNotFound         = "route.not_found"
+	RuleRouteMethodNotAllowed = "route.method_not_allowed"
+
+	RuleRequestSecurityMissing  = "request.security.missing"
+	RuleRequestParamMissing     = "request.param.missing"
+	RuleRequestParamFormat      = "request.param.format"
+	RuleRequestParamSchema      = "request.param.schema"
+	RuleRequestContentType      = "request.content_type"
+	RuleRequestBodyMissing      = "request.body.missing"
+	RuleRequestBodyNotRecorded  = "request.body.not_recorded"
+	RuleRequestBodyMalformed    = "request.body.malformed"
+	RuleRequestBodySchema       = "request.body.schema"
+	RuleRequestBodyReadOnly     = "request.body.readonly"
+	RuleResponseStatus          = "response.status.undocumented"
+	RuleResponseHeaderMissing   = "response.header.missing"
+	RuleResponseHeaderSchema    = "response.header.schema"
+	RuleResponseContentType     = "response.content_type"
+	RuleResponseBodyMissing     = "response.body.missing"
+	RuleResponseBodyNotRecorded = "response.body.not_recorded"
+	RuleResponseBodyMalformed   = "response.body.malformed"
+	RuleResponseBodySchema      = "response.body.schema"
+	RuleResponseBodyWriteOnly   = "response.body.writeonly"
+)
+
+// RuleInfo describes one rule id.
+type RuleInfo struct {
+	ID      string
+	Part    Part
+	Summary string
+}
+
+// Rules lists every rule id the validator reports, in a stable order.
+var Rules = []RuleInfo{
+	{RuleRouteNotFound, PartRequest, "The path matches no path template of any loaded spec."},
+	{RuleRouteMethodNotAllowed, PartRequest, "The path is documented, but not for this method."},
+	{RuleRequestSecurityMissing, PartRequest, "No credentials of a kind the operation's security requirements accept (values are never shown)."},
+	{RuleRequestParamMissing, PartRequest, "A required path, query, header or cookie parameter is absent."},
+	{RuleRequestParamFormat, PartRequest, "A parameter does not have its declared format (uuid, email, date-time, ...)."},
+	{RuleRequestParamSchema, PartRequest, "A parameter breaks its schema otherwise (type, enum, length, pattern, ...)."},
+	{RuleRequestContentType, PartRequest, "The request's Content-Type is missing or not one the operation accepts."},
+	{RuleRequestBodyMissing, PartRequest, "The operation requires a body and the request has none."},
+	{RuleRequestBodyNotRecorded, PartRequest, "The recording holds no text for the request body, so it could not be checked."},
+	{RuleRequestBodyMalformed, PartRequest, "The request body is not well-formed JSON."},
+	{RuleRequestBodySchema, PartRequest, "The request body breaks its schema."},
+	{RuleRequestBodyReadOnly, PartRequest, "The request body sends a readOnly property."},
+	{RuleResponseStatus, PartResponse, "The status code is not documented for the operation, and there is no default response."},
+	{RuleResponseHeaderMissing, PartResponse, "A required response header is absent."},
+	{RuleResponseHeaderSchema, PartResponse, "A response header breaks its schema."},
+	{RuleResponseContentType, PartResponse, "The response's Content-Type is missing or not one documented for the status."},
+	{RuleResponseBodyMissing, PartResponse, "The status documents a body and the response has none."},
+	{RuleResponseBodyNotRecorded, PartResponse, "The recording holds no text for the response body, so it could not be checked."},
+	{RuleResponseBodyMalformed, PartResponse, "The response body is not well-formed JSON."},
+	{RuleResponseBodySchema, PartResponse, "The response body breaks its schema."},
+	{RuleResponseBodyWriteOnly, PartResponse, "The response body returns a writeOnly property."},
+}

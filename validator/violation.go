@@ -1,0 +1,84 @@
+package validator
+
+import (
+	"fmt"
+	"strings"
+)
+
+// Part says which half of an exchange a violation is about.
+type Part string
+
+// The parts of an exchange.
+const (
+	PartRequest  Part = "request"
+	PartResponse Part = "response"
+)
+
+// Violation is one way an exchange departs from the specs. It is data: report writers format it,
+// tests assert on Rule and Instance, never on Message.
+type Violation struct {
+	// Rule is a stable rule id from Rules, such as "response.body.schema".
+	Rule string `json:"rule"`
+	// Part is request or response.
+	Part Part `json:"part"`
+	// Operation is the operationId, when the exchange was routed to one.
+	Operation string `json:"operation,omitempty"`
+	// Instance locates the offending value: a JSON pointer into the body ("/user/uid", "" for the
+	// whole body), or the name of a parameter or header.
+	Instance string `json:"instance"`
+	// Keyword is the schema keyword that failed ("maxLength", "oneOf", ...), when one did.
+	Keyword string `json:"keyword,omitempty"`
+	// Schema locates the rule in the spec: "file#/json/pointer".
+	Schema string `json:"schema,omitempty"`
+	// Line is the line of Schema in its file, when known.
+	Line int `json:"line,omitempty"`
+	// Message is one plain sentence a user can act on. It never contains credentials.
+	Message string `json:"message"`
+	// Branches explains a failed oneOf or anyOf, one entry per branch.
+	Branches []Branch `json:"branches,omitempty"`
+}
+
+// Branch tells what one branch of a oneOf or anyOf made of an instance.
+type Branch struct {
+	// Index is the branch's position in the oneOf or anyOf.
+	Index int `json:"index"`
+	// Name is the component name of the branch ("JobStatusResult") or its pointer.
+	Name string `json:"name"`
+	// Matched reports whether the instance is valid against the branch.
+	Matched bool `json:"matched"`
+	// Errors are the branch's own failures when it did not match.
+	Errors []BranchError `json:"errors,omitempty"`
+}
+
+// BranchError is one failure inside a branch.
+type BranchError struct {
+	Instance string `json:"instance"`
+	Keyword  string `json:"keyword,omitempty"`
+	Schema   string `json:"schema,omitempty"`
+	Line     int    `json:"line,omitempty"`
+	Message  string `json:"message"`
+}
+
+// String formats the violation on one line: rule, part, location, message.
+func (v Violation) String() string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "%s %s", v.Rule, v.Part)
+	if v.Instance != "" {
+		fmt.Fprintf(&b, " %s", v.Instance)
+	}
+	fmt.Fprintf(&b, ": %s", v.Message)
+	return b.String()
+}
+
+// Result is the verdict on one exchange.
+type Result struct {
+	// Operation is the operationId the exchange was routed to, or "" when routing failed.
+	Operation string `json:"operation,omitempty"`
+	// Spec is the display name of the spec document the operation belongs to.
+	Spec string `json:"spec,omitempty"`
+	// Violations is empty when the exchange is valid, ordered request first.
+	Violations []Violation `json:"violations"`
+}
+
+// Valid reports whether the exchange had no violations.
+func (r Result) Valid() bool { return len(r.Violations) == 0 }
