@@ -33,4 +33,6 @@ type Response struct {
 type Exchange struct {
 	Request  *Request
 	Response *Response
+	// Operation is the operationId a Response alone answers. It is ignored when Request is set.
+	Operation string
 }

@@ -1,0 +1,289 @@
+package validator
+
+import (
+	"fmt"
+	"net/http"
+	"sort"
+	"strings"
+
+	"github.com/getkin/kin-openapi/openapi3"
+
+	"github.com/specgate/specgate/specs"
+)
+
+// operation is everything needed to validate one documented operation, compiled.
+type operation struct {
+	id       string
+	method   string
+	path     string
+	spec     string // display name of the document
+	params   []*param
+	body     *requestBody
+	statuses map[string]*response // "200", "2XX", "default"
+	security [][]securityScheme   // alternatives; nil when none is required
+}
+
+type param struct {
+	name     string
+	in       string
+	required bool
+	style    string
+	explode  bool
+	types    []string // of the schema, for turning text into JSON values
+	items    []string // of the items, for arrays
+	schema   *schema
+}
+
+type requestBody struct {
+	required bool
+	content  []media
+}
+
+type response struct {
+	headers []*param
+	content []media
+}
+
+// builder compiles documents into operations and routes.
+type builder struct {
+	schemas *schemaSet
+	ops     []*operation
+	bases   []base
+}
+
+func (b *builder) document(doc *specs.Document) error {
+	spec := doc.Spec
+	var templates []*template
+	for _, p := range spec.Paths.InMatchingOrder() {
+		item := spec.Paths.Value(p)
+		if item == nil {
+			continue
+		}
+		t := &template{path: p, segs: parseTemplate(p), ops: map[string]*operation{}}
+		itemLoc := loc{doc.Path, pointer("paths", p)}
+		itemLoc, err := b.follow(doc, itemLoc)
+		if err != nil {
+			return err
+		}
+		for method, o := range item.Operations() {
+			op, err := b.operation(doc, spec, item, o, method, p, itemLoc)
+			if err != nil {
+				return err
+			}
+			t.ops[method] = op
+			b.ops = append(b.ops, op)
+		}
+		templates = append(templates, t)
+	}
+	sortTemplates(templates)
+	servers := spec.Servers
+	if len(servers) == 0 {
+		servers = openapi3.Servers{{URL: "/"}}
+	}
+	seen := map[string]bool{}
+	for _, s := range servers {
+		bp := serverBasePath(s.URL)
+		if seen[bp] {
+			continue
+		}
+		seen[bp] = true
+		b.bases = append(b.bases, base{segs: parseTemplate(bp), templates: templates})
+	}
+	return nil
+}
+
+// loc is a place in a spec file.
+type loc struct {
+	file string
+	ptr  string
+}
+
+// follow resolves $refs at l until it reaches an object that is not a reference.
+func (b *builder) follow(doc *specs.Document, l loc) (loc, error) {
+	for range 64 {
+		f, err := doc.Sources.File(l.file)
+		if err != nil {
+			return l, err
+		}
+		v, ok := lookup(f.Value, l.ptr)
+		if !ok {
+			return l, fmt.Errorf("%s: nothing at #%s", f.Name, l.ptr)
+		}
+		m, _ := v.(map[string]any)
+		ref, isRef := m["$ref"].(string)
+		if !isRef {
+			return l, nil
+		}
+		file, ptr, ok := splitRef(l.file, ref)
+		if !ok {
+			return l, fmt.Errorf("%s#%s: cannot follow $ref %q", f.Name, l.ptr, ref)
+		}
+		l = loc{file, ptr}
+	}
+	return l, fmt.Errorf("%s#%s: $ref chain too long", doc.Sources.DisplayName(l.file), l.ptr)
+}
+
+func (b *builder) compile(doc *specs.Document, dir direction, l loc) (*schema, error) {
+	return b.schemas.compile(doc.Sources, dir, l.file, l.ptr)
+}
+
+func (b *builder) operation(doc *specs.Document, spec *openapi3.T, item *openapi3.PathItem, o *openapi3.Operation, method, path string, itemLoc loc) (*operation, error) {
+	opLoc := loc{itemLoc.file, itemLoc.ptr + "/" + strings.ToLower(method)}
+	op := &operation{
+		id:       o.OperationID,
+		method:   method,
+		path:     path,
+		spec:     doc.Name(),
+		statuses: map[string]*response{},
+	}
+	if op.id == "" {
+		op.id = method + " " + path
+	}
+	// Parameters: the operation's override the path item's of the same name and location.
+	type key struct{ name, in string }
+	byKey := map[key]*param{}
+	var order []key
+	addParams := func(list openapi3.Parameters, at loc) error {
+		for i, pr := range list {
+			if pr == nil || pr.Value == nil {
+				continue
+			}
+			pl, err := b.follow(doc, loc{at.file, fmt.Sprintf("%s/parameters/%d", at.ptr, i)})
+			if err != nil {
+				return err
+			}
+			p, err := b.param(doc, pr.Value, pl, toRequest)
+			if err != nil {
+				return err
+			}
+			k := key{p.name, p.in}
+			if _, ok := byKey[k]; !ok {
+				order = append(order, k)
+			}
+			byKey[k] = p
+		}
+		return nil
+	}
+	if err := addParams(item.Parameters, itemLoc); err != nil {
+		return nil, err
+	}
+	if err := addParams(o.Parameters, opLoc); err != nil {
+		return nil, err
+	}
+	for _, k := range order {
+		op.params = append(op.params, byKey[k])
+	}
+
+	if o.RequestBody != nil && o.RequestBody.Value != nil {
+		bl, err := b.follow(doc, loc{opLoc.file, opLoc.ptr + "/requestBody"})
+		if err != nil {
+			return nil, err
+		}
+		content, err := b.content(doc, o.RequestBody.Value.Content, bl, toRequest)
+		if err != nil {
+			return nil, err
+		}
+		op.body = &requestBody{required: o.RequestBody.Value.Required, content: content}
+	}
+
+	if o.Responses != nil {
+		for code, rr := range o.Responses.Map() {
+			if rr == nil || rr.Value == nil {
+				continue
+			}
+			rl, err := b.follow(doc, loc{opLoc.file, opLoc.ptr + pointer("responses", code)})
+			if err != nil {
+				return nil, err
+			}
+			resp := &response{}
+			names := make([]string, 0, len(rr.Value.Headers))
+			for name := range rr.Value.Headers {
+				names = append(names, name)
+			}
+			sort.Strings(names)
+			for _, name := range names {
+				h := rr.Value.Headers[name]
+				if h == nil || h.Value == nil || strings.EqualFold(name, "Content-Type") {
+					continue
+				}
+				hl, err := b.follow(doc, loc{rl.file, rl.ptr + pointer("headers", name)})
+				if err != nil {
+					return nil, err
+				}
+				p, err := b.param(doc, &h.Value.Parameter, hl, toResponse)
+				if err != nil {
+					return nil, err
+				}
+				p.name, p.in = http.CanonicalHeaderKey(name), openapi3.ParameterInHeader
+				resp.headers = append(resp.headers, p)
+			}
+			if resp.content, err = b.content(doc, rr.Value.Content, rl, toResponse); err != nil {
+				return nil, err
+			}
+			op.statuses[strings.ToUpper(code)] = resp
+		}
+	}
+
+	reqs := spec.Security
+	if o.Security != nil {
+		reqs = *o.Security
+	}
+	sec, err := securityOf(spec, reqs)
+	if err != nil {
+		return nil, fmt.Errorf("%s %s %s: %w", doc.Name(), method, path, err)
+	}
+	op.security = sec
+	return op, nil
+}
+
+func (b *builder) param(doc *specs.Document, p *openapi3.Parameter, at loc, dir direction) (*param, error) {
+	out := &param{name: p.Name, in: p.In, required: p.Required || p.In == openapi3.ParameterInPath, style: p.Style}
+	if p.In == openapi3.ParameterInHeader {
+		out.name = http.CanonicalHeaderKey(p.Name)
+	}
+	out.explode = out.style == "" || out.style == "form"
+	if p.Explode != nil {
+		out.explode = *p.Explode
+	}
+	if p.In != openapi3.ParameterInQuery && p.In != openapi3.ParameterInCookie && p.Explode == nil {
+		out.explode = false
+	}
+	if p.Schema != nil && p.Schema.Value != nil {
+		out.types = p.Schema.Value.Type.Slice()
+		if it := p.Schema.Value.Items; it != nil && it.Value != nil {
+			out.items = it.Value.Type.Slice()
+		}
+		sl, err := b.follow(doc, loc{at.file, at.ptr + "/schema"})
+		if err != nil {
+			return nil, err
+		}
+		if out.schema, err = b.compile(doc, dir, sl); err != nil {
+			return nil, err
+		}
+	}
+	return out, nil
+}
+
+func (b *builder) content(doc *specs.Document, content openapi3.Content, at loc, dir direction) ([]media, error) {
+	types := make([]string, 0, len(content))
+	for t := range content {
+		types = append(types, t)
+	}
+	sort.Strings(types)
+	out := make([]media, 0, len(types))
+	for _, t := range types {
+		mt := content[t]
+		m := media{typ: mediaType(t)}
+		if mt != nil && mt.Schema != nil {
+			sl, err := b.follow(doc, loc{at.file, at.ptr + pointer("content", t, "schema")})
+			if err != nil {
+				return nil, err
+			}
+			if m.schema, err = b.compile(doc, dir, sl); err != nil {
+				return nil, err
+			}
+		}
+		out = append(out, m)
+	}
+	return out, nil
+}

@@ -1,0 +1,111 @@
+package validator
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"mime"
+	"strings"
+)
+
+// media is one documented media type of a request body or response.
+type media struct {
+	typ    string  // lower case, without parameters: "application/json", "application/*"
+	schema *schema // nil when the spec gives no schema
+}
+
+// mediaType returns the lower-case type/subtype of a Content-Type value, ignoring parameters
+// such as charset; "" when the header is empty.
+func mediaType(contentType string) string {
+	if contentType == "" {
+		return ""
+	}
+	if t, _, err := mime.ParseMediaType(contentType); err == nil {
+		return t
+	}
+	t, _, _ := strings.Cut(contentType, ";")
+	return strings.ToLower(strings.TrimSpace(t))
+}
+
+// matchMedia finds the documented media type for a Content-Type: exact first, then type/*,
+// then */*.
+func matchMedia(typ string, content []media) *media {
+	if typ == "" {
+		return nil
+	}
+	major, _, _ := strings.Cut(typ, "/")
+	var wild, any *media
+	for i := range content {
+		m := &content[i]
+		switch m.typ {
+		case typ:
+			return m
+		case major + "/*":
+			wild = m
+		case "*/*":
+			any = m
+		}
+	}
+	if wild != nil {
+		return wild
+	}
+	return any
+}
+
+// isJSON reports whether a media type carries JSON: application/json or any +json type.
+func isJSON(typ string) bool {
+	return typ == "application/json" || strings.HasSuffix(typ, "+json") || typ == "text/json"
+}
+
+func mediaList(content []media) string {
+	names := make([]string, len(content))
+	for i, m := range content {
+		names[i] = m.typ
+	}
+	return strings.Join(names, ", ")
+}
+
+// decodeJSON decodes a body into the values JSON Schema validation expects (numbers as
+// json.Number), refusing trailing data. Errors say where the JSON broke.
+func decodeJSON(body []byte) (any, error) {
+	dec := json.NewDecoder(bytes.NewReader(body))
+	dec.UseNumber()
+	var v any
+	if err := dec.Decode(&v); err != nil {
+		return nil, jsonError(body, err, dec.InputOffset())
+	}
+	if dec.More() {
+		return nil, fmt.Errorf("unexpected data after the JSON value at %s", position(body, dec.InputOffset()))
+	}
+	return v, nil
+}
+
+func jsonError(body []byte, err error, offset int64) error {
+	var se *json.SyntaxError
+	switch e := err.(type) {
+	case *json.SyntaxError:
+		se = e
+		return fmt.Errorf("%s at %s", se.Error(), position(body, se.Offset))
+	}
+	if err.Error() == "EOF" || err.Error() == "unexpected EOF" {
+		return fmt.Errorf("the JSON ends early at %s", position(body, int64(len(body))))
+	}
+	return fmt.Errorf("%v at %s", err, position(body, offset))
+}
+
+// position turns a byte offset into "line L, column C".
+func position(body []byte, off int64) string {
+	if off > int64(len(body)) {
+		off = int64(len(body))
+	}
+	line, col := 1, 1
+	for _, b := range body[:off] {
+		if b == '\n' {
+			line++
+			col = 1
+		} else {
+			col++
+		}
+	}
+	return fmt.Sprintf("line %d, column %d", line, col)
+}

@@ -1,0 +1,107 @@
+package validator
+
+import (
+	"encoding/json"
+	"net/http"
+	"strings"
+)
+
+// paramValue reads a parameter from the request and turns its text into the JSON value its
+// schema describes: numbers and booleans are parsed, arrays split by their style. Text that does
+// not parse stays a string, so that the schema's type keyword reports it.
+func (p *param) value(r *Request, pathParams map[string]string) (any, bool) {
+	var raw []string
+	switch p.in {
+	case "path":
+		v, ok := pathParams[p.name]
+		if !ok {
+			return nil, false
+		}
+		raw = []string{v}
+	case "query":
+		if r.URL == nil {
+			return nil, false
+		}
+		q := r.URL.Query()
+		if !q.Has(p.name) {
+			return nil, false
+		}
+		raw = q[p.name]
+	case "header":
+		vals := r.Header.Values(p.name)
+		if len(vals) == 0 {
+			return nil, false
+		}
+		raw = []string{strings.Join(vals, ",")}
+	case "cookie":
+		c, err := (&http.Request{Header: r.Header}).Cookie(p.name)
+		if err != nil {
+			return nil, false
+		}
+		raw = []string{c.Value}
+	}
+	return p.decode(raw), true
+}
+
+// headerValue is value for a response header.
+func (p *param) headerValue(h http.Header) (any, bool) {
+	vals := h.Values(p.name)
+	if len(vals) == 0 {
+		return nil, false
+	}
+	return p.decode([]string{strings.Join(vals, ",")}), true
+}
+
+func (p *param) decode(raw []string) any {
+	if has(p.types, "array") {
+		var parts []string
+		switch {
+		case p.in == "query" && p.explode:
+			parts = raw
+		default:
+			sep := ","
+			switch p.style {
+			case "spaceDelimited":
+				sep = " "
+			case "pipeDelimited":
+				sep = "|"
+			}
+			for _, r := range raw {
+				parts = append(parts, strings.Split(r, sep)...)
+			}
+		}
+		out := make([]any, len(parts))
+		for i, s := range parts {
+			out[i] = scalar(s, p.items)
+		}
+		return out
+	}
+	return scalar(raw[len(raw)-1], p.types)
+}
+
+func scalar(s string, types []string) any {
+	switch {
+	case has(types, "integer") || has(types, "number"):
+		var n json.Number
+		if err := json.Unmarshal([]byte(s), &n); err == nil {
+			return n
+		}
+	case has(types, "boolean"):
+		switch s {
+		case "true":
+			return true
+		case "false":
+			return false
+		}
+	}
+	return s
+}
+
+func has(list []string, s string) bool {
+	for _, x := range list {
+		if x == s {
+			return true
+		}
+	}
+	return false
+}

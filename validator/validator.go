@@ -1,0 +1,319 @@
+package validator
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+	"sort"
+	"strconv"
+	"strings"
+
+	"github.com/specgate/specgate/specs"
+)
+
+// Options configures a Validator. The zero value is ready to use.
+type Options struct{}
+
+// Validator checks exchanges against a set of specs. Build it once with New; Validate is then
+// safe for concurrent use and allocates little on the valid path.
+type Validator struct {
+	router router
+	byID   map[string]*operation
+	ops    []*operation
+	schema *schemaSet
+}
+
+// New compiles docs into a Validator: it resolves every $ref, builds the routes and compiles every
+// body, parameter and header schema once. An error names the spec file and the location that
+// could not be compiled.
+func New(docs []*specs.Document, opts Options) (*Validator, error) {
+	if len(docs) == 0 {
+		return nil, errors.New("no spec documents to validate against")
+	}
+	b := &builder{schemas: newSchemaSet()}
+	for _, d := range docs {
+		if err := b.schemas.addDocument(d); err != nil {
+			return nil, err
+		}
+	}
+	if err := b.schemas.addResources(); err != nil {
+		return nil, err
+	}
+	for _, d := range docs {
+		if err := b.document(d); err != nil {
+			return nil, err
+		}
+	}
+	v := &Validator{router: router{bases: b.bases}, byID: map[string]*operation{}, ops: b.ops, schema: b.schemas}
+	for _, op := range b.ops {
+		if prev, dup := v.byID[op.id]; dup {
+			return nil, fmt.Errorf("operationId %q is used by both %s (%s %s) and %s (%s %s)", op.id, prev.spec, prev.method, prev.path, op.spec, op.method, op.path)
+		}
+		v.byID[op.id] = op
+	}
+	return v, nil
+}
+
+// Operation describes one documented operation.
+type Operation struct {
+	ID       string
+	Method   string
+	Path     string
+	Spec     string
+	Statuses []string
+}
+
+// Operations lists the documented operations, sorted by spec, path and method.
+func (v *Validator) Operations() []Operation {
+	out := make([]Operation, 0, len(v.ops))
+	for _, op := range v.ops {
+		o := Operation{ID: op.id, Method: op.method, Path: op.path, Spec: op.spec}
+		for s := range op.statuses {
+			o.Statuses = append(o.Statuses, s)
+		}
+		sort.Strings(o.Statuses)
+		out = append(out, o)
+	}
+	sort.Slice(out, func(i, j int) bool {
+		a, b := out[i], out[j]
+		if a.Spec != b.Spec {
+			return a.Spec < b.Spec
+		}
+		if a.Path != b.Path {
+			return a.Path < b.Path
+		}
+		return a.Method < b.Method
+	})
+	return out
+}
+
+// Validate checks an exchange. With a Request, it is routed by method and path (never host) and
+// checked; the Response, if any, is then checked against the routed operation. Without a
+// Request, the Response is checked against the operation named by ex.Operation.
+func (v *Validator) Validate(ctx context.Context, ex Exchange) Result {
+	var res Result
+	var op *operation
+	var pathParams map[string]string
+	switch {
+	case ex.Request != nil:
+		m := v.router.find(ex.Request.Method, escapedPath(ex.Request))
+		if m.op == nil {
+			res.Violations = append(res.Violations, v.routeViolation(ex.Request, m))
+			return res
+		}
+		op, pathParams = m.op, m.params
+	case ex.Operation != "":
+		op = v.byID[ex.Operation]
+		if op == nil {
+			res.Violations = append(res.Violations, Violation{
+				Rule: RuleRouteNotFound, Part: PartResponse, Instance: ex.Operation,
+				Message: fmt.Sprintf("no loaded spec has an operation %q", ex.Operation),
+			})
+			return res
+		}
+	default:
+		res.Violations = append(res.Violations, Violation{
+			Rule: RuleRouteNotFound, Part: PartResponse,
+			Message: "a response alone needs the operation it answers",
+		})
+		return res
+	}
+	res.Operation, res.Spec = op.id, op.spec
+	if ex.Request != nil {
+		res.Violations = v.checkRequest(op, ex.Request, pathParams, res.Violations)
+	}
+	if ex.Response != nil {
+		method := op.method
+		if ex.Request != nil {
+			method = ex.Request.Method
+		}
+		res.Violations = v.checkResponse(op, method, ex.Response, res.Violations)
+	}
+	return res
+}
+
+func escapedPath(r *Request) string {
+	if r.URL == nil {
+		return "/"
+	}
+	return r.URL.EscapedPath()
+}
+
+func (v *Validator) routeViolation(r *Request, m routeMatch) Violation {
+	path := escapedPath(r)
+	if m.pathKnown {
+		return Violation{
+			Rule: RuleRouteMethodNotAllowed, Part: PartRequest, Instance: path,
+			Message: fmt.Sprintf("%s is not documented for %s; documented: %s", strings.ToUpper(r.Method), m.templateOf, strings.Join(m.allowed, ", ")),
+		}
+	}
+	if m.inBase {
+		return Violation{
+			Rule: RuleRouteNotFound, Part: PartRequest, Instance: path,
+			Message: fmt.Sprintf("no path template of the loaded specs matches %s", path),
+		}
+	}
+	return Violation{
+		Rule: RuleRouteNotFound, Part: PartRequest, Instance: path,
+		Message: fmt.Sprintf("%s is outside the base paths of every loaded spec", path),
+	}
+}
+
+func (v *Validator) checkRequest(op *operation, r *Request, pathParams map[string]string, out []Violation) []Violation {
+	add := func(rule, inst, kw, schema string, line int, msg string, br []Branch) {
+		out = append(out, Violation{Rule: rule, Part: PartRequest, Operation: op.id, Instance: inst, Keyword: kw, Schema: schema, Line: line, Message: msg, Branches: br})
+	}
+	if r.Header == nil {
+		r.Header = http.Header{}
+	}
+	if msg := checkSecurity(op.security, r); msg != "" {
+		add(RuleRequestSecurityMissing, "Authorization", "", "", 0, msg, nil)
+	}
+	for _, p := range op.params {
+		val, ok := p.value(r, pathParams)
+		if !ok {
+			if p.required {
+				add(RuleRequestParamMissing, p.name, "required", "", 0, fmt.Sprintf("the required %s parameter %s is missing", p.in, p.name), nil)
+			}
+			continue
+		}
+		if p.schema == nil {
+			continue
+		}
+		label := fmt.Sprintf("%s parameter %s", p.in, p.name)
+		for _, f := range v.schema.validate(p.schema, val, label) {
+			rule := RuleRequestParamSchema
+			if f.keyword == "format" {
+				rule = RuleRequestParamFormat
+			}
+			add(rule, p.name+f.instance, f.keyword, f.schema, f.line, f.message, f.branches)
+		}
+	}
+	if op.body == nil {
+		return out
+	}
+	if r.BodyNotRecorded {
+		add(RuleRequestBodyNotRecorded, "", "", "", 0, "the recording holds no text for the request body, so it was not checked", nil)
+		return out
+	}
+	if len(r.Body) == 0 {
+		if op.body.required {
+			add(RuleRequestBodyMissing, "", "required", "", 0, fmt.Sprintf("%s %s requires a body (%s) and the request has none", op.method, op.path, mediaList(op.body.content)), nil)
+		}
+		return out
+	}
+	ct := r.Header.Get("Content-Type")
+	typ := mediaType(ct)
+	m := matchMedia(typ, op.body.content)
+	if m == nil {
+		msg := fmt.Sprintf("the request has no Content-Type; %s accepts %s", op.id, mediaList(op.body.content))
+		if typ != "" {
+			msg = fmt.Sprintf("Content-Type %s is not accepted; %s accepts %s", typ, op.id, mediaList(op.body.content))
+		}
+		add(RuleRequestContentType, "Content-Type", "", "", 0, msg, nil)
+		return out
+	}
+	if m.schema == nil || !isJSON(typ) {
+		return out
+	}
+	body, err := decodeJSON(r.Body)
+	if err != nil {
+		add(RuleRequestBodyMalformed, "", "", "", 0, "the request body is not valid JSON: "+err.Error(), nil)
+		return out
+	}
+	for _, f := range v.schema.validate(m.schema, body, "the request body") {
+		rule := RuleRequestBodySchema
+		if f.keyword == kwForbidReadOnly {
+			rule = RuleRequestBodyReadOnly
+		}
+		add(rule, f.instance, f.keyword, f.schema, f.line, f.message, f.branches)
+	}
+	return out
+}
+
+// lookupStatus finds the documented response for a status: exact, then its range (2XX), then
+// default.
+func (op *operation) lookupStatus(code int) *response {
+	s := strconv.Itoa(code)
+	if r := op.statuses[s]; r != nil {
+		return r
+	}
+	if len(s) == 3 {
+		if r := op.statuses[s[:1]+"XX"]; r != nil {
+			return r
+		}
+	}
+	return op.statuses["DEFAULT"]
+}
+
+func (v *Validator) checkResponse(op *operation, method string, r *Response, out []Violation) []Violation {
+	add := func(rule, inst, kw, schema string, line int, msg string, br []Branch) {
+		out = append(out, Violation{Rule: rule, Part: PartResponse, Operation: op.id, Instance: inst, Keyword: kw, Schema: schema, Line: line, Message: msg, Branches: br})
+	}
+	resp := op.lookupStatus(r.Status)
+	if resp == nil {
+		codes := make([]string, 0, len(op.statuses))
+		for c := range op.statuses {
+			codes = append(codes, strings.ToLower(c))
+		}
+		sort.Strings(codes)
+		add(RuleResponseStatus, strconv.Itoa(r.Status), "", "", 0, fmt.Sprintf("status %d is not documented for %s; documented: %s", r.Status, op.id, strings.Join(codes, ", ")), nil)
+		return out
+	}
+	if r.Header == nil {
+		r.Header = http.Header{}
+	}
+	for _, h := range resp.headers {
+		val, ok := h.headerValue(r.Header)
+		if !ok {
+			if h.required {
+				add(RuleResponseHeaderMissing, h.name, "required", "", 0, fmt.Sprintf("the required response header %s is missing", h.name), nil)
+			}
+			continue
+		}
+		if h.schema == nil {
+			continue
+		}
+		for _, f := range v.schema.validate(h.schema, val, "header "+h.name) {
+			add(RuleResponseHeaderSchema, h.name+f.instance, f.keyword, f.schema, f.line, f.message, f.branches)
+		}
+	}
+	if len(resp.content) == 0 || strings.EqualFold(method, http.MethodHead) || r.Status == http.StatusNoContent || r.Status == http.StatusNotModified {
+		return out
+	}
+	if r.BodyNotRecorded {
+		add(RuleResponseBodyNotRecorded, "", "", "", 0, "the recording holds no text for the response body, so it was not checked", nil)
+		return out
+	}
+	if len(r.Body) == 0 {
+		add(RuleResponseBodyMissing, "", "", "", 0, fmt.Sprintf("status %d documents a body (%s) and the response has none", r.Status, mediaList(resp.content)), nil)
+		return out
+	}
+	typ := mediaType(r.Header.Get("Content-Type"))
+	m := matchMedia(typ, resp.content)
+	if m == nil {
+		msg := fmt.Sprintf("the response has no Content-Type; status %d documents %s", r.Status, mediaList(resp.content))
+		if typ != "" {
+			msg = fmt.Sprintf("Content-Type %s is not documented for status %d; documented: %s", typ, r.Status, mediaList(resp.content))
+		}
+		add(RuleResponseContentType, "Content-Type", "", "", 0, msg, nil)
+		return out
+	}
+	if m.schema == nil || !isJSON(typ) {
+		return out
+	}
+	body, err := decodeJSON(r.Body)
+	if err != nil {
+		add(RuleResponseBodyMalformed, "", "", "", 0, "the response body is not valid JSON: "+err.Error(), nil)
+		return out
+	}
+	for _, f := range v.schema.validate(m.schema, body, "the response body") {
+		rule := RuleResponseBodySchema
+		if f.keyword == kwForbidWriteOnly {
+			rule = RuleResponseBodyWriteOnly
+		}
+		add(rule, f.instance, f.keyword, f.schema, f.line, f.message, f.branches)
+	}
+	return out
+}
