@@ -1,0 +1,32 @@
+// Package validator checks HTTP exchanges (a request, its response, or both) against OpenAPI
+// documents and reports every departure as a Violation with a stable rule id.
+//
+// # How the pieces fit
+//
+// New takes documents loaded by package specs and compiles them once: it follows every $ref,
+// builds the routes, and compiles each body, parameter and header schema. Validate then routes an
+// exchange by method and path, checks the request (security, parameters, content type, body) and
+// the response (status, headers, content type, body), and returns a Result. A Validator is
+// immutable after New and safe for concurrent use, so one serves recorded traffic, a proxy and
+// test suites alike.
+//
+// # Why each library does what it does
+//
+//   - kin-openapi loads and resolves the documents (package specs) and gives the model this package
+//     walks: paths, operations, parameters, request bodies, responses, headers, security. It knows
+//     OpenAPI; we do not re-implement its reading of the format.
+//   - santhosh-tekuri/jsonschema/v5 validates bodies and parameter values. OpenAPI 3.0 schemas are
+//     converted into JSON Schema 2020-12 in place (nullable, boolean exclusiveMinimum/Maximum, $ref
+//     siblings ignored, readOnly/writeOnly enforced per direction), keeping every schema at its
+//     JSON pointer, so a failed keyword's location is its location in the spec file and carries a
+//     line number. Its error tree keeps every failure (not only the first), and its compiled schemas
+//     let a failed oneOf be re-checked branch by branch to say which branch failed on what, or
+//     which branches matched together. Only jsonschema.go imports it.
+//   - Routing is our own (router.go): kin-openapi's routers match server hosts and use regular
+//     expressions, while recordings come from tenant, staging and proxy hosts, so we match base
+//     path and path template only, segment by segment.
+//
+// Formats uuid, email, date-time, uri and the others of JSON Schema are asserted, as are OpenAPI's
+// int32, int64 and byte. Messages name the instance and the expectation and never repeat the
+// offending value or any credential.
+package validator

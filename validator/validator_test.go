@@ -1,0 +1,232 @@
+package validator
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"net/url"
+	"os"
+	"sort"
+	"strings"
+	"sync"
+	"testing"
+
+	"github.com/specgate/specgate/specs"
+)
+
+func load(t testing.TB, dir string, roots ...string) *Validator {
+	t.Helper()
+	docs, err := specs.Load(context.Background(), specs.NewSources(os.DirFS(dir), nil), roots...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	v, err := New(docs, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return v
+}
+
+func req(method, rawURL string, body string, headers ...string) *Request {
+	u, err := url.Parse(rawURL)
+	if err != nil {
+		panic(err)
+	}
+	h := http.Header{}
+	for i := 0; i+1 < len(headers); i += 2 {
+		h.Add(headers[i], headers[i+1])
+	}
+	return &Request{Method: method, URL: u, Header: h, Body: []byte(body)}
+}
+
+func resp(status int, body string, headers ...string) *Response {
+	h := http.Header{}
+	for i := 0; i+1 < len(headers); i += 2 {
+		h.Add(headers[i], headers[i+1])
+	}
+	return &Response{Status: status, Header: h, Body: []byte(body)}
+}
+
+// got renders violations as "rule instance" strings, sorted, for comparison.
+func got(res Result) []string {
+	out := make([]string, len(res.Violations))
+	for i, v := range res.Violations {
+		out[i] = v.Rule + " " + v.Instance
+	}
+	sort.Strings(out)
+	return out
+}
+
+const pet = "https://eu.api.example.com/v2/pets/12"
+
+var (
+	auth   = []string{"Authorization", "Bearer t0ken", "If-Match", "abc", "Content-Type", "application/json"}
+	okResp = resp(200, `{"id":12,"name":null}`, "Content-Type", "application/json", "X-Rate-Remaining", "5")
+)
+
+func with(base []string, more ...string) []string { return append(append([]string{}, base...), more...) }
+
+func TestValidateSplitSpec(t *testing.T) {
+	v := load(t, "testdata/split", "openapi.yaml")
+	tests := []struct {
+		name string
+		ex   Exchange
+		want []string
+	}{
+		{"valid put, readOnly id exempt from required in requests, writeOnly secret in responses",
+			Exchange{Request: req("PUT", pet, `{"name":"Rex","secret":"s"}`, auth...), Response: okResp}, nil},
+		{"host does not matter", Exchange{Request: req("PUT", "http://localhost:8080/v2/pets/12", `{"name":"Rex","secret":"s"}`, auth...)}, nil},
+		{"readOnly property sent", Exchange{Request: req("PUT", pet, `{"id":1,"name":"Rex","secret":"s"}`, auth...)}, []string{"request.body.readonly /id"}},
+		{"writeOnly property returned", Exchange{Request: req("PUT", pet, `{"secret":"s","name":"x"}`, auth...), Response: resp(200, `{"id":1,"name":"x","secret":"s"}`, "Content-Type", "application/json", "X-Rate-Remaining", "1")}, []string{"response.body.writeonly /secret"}},
+		{"path parameter of the wrong type", Exchange{Request: req("PUT", "https://x/v2/pets/abc", `{"name":"a","secret":"s"}`, auth...)}, []string{"request.param.schema petId"}},
+		{"path parameter out of int32", Exchange{Request: req("PUT", "https://x/v2/pets/3000000000", `{"name":"a","secret":"s"}`, auth...)}, []string{"request.param.format petId"}},
+		{"required header missing", Exchange{Request: req("PUT", pet, `{"name":"a","secret":"s"}`, "Authorization", "Bearer x", "Content-Type", "application/json")}, []string{"request.param.missing If-Match"}},
+		{"header too short", Exchange{Request: req("PUT", pet, `{"name":"a","secret":"s"}`, "Authorization", "Bearer x", "if-match", "ab", "Content-Type", "application/json")}, []string{"request.param.schema If-Match"}},
+		{"no credentials", Exchange{Request: req("PUT", pet, `{"name":"a","secret":"s"}`, "If-Match", "abc", "Content-Type", "application/json")}, []string{"request.security.missing Authorization"}},
+		{"wrong authorization scheme", Exchange{Request: req("PUT", pet, `{"name":"a","secret":"s"}`, "Authorization", "Basic eDp5", "If-Match", "abc", "Content-Type", "application/json")}, []string{"request.security.missing Authorization"}},
+		{"the other security alternative", Exchange{Request: req("PUT", pet, `{"name":"a","secret":"s"}`, "X-Api-Key", "k", "If-Match", "abc", "Content-Type", "application/json")}, nil},
+		{"content type with parameters and case", Exchange{Request: req("PUT", pet, `{"name":"a","secret":"s"}`, with(auth[:4], "Content-Type", "Application/JSON; charset=UTF-8")...)}, nil},
+		{"undocumented content type", Exchange{Request: req("PUT", pet, `{"name":"a","secret":"s"}`, with(auth[:4], "Content-Type", "text/plain")...)}, []string{"request.content_type Content-Type"}},
+		{"no content type", Exchange{Request: req("PUT", pet, `{"name":"a","secret":"s"}`, auth[:4]...)}, []string{"request.content_type Content-Type"}},
+		{"malformed JSON", Exchange{Request: req("PUT", pet, `{"name":`, auth...)}, []string{"request.body.malformed "}},
+		{"trailing data after JSON", Exchange{Request: req("PUT", pet, `{"name":"a","secret":"s"} {}`, auth...)}, []string{"request.body.malformed "}},
+		{"required body missing", Exchange{Request: req("PUT", pet, ``, auth...)}, []string{"request.body.missing "}},
+		{"body not recorded", Exchange{Request: func() *Request { r := req("PUT", pet, ``, auth...); r.BodyNotRecorded = true; return r }()}, []string{"request.body.not_recorded "}},
+		{"nested format in a file of schemas", Exchange{Request: req("PUT", pet, `{"name":"a","secret":"s","owner":{"email":"not-an-email","since":"2024-13-01T00:00:00Z"}}`, auth...)}, []string{"request.body.schema /owner/email", "request.body.schema /owner/since"}},
+		{"exclusiveMinimum of OpenAPI 3.0", Exchange{Request: req("PUT", pet, `{"name":"a","secret":"s","weight":0}`, auth...)}, []string{"request.body.schema /weight"}},
+		{"nullable without null", Exchange{Request: req("PUT", pet, `{"name":7,"secret":"s"}`, auth...)}, []string{"request.body.schema /name"}},
+		{"required response header missing", Exchange{Request: req("PUT", pet, `{"name":"a","secret":"s"}`, auth...), Response: resp(200, `{"id":1,"name":"a"}`, "Content-Type", "application/json")}, []string{"response.header.missing X-Rate-Remaining"}},
+		{"response header of the wrong type", Exchange{Request: req("PUT", pet, `{"name":"a","secret":"s"}`, auth...), Response: resp(200, `{"id":1,"name":"a"}`, "Content-Type", "application/json", "X-Rate-Remaining", "many")}, []string{"response.header.schema X-Rate-Remaining"}},
+		{"undocumented status", Exchange{Request: req("PUT", pet, `{"name":"a","secret":"s"}`, auth...), Response: resp(404, `{}`, "Content-Type", "application/json")}, []string{"response.status.undocumented 404"}},
+		{"response body missing", Exchange{Request: req("PUT", pet, `{"name":"a","secret":"s"}`, auth...), Response: resp(200, ``, "X-Rate-Remaining", "1")}, []string{"response.body.missing "}},
+		{"response body malformed", Exchange{Request: req("PUT", pet, `{"name":"a","secret":"s"}`, auth...), Response: resp(200, `{"id":`, "Content-Type", "application/json", "X-Rate-Remaining", "1")}, []string{"response.body.malformed "}},
+		{"response content type undocumented", Exchange{Request: req("PUT", pet, `{"name":"a","secret":"s"}`, auth...), Response: resp(200, `<p>`, "Content-Type", "text/html", "X-Rate-Remaining", "1")}, []string{"response.content_type Content-Type"}},
+		{"query parameters of every kind", Exchange{Request: req("GET", "https://eu.api.example.com/v2/pets/mine?tag=a&tag=b&limit=10&since=2024-01-01T00:00:00Z&verbose=true", ``), Response: resp(201, `[{"id":1,"name":"a"}]`, "Content-Type", "application/vnd.pets+json")}, nil},
+		{"literal segment wins over parameter, query checked", Exchange{Request: req("GET", "https://x/v2/pets/mine?limit=0&since=yesterday&verbose=maybe", ``)}, []string{"request.param.format since", "request.param.schema limit", "request.param.schema verbose"}},
+		{"default response", Exchange{Request: req("GET", "https://x/v2/pets/mine", ``), Response: resp(500, `{"detail":null}`, "Content-Type", "application/problem+json")}, []string{"response.body.schema "}},
+		{"method not documented", Exchange{Request: req("DELETE", pet, ``)}, []string{"route.method_not_allowed /v2/pets/12"}},
+		{"path not documented", Exchange{Request: req("GET", "https://x/v2/cats", ``)}, []string{"route.not_found /v2/cats"}},
+		{"outside the base path", Exchange{Request: req("GET", "https://x/favicon.ico", ``)}, []string{"route.not_found /favicon.ico"}},
+		{"response alone, by operation", Exchange{Operation: "putPet", Response: resp(200, `{"id":"x","name":"a"}`, "Content-Type", "application/json", "X-Rate-Remaining", "1")}, []string{"response.body.schema /id"}},
+		{"response alone, unknown operation", Exchange{Operation: "nope", Response: okResp}, []string{"route.not_found nope"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			res := v.Validate(context.Background(), tt.ex)
+			if g := got(res); strings.Join(g, "|") != strings.Join(tt.want, "|") {
+				t.Errorf("violations = %q, want %q", g, tt.want)
+				for _, x := range res.Violations {
+					t.Logf("  %s", x)
+				}
+			}
+		})
+	}
+}
+
+func TestViolationLocatesSpec(t *testing.T) {
+	v := load(t, "testdata/split", "openapi.yaml")
+	res := v.Validate(context.Background(), Exchange{Request: req("PUT", pet, `{"name":"a","secret":"s","owner":{"email":"nope"}}`, auth...)})
+	if len(res.Violations) != 1 {
+		t.Fatalf("got %v", res.Violations)
+	}
+	x := res.Violations[0]
+	if x.Schema != "schemas/pet.yaml#/Owner/properties/email/format" || x.Line != 13 || x.Keyword != "format" || x.Operation != "putPet" {
+		t.Errorf("violation = %+v", x)
+	}
+}
+
+func TestSecretsNeverEchoed(t *testing.T) {
+	v := load(t, "testdata/split", "openapi.yaml")
+	res := v.Validate(context.Background(), Exchange{Request: req("PUT", pet, `{"name":"a","secret":"s","owner":{"email":"hunter2-secret"}}`, "Authorization", "Basic aHVudGVyMg==", "Cookie", "sid=hunter2", "If-Match", "abc", "Content-Type", "application/json")})
+	for _, x := range res.Violations {
+		if strings.Contains(fmt.Sprint(x), "hunter2") || strings.Contains(x.Message, "aHVudGVy") {
+			t.Errorf("violation echoes a secret: %s", x)
+		}
+	}
+	if len(res.Violations) != 2 {
+		t.Errorf("want a security and a format violation, got %v", res.Violations)
+	}
+}
+
+func TestAmbiguousOneOfNamesBothBranches(t *testing.T) {
+	v := load(t, "testdata", "ambiguous.yaml")
+	res := v.Validate(context.Background(), Exchange{Request: req("POST", "http://x/things", ``), Response: resp(200, `{"job_status":{"status":"queued"}}`, "Content-Type", "application/json")})
+	if len(res.Violations) != 1 {
+		t.Fatalf("got %v", res.Violations)
+	}
+	x := res.Violations[0]
+	if x.Keyword != "oneOf" || len(x.Branches) != 2 || !x.Branches[0].Matched || !x.Branches[1].Matched {
+		t.Errorf("want both branches matched, got %+v", x)
+	}
+}
+
+func TestOneOfPointsAtDeepestInstance(t *testing.T) {
+	docs, err := specs.Default(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	v, err := New(docs, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	res := v.Validate(context.Background(), Exchange{Operation: "patchUserProfiles",
+		Response: resp(200, `{"info":"job has started","job_status":{"job_id":"3ce88e47ad6dba2ddf349d21","status":1},"status":200}`, "Content-Type", "application/json")})
+	if len(res.Violations) != 1 {
+		t.Fatalf("got %v", res.Violations)
+	}
+	x := res.Violations[0]
+	if x.Rule != RuleResponseBodySchema || x.Instance != "/job_status/status" || len(x.Branches) != 2 {
+		t.Fatalf("violation = %+v", x)
+	}
+	b := x.Branches[1]
+	if b.Name != "JobStatusResult" || b.Matched || len(b.Errors) != 1 || b.Errors[0].Keyword != "type" || b.Errors[0].Instance != "/job_status/status" {
+		t.Errorf("branch 1 = %+v", b)
+	}
+	if x.Branches[0].Name != "UserProfilesResult" || x.Branches[0].Matched {
+		t.Errorf("branch 0 = %+v", x.Branches[0])
+	}
+}
+
+func TestConcurrentUse(t *testing.T) {
+	v := load(t, "testdata/split", "openapi.yaml")
+	var wg sync.WaitGroup
+	errs := make(chan string, 64)
+	for i := range 8 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for j := range 50 {
+				body := fmt.Sprintf(`{"name":"a","secret":"s","weight":%d}`, (i+j)%2)
+				res := v.Validate(context.Background(), Exchange{Request: req("PUT", pet, body, auth...)})
+				if want := (i+j)%2 == 1; res.Valid() != want {
+					errs <- fmt.Sprintf("weight %d: valid=%v", (i+j)%2, res.Valid())
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	close(errs)
+	for e := range errs {
+		t.Error(e)
+	}
+}
+
+func TestNewReportsBrokenRefs(t *testing.T) {
+	dir := t.TempDir()
+	os.WriteFile(dir+"/api.yaml", []byte(`openapi: 3.0.3
+info: {title: t, version: '1'}
+paths:
+  /a:
+    get:
+      responses:
+        '200':
+          description: ok
+          content:
+            application/json:
+              schema: {$ref: 'missing.yaml#/X'}
+`), 0o644)
+	_, err := specs.Load(context.Background(), specs.NewSources(os.DirFS(dir), nil), "api.yaml")
+	if err == nil || !strings.Contains(err.Error(), "missing.yaml") {
+		t.Errorf("err = %v, want it to name missing.yaml", err)
+	}
+}
