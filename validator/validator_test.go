@@ -64,7 +64,9 @@ var (
 	okResp = resp(200, `{"id":12,"name":null}`, "Content-Type", "application/json", "X-Rate-Remaining", "5")
 )
 
-func with(base []string, more ...string) []string { return append(append([]string{}, base...), more...) }
+func with(base []string, more ...string) []string {
+	return append(append([]string{}, base...), more...)
+}
 
 func TestValidateSplitSpec(t *testing.T) {
 	v := load(t, "testdata/split", "openapi.yaml")
