@@ -149,6 +149,28 @@ func (r *router) find(method, rawPath string) routeMatch {
 	return res
 }
 
+// basePaths lists the server base paths, for messages.
+func (r *router) basePaths() string {
+	var out []string
+	seen := map[string]bool{}
+	for _, b := range r.bases {
+		var parts []string
+		for _, s := range b.segs {
+			if s.param != "" {
+				parts = append(parts, s.prefix+"{"+s.param+"}"+s.suffix)
+			} else {
+				parts = append(parts, s.literal)
+			}
+		}
+		p := "/" + strings.Join(parts, "/")
+		if !seen[p] {
+			seen[p] = true
+			out = append(out, p)
+		}
+	}
+	return strings.Join(out, ", ")
+}
+
 func (t *template) match(parts []string) (map[string]string, bool) {
 	if len(parts) != len(t.segs) {
 		return nil, false

@@ -5,6 +5,7 @@ package validator
 const (
 	RuleRouteNotFound         = "route.not_found"
 	RuleRouteMethodNotAllowed = "route.method_not_allowed"
+	RulePreflightMethod       = "route.preflight_method_not_allowed"
 
 	RuleRequestSecurityMissing  = "request.security.missing"
 	RuleRequestParamMissing     = "request.param.missing"
@@ -36,8 +37,9 @@ type RuleInfo struct {
 
 // Rules lists every rule id the validator reports, in a stable order.
 var Rules = []RuleInfo{
-	{RuleRouteNotFound, PartRequest, "The path matches no path template of any loaded spec."},
+	{RuleRouteNotFound, PartRequest, "The path lies under a spec's server base path but matches none of its path templates."},
 	{RuleRouteMethodNotAllowed, PartRequest, "The path is documented, but not for this method."},
+	{RulePreflightMethod, PartRequest, "A CORS preflight announces a method that is not documented for the path."},
 	{RuleRequestSecurityMissing, PartRequest, "No credentials of a kind the operation's security requirements accept (values are never shown)."},
 	{RuleRequestParamMissing, PartRequest, "A required path, query, header or cookie parameter is absent."},
 	{RuleRequestParamFormat, PartRequest, "A parameter does not have its declared format (uuid, email, date-time, ...)."},

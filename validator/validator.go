@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"path"
 	"sort"
 	"strconv"
 	"strings"
@@ -13,11 +14,17 @@ import (
 )
 
 // Options configures a Validator. The zero value is ready to use.
-type Options struct{}
+type Options struct {
+	// Hosts limits scope to requests whose host matches one of these patterns (path.Match syntax
+	// on the host name, such as "*.nonemployee.com"; a pattern with a port matches host:port).
+	// Empty means every host is in scope: recordings come from tenants, staging hosts and proxies.
+	Hosts []string
+}
 
 // Validator checks exchanges against a set of specs. Build it once with New; Validate is then
 // safe for concurrent use and allocates little on the valid path.
 type Validator struct {
+	opts   Options
 	router router
 	byID   map[string]*operation
 	ops    []*operation
@@ -45,7 +52,12 @@ func New(docs []*specs.Document, opts Options) (*Validator, error) {
 			return nil, err
 		}
 	}
-	v := &Validator{router: router{bases: b.bases}, byID: map[string]*operation{}, ops: b.ops, schema: b.schemas}
+	for _, h := range opts.Hosts {
+		if _, err := path.Match(h, ""); err != nil {
+			return nil, fmt.Errorf("host pattern %q: %w", h, err)
+		}
+	}
+	v := &Validator{opts: opts, router: router{bases: b.bases}, byID: map[string]*operation{}, ops: b.ops, schema: b.schemas}
 	for _, op := range b.ops {
 		if prev, dup := v.byID[op.id]; dup {
 			return nil, fmt.Errorf("operationId %q is used by both %s (%s %s) and %s (%s %s)", op.id, prev.spec, prev.method, prev.path, op.spec, op.method, op.path)
@@ -97,8 +109,19 @@ func (v *Validator) Validate(ctx context.Context, ex Exchange) Result {
 	var pathParams map[string]string
 	switch {
 	case ex.Request != nil:
+		if reason := v.outOfHosts(ex.Request); reason != "" {
+			res.OutOfScope = reason
+			return res
+		}
+		if preflight(ex.Request) {
+			return v.checkPreflight(ex.Request)
+		}
 		m := v.router.find(ex.Request.Method, escapedPath(ex.Request))
 		if m.op == nil {
+			if !m.inBase {
+				res.OutOfScope = fmt.Sprintf("%s is outside the base paths of every loaded spec (%s)", escapedPath(ex.Request), v.router.basePaths())
+				return res
+			}
 			res.Violations = append(res.Violations, v.routeViolation(ex.Request, m))
 			return res
 		}
@@ -148,16 +171,58 @@ func (v *Validator) routeViolation(r *Request, m routeMatch) Violation {
 			Message: fmt.Sprintf("%s is not documented for %s; documented: %s", strings.ToUpper(r.Method), m.templateOf, strings.Join(m.allowed, ", ")),
 		}
 	}
-	if m.inBase {
-		return Violation{
-			Rule: RuleRouteNotFound, Part: PartRequest, Instance: path,
-			Message: fmt.Sprintf("no path template of the loaded specs matches %s", path),
-		}
-	}
 	return Violation{
 		Rule: RuleRouteNotFound, Part: PartRequest, Instance: path,
-		Message: fmt.Sprintf("%s is outside the base paths of every loaded spec", path),
+		Message: fmt.Sprintf("no path template of the loaded specs matches %s", path),
 	}
+}
+
+// outOfHosts returns why a request is out of scope by its host, or "".
+func (v *Validator) outOfHosts(r *Request) string {
+	if len(v.opts.Hosts) == 0 {
+		return ""
+	}
+	host, hostport := "", ""
+	if r.URL != nil {
+		host, hostport = strings.ToLower(r.URL.Hostname()), strings.ToLower(r.URL.Host)
+	}
+	for _, h := range v.opts.Hosts {
+		h = strings.ToLower(h)
+		if ok, _ := path.Match(h, host); ok {
+			return ""
+		}
+		if ok, _ := path.Match(h, hostport); ok {
+			return ""
+		}
+	}
+	return fmt.Sprintf("host %s matches no --host pattern (%s)", hostport, strings.Join(v.opts.Hosts, ", "))
+}
+
+// preflight reports whether r is a CORS preflight: OPTIONS announcing the method to come.
+func preflight(r *Request) bool {
+	return strings.EqualFold(r.Method, http.MethodOptions) && r.Header.Get("Access-Control-Request-Method") != ""
+}
+
+// checkPreflight checks a CORS preflight: the method it announces must be documented for the
+// path. The preflight's own response is the server's CORS business, not the spec's.
+func (v *Validator) checkPreflight(r *Request) Result {
+	announced := strings.ToUpper(strings.TrimSpace(r.Header.Get("Access-Control-Request-Method")))
+	m := v.router.find(announced, escapedPath(r))
+	res := Result{Preflight: announced}
+	switch {
+	case m.op != nil:
+		res.Operation, res.Spec = m.op.id, m.op.spec
+	case !m.inBase:
+		res.OutOfScope = fmt.Sprintf("%s is outside the base paths of every loaded spec (%s)", escapedPath(r), v.router.basePaths())
+	case m.pathKnown:
+		res.Violations = append(res.Violations, Violation{
+			Rule: RulePreflightMethod, Part: PartRequest, Instance: "Access-Control-Request-Method",
+			Message: fmt.Sprintf("the CORS preflight announces %s, which is not documented for %s; documented: %s", announced, m.templateOf, strings.Join(m.allowed, ", ")),
+		})
+	default:
+		res.Violations = append(res.Violations, v.routeViolation(r, m))
+	}
+	return res
 }
 
 func (v *Validator) checkRequest(op *operation, r *Request, pathParams map[string]string, out []Violation) []Violation {

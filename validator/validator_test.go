@@ -108,7 +108,6 @@ func TestValidateSplitSpec(t *testing.T) {
 		{"default response", Exchange{Request: req("GET", "https://x/v2/pets/mine", ``), Response: resp(500, `{"detail":null}`, "Content-Type", "application/problem+json")}, []string{"response.body.schema "}},
 		{"method not documented", Exchange{Request: req("DELETE", pet, ``)}, []string{"route.method_not_allowed /v2/pets/12"}},
 		{"path not documented", Exchange{Request: req("GET", "https://x/v2/cats", ``)}, []string{"route.not_found /v2/cats"}},
-		{"outside the base path", Exchange{Request: req("GET", "https://x/favicon.ico", ``)}, []string{"route.not_found /favicon.ico"}},
 		{"response alone, by operation", Exchange{Operation: "putPet", Response: resp(200, `{"id":"x","name":"a"}`, "Content-Type", "application/json", "X-Rate-Remaining", "1")}, []string{"response.body.schema /id"}},
 		{"response alone, unknown operation", Exchange{Operation: "nope", Response: okResp}, []string{"route.not_found nope"}},
 	}
@@ -122,6 +121,54 @@ func TestValidateSplitSpec(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+func TestScopeAndPreflight(t *testing.T) {
+	v := load(t, "testdata/split", "openapi.yaml")
+	docs, err := specs.Load(context.Background(), specs.NewSources(os.DirFS("testdata/split"), nil), "openapi.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	hosted, err := New(docs, Options{Hosts: []string{"*.api.example.com", "localhost:8080"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		name      string
+		v         *Validator
+		r         *Request
+		scope     bool
+		preflight string
+		op        string
+		want      []string
+	}{
+		{"page asset outside every base path", v, req("GET", "https://x/favicon.ico", ``), false, "", "", nil},
+		{"base path itself without template", v, req("GET", "https://x/v2", ``), true, "", "", []string{"route.not_found /v2"}},
+		{"preflight announcing a documented method", v, req("OPTIONS", pet, ``, "Access-Control-Request-Method", "PUT", "Origin", "http://app"), true, "PUT", "putPet", nil},
+		{"preflight announcing an undocumented method", v, req("OPTIONS", pet, ``, "Access-Control-Request-Method", "DELETE"), true, "DELETE", "", []string{"route.preflight_method_not_allowed Access-Control-Request-Method"}},
+		{"preflight outside the base paths", v, req("OPTIONS", "https://x/cdn/app.js", ``, "Access-Control-Request-Method", "GET"), false, "GET", "", nil},
+		{"plain OPTIONS is a method like any other", v, req("OPTIONS", pet, ``), true, "", "", []string{"route.method_not_allowed /v2/pets/12"}},
+		{"host matching a pattern", hosted, req("PUT", pet, `{"name":"a","secret":"s"}`, auth...), true, "", "putPet", nil},
+		{"host:port matching a pattern", hosted, req("PUT", "http://localhost:8080/v2/pets/1", `{"name":"a","secret":"s"}`, auth...), true, "", "putPet", nil},
+		{"host matching no pattern", hosted, req("PUT", "https://evil.example.org/v2/pets/12", `{}`, auth...), false, "", "", nil},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			res := tt.v.Validate(context.Background(), Exchange{Request: tt.r})
+			if (res.OutOfScope == "") != tt.scope || res.Preflight != tt.preflight || res.Operation != tt.op {
+				t.Errorf("result = %+v, want in scope %v, preflight %q, operation %q", res, tt.scope, tt.preflight, tt.op)
+			}
+			if g := got(res); strings.Join(g, "|") != strings.Join(tt.want, "|") {
+				t.Errorf("violations = %q, want %q", g, tt.want)
+			}
+			if !tt.scope && res.Valid() {
+				t.Error("an out-of-scope exchange must not count as valid")
+			}
+		})
+	}
+	if _, err := New(docs, Options{Hosts: []string{"[bad"}}); err == nil {
+		t.Error("a malformed host pattern must be refused")
 	}
 }
 

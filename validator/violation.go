@@ -76,9 +76,15 @@ type Result struct {
 	Operation string `json:"operation,omitempty"`
 	// Spec is the display name of the spec document the operation belongs to.
 	Spec string `json:"spec,omitempty"`
+	// OutOfScope, when not empty, says why the exchange was not checked: its path lies outside
+	// every loaded spec's server base paths (a page, a script, an image of a browser recording),
+	// or its host matches no Options.Hosts pattern. Such an exchange is neither valid nor invalid.
+	OutOfScope string `json:"out_of_scope,omitempty"`
+	// Preflight is the method a CORS preflight announced, when the request was one.
+	Preflight string `json:"preflight,omitempty"`
 	// Violations is empty when the exchange is valid, ordered request first.
 	Violations []Violation `json:"violations"`
 }
 
-// Valid reports whether the exchange had no violations.
-func (r Result) Valid() bool { return len(r.Violations) == 0 }
+// Valid reports whether the exchange was checked and had no violations.
+func (r Result) Valid() bool { return len(r.Violations) == 0 && r.OutOfScope == "" }
