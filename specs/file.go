@@ -1,6 +1,7 @@
 package specs
 
 import (
+	"encoding/json"
 	"fmt"
 	"strconv"
 	"strings"
@@ -17,10 +18,14 @@ type File struct {
 	Name string
 	// Data is the file as read.
 	Data []byte
-	// Value is the decoded document. Callers must not modify it.
+	// Value is the decoded document, repaired (see Repairs). Callers must not modify it.
 	Value any
+	// Repairs lists the defects found in the file and how Value differs from the file because
+	// of them.
+	Repairs []Repair
 
-	root *yaml.Node
+	root   *yaml.Node
+	loaded []byte // what kin-openapi reads: Data, or Value re-encoded when repaired
 }
 
 func parseFile(p, name string, data []byte) (*File, error) {
@@ -40,7 +45,14 @@ func parseFile(p, name string, data []byte) (*File, error) {
 	if err != nil {
 		return nil, fmt.Errorf("spec file %s: %w", name, err)
 	}
-	return &File{Path: p, Name: name, Data: data, Value: value, root: root}, nil
+	f := &File{Path: p, Name: name, Data: data, Value: value, root: root, loaded: data}
+	f.repair()
+	if len(f.Repairs) > 0 {
+		if f.loaded, err = json.Marshal(f.Value); err != nil {
+			return nil, fmt.Errorf("spec file %s: %w", name, err)
+		}
+	}
+	return f, nil
 }
 
 // normalize turns YAML's map[string]any (and the rare map[any]any of non-string keys) into the

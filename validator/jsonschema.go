@@ -1,8 +1,8 @@
 package validator
 
-// This file is the only one that uses santhosh-tekuri/jsonschema/v5, so that its version can
-// change in one place: it compiles the converted schemas and turns *jsonschema.ValidationError
-// trees into failures with spec locations.
+// This file and fastpath.go are the only ones that use santhosh-tekuri/jsonschema/v5, so that its
+// version can change in one place: this one compiles the converted schemas and turns
+// *jsonschema.ValidationError trees into failures with spec locations.
 
 import (
 	"bytes"
@@ -33,6 +33,9 @@ type schemaSet struct {
 	// byLocation indexes every compiled schema by its absolute location, so that a oneOf failure
 	// can be explained branch by branch.
 	byLocation map[string]*jsonschema.Schema
+	// fast holds the fast-path form of each compiled root schema, nil when unsupported.
+	fast  map[*jsonschema.Schema]*fastSchema
+	fastc *fastCompiler
 }
 
 type convKey struct {
@@ -52,6 +55,8 @@ func newSchemaSet() *schemaSet {
 	}
 	c.RegisterExtension("specgate-access", accessMeta, accessCompiler{})
 	return &schemaSet{
+		fast:       map[*jsonschema.Schema]*fastSchema{},
+		fastc:      &fastCompiler{formats: c.Formats, memo: map[*jsonschema.Schema]*fastSchema{}},
 		compiler:   c,
 		convs:      map[convKey]*converter{},
 		compiled:   map[string]*jsonschema.Schema{},
@@ -127,6 +132,11 @@ func (s *schemaSet) compile(src *specs.Sources, dir direction, file, ptr string)
 	}
 	s.compiled[u] = sch
 	s.index(sch)
+	if f := s.fastc.build(sch); f.supported(map[*fastSchema]bool{}) {
+		s.fast[sch] = f
+	} else {
+		s.fast[sch] = nil
+	}
 	return sch, nil
 }
 
@@ -190,6 +200,9 @@ type failure struct {
 
 // validate checks inst against sch. It returns nil when inst is valid.
 func (s *schemaSet) validate(sch *jsonschema.Schema, inst any, label string) []failure {
+	if f := s.fast[sch]; f != nil && f.valid(inst, 0) {
+		return nil
+	}
 	err := sch.Validate(inst)
 	if err == nil {
 		return nil

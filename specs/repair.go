@@ -1,0 +1,164 @@
+package specs
+
+import (
+	"fmt"
+	"sort"
+	"strconv"
+	"strings"
+)
+
+// Repair rule ids. Published specs carry defects that make kin-openapi refuse the whole document;
+// the ones below are repaired in memory and each repair is reported, never silently.
+const (
+	// RepairBooleanRequired: a property schema says "required": true (Swagger 1 / JSON Schema
+	// draft 3 style). OpenAPI 3 lists required properties in the parent's required array.
+	RepairBooleanRequired = "spec.repair.boolean_required"
+	// RepairLowercaseAccess: "readonly" or "writeonly" instead of readOnly or writeOnly.
+	RepairLowercaseAccess = "spec.repair.access_spelling"
+)
+
+// Repair is one defect found in a spec file and what was done about it.
+type Repair struct {
+	Rule    string `json:"rule"`
+	File    string `json:"file"`
+	Pointer string `json:"pointer"`
+	Line    int    `json:"line"`
+	Message string `json:"message"`
+}
+
+func (r Repair) String() string {
+	return fmt.Sprintf("%s:%d: %s (%s at #%s)", r.File, r.Line, r.Message, r.Rule, r.Pointer)
+}
+
+// repair walks the file for schemas' properties and fixes the defects it knows.
+func (f *File) repair() {
+	f.walkRepair(f.Value, "")
+	sort.SliceStable(f.Repairs, func(i, j int) bool { return f.Repairs[i].Line < f.Repairs[j].Line })
+}
+
+func (f *File) walkRepair(v any, ptr string) {
+	switch t := v.(type) {
+	case map[string]any:
+		if props, ok := t["properties"].(map[string]any); ok {
+			names := make([]string, 0, len(props))
+			for n := range props {
+				names = append(names, n)
+			}
+			sort.Strings(names)
+			for _, name := range names {
+				if p, ok := props[name].(map[string]any); ok {
+					f.repairProperty(t, name, p, ptr+"/properties/"+escapeToken(name))
+				}
+			}
+		}
+		keys := make([]string, 0, len(t))
+		for k := range t {
+			keys = append(keys, k)
+		}
+		sort.Strings(keys)
+		for _, k := range keys {
+			if strings.HasPrefix(k, "x-") || k == "example" || k == "examples" || k == "default" || k == "enum" || k == "const" {
+				continue
+			}
+			f.walkRepair(t[k], ptr+"/"+escapeToken(k))
+		}
+	case []any:
+		for i, e := range t {
+			f.walkRepair(e, ptr+"/"+strconv.Itoa(i))
+		}
+	}
+}
+
+func (f *File) repairProperty(parent map[string]any, name string, p map[string]any, ptr string) {
+	if b, ok := p["required"].(bool); ok {
+		delete(p, "required")
+		msg := fmt.Sprintf("property %q has \"required\": false, which OpenAPI 3 does not allow on a property; removed", name)
+		if b {
+			req, _ := parent["required"].([]any)
+			found := false
+			for _, r := range req {
+				if r == name {
+					found = true
+				}
+			}
+			if !found {
+				parent["required"] = append(req, name)
+			}
+			msg = fmt.Sprintf("property %q has \"required\": true, which OpenAPI 3 does not allow on a property; read as an entry %q in its parent's required list", name, name)
+		}
+		f.Repairs = append(f.Repairs, Repair{Rule: RepairBooleanRequired, File: f.Name, Pointer: ptr + "/required", Line: f.Line(ptr + "/required"), Message: msg})
+	}
+	for _, kw := range []string{"readOnly", "writeOnly"} {
+		lower := strings.ToLower(kw)
+		val, ok := p[lower]
+		if !ok {
+			continue
+		}
+		delete(p, lower)
+		b, isBool := val.(bool)
+		existing, has := p[kw]
+		msg := fmt.Sprintf("property %q spells %s as %q; read as %s", name, kw, lower, kw)
+		switch {
+		case !isBool:
+			msg = fmt.Sprintf("property %q has %q that is not a boolean; ignored", name, lower)
+		case has && existing != val:
+			msg = fmt.Sprintf("property %q has %q: %v next to %s: %v; %s wins", name, lower, val, kw, existing, kw)
+		case has:
+			msg = fmt.Sprintf("property %q has %q next to %s with the same value; removed", name, lower, kw)
+		default:
+			p[kw] = b
+		}
+		f.Repairs = append(f.Repairs, Repair{Rule: RepairLowercaseAccess, File: f.Name, Pointer: ptr + "/" + lower, Line: f.Line(ptr + "/" + lower), Message: msg})
+	}
+}
+
+func escapeToken(tok string) string {
+	return strings.ReplaceAll(strings.ReplaceAll(tok, "~", "~0"), "/", "~1")
+}
+
+// Repairs lists every repair made in the files the documents were read from, by file and line.
+func Repairs(docs []*Document) []Repair {
+	var out []Repair
+	seen := map[*Sources]bool{}
+	for _, d := range docs {
+		if seen[d.Sources] {
+			continue
+		}
+		seen[d.Sources] = true
+		d.Sources.mu.Lock()
+		for _, f := range d.Sources.files {
+			out = append(out, f.Repairs...)
+		}
+		d.Sources.mu.Unlock()
+	}
+	sort.SliceStable(out, func(i, j int) bool {
+		if out[i].File != out[j].File {
+			return out[i].File < out[j].File
+		}
+		return out[i].Line < out[j].Line
+	})
+	return out
+}
+
+// DefectsError is returned in strict mode when the documents needed repairs. It names every one.
+type DefectsError struct {
+	Repairs []Repair
+}
+
+func (e *DefectsError) Error() string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "the specs have %d defect(s) that strict mode refuses to repair:", len(e.Repairs))
+	for _, r := range e.Repairs {
+		b.WriteString("\n  ")
+		b.WriteString(r.String())
+	}
+	return b.String()
+}
+
+// Strict returns a *DefectsError naming every repair the documents needed, or nil.
+func Strict(docs []*Document) error {
+	if r := Repairs(docs); len(r) > 0 {
+		return &DefectsError{Repairs: r}
+	}
+	return nil
+}

@@ -1,0 +1,136 @@
+package validator
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"testing"
+
+	"github.com/specgate/specgate/specs"
+)
+
+// seedBodies are bodies of every shape the four operations see.
+var seedBodies = []string{
+	`{"user_profiles":[{"id":"db6f8e8b-65c2-47d5-a0db-90bcc4e9df9e","uid":"db6f8e8b65c247d5a0db90bcc4e9df9e","user_id":"db6f8e8b-65c2-47d5-a0db-90bcc4e9df9e","relationship_type":"owner"}]}`,
+	`{"info":"job has started","job_status":{"job_id":"3ce88e47ad6dba2ddf349d21","status":"queued"},"status":200}`,
+	`{"user":{"id":"db6f8e8b-65c2-47d5-a0db-90bcc4e9df9e","uid":"db6f8e8b65c247d5a0db90bcc4e9df9e","name":"bob","email":"example@sailpoint.com","type":"NeprofileUser","status":"Active","admin":false,"last_login":"2023-05-01T09:12:28Z"}}`,
+	`{"error":"Invalid JSON syntax. Please check your syntax and try again."}`,
+	`{"error":"The <object> failed to create/update","errors":{"attribute":"can't be blank"}}`,
+	`{"users":[{"id":"18008","add":[{"name":"Last Name","value":"x"}],"delete":[{"name":"First Name"}],"update":[{"name":"Display Name","value":"y"}]}]}`,
+	`{"users":[{"links":[{"rel":"self","href":"http://pseudo.com/iam/governance/selfservice/api/v1/users/18008"}],"id":"18008","status":" SUCCESS","request":{"links":[],"requestId":"10073"}}]}`,
+	`{"users":[{"requestId":"123","id":"5025","fields":[{"name":"First Name","value":"UpdatedFN"}]}]}`,
+	`{"users":[{"requestId":"123","status":" FAIL","reason":"IAM-2040028:User does not exists:","id":"505","fields":[]}]}`,
+	`{"name":"Rex","secret":"s","weight":0.5,"owner":{"email":"a@b.co","since":"2024-01-01T00:00:00Z"}}`,
+	`[{"id":1,"name":null}]`,
+}
+
+// mutations derives variants of v: each value replaced by values of other types and edge
+// lengths, each object key removed, an unknown key added.
+func mutations(v any) []any {
+	replacements := []any{nil, true, json.Number("7"), json.Number("1.5"), json.Number("3000000000"), json.Number("-1"), json.Number("0"), "", "x",
+		"db6f8e8b-65c2-47d5-a0db-90bcc4e9df9e", "db6f8e8b65c247d5a0db90bcc4e9df9e", "not-an-email", "2024-13-01T00:00:00Z", "owner", " SUCCESS", "SUCCESS",
+		map[string]any{}, []any{}, map[string]any{"job_status": map[string]any{}}, map[string]any{"errors": map[string]any{}}}
+	var out []any
+	var walk func(cur any, set func(any))
+	walk = func(cur any, set func(any)) {
+		for _, r := range replacements {
+			set(r)
+			out = append(out, deepCopy(v))
+		}
+		set(cur)
+		switch t := cur.(type) {
+		case map[string]any:
+			for k, e := range t {
+				delete(t, k)
+				out = append(out, deepCopy(v))
+				t[k] = e
+				walk(e, func(n any) { t[k] = n })
+			}
+			t["zz_unknown"] = "x"
+			out = append(out, deepCopy(v))
+			delete(t, "zz_unknown")
+		case []any:
+			for i, e := range t {
+				walk(e, func(n any) { t[i] = n })
+			}
+		}
+	}
+	root := deepCopy(v)
+	v = root
+	walk(root, func(n any) { v = n })
+	return out
+}
+
+// TestFastPathAgreesWithJSONSchema compares the fast path's verdict with jsonschema/v5's for
+// every compiled schema of the embedded and test specs on thousands of derived instances.
+func TestFastPathAgreesWithJSONSchema(t *testing.T) {
+	sets := []*schemaSet{}
+	docs, err := specs.Default(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	v, err := New(docs, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	sets = append(sets, v.schema, load(t, "testdata/split", "openapi.yaml").schema, load(t, "testdata", "ambiguous.yaml").schema)
+	var instances []any
+	for _, b := range seedBodies {
+		x, err := decodeJSON([]byte(b))
+		if err != nil {
+			t.Fatal(err)
+		}
+		instances = append(instances, x)
+		instances = append(instances, mutations(x)...)
+	}
+	checked, fastCount := 0, 0
+	for _, set := range sets {
+		for _, sch := range set.compiled {
+			f := set.fast[sch]
+			if f == nil {
+				continue
+			}
+			fastCount++
+			for _, inst := range instances {
+				want := sch.Validate(inst) == nil
+				if got := f.valid(inst, 0); got != want {
+					b, _ := json.Marshal(inst)
+					t.Fatalf("%s: fast path says valid=%v, jsonschema/v5 says %v, for %s", sch.Location, got, want, b)
+				}
+				checked++
+			}
+		}
+	}
+	if fastCount < 20 || checked < 10000 {
+		t.Fatalf("only %d schemas and %d verdicts compared", fastCount, checked)
+	}
+	t.Logf("%d schemas, %d verdicts compared", fastCount, checked)
+}
+
+// FuzzFastPathAgreesWithJSONSchema feeds arbitrary JSON to both validators.
+func FuzzFastPathAgreesWithJSONSchema(f *testing.F) {
+	for _, b := range seedBodies {
+		f.Add([]byte(b))
+	}
+	docs, err := specs.Default(context.Background())
+	if err != nil {
+		f.Fatal(err)
+	}
+	v, err := New(docs, Options{})
+	if err != nil {
+		f.Fatal(err)
+	}
+	f.Fuzz(func(t *testing.T, body []byte) {
+		inst, err := decodeJSON(body)
+		if err != nil {
+			return
+		}
+		for _, sch := range v.schema.compiled {
+			if fs := v.schema.fast[sch]; fs != nil {
+				if got, want := fs.valid(inst, 0), sch.Validate(inst) == nil; got != want {
+					t.Fatalf("%s: fast=%v jsonschema=%v for %s", sch.Location, got, want, fmt.Sprintf("%q", body))
+				}
+			}
+		}
+	})
+}
