@@ -1,0 +1,140 @@
+// Package cli is the specgate command: Run dispatches a subcommand by name and returns the
+// process exit code, so that every subcommand can be tested in-process with buffers.
+//
+// Exit codes: 0 when everything checked is valid, 1 when a violation was found, 2 for a usage or
+// input error (a message on stderr names the file and entry). Results go to stdout in the chosen
+// format; messages go to stderr.
+package cli
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"runtime/debug"
+	"strings"
+
+	"github.com/specgate/specgate/internal/traffic"
+)
+
+// Exit codes.
+const (
+	exitOK       = 0
+	exitFindings = 1
+	exitUsage    = 2
+)
+
+// command holds what a subcommand reads and writes besides its arguments.
+type command struct {
+	stdin          io.Reader
+	stdout, stderr io.Writer
+	// examples returns the bundled documented examples as records; validate reads them when it
+	// is given no input.
+	examples func(ctx context.Context) ([]traffic.Record, error)
+}
+
+// Run runs the specgate command line args (without the program name) and returns the exit code.
+func Run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	c := &command{stdin: os.Stdin, stdout: stdout, stderr: stderr, examples: bundledExamples}
+	return c.run(ctx, args)
+}
+
+const usage = `specgate checks HTTP traffic against the NERM and OIG OpenAPI specs.
+
+Usage:
+  specgate validate [--spec FILE]... [--host PATTERN]... [--format text|json] [INPUT]...
+  specgate version
+  specgate help [COMMAND]
+
+Commands:
+  validate  validate recorded exchanges (HAR or JSON Lines files, - for stdin)
+  version   print the version
+  help      print this help, or a command's
+
+Exit codes: 0 all valid, 1 violations found, 2 usage or input error.
+`
+
+func (c *command) run(ctx context.Context, args []string) int {
+	if len(args) == 0 {
+		fmt.Fprint(c.stderr, usage)
+		return exitUsage
+	}
+	switch name, rest := args[0], args[1:]; name {
+	case "validate":
+		return c.validate(ctx, rest)
+	case "version", "--version":
+		fmt.Fprintf(c.stdout, "specgate %s\n", version())
+		return exitOK
+	case "help", "-h", "-help", "--help":
+		if len(rest) > 0 && rest[0] == "validate" {
+			fs := c.validateFlags(new(validateConfig))
+			fs.SetOutput(c.stdout)
+			fs.Usage()
+			return exitOK
+		}
+		fmt.Fprint(c.stdout, usage)
+		return exitOK
+	default:
+		fmt.Fprintf(c.stderr, "specgate: unknown command %q\n\n%s", name, usage)
+		return exitUsage
+	}
+}
+
+// parseInterleaved parses flags that may come before, between or after positional arguments,
+// which the flag package alone stops at; "--" ends the flags.
+func parseInterleaved(fs *flag.FlagSet, args []string) ([]string, error) {
+	var positional []string
+	for {
+		if err := fs.Parse(args); err != nil {
+			return nil, err
+		}
+		consumed := len(args) - fs.NArg()
+		rest := fs.Args()
+		if consumed > 0 && args[consumed-1] == "--" || len(rest) == 0 {
+			return append(positional, rest...), nil
+		}
+		positional = append(positional, rest[0])
+		args = rest[1:]
+	}
+}
+
+// stringList is a repeatable string flag.
+type stringList []string
+
+func (l *stringList) String() string { return strings.Join(*l, ",") }
+
+func (l *stringList) Set(s string) error {
+	*l = append(*l, s)
+	return nil
+}
+
+// version is the module version and VCS revision the binary was built from.
+func version() string {
+	info, ok := debug.ReadBuildInfo()
+	if !ok {
+		return "(unknown)"
+	}
+	v := info.Main.Version
+	if v == "" {
+		v = "(devel)"
+	}
+	var rev, modified string
+	for _, s := range info.Settings {
+		switch s.Key {
+		case "vcs.revision":
+			rev = s.Value
+		case "vcs.modified":
+			if s.Value == "true" {
+				modified = "+modified"
+			}
+		}
+	}
+	if len(rev) > 12 {
+		rev = rev[:12]
+	}
+	if rev != "" {
+		v += " " + rev + modified
+	}
+	return v + " " + info.GoVersion
+}

@@ -1,0 +1,230 @@
+// Package traffic reads recorded HTTP traffic and turns each recorded request/response pair into a
+// validator.Exchange, one Record at a time.
+//
+// Two formats are read, and Open tells them apart by the first key of the first object:
+//
+// HAR 1.2 (an object whose first key is "log"), as browsers ("Save all as HAR with content"),
+// proxies and HTTP clients export it. The file is streamed: the reader walks the JSON tokens to
+// log.entries and then decodes one entry at a time, so a recording larger than memory can be
+// checked. From each entry it takes request.method, request.url, request.headers,
+// request.postData.text, response.status, response.headers and response.content.text (decoded
+// when content.encoding is "base64"); everything else (timings, cache, _initiator, ...) is
+// ignored. Repeated headers are kept in order; HTTP/2 pseudo-headers (":authority", ...) are
+// dropped. Because a HAR stores response bodies decoded, a recorded Content-Encoding header is
+// dropped too, so that nobody decodes the body a second time. Bodies the recording did not keep
+// are marked BodyNotRecorded, so that they are reported as such instead of as empty bodies:
+// a request with postData but no postData.text (only params), or with no postData but a
+// positive bodySize; a response with no content.text but a positive content.size (or bodySize).
+// A response with status 0 is what a browser records for a request that got no response
+// (aborted, blocked, failed): the exchange then has a nil Response, so the request is validated
+// alone, and the Record's Note says why. An entry's Index is its 0-based position in
+// log.entries and its Comment the entry's comment.
+//
+// JSON Lines: one exchange object per line; blank lines are skipped. An object looks like
+//
+//	{"request": {"method": "PATCH", "url": "https://acme.nonemployee.com/api/users/...",
+//	             "headers": {"Content-Type": "application/json", "Accept": ["application/json"]},
+//	             "body": {"user": {"id": "..."}}},
+//	 "response": {"status": 200, "headers": {"Content-Type": "application/json"},
+//	              "bodyText": "{\"user\": {}}"},
+//	 "operation": "patchUser", "comment": "what this exchange shows"}
+//
+// but on one line. request and response are each optional, but one must be there; a response
+// without a request needs operation (an operationId) so that it can be validated. Header values
+// are a string or a list of strings. A body is given either as "body", any JSON value, sent as
+// written, or as "bodyText", a string holding the raw body (for bodies that are not JSON or not
+// well-formed); absent (or a "body" of null) means no body. Unknown keys are errors, so that a
+// typo cannot silently drop a part of the exchange. A Record's Index counts exchanges from 0 and
+// its Line is the 1-based line number.
+//
+// Errors name the file and the entry or line: an entry or line that cannot be turned into an
+// exchange (a bad URL, a value of the wrong type) is a Record whose Err is set, and reading goes
+// on; a file that cannot be read further (not JSON, truncated) ends with an error from Next.
+// Both are *Error values. Neither format ever puts header values into an error message.
+package traffic
+
+import (
+	"bufio"
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"slices"
+
+	"github.com/specgate/specgate/validator"
+)
+
+// Record is one exchange read from a recording, or the reason the entry holding it could not be
+// read.
+type Record struct {
+	// File is the recording's display name.
+	File string
+	// Index is the 0-based position of the exchange in the recording: its index in log.entries
+	// for a HAR, its count among the non-blank lines for JSON Lines.
+	Index int
+	// Line is the 1-based line of a JSON Lines record, 0 for a HAR entry.
+	Line int
+	// Comment is the entry's comment, if it has one.
+	Comment string
+	// Note explains how the recording was read when that is not obvious, such as a HAR entry
+	// without a response.
+	Note string
+	// Exchange is the exchange to validate, meaningful only when Err is nil.
+	Exchange validator.Exchange
+	// Err is set, as an *Error, when the entry could not be turned into an exchange.
+	Err error
+}
+
+// Error is a problem with one recording, at one entry or line when it is known.
+type Error struct {
+	// File is the recording's display name.
+	File string
+	// Index is the 0-based entry index, or -1 when the problem is not in one entry.
+	Index int
+	// Line is the 1-based line for JSON Lines, 0 otherwise.
+	Line int
+	// Err is what went wrong, with the JSON path of the offending field when there is one.
+	Err error
+}
+
+func (e *Error) Error() string {
+	switch {
+	case e.Line > 0:
+		return fmt.Sprintf("%s: line %d: %v", e.File, e.Line, e.Err)
+	case e.Index >= 0:
+		return fmt.Sprintf("%s: entry %d: %v", e.File, e.Index, e.Err)
+	default:
+		return fmt.Sprintf("%s: %v", e.File, e.Err)
+	}
+}
+
+func (e *Error) Unwrap() error { return e.Err }
+
+// Format is a recording's format.
+type Format string
+
+// The formats Open recognises.
+const (
+	FormatHAR       Format = "har"
+	FormatJSONLines Format = "jsonl"
+)
+
+// MaxLineSize is the longest JSON Lines line read, in bytes.
+const MaxLineSize = 64 << 20
+
+// Reader reads the records of one recording in order. A Reader is not safe for concurrent use.
+type Reader struct {
+	format Format
+	next   func() (Record, error)
+	err    error
+}
+
+// Format returns the recording's format.
+func (r *Reader) Format() Format { return r.format }
+
+// Next returns the next record, or io.EOF after the last one. Any other error is an *Error
+// meaning the recording cannot be read further; Next then keeps returning it.
+func (r *Reader) Next() (Record, error) {
+	if r.err != nil {
+		return Record{}, r.err
+	}
+	rec, err := r.next()
+	if err != nil {
+		r.err = err
+	}
+	return rec, err
+}
+
+// detectSize is how much of a recording Open looks at to tell its format.
+const detectSize = 64 << 10
+
+var utf8BOM = []byte{0xEF, 0xBB, 0xBF}
+
+// Open starts reading the recording r, whose display name is name, after telling its format
+// (see the package documentation). A UTF-8 byte order mark is skipped. Open reads only as much of
+// r as it needs to tell the format, so a stream (stdin) is read as it arrives; the rest is read
+// as Next is called.
+func Open(name string, r io.Reader) (*Reader, error) {
+	br := bufio.NewReaderSize(r, detectSize)
+	format, err := detectFormat(br)
+	if err != nil {
+		return nil, &Error{File: name, Index: -1, Err: err}
+	}
+	switch format {
+	case FormatHAR:
+		h := &harReader{name: name, dec: json.NewDecoder(br)}
+		return &Reader{format: format, next: h.next}, nil
+	default:
+		sc := bufio.NewScanner(br)
+		sc.Buffer(make([]byte, 0, 64<<10), MaxLineSize)
+		l := &linesReader{name: name, sc: sc}
+		return &Reader{format: format, next: l.next}, nil
+	}
+}
+
+// detectFormat skips a byte order mark and peeks at the beginning of br, reading no more than
+// what has arrived plus what is needed to reach the first key.
+func detectFormat(br *bufio.Reader) (Format, error) {
+	if head, _ := br.Peek(len(utf8BOM)); bytes.Equal(head, utf8BOM) {
+		_, _ = br.Discard(len(utf8BOM))
+	}
+	want := 1
+	for {
+		head, err := br.Peek(want)
+		final := err != nil
+		if final && !errors.Is(err, io.EOF) && !errors.Is(err, bufio.ErrBufferFull) {
+			return "", err
+		}
+		head, _ = br.Peek(br.Buffered())
+		format, more, err := detect(head, final)
+		if !more {
+			return format, err
+		}
+		want = br.Buffered() + 1
+	}
+}
+
+// jsonlKeys are the keys of a JSON Lines exchange object.
+var jsonlKeys = []string{"request", "response", "operation", "comment"}
+
+// detect tells the format from the first key of the first object in head. It asks for more
+// input (more is true) when head ends before that key and is not final.
+func detect(head []byte, final bool) (format Format, more bool, err error) {
+	trimmed := bytes.TrimLeft(head, " \t\r\n")
+	if len(trimmed) == 0 {
+		if final {
+			return "", false, errors.New("empty: want a HAR file or JSON Lines")
+		}
+		return "", true, nil
+	}
+	if trimmed[0] != '{' {
+		return "", false, fmt.Errorf("not a HAR file or JSON Lines: starts with %s, want {", quoteByte(trimmed[0]))
+	}
+	dec := json.NewDecoder(bytes.NewReader(trimmed))
+	_, _ = dec.Token()
+	tok, err := dec.Token()
+	if err != nil {
+		if !final && (errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF)) {
+			return "", true, nil
+		}
+		return "", false, fmt.Errorf("not a HAR file or JSON Lines: %v", jsonError(err))
+	}
+	key, ok := tok.(string)
+	switch {
+	case ok && key == "log":
+		return FormatHAR, false, nil
+	case ok && slices.Contains(jsonlKeys, key):
+		return FormatJSONLines, false, nil
+	case tok == json.Delim('}'):
+		return "", false, errors.New("not a HAR file or JSON Lines: the first object is empty")
+	}
+	return "", false, fmt.Errorf("not a HAR file or JSON Lines: the first object starts with key %q, want \"log\" (HAR) or one of request, response, operation, comment (JSON Lines)", key)
+}
+
+func quoteByte(b byte) string {
+	if b >= 0x20 && b < 0x7f {
+		return fmt.Sprintf("%q", rune(b))
+	}
+	return fmt.Sprintf("byte 0x%02x", b)
+}
