@@ -45,10 +45,16 @@
 // the text they were written as. Unknown fields are errors, so a misspelt field cannot
 // silently drop part of a case.
 //
-// Expected violations are compared with reported ones on rule id and instance only: messages,
-// keywords and spec locations may be reworded without touching the cases.
+// # Use
 //
-// Contracts are immutable once loaded and safe for concurrent use.
+// Glob lists the case files of a file system (Embedded holds the ones shipped here), Load parses
+// and checks one, Exchange turns it into a validator.Exchange, and Check compares the
+// validator's Result with the case. Expected violations are compared with reported ones on rule
+// id and instance only: messages, keywords and spec locations may be reworded without touching
+// the cases. README.md beside the cases tells how to write one.
+//
+// A loaded Contract is never modified, so it is safe for concurrent use; Exchange returns fresh
+// values on every call.
 package contracts
 
 import (
@@ -143,13 +149,17 @@ type Contract struct {
 	Spec string `yaml:"-"`
 	Kind Kind   `yaml:"-"`
 
-	Description string    `yaml:"description"`
-	Source      string    `yaml:"source"`
-	Documented  bool      `yaml:"documented"`
-	Operation   string    `yaml:"operation"`
-	Request     *Request  `yaml:"request"`
-	Response    *Response `yaml:"response"`
-	Expect      *Expect   `yaml:"expect"`
+	// Description says what the case shows, in a sentence or two.
+	Description string `yaml:"description"`
+	// Source names the vendor page a documented example comes from.
+	Source string `yaml:"source"`
+	// Documented is true for the pages' own examples only.
+	Documented bool `yaml:"documented"`
+	// Operation is the operationId the case is about; it routes a response without a request.
+	Operation string    `yaml:"operation"`
+	Request   *Request  `yaml:"request"`
+	Response  *Response `yaml:"response"`
+	Expect    *Expect   `yaml:"expect"`
 }
 
 // Request is the request half of a case.
@@ -191,11 +201,12 @@ type Expect struct {
 // Expected is one expected violation, matched on rule id and instance.
 type Expected struct {
 	Rule string `yaml:"rule"`
-	// Instance is required: a JSON pointer into the body ("" for the whole body), or the name
-	// of a parameter or header.
+	// Instance is required: a JSON pointer into the body ("" for the whole body), the name of a
+	// parameter or header, the request's path (routing rules) or the status (undocumented status).
 	Instance *string `yaml:"instance"`
 }
 
+// String names the violation as messages do: rule and quoted instance.
 func (e Expected) String() string {
 	inst := ""
 	if e.Instance != nil {
@@ -540,6 +551,7 @@ type MismatchError struct {
 	Unexpected []validator.Violation
 }
 
+// Error lists the differences, one per line after a first line naming the contract.
 func (e *MismatchError) Error() string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "contract %s: the validator's verdict differs from the contract's", e.Path)
