@@ -6,8 +6,12 @@ PKGS     = $(shell $(GO) list ./... | grep -v /suites)
 .PHONY: demo test vet fmt-check unit suites build clean
 
 ## demo: validate the documented examples of the four endpoints with the embedded specs.
+## specgate exits 1 because the pages' own 200 examples break their uid schema: that is the
+## finding the demo exists to show, so exit 1 is expected here; 2 (an error) is not.
 demo:
-	$(GO) run ./cmd/specgate validate
+	@$(GO) run ./cmd/specgate validate; code=$$?; \
+	if [ $$code -eq 1 ]; then echo "(exit 1: findings, as expected: the documented uid examples are 36 characters)"; fi; \
+	test $$code -le 1
 
 ## build: the specgate binary in ./specgate
 build:
