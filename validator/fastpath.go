@@ -16,7 +16,8 @@ import (
 
 // fastSchema mirrors a *jsonschema.Schema for the keywords the fast path knows.
 type fastSchema struct {
-	known   bool // false: some keyword is unknown to the fast path; ask jsonschema/v5
+	loc     string // absolute location of the compiled schema
+	known   bool   // false: some keyword is unknown to the fast path; ask jsonschema/v5
 	always  *bool
 	ref     *fastSchema
 	types   uint8 // bit set of jsonTypes; 0 means any
@@ -72,7 +73,7 @@ func (fc *fastCompiler) build(s *jsonschema.Schema) *fastSchema {
 	if f, ok := fc.memo[s]; ok {
 		return f
 	}
-	f := &fastSchema{known: true, minProps: s.MinProperties, maxProps: s.MaxProperties, minItems: s.MinItems, maxItems: s.MaxItems, minLen: s.MinLength, maxLen: s.MaxLength}
+	f := &fastSchema{loc: s.Location, known: true, minProps: s.MinProperties, maxProps: s.MaxProperties, minItems: s.MinItems, maxItems: s.MaxItems, minLen: s.MinLength, maxLen: s.MaxLength}
 	fc.memo[s] = f
 	unknown := s.RecursiveRef != nil || s.DynamicRef != nil || s.If != nil || s.PropertyNames != nil ||
 		len(s.PatternProperties) > 0 || len(s.Dependencies) > 0 || len(s.DependentRequired) > 0 || len(s.DependentSchemas) > 0 ||
@@ -375,4 +376,43 @@ func equal(a, b any) bool {
 		return true
 	}
 	return false
+}
+
+// observe walks a valid instance and reports, for every oneOf and anyOf it passes through, the
+// branch the instance matched (the first, for anyOf). It is used only when observing coverage.
+func (f *fastSchema) observe(v any, depth int, rec func(loc string, branch int)) {
+	if f == nil || depth > 256 {
+		return
+	}
+	f.ref.observe(v, depth+1, rec)
+	switch t := v.(type) {
+	case map[string]any:
+		for k, pv := range t {
+			if p, ok := f.props[k]; ok {
+				p.observe(pv, depth+1, rec)
+			} else {
+				f.addl.observe(pv, depth+1, rec)
+			}
+		}
+	case []any:
+		for i, e := range t {
+			if i < len(f.prefix) {
+				f.prefix[i].observe(e, depth+1, rec)
+			} else {
+				f.items.observe(e, depth+1, rec)
+			}
+		}
+	}
+	for _, s := range f.allOf {
+		s.observe(v, depth+1, rec)
+	}
+	for kw, list := range map[string][]*fastSchema{"oneOf": f.oneOf, "anyOf": f.anyOf} {
+		for i, s := range list {
+			if s.valid(v, depth+1) {
+				rec(f.loc+"/"+kw, i)
+				s.observe(v, depth+1, rec)
+				break
+			}
+		}
+	}
 }

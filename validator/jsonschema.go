@@ -188,6 +188,29 @@ func (s *schemaSet) index(sch *jsonschema.Schema) {
 	}
 }
 
+// branches appends the oneOf and anyOf branches a valid instance matched.
+func (s *schemaSet) branches(sch *jsonschema.Schema, inst any, part Part, out []BranchChoice) []BranchChoice {
+	f := s.fast[sch]
+	if f == nil {
+		return out
+	}
+	f.observe(inst, 0, func(loc string, i int) {
+		c := BranchChoice{Part: part, Index: i}
+		c.Schema, c.Line = s.locate(loc)
+		if parent := s.byLocation[loc[:strings.LastIndexByte(loc, '/')]]; parent != nil {
+			list := parent.OneOf
+			if strings.HasSuffix(loc, "/anyOf") {
+				list = parent.AnyOf
+			}
+			if i < len(list) {
+				c.Name = s.branchName(list[i])
+			}
+		}
+		out = append(out, c)
+	})
+	return out
+}
+
 // failure is one way an instance breaks a schema, located in the instance and in the spec.
 type failure struct {
 	instance string

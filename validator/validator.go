@@ -19,6 +19,9 @@ type Options struct {
 	// on the host name, such as "*.nonemployee.com"; a pattern with a port matches host:port).
 	// Empty means every host is in scope: recordings come from tenants, staging hosts and proxies.
 	Hosts []string
+	// Observe makes every Result carry an Observation of what the exchange exercised, for
+	// coverage. It costs a second walk of valid bodies.
+	Observe bool
 }
 
 // Validator checks exchanges against a set of specs. Build it once with New; Validate is then
@@ -143,15 +146,18 @@ func (v *Validator) Validate(ctx context.Context, ex Exchange) Result {
 		return res
 	}
 	res.Operation, res.Spec = op.id, op.spec
+	if v.opts.Observe {
+		res.Observed = &Observation{}
+	}
 	if ex.Request != nil {
-		res.Violations = v.checkRequest(op, ex.Request, pathParams, res.Violations)
+		res.Violations = v.checkRequest(op, ex.Request, pathParams, res.Violations, res.Observed)
 	}
 	if ex.Response != nil {
 		method := op.method
 		if ex.Request != nil {
 			method = ex.Request.Method
 		}
-		res.Violations = v.checkResponse(op, method, ex.Response, res.Violations)
+		res.Violations = v.checkResponse(op, method, ex.Response, res.Violations, res.Observed)
 	}
 	return res
 }
@@ -225,7 +231,7 @@ func (v *Validator) checkPreflight(r *Request) Result {
 	return res
 }
 
-func (v *Validator) checkRequest(op *operation, r *Request, pathParams map[string]string, out []Violation) []Violation {
+func (v *Validator) checkRequest(op *operation, r *Request, pathParams map[string]string, out []Violation, obs *Observation) []Violation {
 	add := func(rule, inst, kw, schema string, line int, msg string, br []Branch) {
 		out = append(out, Violation{Rule: rule, Part: PartRequest, Operation: op.id, Instance: inst, Keyword: kw, Schema: schema, Line: line, Message: msg, Branches: br})
 	}
@@ -242,6 +248,9 @@ func (v *Validator) checkRequest(op *operation, r *Request, pathParams map[strin
 				add(RuleRequestParamMissing, p.name, "required", "", 0, fmt.Sprintf("the required %s parameter %s is missing", p.in, p.name), nil)
 			}
 			continue
+		}
+		if obs != nil {
+			obs.Params = append(obs.Params, p.in+":"+p.name)
 		}
 		if p.schema == nil {
 			continue
@@ -279,6 +288,9 @@ func (v *Validator) checkRequest(op *operation, r *Request, pathParams map[strin
 		add(RuleRequestContentType, "Content-Type", "", "", 0, msg, nil)
 		return out
 	}
+	if obs != nil {
+		obs.RequestMedia = m.typ
+	}
 	if m.schema == nil || !isJSON(typ) {
 		return out
 	}
@@ -287,7 +299,11 @@ func (v *Validator) checkRequest(op *operation, r *Request, pathParams map[strin
 		add(RuleRequestBodyMalformed, "", "", "", 0, "the request body is not valid JSON: "+err.Error(), nil)
 		return out
 	}
-	for _, f := range v.schema.validate(m.schema, body, "the request body") {
+	fails := v.schema.validate(m.schema, body, "the request body")
+	if obs != nil && len(fails) == 0 {
+		obs.Branches = v.schema.branches(m.schema, body, PartRequest, obs.Branches)
+	}
+	for _, f := range fails {
 		rule := RuleRequestBodySchema
 		if f.keyword == kwForbidReadOnly {
 			rule = RuleRequestBodyReadOnly
@@ -299,24 +315,30 @@ func (v *Validator) checkRequest(op *operation, r *Request, pathParams map[strin
 
 // lookupStatus finds the documented response for a status: exact, then its range (2XX), then
 // default.
-func (op *operation) lookupStatus(code int) *response {
+func (op *operation) lookupStatus(code int) (string, *response) {
 	s := strconv.Itoa(code)
 	if r := op.statuses[s]; r != nil {
-		return r
+		return s, r
 	}
 	if len(s) == 3 {
 		if r := op.statuses[s[:1]+"XX"]; r != nil {
-			return r
+			return s[:1] + "XX", r
 		}
 	}
-	return op.statuses["DEFAULT"]
+	if r := op.statuses["DEFAULT"]; r != nil {
+		return "DEFAULT", r
+	}
+	return "", nil
 }
 
-func (v *Validator) checkResponse(op *operation, method string, r *Response, out []Violation) []Violation {
+func (v *Validator) checkResponse(op *operation, method string, r *Response, out []Violation, obs *Observation) []Violation {
 	add := func(rule, inst, kw, schema string, line int, msg string, br []Branch) {
 		out = append(out, Violation{Rule: rule, Part: PartResponse, Operation: op.id, Instance: inst, Keyword: kw, Schema: schema, Line: line, Message: msg, Branches: br})
 	}
-	resp := op.lookupStatus(r.Status)
+	key, resp := op.lookupStatus(r.Status)
+	if obs != nil {
+		obs.Status = key
+	}
 	if resp == nil {
 		codes := make([]string, 0, len(op.statuses))
 		for c := range op.statuses {
@@ -365,6 +387,9 @@ func (v *Validator) checkResponse(op *operation, method string, r *Response, out
 		add(RuleResponseContentType, "Content-Type", "", "", 0, msg, nil)
 		return out
 	}
+	if obs != nil {
+		obs.ResponseMedia = m.typ
+	}
 	if m.schema == nil || !isJSON(typ) {
 		return out
 	}
@@ -373,7 +398,11 @@ func (v *Validator) checkResponse(op *operation, method string, r *Response, out
 		add(RuleResponseBodyMalformed, "", "", "", 0, "the response body is not valid JSON: "+err.Error(), nil)
 		return out
 	}
-	for _, f := range v.schema.validate(m.schema, body, "the response body") {
+	fails := v.schema.validate(m.schema, body, "the response body")
+	if obs != nil && len(fails) == 0 {
+		obs.Branches = v.schema.branches(m.schema, body, PartResponse, obs.Branches)
+	}
+	for _, f := range fails {
 		rule := RuleResponseBodySchema
 		if f.keyword == kwForbidWriteOnly {
 			rule = RuleResponseBodyWriteOnly

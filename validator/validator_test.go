@@ -279,3 +279,36 @@ paths:
 		t.Errorf("err = %v, want it to name missing.yaml", err)
 	}
 }
+
+func TestObserveRecordsWhatWasExercised(t *testing.T) {
+	docs, err := specs.Default(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	v, err := New(docs, Options{Observe: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	res := v.Validate(context.Background(), Exchange{
+		Request:  req("PATCH", "https://acme.nonemployee.com/api/user_profiles", `{"user_profiles":[]}`, "Content-Type", "application/json; charset=utf-8"),
+		Response: resp(200, `{"job_status":{"job_id":"1","status":"queued"}}`, "Content-Type", "application/json"),
+	})
+	o := res.Observed
+	if !res.Valid() || o == nil || o.Status != "200" || o.RequestMedia != "application/json" || o.ResponseMedia != "application/json" {
+		t.Fatalf("result = %+v, observed = %+v", res, o)
+	}
+	if len(o.Branches) != 1 || o.Branches[0].Name != "JobStatusResult" || o.Branches[0].Index != 1 || o.Branches[0].Part != PartResponse || o.Branches[0].Line != 56 {
+		t.Errorf("branches = %+v", o.Branches)
+	}
+	res = v.Validate(context.Background(), Exchange{
+		Request:  req("PATCH", "https://x/iam/governance/selfservice/api/v1/users", `{"users":[]}`, "Content-Type", "application/json", "Authorization", "Basic eDp5", "X-Requested-By", "me"),
+		Response: resp(403, ``),
+	})
+	if o := res.Observed; !res.Valid() || o.Status != "403" || strings.Join(o.Params, ",") != "header:X-Requested-By" || len(o.Branches) != 0 {
+		t.Errorf("result = %+v, observed = %+v", res, o)
+	}
+	plain, _ := New(docs, Options{})
+	if r := plain.Validate(context.Background(), Exchange{Request: req("PATCH", "https://x/api/user_profiles", `{}`, "Content-Type", "application/json")}); r.Observed != nil {
+		t.Error("without Options.Observe a result carries no observation")
+	}
+}

@@ -84,6 +84,33 @@ type Result struct {
 	Preflight string `json:"preflight,omitempty"`
 	// Violations is empty when the exchange is valid, ordered request first.
 	Violations []Violation `json:"violations"`
+	// Observed records what the exchange exercised; set only when Options.Observe is.
+	Observed *Observation `json:"observed,omitempty"`
+}
+
+// Observation records which documented parts of an operation an exchange exercised, so that a
+// run can measure coverage.
+type Observation struct {
+	// Status is the documented response the status matched: "200", "2XX" or "DEFAULT"; empty
+	// when the status is undocumented or there was no response.
+	Status string `json:"status,omitempty"`
+	// RequestMedia and ResponseMedia are the documented media types the bodies matched.
+	RequestMedia  string `json:"request_media,omitempty"`
+	ResponseMedia string `json:"response_media,omitempty"`
+	// Params lists the documented parameters the request sent, as "in:name".
+	Params []string `json:"params,omitempty"`
+	// Branches lists, for every oneOf and anyOf a valid body went through, the branch it matched.
+	Branches []BranchChoice `json:"branches,omitempty"`
+}
+
+// BranchChoice is the branch of one oneOf or anyOf that a body matched.
+type BranchChoice struct {
+	Part Part `json:"part"`
+	// Schema locates the oneOf or anyOf keyword: "file#/json/pointer".
+	Schema string `json:"schema"`
+	Line   int    `json:"line,omitempty"`
+	Index  int    `json:"index"`
+	Name   string `json:"name"`
 }
 
 // Valid reports whether the exchange was checked and had no violations.
