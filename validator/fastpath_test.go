@@ -76,7 +76,7 @@ func TestFastPathAgreesWithJSONSchema(t *testing.T) {
 	sets = append(sets, v.schema, load(t, "testdata/split", "openapi.yaml").schema, load(t, "testdata", "ambiguous.yaml").schema)
 	var instances []any
 	for _, b := range seedBodies {
-		x, err := decodeJSON([]byte(b))
+		x, _, err := decodeBody([]byte(b))
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -121,8 +121,8 @@ func FuzzFastPathAgreesWithJSONSchema(f *testing.F) {
 		f.Fatal(err)
 	}
 	f.Fuzz(func(t *testing.T, body []byte) {
-		inst, err := decodeJSON(body)
-		if err != nil {
+		inst, issues, err := decodeBody(body)
+		if err != nil || len(issues) > 0 {
 			return
 		}
 		for _, sch := range v.schema.compiled {

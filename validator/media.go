@@ -1,8 +1,6 @@
 package validator
 
 import (
-	"bytes"
-	"encoding/json"
 	"fmt"
 	"mime"
 	"strings"
@@ -63,34 +61,6 @@ func mediaList(content []media) string {
 		names[i] = m.typ
 	}
 	return strings.Join(names, ", ")
-}
-
-// decodeJSON decodes a body into the values JSON Schema validation expects (numbers as
-// json.Number), refusing trailing data. Errors say where the JSON broke.
-func decodeJSON(body []byte) (any, error) {
-	dec := json.NewDecoder(bytes.NewReader(body))
-	dec.UseNumber()
-	var v any
-	if err := dec.Decode(&v); err != nil {
-		return nil, jsonError(body, err, dec.InputOffset())
-	}
-	if dec.More() {
-		return nil, fmt.Errorf("unexpected data after the JSON value at %s", position(body, dec.InputOffset()))
-	}
-	return v, nil
-}
-
-func jsonError(body []byte, err error, offset int64) error {
-	var se *json.SyntaxError
-	switch e := err.(type) {
-	case *json.SyntaxError:
-		se = e
-		return fmt.Errorf("%s at %s", se.Error(), position(body, se.Offset))
-	}
-	if err.Error() == "EOF" || err.Error() == "unexpected EOF" {
-		return fmt.Errorf("the JSON ends early at %s", position(body, int64(len(body))))
-	}
-	return fmt.Errorf("%v at %s", err, position(body, offset))
 }
 
 // position turns a byte offset into "line L, column C".

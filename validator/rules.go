@@ -7,25 +7,29 @@ const (
 	RuleRouteMethodNotAllowed = "route.method_not_allowed"
 	RulePreflightMethod       = "route.preflight_method_not_allowed"
 
-	RuleRequestSecurityMissing  = "request.security.missing"
-	RuleRequestParamMissing     = "request.param.missing"
-	RuleRequestParamFormat      = "request.param.format"
-	RuleRequestParamSchema      = "request.param.schema"
-	RuleRequestContentType      = "request.content_type"
-	RuleRequestBodyMissing      = "request.body.missing"
-	RuleRequestBodyNotRecorded  = "request.body.not_recorded"
-	RuleRequestBodyMalformed    = "request.body.malformed"
-	RuleRequestBodySchema       = "request.body.schema"
-	RuleRequestBodyReadOnly     = "request.body.readonly"
-	RuleResponseStatus          = "response.status.undocumented"
-	RuleResponseHeaderMissing   = "response.header.missing"
-	RuleResponseHeaderSchema    = "response.header.schema"
-	RuleResponseContentType     = "response.content_type"
-	RuleResponseBodyMissing     = "response.body.missing"
-	RuleResponseBodyNotRecorded = "response.body.not_recorded"
-	RuleResponseBodyMalformed   = "response.body.malformed"
-	RuleResponseBodySchema      = "response.body.schema"
-	RuleResponseBodyWriteOnly   = "response.body.writeonly"
+	RuleRequestSecurityMissing   = "request.security.missing"
+	RuleRequestParamMissing      = "request.param.missing"
+	RuleRequestParamFormat       = "request.param.format"
+	RuleRequestParamSchema       = "request.param.schema"
+	RuleRequestContentType       = "request.content_type"
+	RuleRequestBodyMissing       = "request.body.missing"
+	RuleRequestBodyNotRecorded   = "request.body.not_recorded"
+	RuleRequestBodyMalformed     = "request.body.malformed"
+	RuleRequestBodyDuplicateKey  = "request.body.duplicate_key"
+	RuleRequestBodyLimits        = "request.body.limits"
+	RuleRequestBodySchema        = "request.body.schema"
+	RuleRequestBodyReadOnly      = "request.body.readonly"
+	RuleResponseStatus           = "response.status.undocumented"
+	RuleResponseHeaderMissing    = "response.header.missing"
+	RuleResponseHeaderSchema     = "response.header.schema"
+	RuleResponseContentType      = "response.content_type"
+	RuleResponseBodyMissing      = "response.body.missing"
+	RuleResponseBodyNotRecorded  = "response.body.not_recorded"
+	RuleResponseBodyMalformed    = "response.body.malformed"
+	RuleResponseBodyDuplicateKey = "response.body.duplicate_key"
+	RuleResponseBodyLimits       = "response.body.limits"
+	RuleResponseBodySchema       = "response.body.schema"
+	RuleResponseBodyWriteOnly    = "response.body.writeonly"
 )
 
 // RuleInfo describes one rule id.
@@ -47,7 +51,9 @@ var Rules = []RuleInfo{
 	{RuleRequestContentType, PartRequest, "The request's Content-Type is missing or not one the operation accepts."},
 	{RuleRequestBodyMissing, PartRequest, "The operation requires a body and the request has none."},
 	{RuleRequestBodyNotRecorded, PartRequest, "The recording holds no text for the request body, so it could not be checked."},
-	{RuleRequestBodyMalformed, PartRequest, "The request body is not well-formed JSON."},
+	{RuleRequestBodyMalformed, PartRequest, "The request body is not well-formed JSON (or not valid UTF-8)."},
+	{RuleRequestBodyDuplicateKey, PartRequest, "A request body object repeats a key; parsers disagree on which value wins."},
+	{RuleRequestBodyLimits, PartRequest, "The request body nests too deep or holds a number too large to evaluate; it is not checked further."},
 	{RuleRequestBodySchema, PartRequest, "The request body breaks its schema."},
 	{RuleRequestBodyReadOnly, PartRequest, "The request body sends a readOnly property."},
 	{RuleResponseStatus, PartResponse, "The status code is not documented for the operation, and there is no default response."},
@@ -56,7 +62,9 @@ var Rules = []RuleInfo{
 	{RuleResponseContentType, PartResponse, "The response's Content-Type is missing or not one documented for the status."},
 	{RuleResponseBodyMissing, PartResponse, "The status documents a body and the response has none."},
 	{RuleResponseBodyNotRecorded, PartResponse, "The recording holds no text for the response body, so it could not be checked."},
-	{RuleResponseBodyMalformed, PartResponse, "The response body is not well-formed JSON."},
+	{RuleResponseBodyMalformed, PartResponse, "The response body is not well-formed JSON (or not valid UTF-8)."},
+	{RuleResponseBodyDuplicateKey, PartResponse, "A response body object repeats a key; parsers disagree on which value wins."},
+	{RuleResponseBodyLimits, PartResponse, "The response body nests too deep or holds a number too large to evaluate; it is not checked further."},
 	{RuleResponseBodySchema, PartResponse, "The response body breaks its schema."},
 	{RuleResponseBodyWriteOnly, PartResponse, "The response body returns a writeOnly property."},
 }

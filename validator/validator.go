@@ -294,9 +294,8 @@ func (v *Validator) checkRequest(op *operation, r *Request, pathParams map[strin
 	if m.schema == nil || !isJSON(typ) {
 		return out
 	}
-	body, err := decodeJSON(r.Body)
-	if err != nil {
-		add(RuleRequestBodyMalformed, "", "", "", 0, "the request body is not valid JSON: "+err.Error(), nil)
+	body, ok := decodeChecked(r.Body, PartRequest, func(rule, inst, msg string) { add(rule, inst, "", "", 0, msg, nil) })
+	if !ok {
 		return out
 	}
 	fails := v.schema.validate(m.schema, body, "the request body")
@@ -393,9 +392,8 @@ func (v *Validator) checkResponse(op *operation, method string, r *Response, out
 	if m.schema == nil || !isJSON(typ) {
 		return out
 	}
-	body, err := decodeJSON(r.Body)
-	if err != nil {
-		add(RuleResponseBodyMalformed, "", "", "", 0, "the response body is not valid JSON: "+err.Error(), nil)
+	body, ok := decodeChecked(r.Body, PartResponse, func(rule, inst, msg string) { add(rule, inst, "", "", 0, msg, nil) })
+	if !ok {
 		return out
 	}
 	fails := v.schema.validate(m.schema, body, "the response body")
@@ -410,4 +408,33 @@ func (v *Validator) checkResponse(op *operation, method string, r *Response, out
 		add(rule, f.instance, f.keyword, f.schema, f.line, f.message, f.branches)
 	}
 	return out
+}
+
+// decodeChecked decodes a JSON body and reports what keeps it from being evaluated (malformed
+// JSON, a limit) or makes it ambiguous (a duplicate key). ok is false when the schema cannot be
+// applied.
+func decodeChecked(data []byte, part Part, report func(rule, inst, msg string)) (any, bool) {
+	rules := map[string]string{"malformed": RuleRequestBodyMalformed, "duplicate_key": RuleRequestBodyDuplicateKey, "limits": RuleRequestBodyLimits}
+	if part == PartResponse {
+		rules = map[string]string{"malformed": RuleResponseBodyMalformed, "duplicate_key": RuleResponseBodyDuplicateKey, "limits": RuleResponseBodyLimits}
+	}
+	body, issues, err := decodeBody(data)
+	for _, is := range issues {
+		report(rules[is.kind], is.ptr, is.message)
+	}
+	if err != nil {
+		var se *syntaxError
+		msg := err.Error()
+		if errors.As(err, &se) {
+			msg = fmt.Sprintf("%s at %s", se.msg, position(data, int64(se.off)))
+		}
+		report(rules["malformed"], "", fmt.Sprintf("the %s body is not valid JSON: %s", part, msg))
+		return nil, false
+	}
+	for _, is := range issues {
+		if is.kind == "limits" {
+			return nil, false
+		}
+	}
+	return body, true
 }

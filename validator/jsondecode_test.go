@@ -1,0 +1,98 @@
+package validator
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"reflect"
+	"strings"
+	"testing"
+	"unicode/utf8"
+
+	"github.com/specgate/specgate/specs"
+)
+
+func TestHostileBodies(t *testing.T) {
+	docs, err := specs.Default(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	v, err := New(docs, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	deep := strings.Repeat(`{"a":`, 100000) + "1" + strings.Repeat("}", 100000)
+	tests := []struct {
+		name string
+		body string
+		want []string
+	}{
+		{"duplicate key, last value valid", `{"user":{"email":"x","email":"a@b.co"}}`, []string{"request.body.duplicate_key /user/email"}},
+		{"duplicate key, both reported and schema still checked", `{"user":{"admin":true,"admin":"yes"},"user":{"admin":"no"}}`, []string{"request.body.duplicate_key /user", "request.body.duplicate_key /user/admin", "request.body.schema /user/admin"}},
+		{"nesting beyond the limit", deep, []string{"request.body.limits " + strings.Repeat("/a", 512)}},
+		{"deep arrays beyond the limit", `{"user":{"name":` + strings.Repeat("[", 600) + strings.Repeat("]", 600) + `}}`, []string{"request.body.limits /user/name" + strings.Repeat("/0", 510)}},
+		{"huge exponent is not evaluated", `{"user":{"admin":1e999999999}}`, []string{"request.body.limits /user/admin"}},
+		{"very long number is not evaluated", `{"user":{"admin":` + strings.Repeat("9", 5000) + `}}`, []string{"request.body.limits /user/admin"}},
+		{"big but evaluable number", `{"user":{"admin":1e300}}`, []string{"request.body.schema /user/admin"}},
+		{"invalid UTF-8 in a string", "{\"user\":{\"name\":\"\xff\xfe\"}}", []string{"request.body.malformed "}},
+		{"invalid UTF-8 in a key", "{\"user\":{\"\xc3\":1}}", []string{"request.body.malformed "}},
+		{"lone surrogate escape is read as U+FFFD", `{"user":{"name":"\ud800"}}`, nil},
+		{"very long string", `{"user":{"name":"` + strings.Repeat("x", 1<<20) + `"}}`, nil},
+		{"unterminated deep nesting", strings.Repeat("[", 100000), []string{"request.body.limits " + strings.Repeat("/0", 512), "request.body.malformed "}},
+		{"NUL byte", "{\"user\":{\"name\":\"a\x00\"}}", []string{"request.body.malformed "}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			res := v.Validate(context.Background(), Exchange{Request: req("PATCH", "https://acme.nonemployee.com/api/users/db6f8e8b-65c2-47d5-a0db-90bcc4e9df9e", tt.body, "Content-Type", "application/json")})
+			g := got(res)
+			// Every body above lacks the required user.id; leave that out of the comparison.
+			var kept []string
+			for _, x := range g {
+				if x != "request.body.schema /user" {
+					kept = append(kept, x)
+				}
+			}
+			if strings.Join(kept, "|") != strings.Join(tt.want, "|") {
+				t.Errorf("violations = %q, want %q", kept, tt.want)
+			}
+			for _, x := range res.Violations {
+				if len(x.Message) > 600 {
+					t.Errorf("message of %d bytes: %.200s...", len(x.Message), x.Message)
+				}
+			}
+		})
+	}
+}
+
+// FuzzDecodeBodyAgreesWithEncodingJSON checks the decoder against encoding/json: the same
+// verdict on syntax and the same value, except where specgate is stricter on purpose (invalid
+// UTF-8, duplicate keys, limits).
+func FuzzDecodeBodyAgreesWithEncodingJSON(f *testing.F) {
+	for _, s := range append(seedBodies, `"\u00e9\ud83d\ude00\ud800x"`, `[1,-0.5e-3,true,null,{"a":[]}]`, `{"a":1,"a":2}`, "  7  ", `1e400`, `"\/\b\f\n\r\t"`, "{\"a\":\"\xff\"}") {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, data []byte) {
+		got, issues, err := decodeBody(data)
+		dec := json.NewDecoder(bytes.NewReader(data))
+		dec.UseNumber()
+		var want any
+		werr := dec.Decode(&want)
+		if werr == nil && len(bytes.TrimLeft(data[dec.InputOffset():], " \t\r\n")) > 0 {
+			werr = errMore
+		}
+		switch {
+		case werr != nil && err == nil:
+			t.Fatalf("encoding/json refuses %q (%v), decodeBody accepts it", data, werr)
+		case werr == nil && err != nil:
+			if utf8.Valid(data) {
+				t.Fatalf("encoding/json accepts %q, decodeBody refuses it: %v", data, err)
+			}
+		case werr == nil && err == nil && len(issues) == 0:
+			if !reflect.DeepEqual(got, want) {
+				t.Fatalf("%q: decodeBody = %#v, encoding/json = %#v", data, got, want)
+			}
+		}
+	})
+}
+
+var errMore = &syntaxError{msg: "more data"}
