@@ -82,9 +82,11 @@ func (p *param) decode(raw []string) any {
 func scalar(s string, types []string) any {
 	switch {
 	case has(types, "integer") || has(types, "number"):
-		var n json.Number
-		if err := json.Unmarshal([]byte(s), &n); err == nil {
-			return n
+		// The body decoder's limits apply: an exponent of a billion stays text.
+		if v, issues, err := decodeBody([]byte(s)); err == nil && len(issues) == 0 {
+			if n, ok := v.(json.Number); ok {
+				return n
+			}
 		}
 	case has(types, "boolean"):
 		switch s {

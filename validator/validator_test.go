@@ -104,6 +104,7 @@ func TestValidateSplitSpec(t *testing.T) {
 		{"response body malformed", Exchange{Request: req("PUT", pet, `{"name":"a","secret":"s"}`, auth...), Response: resp(200, `{"id":`, "Content-Type", "application/json", "X-Rate-Remaining", "1")}, []string{"response.body.malformed "}},
 		{"response content type undocumented", Exchange{Request: req("PUT", pet, `{"name":"a","secret":"s"}`, auth...), Response: resp(200, `<p>`, "Content-Type", "text/html", "X-Rate-Remaining", "1")}, []string{"response.content_type Content-Type"}},
 		{"query parameters of every kind", Exchange{Request: req("GET", "https://eu.api.example.com/v2/pets/mine?tag=a&tag=b&limit=10&since=2024-01-01T00:00:00Z&verbose=true", ``), Response: resp(201, `[{"id":1,"name":"a"}]`, "Content-Type", "application/vnd.pets+json")}, nil},
+		{"huge number in a parameter stays text", Exchange{Request: req("GET", "https://x/v2/pets/mine?limit=1e999999999", ``)}, []string{"request.param.schema limit"}},
 		{"literal segment wins over parameter, query checked", Exchange{Request: req("GET", "https://x/v2/pets/mine?limit=0&since=yesterday&verbose=maybe", ``)}, []string{"request.param.format since", "request.param.schema limit", "request.param.schema verbose"}},
 		{"default response", Exchange{Request: req("GET", "https://x/v2/pets/mine", ``), Response: resp(500, `{"detail":null}`, "Content-Type", "application/problem+json")}, []string{"response.body.schema "}},
 		{"method not documented", Exchange{Request: req("DELETE", pet, ``)}, []string{"route.method_not_allowed /v2/pets/12"}},
