@@ -39,6 +39,7 @@ func (f *File) repair() {
 func (f *File) walkRepair(v any, ptr string) {
 	switch t := v.(type) {
 	case map[string]any:
+		f.repairAccess(t, ptr)
 		if props, ok := t["properties"].(map[string]any); ok {
 			names := make([]string, 0, len(props))
 			for n := range props {
@@ -47,7 +48,7 @@ func (f *File) walkRepair(v any, ptr string) {
 			sort.Strings(names)
 			for _, name := range names {
 				if p, ok := props[name].(map[string]any); ok {
-					f.repairProperty(t, name, p, ptr+"/properties/"+escapeToken(name))
+					f.repairRequired(t, name, p, ptr+"/properties/"+escapeToken(name))
 				}
 			}
 		}
@@ -69,7 +70,10 @@ func (f *File) walkRepair(v any, ptr string) {
 	}
 }
 
-func (f *File) repairProperty(parent map[string]any, name string, p map[string]any, ptr string) {
+// repairRequired reads a boolean "required" on the property schema p (named name, inside the
+// schema parent) as an entry in parent's required list. Only property schemas are repaired:
+// elsewhere (parameters, headers, request bodies) a boolean required is correct OpenAPI.
+func (f *File) repairRequired(parent map[string]any, name string, p map[string]any, ptr string) {
 	if b, ok := p["required"].(bool); ok {
 		delete(p, "required")
 		msg := fmt.Sprintf("property %q has \"required\": false, which OpenAPI 3 does not allow on a property; removed", name)
@@ -88,25 +92,28 @@ func (f *File) repairProperty(parent map[string]any, name string, p map[string]a
 		}
 		f.Repairs = append(f.Repairs, Repair{Rule: RepairBooleanRequired, File: f.Name, Pointer: ptr + "/required", Line: f.Line(ptr + "/required"), Message: msg})
 	}
+}
+
+// repairAccess reads "readonly" and "writeonly" with a boolean value as readOnly and writeOnly.
+// No OpenAPI object has such keys, so they are misspellings wherever they are (a property named
+// readonly is a map, not a boolean, and is left alone).
+func (f *File) repairAccess(p map[string]any, ptr string) {
 	for _, kw := range []string{"readOnly", "writeOnly"} {
 		lower := strings.ToLower(kw)
-		val, ok := p[lower]
+		val, ok := p[lower].(bool)
 		if !ok {
 			continue
 		}
 		delete(p, lower)
-		b, isBool := val.(bool)
 		existing, has := p[kw]
-		msg := fmt.Sprintf("property %q spells %s as %q; read as %s", name, kw, lower, kw)
+		msg := fmt.Sprintf("%q is not an OpenAPI keyword; read as %s", lower, kw)
 		switch {
-		case !isBool:
-			msg = fmt.Sprintf("property %q has %q that is not a boolean; ignored", name, lower)
 		case has && existing != val:
-			msg = fmt.Sprintf("property %q has %q: %v next to %s: %v; %s wins", name, lower, val, kw, existing, kw)
+			msg = fmt.Sprintf("%q: %v stands next to %s: %v; %s wins", lower, val, kw, existing, kw)
 		case has:
-			msg = fmt.Sprintf("property %q has %q next to %s with the same value; removed", name, lower, kw)
+			msg = fmt.Sprintf("%q stands next to %s with the same value; removed", lower, kw)
 		default:
-			p[kw] = b
+			p[kw] = val
 		}
 		f.Repairs = append(f.Repairs, Repair{Rule: RepairLowercaseAccess, File: f.Name, Pointer: ptr + "/" + lower, Line: f.Line(ptr + "/" + lower), Message: msg})
 	}

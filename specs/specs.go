@@ -99,6 +99,9 @@ func loadOne(ctx context.Context, src *Sources, root string) (*Document, error) 
 	if err != nil {
 		return nil, err
 	}
+	if err := checkRefs(src, root); err != nil {
+		return nil, fmt.Errorf("spec %s: %w", src.DisplayName(root), err)
+	}
 	loader := openapi3.NewLoader()
 	loader.Context = ctx
 	loader.IsExternalRefsAllowed = true

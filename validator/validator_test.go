@@ -313,3 +313,38 @@ func TestObserveRecordsWhatWasExercised(t *testing.T) {
 		t.Error("without Options.Observe a result carries no observation")
 	}
 }
+
+// TestVendorTree validates traffic against the vendor-style multi-file spec of package specs,
+// whose defects are repaired on load: the repaired meaning must be the one enforced.
+func TestVendorTree(t *testing.T) {
+	v := load(t, "../specs/testdata/vendor", "openapi.yaml")
+	const user = "https://acme.nonemployee.com/api/users/db6f8e8b-65c2-47d5-a0db-90bcc4e9df9e"
+	bearer := []string{"Authorization", "Bearer t", "Content-Type", "application/json"}
+	tests := []struct {
+		name string
+		ex   Exchange
+		want []string
+	}{
+		{"boolean required read as required", Exchange{Request: req("PATCH", user, `{"user":{"name":"bob"}}`, bearer...)}, []string{"request.body.schema /user"}},
+		{"required: false read as optional", Exchange{Request: req("PATCH", user, `{"user":{"email":"a@b.co"}}`, bearer...)}, nil},
+		{"repaired schemas on both sides of an exchange", Exchange{Request: req("PATCH", "https://acme.nonemployee.com/api/user_profiles", `{"user_profiles":[{"user_id":"db6f8e8b-65c2-47d5-a0db-90bcc4e9df9e","profile_id":"db6f8e8b-65c2-47d5-a0db-90bcc4e9df9e"}]}`, bearer...),
+			Response: resp(200, `{"user_profiles":[{"uid":"db6f8e8b65c247d5a0db90bcc4e9df9e","relationship_type":"owner"}]}`, "Content-Type", "application/json", "X-RateLimit-Remaining", "3")}, nil},
+		{"boolean required on a $ref sibling in a JSON file", Exchange{Request: req("PATCH", "https://acme.nonemployee.com/api/user_profiles", `{"user_profiles":[{"profile_id":"db6f8e8b-65c2-47d5-a0db-90bcc4e9df9e"}]}`, bearer...)}, []string{"request.body.schema /user_profiles/0"}},
+		{"uid through two files", Exchange{Operation: "patchUser", Response: resp(200, `{"user":{"uid":"db6f8e8b-65c2-47d5-a0db-90bcc4e9df9e"}}`, "Content-Type", "application/json")}, []string{"response.body.schema /user/uid"}},
+		{"parameters by fragment", Exchange{Request: req("GET", "https://x/api/users?limit=0&offset=2", ``, bearer...)}, []string{"request.param.schema limit"}},
+		{"oneOf in a file reached through additionalProperties", Exchange{Request: req("GET", "https://x/api/profiles/db6f8e8b-65c2-47d5-a0db-90bcc4e9df9e", ``, bearer...),
+			Response: resp(200, `{"profile":{"attributes":{"a":"x","b":2,"c":[1]}}}`, "Content-Type", "application/json")}, []string{"response.body.schema /profile/attributes/c/0"}},
+		{"response file in JSON", Exchange{Request: req("GET", "https://x/api/users", ``), Response: resp(401, `{"error":7}`, "Content-Type", "application/json")}, []string{"request.security.missing Authorization", "response.body.schema /error"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			res := v.Validate(context.Background(), tt.ex)
+			if g := got(res); strings.Join(g, "|") != strings.Join(tt.want, "|") {
+				t.Errorf("violations = %q, want %q", g, tt.want)
+				for _, x := range res.Violations {
+					t.Logf("  %s", x)
+				}
+			}
+		})
+	}
+}
