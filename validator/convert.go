@@ -80,7 +80,9 @@ func (c *converter) add(file string, openapi31 bool) error {
 	return nil
 }
 
-// file returns the converted copy of a file, copying it on first use.
+// file returns the converted copy of a file, copying it on first use. A file whose root is a
+// schema is converted whole, whatever fragment of it was referred to: the JSON Schema compiler
+// compiles a resource's root before any of its fragments.
 func (c *converter) file(p string) (any, error) {
 	if v, ok := c.out[p]; ok {
 		return v, nil
@@ -91,7 +93,24 @@ func (c *converter) file(p string) (any, error) {
 	}
 	v := deepCopy(f.Value)
 	c.out[p] = v
+	if m, ok := v.(map[string]any); ok && looksLikeSchema(m) {
+		c.queue = append(c.queue, pending{file: p, schema: true})
+	}
 	return v, nil
+}
+
+// looksLikeSchema reports whether a file's root is a schema rather than an OpenAPI document or a
+// file of named objects.
+func looksLikeSchema(m map[string]any) bool {
+	if _, ok := m["openapi"]; ok {
+		return false
+	}
+	for _, k := range []string{"type", "properties", "items", "allOf", "anyOf", "oneOf", "$ref", "enum", "not", "additionalProperties", "format"} {
+		if _, ok := m[k]; ok {
+			return true
+		}
+	}
+	return false
 }
 
 // document walks a part of an OpenAPI document, converting every schema it holds.
