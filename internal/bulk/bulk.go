@@ -20,7 +20,8 @@ type Options struct {
 }
 
 // Source yields records in input order; ok is false when there are no more. A record whose Err
-// is set is passed through to emit unvalidated. Source is called from one goroutine only.
+// is set is passed through to emit unvalidated. Source is called from one goroutine only, which
+// may still be inside a call when Run returns early (ctx done while a read blocks).
 type Source func() (rec traffic.Record, ok bool)
 
 // Emit receives each record with its result, in input order; returning false stops the run.

@@ -8,6 +8,7 @@ import (
 	"io"
 	"os"
 
+	"github.com/specgate/specgate/internal/bulk"
 	"github.com/specgate/specgate/internal/report"
 	"github.com/specgate/specgate/internal/traffic"
 	"github.com/specgate/specgate/specs"
@@ -80,15 +81,13 @@ func (c *command) validate(ctx context.Context, args []string) int {
 	if err != nil {
 		return c.usageError("%v", err)
 	}
-	r := &validateRun{c: c, v: v, rep: rep}
-	if len(inputs) == 0 {
-		r.examples(ctx)
-	}
-	for _, in := range inputs {
-		if r.stopped {
-			break
-		}
-		r.input(ctx, in)
+	r := &validateRun{c: c, v: v, rep: rep, progress: newProgress(c.stderr)}
+	src := r.source(ctx, inputs)
+	// The source closes its files itself, in the goroutine that reads them.
+	err = bulk.Run(ctx, v, src.next, r.emit, bulk.Options{})
+	r.progress.done()
+	if err != nil && ctx.Err() == nil {
+		r.writeErr = err
 	}
 	if r.writeErr == nil {
 		r.writeErr = rep.Close()
@@ -119,93 +118,116 @@ func (c *command) usageError(format string, args ...any) int {
 	return exitUsage
 }
 
-// validateRun validates records and reports them, in input order.
+// validateRun reports validated records, in input order.
 type validateRun struct {
-	c   *command
-	v   *validator.Validator
-	rep *report.Report
-	// stopped is set when the context is done or the report cannot be written.
-	stopped  bool
+	c        *command
+	v        *validator.Validator
+	rep      *report.Report
+	progress *progress
 	writeErr error
 }
 
-func (r *validateRun) examples(ctx context.Context) {
-	recs, err := r.c.examples(ctx)
-	if err != nil {
-		r.fail(report.Entry{Record: traffic.Record{File: "examples", Index: -1, Err: err}})
-		return
+// emit reports one record; it returns false when the report cannot be written.
+func (r *validateRun) emit(rec traffic.Record, res validator.Result) bool {
+	if rec.Err != nil {
+		fmt.Fprintf(r.c.stderr, "specgate validate: %v\n", rec.Err)
 	}
-	for _, rec := range recs {
-		if !r.record(ctx, rec) {
-			return
+	r.progress.add(rec)
+	if err := r.rep.Add(report.Entry{Record: rec, Result: res}); err != nil {
+		r.writeErr = err
+		return false
+	}
+	return true
+}
+
+// recordSource yields the records of the bundled examples (when there are no inputs) and then of
+// each input in turn, from the goroutine bulk.Run reads it in. A file that cannot be opened or
+// read further yields one record carrying the error.
+type recordSource struct {
+	ctx      context.Context
+	c        *command
+	inputs   []string
+	pending  []traffic.Record
+	tr       *traffic.Reader
+	file     *os.File
+	display  string
+	progress *progress
+}
+
+func (r *validateRun) source(ctx context.Context, inputs []string) *recordSource {
+	s := &recordSource{ctx: ctx, c: r.c, inputs: inputs, progress: r.progress}
+	if len(inputs) == 0 {
+		recs, err := r.c.examples(ctx)
+		if err != nil {
+			recs = []traffic.Record{{File: "examples", Index: -1, Err: err}}
+		}
+		s.pending = recs
+	}
+	return s
+}
+
+func (s *recordSource) next() (traffic.Record, bool) {
+	for {
+		if len(s.pending) > 0 {
+			rec := s.pending[0]
+			s.pending = s.pending[1:]
+			return rec, true
+		}
+		if s.tr == nil {
+			if len(s.inputs) == 0 || s.ctx.Err() != nil {
+				s.close()
+				return traffic.Record{}, false
+			}
+			name := s.inputs[0]
+			s.inputs = s.inputs[1:]
+			if rec, ok := s.open(name); !ok {
+				return rec, true
+			}
+			continue
+		}
+		rec, err := s.tr.Next()
+		if err == nil {
+			return rec, true
+		}
+		s.close()
+		if !errors.Is(err, io.EOF) {
+			return entryOf(s.display, err).Record, true
 		}
 	}
 }
 
-// input validates every record of the recording named name ("-" for stdin).
-func (r *validateRun) input(ctx context.Context, name string) {
+// open starts reading the recording named name ("-" for stdin); ok is false when it cannot be
+// read, and rec then carries the error.
+func (s *recordSource) open(name string) (rec traffic.Record, ok bool) {
 	var in io.Reader
-	display := name
+	s.display = name
 	if name == "-" {
-		in, display = r.c.stdin, "stdin"
+		in, s.display = s.c.stdin, "stdin"
 	} else {
 		f, err := os.Open(name)
 		if err != nil {
-			r.fail(report.Entry{Record: traffic.Record{File: name, Index: -1, Err: &traffic.Error{File: name, Index: -1, Err: unwrapPath(err)}}})
-			return
+			return traffic.Record{File: name, Index: -1, Err: &traffic.Error{File: name, Index: -1, Err: unwrapPath(err)}}, false
 		}
-		defer f.Close()
-		in = f
+		s.file, in = f, f
+		if st, err := f.Stat(); err == nil {
+			s.progress.expect(st.Size())
+		}
 	}
-	tr, err := traffic.Open(display, in)
+	tr, err := traffic.Open(s.display, s.progress.count(in))
 	if err != nil {
-		r.fail(entryOf(display, err))
-		return
+		s.close()
+		return entryOf(s.display, err).Record, false
 	}
-	for {
-		rec, err := tr.Next()
-		if errors.Is(err, io.EOF) {
-			return
-		}
-		if err != nil {
-			r.fail(entryOf(display, err))
-			return
-		}
-		if !r.record(ctx, rec) {
-			return
-		}
-	}
+	s.tr = tr
+	return traffic.Record{}, true
 }
 
-// record validates and reports one record; it returns false when the run must stop.
-func (r *validateRun) record(ctx context.Context, rec traffic.Record) bool {
-	if ctx.Err() != nil {
-		r.stopped = true
-		return false
+func (s *recordSource) close() {
+	if s.file != nil {
+		s.file.Close()
+		s.file = nil
 	}
-	if rec.Err != nil {
-		r.fail(report.Entry{Record: rec})
-		return !r.stopped
-	}
-	res := r.v.Validate(ctx, rec.Exchange)
-	r.add(report.Entry{Record: rec, Result: res})
-	return !r.stopped
-}
-
-// fail reports an entry that could not be validated, and says so on stderr too.
-func (r *validateRun) fail(e report.Entry) {
-	fmt.Fprintf(r.c.stderr, "specgate validate: %v\n", e.Err)
-	r.add(e)
-}
-
-func (r *validateRun) add(e report.Entry) {
-	if r.writeErr != nil {
-		return
-	}
-	if err := r.rep.Add(e); err != nil {
-		r.writeErr = err
-		r.stopped = true
-	}
+	s.tr = nil
 }
 
 // entryOf turns a reader's error into a report entry at the entry or line it names.
