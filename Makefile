@@ -3,7 +3,7 @@ GO      ?= go
 OUT     ?= out
 PKGS     = $(shell $(GO) list ./... | grep -v /suites)
 
-.PHONY: demo test vet fmt-check unit suites build clean
+.PHONY: demo test vet fmt-check unit suites build clean bench bench-bulk fuzz
 
 ## demo: validate the documented examples of the four endpoints with the embedded specs.
 ## specgate exits 1 because the pages' own 200 examples break their uid schema: that is the
@@ -33,6 +33,23 @@ unit:
 suites:
 	@mkdir -p $(OUT)
 	$(GO) tool ginkgo -r --race --randomize-all --junit-report=$(abspath $(OUT))/junit.xml ./suites
+
+## bench: validator benchmarks side by side with kin-openapi and a decode floor, and spec loading.
+bench:
+	$(GO) test -run XXX -bench . -benchmem ./validator/ ./specs/
+
+## bench-bulk: specgate validate over a generated 1 GiB HAR (exchanges/s, MB/s, peak RSS).
+bench-bulk:
+	SPECGATE_BENCH_HAR_MB=$${SPECGATE_BENCH_HAR_MB:-1024} $(GO) test -run XXX -bench LargeHAR -benchtime 1x -timeout 30m ./internal/bulk/
+
+## fuzz: run every fuzz target for FUZZTIME each (default 1m); findings land in testdata/fuzz.
+FUZZTIME ?= 1m
+fuzz:
+	@for pkg in $$($(GO) list ./...); do \
+	  for t in $$($(GO) test -list '^Fuzz' $$pkg 2>/dev/null | grep '^Fuzz'); do \
+	    echo "== $$pkg $$t"; $(GO) test -run XXX -fuzz "^$$t\$$" -fuzztime $(FUZZTIME) $$pkg || exit 1; \
+	  done; \
+	done
 
 clean:
 	rm -rf $(OUT) specgate
