@@ -42,12 +42,16 @@ bench:
 bench-bulk:
 	SPECGATE_BENCH_HAR_MB=$${SPECGATE_BENCH_HAR_MB:-1024} $(GO) test -run XXX -bench LargeHAR -benchtime 1x -timeout 30m ./internal/bulk/
 
-## fuzz: run every fuzz target for FUZZTIME each (default 1m); findings land in testdata/fuzz.
+## fuzz: run every fuzz target for FUZZTIME each (default 1m), then keep the corpus it found in
+## the package's testdata/fuzz, where every `go test` replays it.
 FUZZTIME ?= 1m
 fuzz:
-	@for pkg in $$($(GO) list ./...); do \
+	@cache=$$($(GO) env GOCACHE)/fuzz; \
+	for pkg in $$($(GO) list ./...); do \
+	  dir=$$($(GO) list -f '{{.Dir}}' $$pkg); \
 	  for t in $$($(GO) test -list '^Fuzz' $$pkg 2>/dev/null | grep '^Fuzz'); do \
 	    echo "== $$pkg $$t"; $(GO) test -run XXX -fuzz "^$$t\$$" -fuzztime $(FUZZTIME) $$pkg || exit 1; \
+	    if [ -d "$$cache/$$pkg/$$t" ]; then mkdir -p "$$dir/testdata/fuzz/$$t" && cp "$$cache/$$pkg/$$t"/* "$$dir/testdata/fuzz/$$t/"; fi; \
 	  done; \
 	done
 
