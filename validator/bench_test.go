@@ -7,6 +7,7 @@ import (
 	"io"
 	"net/http"
 	"net/url"
+	"strings"
 	"testing"
 
 	"github.com/getkin/kin-openapi/openapi3filter"
@@ -87,77 +88,116 @@ func (e benchExchange) exchange() validator.Exchange {
 	}
 }
 
-// BenchmarkSpecgate is (a): specgate's validator on the mix, request and response.
-func BenchmarkSpecgate(b *testing.B) {
-	v := specgateValidator(b)
-	exs := make([]validator.Exchange, len(benchMix))
-	for i, e := range benchMix {
+// mixes selects exchanges of the benchmark mix by verdict.
+var mixes = []struct {
+	name string
+	keep func(benchExchange) bool
+}{
+	{"valid", func(e benchExchange) bool { return !isInvalid(e) }},
+	{"invalid", isInvalid},
+	{"mixed", func(benchExchange) bool { return true }},
+}
+
+func isInvalid(e benchExchange) bool {
+	return strings.Contains(e.name, "invalid") || strings.Contains(e.name, "documented")
+}
+
+func selectMix(keep func(benchExchange) bool) []benchExchange {
+	var out []benchExchange
+	for _, e := range benchMix {
+		if keep(e) {
+			out = append(out, e)
+		}
+	}
+	return out
+}
+
+// specgateBench is (a): specgate's validator, request and response.
+func specgateBench(v *validator.Validator, mix []benchExchange) func(*testing.B) {
+	exs := make([]validator.Exchange, len(mix))
+	for i, e := range mix {
 		exs[i] = e.exchange()
 	}
-	ctx := context.Background()
-	b.ReportAllocs()
-	b.ResetTimer()
-	for i := 0; i < b.N; i++ {
-		v.Validate(ctx, exs[i%len(exs)])
+	return func(b *testing.B) {
+		ctx := context.Background()
+		b.ReportAllocs()
+		for i := 0; i < b.N; i++ {
+			v.Validate(ctx, exs[i%len(exs)])
+		}
 	}
 }
 
-// BenchmarkKinOpenAPI is (b): kin-openapi's openapi3filter.ValidateRequest and ValidateResponse
-// alone on the same exchanges, with its gorillamux router. The OIG exchanges use the host
-// "localhost" because gorillamux turns the server variable {host} into a pattern without dots,
-// so it finds no route for the pages' own host, pseudo.com.
-func BenchmarkKinOpenAPI(b *testing.B) {
+// kinBench is (b): kin-openapi's openapi3filter.ValidateRequest and ValidateResponse alone on the
+// same exchanges, with its gorillamux router. The OIG exchanges use the host "localhost" because
+// gorillamux turns the server variable {host} into a pattern without dots, so it finds no route
+// for the pages' own host, pseudo.com.
+func kinBench(tb testing.TB, mix []benchExchange) func(*testing.B) {
 	docs, err := specs.Default(context.Background())
 	if err != nil {
-		b.Fatal(err)
+		tb.Fatal(err)
 	}
 	var rs []routers.Router
 	for _, d := range docs {
 		r, err := gorillamux.NewRouter(d.Spec)
 		if err != nil {
-			b.Fatal(err)
+			tb.Fatal(err)
 		}
 		rs = append(rs, r)
 	}
 	opts := &openapi3filter.Options{AuthenticationFunc: openapi3filter.NoopAuthenticationFunc, MultiError: true}
-	ctx := context.Background()
-	b.ReportAllocs()
-	b.ResetTimer()
-	for i := 0; i < b.N; i++ {
-		e := benchMix[i%len(benchMix)]
-		req, _ := http.NewRequest(e.method, e.url, bytes.NewReader([]byte(e.reqBody)))
-		req.Header = e.reqHeader
-		var route *routers.Route
-		var params map[string]string
-		for _, r := range rs {
-			if route, params, err = r.FindRoute(req); err == nil {
-				break
+	return func(b *testing.B) {
+		ctx := context.Background()
+		b.ReportAllocs()
+		for i := 0; i < b.N; i++ {
+			e := mix[i%len(mix)]
+			req, _ := http.NewRequest(e.method, e.url, bytes.NewReader([]byte(e.reqBody)))
+			req.Header = e.reqHeader
+			var route *routers.Route
+			var params map[string]string
+			var err error
+			for _, r := range rs {
+				if route, params, err = r.FindRoute(req); err == nil {
+					break
+				}
 			}
+			if route == nil {
+				b.Fatalf("%s: no route", e.name)
+			}
+			in := &openapi3filter.RequestValidationInput{Request: req, PathParams: params, Route: route, Options: opts}
+			_ = openapi3filter.ValidateRequest(ctx, in)
+			out := &openapi3filter.ResponseValidationInput{RequestValidationInput: in, Status: e.status, Header: e.respHeader, Options: opts}
+			out.SetBodyBytes([]byte(e.respBody))
+			_ = openapi3filter.ValidateResponse(ctx, out)
 		}
-		if route == nil {
-			b.Fatalf("%s: no route", e.name)
-		}
-		in := &openapi3filter.RequestValidationInput{Request: req, PathParams: params, Route: route, Options: opts}
-		_ = openapi3filter.ValidateRequest(ctx, in)
-		out := &openapi3filter.ResponseValidationInput{RequestValidationInput: in, Status: e.status, Header: e.respHeader, Options: opts}
-		out.SetBodyBytes([]byte(e.respBody))
-		_ = openapi3filter.ValidateResponse(ctx, out)
 	}
 }
 
-// BenchmarkDecodeFloor is (c): encoding/json decoding of the same bodies and nothing else.
-func BenchmarkDecodeFloor(b *testing.B) {
-	b.ReportAllocs()
-	for i := 0; i < b.N; i++ {
-		e := benchMix[i%len(benchMix)]
-		for _, body := range []string{e.reqBody, e.respBody} {
-			dec := json.NewDecoder(bytes.NewReader([]byte(body)))
-			dec.UseNumber()
-			var v any
-			if err := dec.Decode(&v); err != nil && err != io.EOF {
-				b.Fatal(err)
+// floorBench is (c): encoding/json decoding of the same bodies and nothing else.
+func floorBench(mix []benchExchange) func(*testing.B) {
+	return func(b *testing.B) {
+		b.ReportAllocs()
+		for i := 0; i < b.N; i++ {
+			e := mix[i%len(mix)]
+			for _, body := range []string{e.reqBody, e.respBody} {
+				dec := json.NewDecoder(bytes.NewReader([]byte(body)))
+				dec.UseNumber()
+				var v any
+				if err := dec.Decode(&v); err != nil && err != io.EOF {
+					b.Fatal(err)
+				}
 			}
 		}
+	}
+}
+
+// BenchmarkValidate measures (a), (b) and (c) on each mix as sub-benchmarks.
+func BenchmarkValidate(b *testing.B) {
+	v := specgateValidator(b)
+	for _, m := range mixes {
+		mix := selectMix(m.keep)
+		b.Run(m.name+"/specgate", specgateBench(v, mix))
+		b.Run(m.name+"/kin-openapi", kinBench(b, mix))
+		b.Run(m.name+"/decode-floor", floorBench(mix))
 	}
 }
 
@@ -174,7 +214,7 @@ func TestBenchMixVerdicts(t *testing.T) {
 	}
 	for _, e := range benchMix {
 		res := v.Validate(context.Background(), e.exchange())
-		wantValid := !bytes.Contains([]byte(e.name), []byte("invalid")) && !bytes.Contains([]byte(e.name), []byte("documented"))
+		wantValid := !isInvalid(e)
 		if res.Valid() != wantValid {
 			t.Errorf("%s: valid = %v, want %v: %v", e.name, res.Valid(), wantValid, res.Violations)
 		}

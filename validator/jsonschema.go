@@ -16,6 +16,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"sync"
 	"unicode/utf8"
 
 	"github.com/santhosh-tekuri/jsonschema/v5"
@@ -36,6 +37,14 @@ type schemaSet struct {
 	// fast holds the fast-path form of each compiled root schema, nil when unsupported.
 	fast  map[*jsonschema.Schema]*fastSchema
 	fastc *fastCompiler
+	// located caches locate's answers by absolute keyword location; it is the only state that
+	// changes after New, hence a sync.Map.
+	located sync.Map
+}
+
+type location struct {
+	schema string
+	line   int
 }
 
 type convKey struct {
@@ -288,17 +297,40 @@ func (s *schemaSet) explain(ve *jsonschema.ValidationError, kw string, root any,
 			branches = parent.AnyOf
 		}
 	}
+	// When no branch matched, jsonschema/v5 already gives each branch's failure as a cause of the
+	// oneOf error; only when several matched (no causes) are the branches checked again.
+	causes := map[int]*jsonschema.ValidationError{}
+	for _, c := range ve.Causes {
+		rest, ok := strings.CutPrefix(c.KeywordLocation, ve.KeywordLocation+"/")
+		if !ok {
+			continue
+		}
+		tok, _, _ := strings.Cut(rest, "/")
+		if i, err := strconv.Atoi(tok); err == nil {
+			causes[i] = c
+		}
+	}
 	var matched []string
 	best, bestDepth := -1, -1
 	var bestFailure failure
 	for i, b := range branches {
 		br := Branch{Index: i, Name: s.branchName(b)}
-		if err := b.Validate(sub); err == nil {
+		var bve *jsonschema.ValidationError
+		froot, fbase := root, base // where bve's instance locations start
+		if c, ok := causes[i]; ok {
+			bve = c
+		} else if len(causes) == 0 {
+			if err := b.Validate(sub); err != nil {
+				errors.As(err, &bve)
+				froot, fbase = sub, inst
+			}
+		}
+		if bve == nil {
 			br.Matched = true
 			matched = append(matched, br.Name)
-		} else if bve := (*jsonschema.ValidationError)(nil); errors.As(err, &bve) {
+		} else {
 			var fs []failure
-			s.collect(bve, sub, inst, label, &fs)
+			s.collect(bve, froot, fbase, label, &fs)
 			for _, x := range fs {
 				br.Errors = append(br.Errors, BranchError{Instance: x.instance, Keyword: x.keyword, Schema: x.schema, Line: x.line, Message: x.message})
 				if d := depth(x.instance); d > bestDepth {
@@ -338,6 +370,15 @@ func (s *schemaSet) branchName(b *jsonschema.Schema) string {
 
 // locate turns an absolute keyword location into "file#pointer" as users know it, and its line.
 func (s *schemaSet) locate(abs string) (string, int) {
+	if l, ok := s.located.Load(abs); ok {
+		return l.(location).schema, l.(location).line
+	}
+	schema, line := s.locateUncached(abs)
+	s.located.Store(abs, location{schema, line})
+	return schema, line
+}
+
+func (s *schemaSet) locateUncached(abs string) (string, int) {
 	u, frag, _ := strings.Cut(abs, "#")
 	ptr := unfragment(frag)
 	for k, conv := range s.convs {
