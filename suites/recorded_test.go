@@ -138,7 +138,10 @@ func harHeaders(h http.Header) []any {
 func jsonLine(ex validator.Exchange, operation string) map[string]any {
 	r := ex.Response
 	resp := map[string]any{"status": r.Status, "headers": map[string][]string(r.Header)}
-	if len(r.Body) > 0 {
+	switch {
+	case r.BodyNotRecorded:
+		resp["bodyNotRecorded"] = true
+	case len(r.Body) > 0:
 		resp["bodyText"] = string(r.Body)
 	}
 	return map[string]any{"operation": operation, "response": resp}

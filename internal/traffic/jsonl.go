@@ -52,18 +52,20 @@ type lineExchange struct {
 }
 
 type lineRequest struct {
-	Method   string                     `json:"method"`
-	URL      string                     `json:"url"`
-	Headers  map[string]json.RawMessage `json:"headers"`
-	Body     json.RawMessage            `json:"body"`
-	BodyText *string                    `json:"bodyText"`
+	Method          string                     `json:"method"`
+	URL             string                     `json:"url"`
+	Headers         map[string]json.RawMessage `json:"headers"`
+	Body            json.RawMessage            `json:"body"`
+	BodyText        *string                    `json:"bodyText"`
+	BodyNotRecorded bool                       `json:"bodyNotRecorded"`
 }
 
 type lineResponse struct {
-	Status   int                        `json:"status"`
-	Headers  map[string]json.RawMessage `json:"headers"`
-	Body     json.RawMessage            `json:"body"`
-	BodyText *string                    `json:"bodyText"`
+	Status          int                        `json:"status"`
+	Headers         map[string]json.RawMessage `json:"headers"`
+	Body            json.RawMessage            `json:"body"`
+	BodyText        *string                    `json:"bodyText"`
+	BodyNotRecorded bool                       `json:"bodyNotRecorded"`
 }
 
 // lineRecord fills rec from one JSON Lines line.
@@ -101,7 +103,10 @@ func lineRecord(text []byte, rec *Record) error {
 		if err != nil {
 			return err
 		}
-		rec.Exchange.Request = &validator.Request{Method: r.Method, URL: u, Header: h, Body: body}
+		if r.BodyNotRecorded && body != nil {
+			return errors.New("request: bodyNotRecorded goes with no body or bodyText")
+		}
+		rec.Exchange.Request = &validator.Request{Method: r.Method, URL: u, Header: h, Body: body, BodyNotRecorded: r.BodyNotRecorded}
 	}
 	if r := x.Response; r != nil {
 		if r.Status < 100 || r.Status > 999 {
@@ -118,7 +123,10 @@ func lineRecord(text []byte, rec *Record) error {
 		if err != nil {
 			return err
 		}
-		rec.Exchange.Response = &validator.Response{Status: r.Status, Header: h, Body: body}
+		if r.BodyNotRecorded && body != nil {
+			return errors.New("response: bodyNotRecorded goes with no body or bodyText")
+		}
+		rec.Exchange.Response = &validator.Response{Status: r.Status, Header: h, Body: body, BodyNotRecorded: r.BodyNotRecorded}
 	}
 	return nil
 }

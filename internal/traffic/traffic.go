@@ -33,7 +33,8 @@
 // without a request needs operation (an operationId) so that it can be validated. Header values
 // are a string or a list of strings. A body is given either as "body", any JSON value, sent as
 // written, or as "bodyText", a string holding the raw body (for bodies that are not JSON or not
-// well-formed); absent (or a "body" of null) means no body. Unknown keys are errors, so that a
+// well-formed); absent (or a "body" of null) means no body, and "bodyNotRecorded": true says a
+// body was sent but not kept (it is reported as such). Unknown keys are errors, so that a
 // typo cannot silently drop a part of the exchange. A Record's Index counts exchanges from 0 and
 // its Line is the 1-based line number.
 //
