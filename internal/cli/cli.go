@@ -44,11 +44,17 @@ const usage = `specgate checks HTTP traffic against the NERM and OIG OpenAPI spe
 
 Usage:
   specgate validate [--spec FILE]... [--host PATTERN]... [--format text|json] [INPUT]...
+  specgate lint [--contracts DIR] [--format FORMAT] [--fail-on LEVEL] [SPEC]...
+  specgate diff [--traffic FILE]... [--format FORMAT] [--fail-on LEVEL] BASE REVISION
+  specgate replay --target URL [--user USER] [--spec FILE]... [--format FORMAT]
   specgate version
   specgate help [COMMAND]
 
 Commands:
   validate  validate recorded exchanges (HAR or JSON Lines files, - for stdin)
+  lint      check specs (OpenAPI schema, refs, examples, ambiguous oneOf) and contracts
+  diff      report breaking changes between two revisions of the specs
+  replay    send the contracts' requests to a live deployment and validate its responses
   version   print the version
   help      print this help, or a command's
 
@@ -63,10 +69,19 @@ func (c *command) run(ctx context.Context, args []string) int {
 	switch name, rest := args[0], args[1:]; name {
 	case "validate":
 		return c.validate(ctx, rest)
+	case "lint":
+		return c.lint(ctx, rest)
+	case "diff":
+		return c.diff(ctx, rest)
+	case "replay":
+		return c.replay(ctx, rest)
 	case "version", "--version":
 		fmt.Fprintf(c.stdout, "specgate %s\n", version())
 		return exitOK
 	case "help", "-h", "-help", "--help":
+		if len(rest) > 0 && c.commandHelp(rest[0]) {
+			return exitOK
+		}
 		if len(rest) > 0 && rest[0] == "validate" {
 			fs := c.validateFlags(new(validateConfig))
 			fs.SetOutput(c.stdout)

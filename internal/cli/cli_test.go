@@ -365,7 +365,7 @@ func TestUsage(t *testing.T) {
 		stderr string
 	}{
 		{"no command", nil, 2, "", "Usage:"},
-		{"unknown command", []string{"lint"}, 2, "", `unknown command "lint"`},
+		{"unknown command", []string{"bogus"}, 2, "", `unknown command "bogus"`},
 		{"help", []string{"help"}, 0, "specgate validate", ""},
 		{"-h", []string{"-h"}, 0, "Commands:", ""},
 		{"help validate", []string{"help", "validate"}, 0, "-format format", ""},

@@ -107,8 +107,13 @@ func (s *Summary) add(e Entry) {
 	}
 }
 
-// Formats lists the report formats, the first being the default.
-var Formats = []string{"text", "json"}
+// Formats lists the report formats that stream (each entry is written as it is added), the
+// first being the default.
+var Formats = []string{"text", "json", "github"}
+
+// DocumentFormats lists the report formats written whole by Close: junit and sarif are single
+// documents whose counts come first.
+var DocumentFormats = []string{"junit", "sarif"}
 
 // formatter writes one format.
 type formatter interface {
@@ -123,7 +128,9 @@ type Report struct {
 	closed bool
 }
 
-// New returns a Report writing format ("text" or "json") to w.
+// New returns a Report writing format to w: "text", "json", "github" (workflow-command
+// annotations), "junit" or "sarif". junit and sarif are single documents, written by Close, so
+// those two hold the run's entries until then.
 func New(w io.Writer, format string) (*Report, error) {
 	var f formatter
 	switch format {
@@ -131,8 +138,14 @@ func New(w io.Writer, format string) (*Report, error) {
 		f = &textFormatter{w: w}
 	case "json":
 		f = &jsonFormatter{w: w}
+	case "junit":
+		f = newJUnitFormatter(w)
+	case "sarif":
+		f = newSARIFFormatter(w)
+	case "github":
+		f = &githubFormatter{w: w}
 	default:
-		return nil, fmt.Errorf("unknown report format %q, want one of %s", format, strings.Join(Formats, ", "))
+		return nil, fmt.Errorf("unknown report format %q, want one of %s", format, strings.Join(append(append([]string(nil), Formats...), DocumentFormats...), ", "))
 	}
 	return &Report{f: f, sum: Summary{ByRule: map[string]int{}}}, nil
 }

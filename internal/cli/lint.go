@@ -1,0 +1,143 @@
+package cli
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io/fs"
+	"os"
+
+	"github.com/specgate/specgate/contracts"
+	"github.com/specgate/specgate/internal/lint"
+	"github.com/specgate/specgate/internal/report"
+)
+
+type lintConfig struct {
+	contracts   string
+	noContracts bool
+	format      string
+	failOn      string
+}
+
+func (c *command) lintFlags(cfg *lintConfig) *flag.FlagSet {
+	fs := flag.NewFlagSet("lint", flag.ContinueOnError)
+	fs.SetOutput(c.stderr)
+	fs.StringVar(&cfg.contracts, "contracts", "", "check the contracts in `DIR` (<spec>/<operationId>/<kind>-<name>.yaml) against the specs (default: the bundled contracts when no SPEC is given)")
+	fs.BoolVar(&cfg.noContracts, "no-contracts", false, "check no contracts")
+	fs.StringVar(&cfg.format, "format", "text", "report `format`: text, json, junit, sarif or github")
+	fs.StringVar(&cfg.failOn, "fail-on", "error", "exit 1 when a finding is at or above `LEVEL`: error, warning, info or none")
+	fs.Usage = func() {
+		fmt.Fprint(fs.Output(), `Usage: specgate lint [--contracts DIR] [--format FORMAT] [--fail-on LEVEL] [SPEC]...
+
+Checks each SPEC (default: the embedded NERM and OIG specs) against the official OpenAPI JSON
+Schema of its version and kin-openapi's validation, reports $refs that do not resolve, checks
+every example against its schema, and searches every oneOf for an instance two branches accept
+(printed as the witness). With the embedded specs, or with --contracts, it also validates every
+contract's exchange and compares the verdict with the contract's.
+
+Flags:
+`)
+		fs.PrintDefaults()
+		fmt.Fprint(fs.Output(), "\nExit codes: 0 clean, 1 findings at or above the fail level, 2 usage or input error.\n")
+	}
+	return fs
+}
+
+func (c *command) lint(ctx context.Context, args []string) int {
+	var cfg lintConfig
+	fs := c.lintFlags(&cfg)
+	files, err := parseInterleaved(fs, args)
+	if errors.Is(err, flag.ErrHelp) {
+		return exitOK
+	}
+	if err != nil {
+		return exitUsage
+	}
+	if err := report.CheckFindingFormat(cfg.format); err != nil {
+		return c.failf("lint", "--format: %v", err)
+	}
+	failOn, err := report.ParseLevel(cfg.failOn)
+	if err != nil {
+		return c.failf("lint", "--fail-on: %v", err)
+	}
+	in := lint.Embedded()
+	opts := lint.Options{}
+	if len(files) > 0 {
+		if in, err = lint.Files(files...); err != nil {
+			return c.failf("lint", "%v", err)
+		}
+	} else if !cfg.noContracts {
+		opts.Contracts, opts.ContractsName = contracts.Embedded(), "contracts"
+	}
+	if cfg.contracts != "" && !cfg.noContracts {
+		fsys, err := contractsDir(cfg.contracts)
+		if err != nil {
+			return c.failf("lint", "--contracts: %v", err)
+		}
+		opts.Contracts, opts.ContractsName = fsys, cfg.contracts
+	}
+	res, err := lint.Lint(ctx, in, opts)
+	if err != nil {
+		return c.failf("lint", "%v", err)
+	}
+	return c.findings("lint", cfg.format, report.Findings{Command: "lint", Inputs: res.Inputs, Rules: lint.Rules, Findings: res.Findings, FailOn: failOn})
+}
+
+// contractsDir opens a folder of contracts.
+func contractsDir(dir string) (fs.FS, error) {
+	st, err := os.Stat(dir)
+	if err != nil {
+		return nil, unwrapPath(err)
+	}
+	if !st.IsDir() {
+		return nil, fmt.Errorf("%s is not a folder", dir)
+	}
+	return os.DirFS(dir), nil
+}
+
+// findings writes a lint or diff report and returns the exit code: 1 when a finding is at or
+// above the fail level.
+func (c *command) findings(cmd, format string, f report.Findings) int {
+	if err := report.WriteFindings(c.stdout, format, f); err != nil {
+		fmt.Fprintf(c.stderr, "specgate %s: writing the report: %v\n", cmd, err)
+		return exitUsage
+	}
+	if n := f.Failing(); n > 0 {
+		if format != "text" {
+			fmt.Fprintf(c.stderr, "specgate %s: %d %s at or above %s\n", cmd, n, plural(n, "finding", "findings"), f.FailOn)
+		}
+		return exitFindings
+	}
+	return exitOK
+}
+
+func (c *command) failf(cmd, format string, args ...any) int {
+	fmt.Fprintf(c.stderr, "specgate "+cmd+": "+format+"\n", args...)
+	return exitUsage
+}
+
+func plural(n int, one, many string) string {
+	if n == 1 {
+		return one
+	}
+	return many
+}
+
+// commandHelp prints the help of lint, diff or replay, and reports whether name is one of them.
+func (c *command) commandHelp(name string) bool {
+	var fs *flag.FlagSet
+	switch name {
+	case "lint":
+		fs = c.lintFlags(new(lintConfig))
+	case "diff":
+		fs = c.diffFlags(new(diffConfig))
+	case "replay":
+		fs = c.replayFlags(new(replayConfig))
+	default:
+		return false
+	}
+	fs.SetOutput(c.stdout)
+	fs.Usage()
+	return true
+}

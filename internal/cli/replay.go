@@ -1,0 +1,137 @@
+package cli
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"net/url"
+	"os"
+	"time"
+
+	"github.com/specgate/specgate/contracts"
+	"github.com/specgate/specgate/internal/replay"
+	"github.com/specgate/specgate/internal/report"
+	"github.com/specgate/specgate/specs"
+	"github.com/specgate/specgate/validator"
+)
+
+type replayConfig struct {
+	target    string
+	specs     stringList
+	contracts string
+	format    string
+	user      string
+	timeout   time.Duration
+}
+
+func (c *command) replayFlags(cfg *replayConfig) *flag.FlagSet {
+	fs := flag.NewFlagSet("replay", flag.ContinueOnError)
+	fs.SetOutput(c.stderr)
+	fs.StringVar(&cfg.target, "target", "", "base `URL` of the deployment: scheme, host and an optional path prefix (default: $SPECGATE_TARGET)")
+	fs.Var(&cfg.specs, "spec", "OpenAPI spec `FILE` to validate against (repeatable; default: the embedded NERM and OIG specs)")
+	fs.StringVar(&cfg.contracts, "contracts", "", "send the requests of the contracts in `DIR` (default: the bundled contracts)")
+	fs.StringVar(&cfg.format, "format", "text", "report `format`: text, json, junit, sarif or github")
+	fs.StringVar(&cfg.user, "user", "", "basic-auth `USER`; the password comes from $SPECGATE_PASSWORD (default: $SPECGATE_USER)")
+	fs.DurationVar(&cfg.timeout, "timeout", 30*time.Second, "time allowed for each exchange")
+	fs.Usage = func() {
+		fmt.Fprint(fs.Output(), `Usage: specgate replay --target URL [--user USER] [--spec FILE]... [--contracts DIR] [--format FORMAT]
+
+Sends the request of every contract the validator accepts (documented examples and valid cases,
+each distinct request once) to the deployment at URL and validates each response against the
+specs: a conformance run. Credentials replace the contracts' own Authorization header: basic auth
+from --user (or $SPECGATE_USER) and $SPECGATE_PASSWORD, or a bearer token from $SPECGATE_TOKEN.
+They are read from the environment so that they stay out of the process list, and are never
+written to the report or the log.
+
+Flags:
+`)
+		fs.PrintDefaults()
+		fmt.Fprint(fs.Output(), "\nExit codes: 0 every response conforms, 1 violations found, 2 usage or input error (an exchange that failed is one).\n")
+	}
+	return fs
+}
+
+func (c *command) replay(ctx context.Context, args []string) int {
+	var cfg replayConfig
+	fs := c.replayFlags(&cfg)
+	pos, err := parseInterleaved(fs, args)
+	if errors.Is(err, flag.ErrHelp) {
+		return exitOK
+	}
+	if err != nil {
+		return exitUsage
+	}
+	if len(pos) > 0 {
+		return c.failf("replay", "unexpected argument %q (see specgate help replay)", pos[0])
+	}
+	if cfg.target == "" {
+		cfg.target = os.Getenv("SPECGATE_TARGET")
+	}
+	if cfg.target == "" {
+		return c.failf("replay", "--target (or $SPECGATE_TARGET) is required")
+	}
+	target, err := url.Parse(cfg.target)
+	if err != nil || target.Scheme == "" || target.Host == "" {
+		return c.failf("replay", "--target must be an absolute URL such as https://acme.nonemployee.com")
+	}
+	auth := replay.Auth{User: cfg.user, Password: os.Getenv("SPECGATE_PASSWORD"), Token: os.Getenv("SPECGATE_TOKEN")}
+	if auth.User == "" {
+		auth.User = os.Getenv("SPECGATE_USER")
+	}
+	if target.User != nil {
+		return c.failf("replay", "--target must not carry credentials; use --user and $SPECGATE_PASSWORD")
+	}
+	if auth.Token != "" && (auth.User != "" || auth.Password != "") {
+		return c.failf("replay", "give basic credentials or $SPECGATE_TOKEN, not both")
+	}
+	rep, err := report.New(c.stdout, cfg.format)
+	if err != nil {
+		return c.failf("replay", "--format: %v", err)
+	}
+	var docs []*specs.Document
+	if len(cfg.specs) > 0 {
+		docs, err = specs.LoadFiles(ctx, cfg.specs...)
+	} else {
+		docs, err = specs.Default(ctx)
+	}
+	if err != nil {
+		return c.failf("replay", "%v", err)
+	}
+	v, err := validator.New(docs, validator.Options{})
+	if err != nil {
+		return c.failf("replay", "%v", err)
+	}
+	fsys, name := contracts.Embedded(), "contracts"
+	if cfg.contracts != "" {
+		if fsys, err = contractsDir(cfg.contracts); err != nil {
+			return c.failf("replay", "--contracts: %v", err)
+		}
+		name = cfg.contracts
+	}
+	cases, err := replay.Cases(fsys)
+	if err != nil {
+		return c.failf("replay", "%v", err)
+	}
+	fmt.Fprintf(c.stderr, "specgate replay: sending %d %s to %s://%s%s with %s\n", len(cases), plural(len(cases), "request", "requests"), target.Scheme, target.Host, target.Path, auth)
+	err = replay.Run(ctx, v, cases, name, replay.Options{Target: target, Auth: auth, Timeout: cfg.timeout}, func(e report.Entry) error {
+		if e.Err != nil {
+			fmt.Fprintf(c.stderr, "specgate replay: %v\n", e.Err)
+		}
+		return rep.Add(e)
+	})
+	if err == nil {
+		err = rep.Close()
+	}
+	if err != nil {
+		return c.failf("replay", "%v", err)
+	}
+	s := rep.Summary()
+	switch {
+	case s.Errors > 0:
+		return exitUsage
+	case s.Invalid > 0:
+		return exitFindings
+	}
+	return exitOK
+}

@@ -1,0 +1,286 @@
+// Package lint checks OpenAPI documents, and the contracts written against them, before they are
+// used to validate traffic: the checks behind `specgate lint`.
+//
+// For every root document Lint
+//
+//   - validates the file as written against the official OpenAPI document schema of its version
+//     (3.0 or 3.1, embedded from schemas/), and reports the defects package specs repairs in
+//     memory (a boolean "required" on a property, "readonly" spelt in lower case);
+//   - reports every $ref that does not resolve, and whatever else makes kin-openapi refuse the
+//     document;
+//   - checks every example (a media type's example and examples, a parameter's or header's, a
+//     schema's own example) against its schema, in the direction it travels (readOnly and
+//     writeOnly exemptions apply);
+//   - searches every oneOf for an instance that two of its branches accept (a witness: an
+//     empty object, each branch's minimal and example instances, and their unions), which
+//     proves that a value of that shape can never satisfy "exactly one";
+//   - when given contracts, validates each contract's exchange against the documents and
+//     compares the verdict with the one the contract expects.
+//
+// Findings are report.Finding values with a rule id from Rules, a level, the file, a JSON pointer
+// and the line. Lint never stops at the first finding.
+package lint
+
+import (
+	"context"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"github.com/specgate/specgate/internal/report"
+	"github.com/specgate/specgate/specs"
+)
+
+// Rule ids. They are stable: CI configurations name them.
+const (
+	RuleDocumentSchema    = "lint.oas.schema"
+	RuleOpenAPIInvalid    = "lint.oas.invalid"
+	RuleRefUnresolved     = "lint.ref.unresolved"
+	RuleSchemaInvalid     = "lint.schema.invalid"
+	RuleExampleInvalid    = "lint.example.invalid"
+	RuleOneOfAmbiguous    = "lint.oneof.ambiguous"
+	RuleContractInvalid   = "lint.contract.invalid"
+	RuleContractMismatch  = "lint.contract.mismatch"
+	RuleContractUnmatched = "lint.contract.unmatched"
+)
+
+// Rules lists every rule id lint reports, with its level, in a stable order.
+var Rules = []report.Rule{
+	{ID: RuleDocumentSchema, Level: report.LevelError, Summary: "The document breaks the official OpenAPI JSON Schema of its version."},
+	{ID: specs.RepairBooleanRequired, Level: report.LevelError, Summary: `A property says "required": true (not OpenAPI 3); specgate reads it as an entry of its parent's required list.`},
+	{ID: specs.RepairLowercaseAccess, Level: report.LevelError, Summary: `A property spells readOnly or writeOnly in lower case; specgate reads it as readOnly or writeOnly.`},
+	{ID: RuleRefUnresolved, Level: report.LevelError, Summary: "A $ref does not resolve: its file or its JSON pointer does not exist, or it is an absolute URL."},
+	{ID: RuleOpenAPIInvalid, Level: report.LevelError, Summary: "kin-openapi refuses to load or validate the document."},
+	{ID: RuleSchemaInvalid, Level: report.LevelError, Summary: "A schema cannot be compiled (a bad pattern, a reference into nothing), so what uses it cannot be checked."},
+	{ID: RuleExampleInvalid, Level: report.LevelError, Summary: "An example (media type, parameter, header or schema) breaks its schema."},
+	{ID: RuleOneOfAmbiguous, Level: report.LevelError, Summary: "Two branches of a oneOf accept the same instance (the witness), which then matches no oneOf."},
+	{ID: RuleContractInvalid, Level: report.LevelError, Summary: "A contract file cannot be loaded."},
+	{ID: RuleContractMismatch, Level: report.LevelError, Summary: "The validator's verdict on a contract's exchange differs from the verdict the contract expects."},
+	{ID: RuleContractUnmatched, Level: report.LevelWarning, Summary: "A contract names a spec that is not among the documents linted, so it was not checked."},
+}
+
+// Input is a set of root documents read through one specs.Sources.
+type Input struct {
+	Sources *specs.Sources
+	Roots   []string
+}
+
+// Embedded is the specs embedded in specgate.
+func Embedded() Input {
+	return Input{
+		Sources: specs.NewSources(specs.Embedded(), func(p string) string { return "specs/" + p }),
+		Roots:   append([]string(nil), specs.DefaultNames...),
+	}
+}
+
+// Files is spec files of the operating system's file system, shown relative to the working
+// directory when they are under it (as specs.LoadFiles shows them).
+func Files(names ...string) (Input, error) {
+	wd, _ := os.Getwd()
+	var roots []string
+	for _, n := range names {
+		abs, err := filepath.Abs(n)
+		if err != nil {
+			return Input{}, fmt.Errorf("spec %s: %w", n, err)
+		}
+		roots = append(roots, strings.TrimPrefix(filepath.ToSlash(abs), "/"))
+	}
+	src := specs.NewSources(os.DirFS("/"), func(p string) string {
+		abs := "/" + p
+		if wd != "" {
+			if rel, err := filepath.Rel(wd, abs); err == nil && !strings.HasPrefix(rel, "..") {
+				return filepath.ToSlash(rel)
+			}
+		}
+		return abs
+	})
+	return Input{Sources: src, Roots: roots}, nil
+}
+
+// Options says what else to check besides the documents.
+type Options struct {
+	// Contracts holds contract files (<spec>/<operationId>/<kind>-<name>.yaml, see package
+	// contracts) to check against the documents; nil checks none.
+	Contracts fs.FS
+	// ContractsName is the folder the contracts are shown under ("contracts").
+	ContractsName string
+}
+
+// Result is what Lint found.
+type Result struct {
+	// Inputs are the display names of the files checked.
+	Inputs []string
+	// Findings are sorted by file, line and rule.
+	Findings []report.Finding
+}
+
+// Lint checks the documents of in and, when opts has them, the contracts. Findings are never
+// errors: Lint returns an error only when a root file cannot be read or parsed at all, or when
+// ctx is done.
+func Lint(ctx context.Context, in Input, opts Options) (*Result, error) {
+	res := &Result{}
+	set := newSchemaSet(in.Sources)
+	var docs []*specs.Document
+	allLoaded := true
+	for _, root := range in.Roots {
+		if err := ctx.Err(); err != nil {
+			return nil, err
+		}
+		f, err := in.Sources.File(root)
+		if err != nil {
+			return nil, err
+		}
+		res.Inputs = append(res.Inputs, f.Name)
+		l := &linter{src: in.Sources, set: set, root: root, file: f}
+		if err := l.document(); err != nil {
+			return nil, err
+		}
+		refFindings := len(l.findings)
+		l.refs()
+		refFindings = len(l.findings) - refFindings
+		doc, err := loadDocument(ctx, in.Sources, root)
+		if err != nil {
+			allLoaded = false
+			if refFindings == 0 {
+				l.add(report.Finding{Rule: RuleOpenAPIInvalid, Level: report.LevelError, File: f.Name, Message: err.Error()})
+			}
+		} else {
+			docs = append(docs, doc)
+		}
+		l.examples()
+		l.oneOfs()
+		res.Findings = append(res.Findings, l.findings...)
+	}
+	if opts.Contracts != nil {
+		cf, err := checkContracts(ctx, docs, allLoaded, opts)
+		if err != nil {
+			return nil, err
+		}
+		res.Findings = append(res.Findings, cf...)
+	}
+	report.SortFindings(res.Findings)
+	return res, nil
+}
+
+// loadDocument loads one document with package specs, which repairs the defects it knows and
+// validates the rest with kin-openapi.
+func loadDocument(ctx context.Context, src *specs.Sources, root string) (*specs.Document, error) {
+	docs, err := specs.Load(ctx, src, root)
+	if err != nil {
+		return nil, err
+	}
+	return docs[0], nil
+}
+
+// linter checks one root document.
+type linter struct {
+	src      *specs.Sources
+	set      *schemaSet
+	root     string
+	file     *specs.File
+	findings []report.Finding
+	// seen dedupes checks of places reached twice (a component used by two operations).
+	seen map[string]bool
+}
+
+func (l *linter) add(f report.Finding) {
+	l.findings = append(l.findings, f)
+}
+
+// once reports whether key is seen for the first time.
+func (l *linter) once(key string) bool {
+	if l.seen == nil {
+		l.seen = map[string]bool{}
+	}
+	if l.seen[key] {
+		return false
+	}
+	l.seen[key] = true
+	return true
+}
+
+// finding builds a finding at ptr of the file at path p, with its line and operation.
+func (l *linter) finding(rule string, p, ptr, msg string) report.Finding {
+	f := report.Finding{Rule: rule, Level: levelOf(rule), Pointer: ptr, Message: msg}
+	if sf, err := l.src.File(p); err == nil {
+		f.File, f.Line = sf.Name, sf.Line(ptr)
+		f.Operation = operationAt(sf.Value, ptr)
+	} else {
+		f.File = l.src.DisplayName(p)
+	}
+	return f
+}
+
+func levelOf(rule string) report.Level {
+	for _, r := range Rules {
+		if r.ID == rule {
+			return r.Level
+		}
+	}
+	return report.LevelError
+}
+
+// document validates the file as written against the OpenAPI document schema, and reports the
+// repairs package specs made; a repair replaces the schema finding at the same place, since it
+// says more.
+func (l *linter) document() error {
+	raw, err := decodeRaw(l.file.Data)
+	if err != nil {
+		return fmt.Errorf("spec file %s: %w", l.file.Name, err)
+	}
+	v31 := false
+	if m, ok := raw.(map[string]any); ok {
+		if ver, ok := m["openapi"].(string); ok {
+			v31 = strings.HasPrefix(ver, "3.1")
+		}
+	}
+	problems, err := checkDocument(raw, v31)
+	if err != nil {
+		return err
+	}
+	repaired := map[string]bool{}
+	for _, r := range l.file.Repairs {
+		repaired[r.Pointer] = true
+		l.add(report.Finding{Rule: r.Rule, Level: levelOf(r.Rule), File: r.File, Pointer: r.Pointer, Line: r.Line,
+			Operation: operationAt(l.file.Value, r.Pointer), Message: r.Message})
+	}
+	for _, p := range problems {
+		if repaired[p.pointer] {
+			continue
+		}
+		l.add(l.finding(RuleDocumentSchema, l.root, p.pointer, p.message))
+	}
+	return nil
+}
+
+// methods are the operation keys of a path item.
+var methods = []string{"get", "put", "post", "delete", "options", "head", "patch", "trace"}
+
+// operationAt names the operation a pointer lies in: "PATCH /users/{id} (patchUser)", or "".
+func operationAt(doc any, ptr string) string {
+	toks := strings.Split(ptr, "/")
+	if len(toks) < 4 || toks[0] != "" || toks[1] != "paths" {
+		return ""
+	}
+	p, method := unescape(toks[2]), toks[3]
+	isMethod := false
+	for _, m := range methods {
+		if m == method {
+			isMethod = true
+		}
+	}
+	if !isMethod {
+		return ""
+	}
+	name := strings.ToUpper(method) + " " + p
+	if op, ok := lookup(doc, join("", "paths", p, method)); ok {
+		if m, ok := op.(map[string]any); ok {
+			if id, ok := m["operationId"].(string); ok && id != "" {
+				name += " (" + id + ")"
+			}
+		}
+	}
+	return name
+}

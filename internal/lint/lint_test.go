@@ -1,0 +1,219 @@
+package lint
+
+import (
+	"context"
+	"strings"
+	"testing"
+	"testing/fstest"
+
+	"github.com/specgate/specgate/contracts"
+	"github.com/specgate/specgate/internal/report"
+	"github.com/specgate/specgate/specs"
+)
+
+func lint(t *testing.T, opts Options, files ...string) *Result {
+	t.Helper()
+	in, err := Files(files...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	res, err := Lint(context.Background(), in, opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return res
+}
+
+// find returns the findings of rule whose pointer ends with suffix.
+func find(res *Result, rule, suffix string) []report.Finding {
+	var out []report.Finding
+	for _, f := range res.Findings {
+		if f.Rule == rule && strings.HasSuffix(f.Pointer, suffix) {
+			out = append(out, f)
+		}
+	}
+	return out
+}
+
+func dump(t *testing.T, res *Result) {
+	t.Helper()
+	var b strings.Builder
+	_ = report.WriteFindings(&b, "text", report.Findings{Findings: res.Findings, Inputs: res.Inputs})
+	t.Log("\n" + b.String())
+}
+
+// The specs specgate ships, and the contracts written against them, lint clean: their oneOf
+// branches are exclusive and every example fits its schema.
+func TestOurSpecsAreClean(t *testing.T) {
+	res, err := Lint(context.Background(), Embedded(), Options{Contracts: contracts.Embedded(), ContractsName: "contracts"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(res.Findings) > 0 {
+		dump(t, res)
+		t.Fatalf("%d findings on the embedded specs and contracts, want none", len(res.Findings))
+	}
+	if len(res.Inputs) != 2 || res.Inputs[0] != "specs/nerm-lifecycle.yaml" {
+		t.Errorf("inputs %v", res.Inputs)
+	}
+	files := lint(t, Options{}, "../../specs/nerm-lifecycle.yaml", "../../specs/oig-selfservice.yaml")
+	if len(files.Findings) > 0 {
+		dump(t, files)
+		t.Fatal("the spec files on disk have findings")
+	}
+}
+
+// The faithful copies of the vendors' pages carry the defects the reconstruction fixed: both
+// oneOfs accept {} in both branches, a boolean required, readonly in lower case, and uid
+// examples of 36 characters under a 32-character schema.
+func TestFaithfulCopies(t *testing.T) {
+	res := lint(t, Options{}, "../../specs/testdata/faithful/nerm-patch-user-profiles.json", "../../specs/testdata/faithful/nerm-patch-user.json")
+	type want struct {
+		rule, file, pointer string
+		line                int
+	}
+	wants := []want{
+		{RuleOneOfAmbiguous, "nerm-patch-user-profiles.json", "/paths/~1user_profiles/patch/responses/200/content/application~1json/schema/oneOf", 78},
+		{RuleOneOfAmbiguous, "nerm-patch-user-profiles.json", "/paths/~1user_profiles/patch/responses/400/content/application~1json/schema/oneOf", 186},
+		{RuleOneOfAmbiguous, "nerm-patch-user.json", "/paths/~1users~1{id}/patch/responses/400/content/application~1json/schema/oneOf", 210},
+		{specs.RepairBooleanRequired, "nerm-patch-user.json", "/paths/~1users~1{id}/patch/requestBody/content/application~1json/schema/properties/user/properties/id/required", 46},
+		{specs.RepairLowercaseAccess, "nerm-patch-user.json", "/paths/~1users~1{id}/patch/responses/200/content/application~1json/schema/properties/user/properties/id/readonly", 128},
+		{specs.RepairLowercaseAccess, "nerm-patch-user.json", "/paths/~1users~1{id}/patch/responses/200/content/application~1json/schema/properties/user/properties/uid/readonly", 136},
+		{RuleExampleInvalid, "nerm-patch-user.json", "/paths/~1users~1{id}/patch/responses/200/content/application~1json/schema/properties/user/properties/uid/example", 137},
+		{RuleExampleInvalid, "nerm-patch-user-profiles.json", "/paths/~1user_profiles/patch/responses/200/content/application~1json/schema/oneOf/0/properties/user_profiles/items/properties/uid/example", 100},
+		{RuleExampleInvalid, "nerm-patch-user-profiles.json", "/paths/~1user_profiles/patch/responses/200/content/application~1json/schema/oneOf/0/properties/user_profiles/example", 131},
+	}
+	for _, w := range wants {
+		got := find(res, w.rule, w.pointer)
+		if len(got) != 1 || got[0].Pointer != w.pointer || !strings.HasSuffix(got[0].File, w.file) || got[0].Line != w.line {
+			dump(t, res)
+			t.Fatalf("want one %s at %s#%s line %d, got %+v", w.rule, w.file, w.pointer, w.line, got)
+		}
+		if got[0].Level != report.LevelError {
+			t.Errorf("%s: level %s", w.rule, got[0].Level)
+		}
+	}
+	if len(res.Findings) != len(wants) {
+		dump(t, res)
+		t.Errorf("%d findings, want %d", len(res.Findings), len(wants))
+	}
+	// The witness is printed: the empty object both branches accept.
+	for _, f := range find(res, RuleOneOfAmbiguous, "/oneOf") {
+		if m, ok := f.Witness.(map[string]any); !ok || len(m) != 0 {
+			t.Errorf("witness %#v, want {}", f.Witness)
+		}
+		if f.Operation == "" {
+			t.Errorf("finding without its operation: %+v", f)
+		}
+	}
+	// A repair replaces the schema finding at the same place: no lint.oas.schema is left.
+	if got := find(res, RuleDocumentSchema, ""); len(got) != 0 {
+		t.Errorf("schema findings a repair covers: %+v", got)
+	}
+}
+
+func TestDefects(t *testing.T) {
+	res := lint(t, Options{}, "testdata/defects.yaml")
+	checks := []struct{ rule, pointer string }{
+		{RuleDocumentSchema, "/paths/~1things~1{id}/get/summery"},
+		{RuleRefUnresolved, "/paths/~1things~1{id}/get/responses/404/content/application~1json/schema/$ref"},
+		{RuleExampleInvalid, "/paths/~1things~1{id}/parameters/0/example"},
+		{RuleExampleInvalid, "/paths/~1things~1{id}/get/responses/200/content/application~1json/example"},
+		{RuleOneOfAmbiguous, "/paths/~1numbers/get/responses/200/content/application~1json/schema/oneOf"},
+	}
+	for _, c := range checks {
+		if got := find(res, c.rule, c.pointer); len(got) != 1 || got[0].Pointer != c.pointer || got[0].Line == 0 {
+			dump(t, res)
+			t.Fatalf("want one %s at %s with a line, got %+v", c.rule, c.pointer, got)
+		}
+	}
+	// Overlapping types: 0 is both a number and an integer.
+	amb := find(res, RuleOneOfAmbiguous, "")
+	if len(amb) != 1 || amb[0].Witness == nil || amb[0].Operation != "GET /numbers (getNumber)" {
+		dump(t, res)
+		t.Fatalf("ambiguous oneOfs %+v: want only the number/integer one (Cat and Dog exclude each other)", amb)
+	}
+	// kin-openapi's refusal is not repeated when an unresolved $ref explains it.
+	if got := find(res, RuleOpenAPIInvalid, ""); len(got) != 0 {
+		t.Errorf("kin-openapi finding beside the unresolved ref: %+v", got)
+	}
+}
+
+func TestOpenAPI31(t *testing.T) {
+	if res := lint(t, Options{}, "testdata/clean31.yaml"); len(res.Findings) != 0 {
+		dump(t, res)
+		t.Fatal("a clean 3.1 document has findings")
+	}
+	res := lint(t, Options{}, "testdata/bad31.yaml")
+	if got := find(res, RuleDocumentSchema, "/responses/200/descripton"); len(got) != 1 {
+		dump(t, res)
+		t.Fatalf("3.1 schema finding: %+v", got)
+	}
+}
+
+func TestContracts(t *testing.T) {
+	fsys := fstest.MapFS{
+		// Claims valid, but the uid has 36 characters.
+		"nerm-lifecycle/patchUser/valid-wrong.yaml": {Data: []byte(`description: wrong verdict
+operation: patchUser
+response:
+  status: 200
+  headers: {Content-Type: application/json}
+  body: {user: {uid: db6f8e8b-65c2-47d5-a0db-90bcc4e9df9e}}
+expect:
+  valid: true
+`)},
+		"nerm-lifecycle/patchUser/valid-broken.yaml": {Data: []byte("description: no operation\n")},
+		"other-spec/op/valid-x.yaml": {Data: []byte(`description: another spec
+operation: op
+response: {status: 200}
+expect: {valid: true}
+`)},
+	}
+	res, err := Lint(context.Background(), Embedded(), Options{Contracts: fsys, ContractsName: "c"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	byRule := map[string]report.Finding{}
+	for _, f := range res.Findings {
+		byRule[f.Rule+" "+f.File] = f
+	}
+	m, ok := byRule[RuleContractMismatch+" c/nerm-lifecycle/patchUser/valid-wrong.yaml"]
+	if !ok || m.Line != 7 || len(m.Details) == 0 || !strings.Contains(m.Details[0], "response.body.schema") {
+		dump(t, res)
+		t.Fatalf("mismatch finding %+v", m)
+	}
+	if _, ok := byRule[RuleContractInvalid+" c/nerm-lifecycle/patchUser/valid-broken.yaml"]; !ok {
+		dump(t, res)
+		t.Fatal("no finding for the broken contract")
+	}
+	if f, ok := byRule[RuleContractUnmatched+" c/other-spec/op/valid-x.yaml"]; !ok || f.Level != report.LevelWarning {
+		dump(t, res)
+		t.Fatal("no warning for the contract of another spec")
+	}
+	if len(res.Findings) != 3 {
+		dump(t, res)
+		t.Errorf("%d findings, want 3", len(res.Findings))
+	}
+}
+
+func TestUnreadableInput(t *testing.T) {
+	in, err := Files("testdata/does-not-exist.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := Lint(context.Background(), in, Options{}); err == nil || !strings.Contains(err.Error(), "does-not-exist.yaml") {
+		t.Fatalf("error %v, want one naming the file", err)
+	}
+}
+
+// Every rule id is listed once.
+func TestRules(t *testing.T) {
+	seen := map[string]bool{}
+	for _, r := range Rules {
+		if seen[r.ID] || r.Summary == "" || r.Level.Rank() == 0 {
+			t.Errorf("rule %+v: duplicate, or without summary or level", r)
+		}
+		seen[r.ID] = true
+	}
+}

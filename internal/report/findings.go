@@ -1,0 +1,281 @@
+package report
+
+import (
+	"fmt"
+	"io"
+	"sort"
+	"strings"
+
+	"github.com/specgate/specgate/validator"
+)
+
+// Level is how serious a finding is. Lint findings are errors, warnings or infos; diff findings
+// are breaking, warnings or infos. error and breaking rank the same.
+type Level string
+
+// The levels, from most to least serious.
+const (
+	LevelError    Level = "error"
+	LevelBreaking Level = "breaking"
+	LevelWarning  Level = "warning"
+	LevelInfo     Level = "info"
+	// LevelNone is a fail level only: nothing reaches it, so a run never fails on findings.
+	LevelNone Level = "none"
+)
+
+// Rank orders levels: 3 for error and breaking, 2 for warning, 1 for info, 4 for none (above
+// everything, so that no finding reaches it) and 0 for anything else.
+func (l Level) Rank() int {
+	switch l {
+	case LevelError, LevelBreaking:
+		return 3
+	case LevelWarning:
+		return 2
+	case LevelInfo:
+		return 1
+	case LevelNone:
+		return 4
+	}
+	return 0
+}
+
+// ParseLevel reads a --fail-on value: breaking, error, warning, info or none.
+func ParseLevel(s string) (Level, error) {
+	switch l := Level(s); l {
+	case LevelError, LevelBreaking, LevelWarning, LevelInfo, LevelNone:
+		return l, nil
+	}
+	return "", fmt.Errorf("unknown level %q, want breaking, error, warning, info or none", s)
+}
+
+// Finding is one problem that lint found in a spec or a contract, or one change that diff found
+// between two revisions of a spec. It is data: writers format it per format, and tests assert on
+// Rule, File and Pointer, never on Message.
+type Finding struct {
+	// Rule is a stable rule id ("lint.oneof.ambiguous", "diff.operation.removed").
+	Rule string `json:"rule"`
+	// Level is error, breaking, warning or info.
+	Level Level `json:"level"`
+	// File is the display name of the file the finding is in (a spec, a contract, a recording).
+	File string `json:"file,omitempty"`
+	// Pointer is a JSON pointer into File ("" when the finding is about the whole file).
+	Pointer string `json:"pointer,omitempty"`
+	// Line is the 1-based line of Pointer in File, 0 when unknown.
+	Line int `json:"line,omitempty"`
+	// Operation names the operation concerned: "PATCH /users/{id} (patchUser)".
+	Operation string `json:"operation,omitempty"`
+	// Message is one plain sentence a user can act on.
+	Message string `json:"message"`
+	// Origin names the upstream check that produced the finding, such as "oasdiff:api-removed-without-deprecation".
+	Origin string `json:"origin,omitempty"`
+	// Witness is an instance that proves the finding (for an ambiguous oneOf: a value two
+	// branches accept).
+	Witness any `json:"witness,omitempty"`
+	// Details are further sentences (one per line of a contract mismatch, say).
+	Details []string `json:"details,omitempty"`
+	// Violations are the validator's violations behind the finding (an exchange that a
+	// revision of a spec no longer accepts).
+	Violations []validator.Violation `json:"violations,omitempty"`
+}
+
+// Rule describes one rule id for the reports that list rules (SARIF).
+type Rule struct {
+	ID string
+	// Level is the rule's usual level.
+	Level   Level
+	Summary string
+}
+
+// Findings is what a lint or diff run reports.
+type Findings struct {
+	// Command is the subcommand that found them: "lint" or "diff".
+	Command string
+	// Inputs are the files that were checked, so that clean files show in reports too.
+	Inputs []string
+	// Rules lists the rule ids the command can report.
+	Rules []Rule
+	// Findings are the findings, in the order to report them.
+	Findings []Finding
+	// FailOn is the level at and above which a finding fails the run; junit reports lower ones
+	// as passed test cases.
+	FailOn Level
+}
+
+// Failing counts the findings at or above the fail level.
+func (f *Findings) Failing() int {
+	n := 0
+	for _, x := range f.Findings {
+		if f.fails(x) {
+			n++
+		}
+	}
+	return n
+}
+
+func (f *Findings) fails(x Finding) bool {
+	fail := f.FailOn
+	if fail == "" {
+		fail = LevelError
+	}
+	return x.Level.Rank() >= fail.Rank()
+}
+
+// FindingFormats lists the formats WriteFindings writes, the first being the default.
+var FindingFormats = []string{"text", "json", "junit", "sarif", "github"}
+
+// WriteFindings writes f to w in format: text, json, junit, sarif or github.
+func WriteFindings(w io.Writer, format string, f Findings) error {
+	switch format {
+	case "text":
+		return findingsText(w, f)
+	case "json":
+		return findingsJSON(w, f)
+	case "junit":
+		return findingsJUnit(w, f)
+	case "sarif":
+		return findingsSARIF(w, f)
+	case "github":
+		return findingsGitHub(w, f)
+	}
+	return fmt.Errorf("unknown report format %q, want one of %s", format, strings.Join(FindingFormats, ", "))
+}
+
+// CheckFindingFormat returns an error when format is not one WriteFindings writes.
+func CheckFindingFormat(format string) error {
+	for _, f := range FindingFormats {
+		if f == format {
+			return nil
+		}
+	}
+	return fmt.Errorf("unknown report format %q, want one of %s", format, strings.Join(FindingFormats, ", "))
+}
+
+// counts tallies findings by level.
+func (f *Findings) counts() map[Level]int {
+	c := map[Level]int{}
+	for _, x := range f.Findings {
+		c[x.Level]++
+	}
+	return c
+}
+
+// position is "file:line", "file" or "" for a finding.
+func (x Finding) position() string {
+	switch {
+	case x.File == "":
+		return ""
+	case x.Line > 0:
+		return fmt.Sprintf("%s:%d", x.File, x.Line)
+	}
+	return x.File
+}
+
+// witnessJSON is the witness as compact JSON.
+func (x Finding) witnessJSON() string {
+	if x.Witness == nil {
+		return ""
+	}
+	b, err := marshal(x.Witness, "")
+	if err != nil {
+		return fmt.Sprint(x.Witness)
+	}
+	return strings.Join(strings.Fields(string(b)), " ")
+}
+
+// findingsText writes one group of lines per finding:
+//
+//	specs/x.yaml:58: error lint.oneof.ambiguous at #/paths/...: branches 0 and 1 both accept the witness
+//	  witness: {}
+//
+// and a summary line.
+func findingsText(w io.Writer, f Findings) error {
+	t := &textFormatter{w: w}
+	for _, x := range f.Findings {
+		if pos := x.position(); pos != "" {
+			t.printf("%s: ", pos)
+		}
+		t.printf("%s %s", x.Level, x.Rule)
+		if x.Operation != "" {
+			t.printf(" [%s]", x.Operation)
+		}
+		if x.Pointer != "" {
+			t.printf(" at #%s", x.Pointer)
+		}
+		t.printf(": %s\n", oneLine(x.Message))
+		if wj := x.witnessJSON(); wj != "" {
+			t.printf("  witness: %s\n", wj)
+		}
+		for _, d := range x.Details {
+			t.printf("  %s\n", oneLine(d))
+		}
+		for _, v := range x.Violations {
+			t.violation(v)
+		}
+	}
+	c := f.counts()
+	t.printf("\n%d %s", len(f.Findings), plural(len(f.Findings), "finding", "findings"))
+	var parts []string
+	for _, l := range []Level{LevelBreaking, LevelError, LevelWarning, LevelInfo} {
+		if c[l] > 0 {
+			parts = append(parts, fmt.Sprintf("%d %s", c[l], l))
+		}
+	}
+	if len(parts) > 0 {
+		t.printf(": %s", strings.Join(parts, ", "))
+	}
+	t.printf(" in %d %s checked\n", len(f.Inputs), plural(len(f.Inputs), "file", "files"))
+	return t.err
+}
+
+// findingsJSON writes {"command", "inputs", "findings", "summary"}.
+func findingsJSON(w io.Writer, f Findings) error {
+	type summary struct {
+		Findings int            `json:"findings"`
+		Failing  int            `json:"failing"`
+		FailOn   Level          `json:"fail_on"`
+		ByLevel  map[Level]int  `json:"by_level"`
+		ByRule   map[string]int `json:"by_rule"`
+	}
+	doc := struct {
+		Command  string    `json:"command"`
+		Inputs   []string  `json:"inputs"`
+		Findings []Finding `json:"findings"`
+		Summary  summary   `json:"summary"`
+	}{Command: f.Command, Inputs: f.Inputs, Findings: f.Findings}
+	if doc.Inputs == nil {
+		doc.Inputs = []string{}
+	}
+	if doc.Findings == nil {
+		doc.Findings = []Finding{}
+	}
+	doc.Summary = summary{Findings: len(f.Findings), Failing: f.Failing(), FailOn: f.FailOn, ByLevel: f.counts(), ByRule: map[string]int{}}
+	if doc.Summary.FailOn == "" {
+		doc.Summary.FailOn = LevelError
+	}
+	for _, x := range f.Findings {
+		doc.Summary.ByRule[x.Rule]++
+	}
+	b, err := marshal(doc, "")
+	if err != nil {
+		return fmt.Errorf("report: %w", err)
+	}
+	_, err = fmt.Fprintf(w, "%s\n", b)
+	return err
+}
+
+// SortFindings orders findings by file, line, rule and pointer, so that reports are stable.
+func SortFindings(fs []Finding) {
+	sort.SliceStable(fs, func(i, j int) bool {
+		a, b := fs[i], fs[j]
+		if a.File != b.File {
+			return a.File < b.File
+		}
+		if a.Line != b.Line {
+			return a.Line < b.Line
+		}
+		if a.Rule != b.Rule {
+			return a.Rule < b.Rule
+		}
+		return a.Pointer < b.Pointer
+	})
+}

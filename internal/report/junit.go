@@ -1,0 +1,212 @@
+package report
+
+import (
+	"encoding/xml"
+	"fmt"
+	"io"
+	"strings"
+)
+
+// JUnit XML, as CI systems (GitHub, GitLab, Jenkins) read it: one testsuite per input file and
+// one testcase per exchange (validate, replay), per finding, or per clean input (lint, diff).
+
+type junitSuites struct {
+	XMLName  xml.Name     `xml:"testsuites"`
+	Name     string       `xml:"name,attr"`
+	Tests    int          `xml:"tests,attr"`
+	Failures int          `xml:"failures,attr"`
+	Errors   int          `xml:"errors,attr"`
+	Skipped  int          `xml:"skipped,attr"`
+	Suites   []junitSuite `xml:"testsuite"`
+}
+
+type junitSuite struct {
+	Name     string      `xml:"name,attr"`
+	Tests    int         `xml:"tests,attr"`
+	Failures int         `xml:"failures,attr"`
+	Errors   int         `xml:"errors,attr"`
+	Skipped  int         `xml:"skipped,attr"`
+	Cases    []junitCase `xml:"testcase"`
+}
+
+type junitCase struct {
+	Name      string        `xml:"name,attr"`
+	Classname string        `xml:"classname,attr"`
+	File      string        `xml:"file,attr,omitempty"`
+	Line      int           `xml:"line,attr,omitempty"`
+	Failure   *junitProblem `xml:"failure,omitempty"`
+	Error     *junitProblem `xml:"error,omitempty"`
+	Skipped   *junitSkipped `xml:"skipped,omitempty"`
+	SystemOut string        `xml:"system-out,omitempty"`
+}
+
+type junitProblem struct {
+	Message string `xml:"message,attr"`
+	Type    string `xml:"type,attr"`
+	Text    string `xml:",chardata"`
+}
+
+type junitSkipped struct {
+	Message string `xml:"message,attr"`
+}
+
+// junitDoc gathers suites by name, in the order first seen.
+type junitDoc struct {
+	name   string
+	suites []*junitSuite
+	byName map[string]*junitSuite
+}
+
+func newJUnitDoc(name string) *junitDoc {
+	return &junitDoc{name: name, byName: map[string]*junitSuite{}}
+}
+
+func (d *junitDoc) add(suite string, c junitCase) {
+	s, ok := d.byName[suite]
+	if !ok {
+		s = &junitSuite{Name: suite}
+		d.byName[suite] = s
+		d.suites = append(d.suites, s)
+	}
+	s.Tests++
+	switch {
+	case c.Failure != nil:
+		s.Failures++
+	case c.Error != nil:
+		s.Errors++
+	case c.Skipped != nil:
+		s.Skipped++
+	}
+	s.Cases = append(s.Cases, c)
+}
+
+func (d *junitDoc) write(w io.Writer) error {
+	doc := junitSuites{Name: d.name}
+	for _, s := range d.suites {
+		doc.Tests += s.Tests
+		doc.Failures += s.Failures
+		doc.Errors += s.Errors
+		doc.Skipped += s.Skipped
+		doc.Suites = append(doc.Suites, *s)
+	}
+	b, err := xml.MarshalIndent(doc, "", "  ")
+	if err != nil {
+		return fmt.Errorf("report: %w", err)
+	}
+	if _, err := io.WriteString(w, xml.Header); err != nil {
+		return err
+	}
+	_, err = fmt.Fprintf(w, "%s\n", b)
+	return err
+}
+
+// findingsJUnit writes one suite per input file: a passing case for a file without findings,
+// and a case per finding, failed when the finding is at or above the fail level.
+func findingsJUnit(w io.Writer, f Findings) error {
+	d := newJUnitDoc("specgate " + f.Command)
+	byFile := map[string][]Finding{}
+	var order []string
+	for _, in := range f.Inputs {
+		if _, ok := byFile[in]; !ok {
+			order = append(order, in)
+			byFile[in] = nil
+		}
+	}
+	for _, x := range f.Findings {
+		if _, ok := byFile[x.File]; !ok {
+			order = append(order, x.File)
+		}
+		byFile[x.File] = append(byFile[x.File], x)
+	}
+	for _, file := range order {
+		suite := file
+		if suite == "" {
+			suite = "specgate " + f.Command
+		}
+		xs := byFile[file]
+		if len(xs) == 0 {
+			d.add(suite, junitCase{Name: fmt.Sprintf("%s %s", f.Command, file), Classname: f.Command, File: file})
+			continue
+		}
+		for _, x := range xs {
+			c := junitCase{Name: findingName(x), Classname: f.Command + "." + x.Rule, File: x.File, Line: x.Line}
+			text := findingText(x)
+			if f.fails(x) {
+				c.Failure = &junitProblem{Message: oneLine(x.Message), Type: x.Rule, Text: text}
+			} else {
+				c.SystemOut = text
+			}
+			d.add(suite, c)
+		}
+	}
+	return d.write(w)
+}
+
+func findingName(x Finding) string {
+	var b strings.Builder
+	b.WriteString(x.Rule)
+	if x.Operation != "" {
+		fmt.Fprintf(&b, " [%s]", x.Operation)
+	}
+	if x.Pointer != "" {
+		fmt.Fprintf(&b, " #%s", x.Pointer)
+	}
+	if x.Line > 0 {
+		fmt.Fprintf(&b, " (line %d)", x.Line)
+	}
+	return b.String()
+}
+
+// findingText is the body of a finding's failure: its text report without the summary.
+func findingText(x Finding) string {
+	var b strings.Builder
+	one := Findings{Findings: []Finding{x}}
+	_ = findingsText(&b, one) // a strings.Builder does not fail
+	s := b.String()
+	if i := strings.LastIndex(s, "\n\n"); i >= 0 {
+		s = s[:i+1]
+	}
+	return s
+}
+
+// junitFormatter collects a validation run and writes it at the end: one suite per recording,
+// one case per exchange; invalid exchanges fail, unreadable ones are errors, out-of-scope ones
+// are skipped.
+type junitFormatter struct {
+	w   io.Writer
+	doc *junitDoc
+}
+
+func newJUnitFormatter(w io.Writer) *junitFormatter {
+	return &junitFormatter{w: w, doc: newJUnitDoc("specgate validate")}
+}
+
+func (j *junitFormatter) entry(e Entry) error {
+	name := where(e) + exchangeLine(e)
+	c := junitCase{Name: name, Classname: "specgate." + e.operation(), File: e.File, Line: e.Line}
+	if e.operation() == "" {
+		c.Classname = "specgate"
+	}
+	var body strings.Builder
+	t := &textFormatter{w: &body}
+	_ = t.entry(e) // a strings.Builder does not fail
+	switch {
+	case e.Err != nil:
+		c.Error = &junitProblem{Message: oneLine(e.errorMessage()), Type: RuleInputError, Text: body.String()}
+	case e.Result.OutOfScope != "":
+		c.Skipped = &junitSkipped{Message: oneLine(e.Result.OutOfScope)}
+	case !e.Result.Valid():
+		rules := make([]string, 0, len(e.Result.Violations))
+		for _, v := range e.Result.Violations {
+			rules = append(rules, v.Rule)
+		}
+		msg := fmt.Sprintf("%d %s: %s", len(e.Result.Violations), plural(len(e.Result.Violations), "violation", "violations"), strings.Join(rules, ", "))
+		c.Failure = &junitProblem{Message: msg, Type: e.Result.Violations[0].Rule, Text: body.String()}
+	}
+	j.doc.add(e.File, c)
+	return nil
+}
+
+func (j *junitFormatter) summary(Summary) error {
+	return j.doc.write(j.w)
+}
