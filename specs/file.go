@@ -3,6 +3,7 @@ package specs
 import (
 	"encoding/json"
 	"fmt"
+	"github.com/specgate/specgate/internal/jsonptr"
 	"strconv"
 	"strings"
 
@@ -104,7 +105,7 @@ func (f *File) Line(ptr string) int {
 		return line
 	}
 	for _, tok := range strings.Split(strings.TrimPrefix(ptr, "/"), "/") {
-		tok = strings.ReplaceAll(strings.ReplaceAll(tok, "~1", "/"), "~0", "~")
+		tok = jsonptr.Unescape(tok)
 		for n != nil && n.Kind == yaml.AliasNode {
 			n = n.Alias
 		}

@@ -2,8 +2,7 @@ package specs
 
 import (
 	"fmt"
-	"net/url"
-	"path"
+	"github.com/specgate/specgate/internal/jsonptr"
 	"sort"
 	"strconv"
 	"strings"
@@ -53,14 +52,10 @@ func checkRefs(src *Sources, root string) error {
 			return err
 		}
 		walkRefs(f.Value, "", func(ptr, ref string) {
-			loc, frag, _ := strings.Cut(ref, "#")
-			if strings.Contains(loc, "://") {
+			target, frag, ok := jsonptr.SplitRef(p, ref)
+			if !ok {
 				bad = append(bad, RefError{File: f.Name, Line: f.Line(ptr), Pointer: ptr, Ref: ref, Reason: "only relative file references are followed"})
 				return
-			}
-			target := p
-			if loc != "" {
-				target = path.Clean(path.Join(path.Dir(p), loc))
 			}
 			tf, err := src.File(target)
 			if err != nil {
@@ -72,7 +67,7 @@ func checkRefs(src *Sources, root string) error {
 				queue = append(queue, target)
 			}
 			if frag != "" && frag != "/" {
-				if _, ok := lookupPointer(tf.Value, frag); !ok {
+				if _, ok := jsonptr.Lookup(tf.Value, frag); !ok {
 					bad = append(bad, RefError{File: f.Name, Line: f.Line(ptr), Pointer: ptr, Ref: ref, Reason: fmt.Sprintf("%s has nothing at #%s", tf.Name, frag)})
 				}
 			}
@@ -105,40 +100,13 @@ func walkRefs(v any, ptr string, fn func(ptr, ref string)) {
 			if k == "value" && isExampleObject(t) {
 				continue // an Example object's value is data
 			}
-			walkRefs(e, ptr+"/"+escapeToken(k), fn)
+			walkRefs(e, ptr+"/"+jsonptr.Escape(k), fn)
 		}
 	case []any:
 		for i, e := range t {
 			walkRefs(e, ptr+"/"+strconv.Itoa(i), fn)
 		}
 	}
-}
-
-// lookupPointer finds the value at a JSON pointer written as a URI fragment.
-func lookupPointer(v any, frag string) (any, bool) {
-	for _, tok := range strings.Split(strings.TrimPrefix(frag, "/"), "/") {
-		if u, err := url.PathUnescape(tok); err == nil {
-			tok = u
-		}
-		tok = strings.ReplaceAll(strings.ReplaceAll(tok, "~1", "/"), "~0", "~")
-		switch t := v.(type) {
-		case map[string]any:
-			e, ok := t[tok]
-			if !ok {
-				return nil, false
-			}
-			v = e
-		case []any:
-			i, err := strconv.Atoi(tok)
-			if err != nil || i < 0 || i >= len(t) {
-				return nil, false
-			}
-			v = t[i]
-		default:
-			return nil, false
-		}
-	}
-	return v, true
 }
 
 // isExampleObject reports whether m looks like an OpenAPI Example object: a value with at most

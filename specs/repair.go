@@ -2,6 +2,7 @@ package specs
 
 import (
 	"fmt"
+	"github.com/specgate/specgate/internal/jsonptr"
 	"sort"
 	"strconv"
 	"strings"
@@ -48,7 +49,7 @@ func (f *File) walkRepair(v any, ptr string) {
 			sort.Strings(names)
 			for _, name := range names {
 				if p, ok := props[name].(map[string]any); ok {
-					f.repairRequired(t, name, p, ptr+"/properties/"+escapeToken(name))
+					f.repairRequired(t, name, p, ptr+"/properties/"+jsonptr.Escape(name))
 				}
 			}
 		}
@@ -61,7 +62,7 @@ func (f *File) walkRepair(v any, ptr string) {
 			if strings.HasPrefix(k, "x-") || k == "example" || k == "examples" || k == "default" || k == "enum" || k == "const" {
 				continue
 			}
-			f.walkRepair(t[k], ptr+"/"+escapeToken(k))
+			f.walkRepair(t[k], ptr+"/"+jsonptr.Escape(k))
 		}
 	case []any:
 		for i, e := range t {
@@ -117,10 +118,6 @@ func (f *File) repairAccess(p map[string]any, ptr string) {
 		}
 		f.Repairs = append(f.Repairs, Repair{Rule: RepairLowercaseAccess, File: f.Name, Pointer: ptr + "/" + lower, Line: f.Line(ptr + "/" + lower), Message: msg})
 	}
-}
-
-func escapeToken(tok string) string {
-	return strings.ReplaceAll(strings.ReplaceAll(tok, "~", "~0"), "/", "~1")
 }
 
 // Repairs lists every repair made in the files the documents were read from, by file and line.

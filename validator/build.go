@@ -2,6 +2,7 @@ package validator
 
 import (
 	"fmt"
+	"github.com/specgate/specgate/internal/jsonptr"
 	"net/http"
 	"sort"
 	"strings"
@@ -60,7 +61,7 @@ func (b *builder) document(doc *specs.Document) error {
 			continue
 		}
 		t := &template{path: p, segs: parseTemplate(p), ops: map[string]*operation{}}
-		itemLoc := loc{doc.Path, pointer("paths", p)}
+		itemLoc := loc{doc.Path, jsonptr.Join("", "paths", p)}
 		itemLoc, err := b.follow(doc, itemLoc)
 		if err != nil {
 			return err
@@ -105,7 +106,7 @@ func (b *builder) follow(doc *specs.Document, l loc) (loc, error) {
 		if err != nil {
 			return l, err
 		}
-		v, ok := lookup(f.Value, l.ptr)
+		v, ok := jsonptr.Lookup(f.Value, l.ptr)
 		if !ok {
 			return l, fmt.Errorf("%s: nothing at #%s", f.Name, l.ptr)
 		}
@@ -114,7 +115,7 @@ func (b *builder) follow(doc *specs.Document, l loc) (loc, error) {
 		if !isRef {
 			return l, nil
 		}
-		file, ptr, ok := splitRef(l.file, ref)
+		file, ptr, ok := jsonptr.SplitRef(l.file, ref)
 		if !ok {
 			return l, fmt.Errorf("%s#%s: cannot follow $ref %q", f.Name, l.ptr, ref)
 		}
@@ -191,7 +192,7 @@ func (b *builder) operation(doc *specs.Document, spec *openapi3.T, item *openapi
 			if rr == nil || rr.Value == nil {
 				continue
 			}
-			rl, err := b.follow(doc, loc{opLoc.file, opLoc.ptr + pointer("responses", code)})
+			rl, err := b.follow(doc, loc{opLoc.file, opLoc.ptr + jsonptr.Join("", "responses", code)})
 			if err != nil {
 				return nil, err
 			}
@@ -206,7 +207,7 @@ func (b *builder) operation(doc *specs.Document, spec *openapi3.T, item *openapi
 				if h == nil || h.Value == nil || strings.EqualFold(name, "Content-Type") {
 					continue
 				}
-				hl, err := b.follow(doc, loc{rl.file, rl.ptr + pointer("headers", name)})
+				hl, err := b.follow(doc, loc{rl.file, rl.ptr + jsonptr.Join("", "headers", name)})
 				if err != nil {
 					return nil, err
 				}
@@ -275,7 +276,7 @@ func (b *builder) content(doc *specs.Document, content openapi3.Content, at loc,
 		mt := content[t]
 		m := media{typ: mediaType(t)}
 		if mt != nil && mt.Schema != nil {
-			sl, err := b.follow(doc, loc{at.file, at.ptr + pointer("content", t, "schema")})
+			sl, err := b.follow(doc, loc{at.file, at.ptr + jsonptr.Join("", "content", t, "schema")})
 			if err != nil {
 				return nil, err
 			}

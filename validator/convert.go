@@ -2,7 +2,7 @@ package validator
 
 import (
 	"fmt"
-	"path"
+	"github.com/specgate/specgate/internal/jsonptr"
 	"reflect"
 	"strings"
 
@@ -17,13 +17,17 @@ type direction int
 const (
 	toRequest direction = iota
 	toResponse
+	toNeither // neither rule: for checking examples and witnesses outside an exchange
 )
 
 func (d direction) String() string {
-	if d == toRequest {
+	switch d {
+	case toRequest:
 		return "request"
+	case toResponse:
+		return "response"
 	}
-	return "response"
+	return "neither"
 }
 
 // Keywords added by the conversion. They never appear in a spec file; the jsonschema adapter
@@ -65,11 +69,14 @@ func (c *converter) add(file string, openapi31 bool) error {
 		c.queue = c.queue[1:]
 		root, err := c.file(p.file)
 		if err != nil {
-			return err
+			if p.file == file {
+				return err
+			}
+			continue // a broken $ref: specs reports it, and compiling what uses it fails
 		}
-		v, ok := lookup(root, p.ptr)
+		v, ok := jsonptr.Lookup(root, p.ptr)
 		if !ok {
-			return fmt.Errorf("%s: $ref target #%s does not exist", c.src.DisplayName(p.file), p.ptr)
+			continue
 		}
 		if p.schema {
 			c.schema(p.file, v)
@@ -124,7 +131,7 @@ func (c *converter) document(file string, v any, ptr string) {
 			c.follow(file, ref, false)
 		}
 		for k, e := range t {
-			child := ptr + "/" + escape(k)
+			child := ptr + "/" + jsonptr.Escape(k)
 			switch {
 			case k == "schema":
 				c.schema(file, e)
@@ -145,7 +152,7 @@ func (c *converter) document(file string, v any, ptr string) {
 
 // follow queues the target of a $ref found in file.
 func (c *converter) follow(file, ref string, schema bool) {
-	target, ptr, ok := splitRef(file, ref)
+	target, ptr, ok := jsonptr.SplitRef(file, ref)
 	if !ok {
 		return
 	}
@@ -218,6 +225,9 @@ func (c *converter) dropExempt(file string, m map[string]any, props map[string]a
 	if c.dir == toRequest {
 		exempt = "readOnly"
 	}
+	if c.dir == toNeither {
+		return
+	}
 	kept := req[:0:0]
 	for _, name := range req {
 		s, _ := name.(string)
@@ -242,7 +252,7 @@ func (c *converter) flag(file string, v any, kw string) bool {
 		if !isRef {
 			return m[kw] == true
 		}
-		target, ptr, ok := splitRef(file, ref)
+		target, ptr, ok := jsonptr.SplitRef(file, ref)
 		if !ok {
 			return false
 		}
@@ -250,7 +260,7 @@ func (c *converter) flag(file string, v any, kw string) bool {
 		if err != nil {
 			return false
 		}
-		if v, ok = lookup(f.Value, ptr); !ok {
+		if v, ok = jsonptr.Lookup(f.Value, ptr); !ok {
 			return false
 		}
 		file = target
@@ -289,46 +299,6 @@ func convert30(m map[string]any) {
 			}
 		}
 	}
-}
-
-// splitRef resolves ref against the file it appears in: the target file and JSON pointer.
-func splitRef(file, ref string) (target, ptr string, ok bool) {
-	loc, frag, _ := strings.Cut(ref, "#")
-	if strings.Contains(loc, "://") {
-		return "", "", false
-	}
-	target = file
-	if loc != "" {
-		target = path.Clean(path.Join(path.Dir(file), loc))
-	}
-	return target, unfragment(frag), true
-}
-
-// lookup returns the value at the JSON pointer ptr in v.
-func lookup(v any, ptr string) (any, bool) {
-	if ptr == "" {
-		return v, true
-	}
-	for _, tok := range strings.Split(strings.TrimPrefix(ptr, "/"), "/") {
-		tok = unescape(tok)
-		switch t := v.(type) {
-		case map[string]any:
-			e, ok := t[tok]
-			if !ok {
-				return nil, false
-			}
-			v = e
-		case []any:
-			i, ok := index(tok, len(t))
-			if !ok {
-				return nil, false
-			}
-			v = t[i]
-		default:
-			return nil, false
-		}
-	}
-	return v, true
 }
 
 func deepCopy(v any) any {

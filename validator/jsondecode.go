@@ -3,6 +3,7 @@ package validator
 import (
 	"encoding/json"
 	"fmt"
+	"github.com/specgate/specgate/internal/jsonptr"
 	"strconv"
 	"strings"
 	"unicode/utf16"
@@ -75,7 +76,7 @@ func (d *jsonDecoder) pointer() string {
 	var b strings.Builder
 	for _, t := range d.path {
 		b.WriteByte('/')
-		b.WriteString(escape(t))
+		b.WriteString(jsonptr.Escape(t))
 	}
 	return b.String()
 }

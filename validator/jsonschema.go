@@ -10,6 +10,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"github.com/specgate/specgate/internal/jsonptr"
 	"io"
 	"math"
 	"math/big"
@@ -27,6 +28,7 @@ import (
 // schemaSet compiles schemas found at locations of spec files. Compiling happens in New only;
 // afterwards a schemaSet is read-only and its schemas are safe for concurrent use.
 type schemaSet struct {
+	dirs     []direction // the directions documents are converted for
 	compiler *jsonschema.Compiler
 	sources  []*specs.Sources
 	convs    map[convKey]*converter
@@ -52,7 +54,7 @@ type convKey struct {
 	dir direction
 }
 
-func newSchemaSet() *schemaSet {
+func newSchemaSet(extra ...direction) *schemaSet {
 	c := jsonschema.NewCompiler()
 	c.Draft = jsonschema.Draft2020
 	c.AssertFormat = true
@@ -64,6 +66,7 @@ func newSchemaSet() *schemaSet {
 	}
 	c.RegisterExtension("specgate-access", accessMeta, accessCompiler{})
 	return &schemaSet{
+		dirs:       append([]direction{toRequest, toResponse}, extra...),
 		fast:       map[*jsonschema.Schema]*fastSchema{},
 		fastc:      &fastCompiler{formats: c.Formats, memo: map[*jsonschema.Schema]*fastSchema{}},
 		compiler:   c,
@@ -73,31 +76,33 @@ func newSchemaSet() *schemaSet {
 	}
 }
 
-// addDocument converts a document (and the files it refers to) for both directions.
+// addDocument converts a document (and the files it refers to) for every direction.
 func (s *schemaSet) addDocument(doc *specs.Document) error {
+	return s.addRoot(doc.Sources, doc.Path, strings.HasPrefix(doc.Spec.OpenAPI, "3.1"))
+}
+
+// addRoot converts the document rooted at path of src for every direction.
+func (s *schemaSet) addRoot(src *specs.Sources, path string, is31 bool) error {
 	idx := -1
-	for i, src := range s.sources {
-		if src == doc.Sources {
+	for i, x := range s.sources {
+		if x == src {
 			idx = i
 		}
 	}
 	if idx < 0 {
 		idx = len(s.sources)
-		s.sources = append(s.sources, doc.Sources)
+		s.sources = append(s.sources, src)
 	}
-	is31 := strings.HasPrefix(doc.Spec.OpenAPI, "3.1")
-	for _, dir := range []direction{toRequest, toResponse} {
+	for _, dir := range s.dirs {
 		k := convKey{idx, dir}
 		conv, ok := s.convs[k]
 		if !ok {
-			conv = newConverter(doc.Sources, dir)
+			conv = newConverter(src, dir)
 			s.convs[k] = conv
 		}
-		before := len(conv.out)
-		if err := conv.add(doc.Path, is31); err != nil {
+		if err := conv.add(path, is31); err != nil {
 			return err
 		}
-		_ = before
 	}
 	return nil
 }
@@ -131,7 +136,7 @@ func (s *schemaSet) compile(src *specs.Sources, dir direction, file, ptr string)
 			idx = i
 		}
 	}
-	u := resourceURL(convKey{idx, dir}, file) + fragment(ptr)
+	u := resourceURL(convKey{idx, dir}, file) + jsonptr.Fragment(ptr)
 	if sch, ok := s.compiled[u]; ok {
 		return sch, nil
 	}
@@ -269,7 +274,7 @@ func (s *schemaSet) leaf(ve *jsonschema.ValidationError, root any, base, label s
 	inst := base + ve.InstanceLocation
 	kw := lastToken(ve.AbsoluteKeywordLocation)
 	schemaLoc, line := s.locate(ve.AbsoluteKeywordLocation)
-	v, _ := lookup(root, ve.InstanceLocation)
+	v, _ := jsonptr.Lookup(root, ve.InstanceLocation)
 	parent := s.byLocation[strings.TrimSuffix(ve.AbsoluteKeywordLocation, "/"+kw)]
 	return failure{
 		instance: inst,
@@ -286,7 +291,7 @@ func (s *schemaSet) explain(ve *jsonschema.ValidationError, kw string, root any,
 	schLoc := strings.TrimSuffix(ve.AbsoluteKeywordLocation, "/"+kw)
 	parent := s.byLocation[schLoc]
 	inst := base + ve.InstanceLocation
-	sub, _ := lookup(root, ve.InstanceLocation)
+	sub, _ := jsonptr.Lookup(root, ve.InstanceLocation)
 	schemaLoc, line := s.locate(ve.AbsoluteKeywordLocation)
 	f := failure{instance: inst, keyword: kw, schema: schemaLoc, line: line}
 
@@ -333,7 +338,7 @@ func (s *schemaSet) explain(ve *jsonschema.ValidationError, kw string, root any,
 			s.collect(bve, froot, fbase, label, &fs)
 			for _, x := range fs {
 				br.Errors = append(br.Errors, BranchError{Instance: x.instance, Keyword: x.keyword, Schema: x.schema, Line: x.line, Message: x.message})
-				if d := depth(x.instance); d > bestDepth {
+				if d := jsonptr.Depth(x.instance); d > bestDepth {
 					best, bestDepth, bestFailure = i, d, x
 				}
 			}
@@ -360,9 +365,9 @@ func (s *schemaSet) branchName(b *jsonschema.Schema) string {
 		target = b.Ref
 	}
 	_, frag, _ := strings.Cut(target.Location, "#")
-	ptr := unfragment(frag)
+	ptr := jsonptr.Unfragment(frag)
 	if name, ok := strings.CutPrefix(ptr, "/components/schemas/"); ok && !strings.Contains(name, "/") {
-		return unescape(name)
+		return jsonptr.Unescape(name)
 	}
 	loc, _ := s.locate(target.Location)
 	return loc
@@ -380,7 +385,7 @@ func (s *schemaSet) locate(abs string) (string, int) {
 
 func (s *schemaSet) locateUncached(abs string) (string, int) {
 	u, frag, _ := strings.Cut(abs, "#")
-	ptr := unfragment(frag)
+	ptr := jsonptr.Unfragment(frag)
 	for k, conv := range s.convs {
 		p, ok := strings.CutPrefix(u, resourceURL(k, ""))
 		if !ok {
@@ -400,7 +405,7 @@ func lastToken(loc string) string {
 	if i < 0 {
 		return ""
 	}
-	return unescape(loc[i+1:])
+	return jsonptr.Unescape(loc[i+1:])
 }
 
 // describe writes the sentence for one failed keyword. It names the instance and the expectation

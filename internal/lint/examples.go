@@ -2,6 +2,8 @@ package lint
 
 import (
 	"fmt"
+	"github.com/specgate/specgate/internal/jsonptr"
+	"github.com/specgate/specgate/validator"
 	"strings"
 )
 
@@ -10,7 +12,7 @@ type place struct {
 	file, ptr string
 }
 
-func (p place) at(toks ...string) place { return place{p.file, join(p.ptr, toks...)} }
+func (p place) at(toks ...string) place { return place{p.file, jsonptr.Join(p.ptr, toks...)} }
 
 // resolve follows $refs from p to the object they end at.
 func (l *linter) resolve(p place) (place, map[string]any, bool) {
@@ -19,7 +21,7 @@ func (l *linter) resolve(p place) (place, map[string]any, bool) {
 		if err != nil {
 			return p, nil, false
 		}
-		v, ok := lookup(f.Value, p.ptr)
+		v, ok := jsonptr.Lookup(f.Value, p.ptr)
 		if !ok {
 			return p, nil, false
 		}
@@ -31,7 +33,7 @@ func (l *linter) resolve(p place) (place, map[string]any, bool) {
 		if !isRef {
 			return p, m, true
 		}
-		file, ptr, ok := splitRef(p.file, ref)
+		file, ptr, ok := jsonptr.SplitRef(p.file, ref)
 		if !ok {
 			return p, nil, false
 		}
@@ -99,7 +101,7 @@ func (l *linter) examples() {
 	l.objects(comp.at("requestBodies"), func(p place, _ map[string]any) { media(p, dirRequest) })
 	l.objects(comp.at("responses"), response)
 	if f, err := l.src.File(l.root); err == nil {
-		if m, ok := lookup(f.Value, "/components/schemas"); ok {
+		if m, ok := jsonptr.Lookup(f.Value, "/components/schemas"); ok {
 			if mm, ok := m.(map[string]any); ok {
 				for _, k := range sortedKeys(mm) {
 					schemas = append(schemas, comp.at("schemas", k))
@@ -125,7 +127,7 @@ func (l *linter) list(p place, fn func(place, map[string]any)) {
 	if err != nil {
 		return
 	}
-	v, _ := lookup(f.Value, p.ptr)
+	v, _ := jsonptr.Lookup(f.Value, p.ptr)
 	items, _ := v.([]any)
 	for i := range items {
 		if at, m, ok := l.resolve(p.at(fmt.Sprint(i))); ok {
@@ -156,7 +158,7 @@ func (l *linter) exampleSet(p place, m map[string]any, schema place, dir directi
 
 // checkExample validates the example value found at ex against the schema at schema.
 func (l *linter) checkExample(schema place, dir direction, ex place, value any) {
-	if !l.once(fmt.Sprintf("example %d %s#%s", dir, ex.file, ex.ptr)) {
+	if !l.once(fmt.Sprintf("example %s %s#%s", dir, ex.file, ex.ptr)) {
 		return
 	}
 	sch, ok := l.compile(schema, dir)
@@ -168,7 +170,7 @@ func (l *linter) checkExample(schema place, dir direction, ex place, value any) 
 		l.add(l.finding(RuleExampleInvalid, ex.file, ex.ptr, fmt.Sprintf("the example is not a JSON value: %v", err)))
 		return
 	}
-	problems := l.set.validate(sch, v)
+	problems := sch.Check(v)
 	if len(problems) == 0 {
 		return
 	}
@@ -182,8 +184,8 @@ func (l *linter) checkExample(schema place, dir direction, ex place, value any) 
 }
 
 // compile compiles the schema at p, reporting once when it cannot be compiled.
-func (l *linter) compile(p place, dir direction) (*schema, bool) {
-	sch, err := l.set.compile(p.file, p.ptr, dir)
+func (l *linter) compile(p place, dir direction) (*validator.Schema, bool) {
+	sch, err := l.checker.Compile(validator.Part(dir), l.src, p.file, p.ptr)
 	if err != nil {
 		if l.once("schema " + p.file + "#" + p.ptr) {
 			l.add(l.finding(RuleSchemaInvalid, p.file, p.ptr, fmt.Sprintf("the schema cannot be compiled, so nothing that uses it can be checked: %v", err)))
@@ -193,21 +195,24 @@ func (l *linter) compile(p place, dir direction) (*schema, bool) {
 	return sch, true
 }
 
-// describe writes a problem as "`/user/uid`: length must be <= 32, but got 36 (schema
+// describe writes a problem as "`/user/uid` must be exactly 32 characters, got 36 (schema
 // specs/x.yaml#/components/schemas/Uid/maxLength, line 222)".
-func (l *linter) describe(p problem, whole string) string {
-	what := whole
-	if p.instance != "" {
-		what = "`" + p.instance + "`"
-	}
-	s := fmt.Sprintf("%s: %s", what, p.message)
-	if p.file != "" {
-		if f, err := l.src.File(p.file); err == nil {
-			s += fmt.Sprintf(" (schema %s#%s, line %d)", f.Name, p.ptr, f.Line(p.ptr))
-		}
+func (l *linter) describe(p validator.Violation, whole string) string {
+	s := strings.Replace(p.Message, "the value", whole, 1)
+	if p.Schema != "" {
+		s += fmt.Sprintf(" (schema %s, line %d)", p.Schema, p.Line)
 	}
 	return s
 }
+
+// direction is the part of an exchange a value travels in: readOnly and writeOnly apply to it.
+type direction = validator.Part
+
+const (
+	dirNone     direction = ""
+	dirRequest            = validator.PartRequest
+	dirResponse           = validator.PartResponse
+)
 
 // walkSchemas calls fn once for every schema object under the given roots, following $refs
 // (into other files too) and every keyword that holds subschemas.

@@ -1,28 +1,22 @@
 package lint
 
-// This is the only file that uses santhosh-tekuri/jsonschema/v5, so that its version can change
-// in one place. It does two things: it validates whole documents against the official OpenAPI
-// JSON Schemas (embedded from schemas/), and it compiles the schemas inside a spec (converted
-// from OpenAPI 3.0's dialect to JSON Schema 2020-12 where they differ) to check examples and
-// search oneOf witnesses.
+// This is the only file of lint that uses santhosh-tekuri/jsonschema/v5: it validates whole
+// documents against the official OpenAPI JSON Schemas (embedded from schemas/). The schemas
+// inside a spec are checked through validator.Checker, which owns the conversion from OpenAPI
+// 3.0's dialect to JSON Schema 2020-12.
 
 import (
 	"bytes"
 	_ "embed"
-	"encoding/json"
 	"errors"
 	"fmt"
+	"github.com/specgate/specgate/internal/jsonptr"
 	"io"
-	"math"
-	"math/big"
 	"regexp"
-	"sort"
 	"strings"
 	"sync"
 
 	"github.com/santhosh-tekuri/jsonschema/v5"
-
-	"github.com/specgate/specgate/specs"
 )
 
 // The official OpenAPI document schemas: 3.0 (id https://spec.openapis.org/oas/3.0/schema/2024-10-18,
@@ -101,12 +95,12 @@ func checkDocument(doc any, v31 bool) ([]metaProblem, error) {
 	for _, leaf := range bestLeaves(ve) {
 		kw := lastToken(leaf.KeywordLocation)
 		def := definition(leaf.AbsoluteKeywordLocation)
-		inst := unfragment(leaf.InstanceLocation)
+		inst := jsonptr.Unfragment(leaf.InstanceLocation)
 		ptrs := []string{inst}
 		if kw == "additionalProperties" || kw == "unevaluatedProperties" {
 			ptrs = ptrs[:0]
 			for _, m := range quoted.FindAllStringSubmatch(leaf.Message, -1) {
-				ptrs = append(ptrs, join(inst, m[1]))
+				ptrs = append(ptrs, jsonptr.Join(inst, m[1]))
 			}
 			if len(ptrs) == 0 {
 				ptrs = []string{inst}
@@ -173,14 +167,14 @@ func branchScore(leaves []*jsonschema.ValidationError) [3]int {
 // "Schema.required" or "MediaType".
 func definition(abs string) string {
 	_, frag, _ := strings.Cut(abs, "#")
-	toks := strings.Split(strings.TrimPrefix(unfragment(frag), "/"), "/")
+	toks := strings.Split(strings.TrimPrefix(jsonptr.Unfragment(frag), "/"), "/")
 	name := ""
 	for i := 0; i < len(toks); i++ {
 		if (toks[i] == "definitions" || toks[i] == "$defs") && i+1 < len(toks) {
-			name = unescape(toks[i+1])
+			name = jsonptr.Unescape(toks[i+1])
 			i++
 			if i+2 < len(toks) && toks[i+1] == "properties" {
-				name += "." + unescape(toks[i+2])
+				name += "." + jsonptr.Unescape(toks[i+2])
 			}
 		}
 	}
@@ -195,7 +189,7 @@ func lastToken(loc string) string {
 	if i < 0 {
 		return loc
 	}
-	return unescape(loc[i+1:])
+	return jsonptr.Unescape(loc[i+1:])
 }
 
 // showPointer names the value at a pointer in a message: its last token, or "the document".
@@ -205,276 +199,3 @@ func showPointer(p string) string {
 	}
 	return fmt.Sprintf("%q:", lastToken(p))
 }
-
-// direction selects how readOnly and writeOnly exempt properties from required: OpenAPI lets a
-// request omit a required readOnly property and a response omit a required writeOnly one.
-type direction int
-
-const (
-	dirNone direction = iota
-	dirRequest
-	dirResponse
-)
-
-// schemaSet compiles the schemas of the files of one specs.Sources, converted per direction.
-// It is not safe for concurrent use.
-type schemaSet struct {
-	src      *specs.Sources
-	compiler *jsonschema.Compiler
-	compiled map[string]*jsonschema.Schema
-}
-
-const resourcePrefix = "file:///specgate-lint/"
-
-func newSchemaSet(src *specs.Sources) *schemaSet {
-	s := &schemaSet{src: src, compiled: map[string]*jsonschema.Schema{}}
-	c := jsonschema.NewCompiler()
-	c.Draft = jsonschema.Draft2020
-	c.AssertFormat = true
-	for name, f := range openAPIFormats {
-		c.Formats[name] = f
-	}
-	c.LoadURL = s.load
-	s.compiler = c
-	return s
-}
-
-func resourceURL(dir direction, file string) string {
-	return fmt.Sprintf("%sd%d/%s", resourcePrefix, dir, file)
-}
-
-// load hands the compiler the converted copy of a spec file.
-func (s *schemaSet) load(u string) (io.ReadCloser, error) {
-	rest, ok := strings.CutPrefix(u, resourcePrefix+"d")
-	if !ok || len(rest) < 2 || rest[1] != '/' {
-		return nil, fmt.Errorf("%s is not a spec file", u)
-	}
-	dir := direction(rest[0] - '0')
-	file := rest[2:]
-	f, err := s.src.File(file)
-	if err != nil {
-		return nil, err
-	}
-	v, err := toJSON(f.Value)
-	if err != nil {
-		return nil, fmt.Errorf("%s: %w", f.Name, err)
-	}
-	// A file without an openapi field (a fragment a document refers to) is read as 3.0.
-	is31 := false
-	if root, ok := v.(map[string]any); ok {
-		ver, _ := root["openapi"].(string)
-		is31 = strings.HasPrefix(ver, "3.1")
-	}
-	c := &converter{src: s.src, dir: dir, is31: is31}
-	c.walk(file, v)
-	data, err := json.Marshal(v)
-	if err != nil {
-		return nil, fmt.Errorf("%s: %w", f.Name, err)
-	}
-	return io.NopCloser(bytes.NewReader(data)), nil
-}
-
-// compile compiles the schema at ptr of file for one direction, once.
-func (s *schemaSet) compile(file, ptr string, dir direction) (*jsonschema.Schema, error) {
-	u := resourceURL(dir, file) + fragment(ptr)
-	if sch, ok := s.compiled[u]; ok {
-		return sch, nil
-	}
-	sch, err := s.compiler.Compile(u)
-	if err != nil {
-		return nil, errors.New(s.cleanURLs(err.Error()))
-	}
-	s.compiled[u] = sch
-	return sch, nil
-}
-
-// cleanURLs shows resource URLs in a message as spec file names.
-func (s *schemaSet) cleanURLs(msg string) string {
-	re := regexp.MustCompile(regexp.QuoteMeta(resourcePrefix) + `d\d/([^#\s'"]*)`)
-	return re.ReplaceAllStringFunc(msg, func(m string) string {
-		return s.src.DisplayName(re.FindStringSubmatch(m)[1])
-	})
-}
-
-// problem is one way an instance breaks a schema.
-type problem struct {
-	instance string
-	keyword  string
-	// schema is the keyword's place in the spec: file (path in Sources) and pointer.
-	file, ptr string
-	message   string
-}
-
-// validate checks v against sch and returns every leaf failure; nil when v is valid.
-func (s *schemaSet) validate(sch *jsonschema.Schema, v any) []problem {
-	err := sch.Validate(v)
-	if err == nil {
-		return nil
-	}
-	var ve *jsonschema.ValidationError
-	if !errors.As(err, &ve) {
-		return []problem{{message: "the schema could not be evaluated: " + s.cleanURLs(err.Error())}}
-	}
-	var out []problem
-	for _, leaf := range bestLeaves(ve) {
-		p := problem{instance: unfragment(leaf.InstanceLocation), keyword: lastToken(leaf.KeywordLocation), message: leaf.Message}
-		u, frag, _ := strings.Cut(leaf.AbsoluteKeywordLocation, "#")
-		if rest, ok := strings.CutPrefix(u, resourcePrefix+"d"); ok && len(rest) > 2 {
-			p.file, p.ptr = rest[2:], unfragment(frag)
-		}
-		out = append(out, p)
-	}
-	sort.SliceStable(out, func(i, j int) bool { return out[i].instance < out[j].instance })
-	return out
-}
-
-// accepts reports whether v is valid against sch.
-func accepts(sch *jsonschema.Schema, v any) bool {
-	return sch.Validate(v) == nil
-}
-
-// converter rewrites the OpenAPI 3.0 keywords that JSON Schema 2020-12 reads differently, in
-// place, keeping every schema at its pointer so that keyword locations are spec locations.
-type converter struct {
-	src  *specs.Sources
-	dir  direction
-	is31 bool
-}
-
-// walk converts every schema-looking object under v. Examples, defaults, enums and extensions
-// hold data, not schemas, and are left alone.
-func (c *converter) walk(file string, v any) {
-	switch t := v.(type) {
-	case map[string]any:
-		if !c.is31 {
-			if _, ok := t["$ref"].(string); ok {
-				// OpenAPI 3.0: the siblings of $ref are ignored.
-				for k := range t {
-					if k != "$ref" {
-						delete(t, k)
-					}
-				}
-				return
-			}
-			convert30(t)
-		}
-		if c.dir != dirNone {
-			c.dropExempt(file, t)
-		}
-		for k, e := range t {
-			if strings.HasPrefix(k, "x-") || k == "example" || k == "examples" || k == "default" || k == "enum" || k == "const" {
-				continue
-			}
-			c.walk(file, e)
-		}
-	case []any:
-		for _, e := range t {
-			c.walk(file, e)
-		}
-	}
-}
-
-// convert30 rewrites nullable and the boolean exclusiveMinimum and exclusiveMaximum of OpenAPI 3.0.
-func convert30(m map[string]any) {
-	if m["nullable"] == true {
-		if t, ok := m["type"].(string); ok {
-			m["type"] = []any{t, "null"}
-		}
-		if enum, ok := m["enum"].([]any); ok {
-			m["enum"] = append(enum, nil)
-		}
-	}
-	if _, ok := m["nullable"].(bool); ok {
-		delete(m, "nullable")
-	}
-	for _, kw := range [][2]string{{"exclusiveMaximum", "maximum"}, {"exclusiveMinimum", "minimum"}} {
-		if b, ok := m[kw[0]].(bool); ok {
-			if b {
-				m[kw[0]] = m[kw[1]]
-				delete(m, kw[1])
-			} else {
-				delete(m, kw[0])
-			}
-		}
-	}
-}
-
-// dropExempt removes from required the properties the direction exempts.
-func (c *converter) dropExempt(file string, m map[string]any) {
-	req, ok := m["required"].([]any)
-	props, ok2 := m["properties"].(map[string]any)
-	if !ok || !ok2 {
-		return
-	}
-	exempt := "writeOnly"
-	if c.dir == dirRequest {
-		exempt = "readOnly"
-	}
-	kept := make([]any, 0, len(req))
-	for _, name := range req {
-		s, _ := name.(string)
-		if c.flag(file, props[s], exempt) {
-			continue
-		}
-		kept = append(kept, name)
-	}
-	if len(kept) != len(req) {
-		m["required"] = kept
-	}
-}
-
-// flag reports whether the schema v, following $refs, has the boolean keyword kw set.
-func (c *converter) flag(file string, v any, kw string) bool {
-	for range 32 {
-		m, ok := v.(map[string]any)
-		if !ok {
-			return false
-		}
-		ref, isRef := m["$ref"].(string)
-		if !isRef {
-			return m[kw] == true
-		}
-		target, ptr, ok := splitRef(file, ref)
-		if !ok {
-			return false
-		}
-		f, err := c.src.File(target)
-		if err != nil {
-			return false
-		}
-		if v, ok = lookup(f.Value, ptr); !ok {
-			return false
-		}
-		file = target
-	}
-	return false
-}
-
-// openAPIFormats asserts the formats OpenAPI adds to JSON Schema's; jsonschema/v5 asserts uuid,
-// email, date-time, uri and the other JSON Schema formats itself.
-var openAPIFormats = map[string]func(any) bool{
-	"int32":    intRange(math.MinInt32, math.MaxInt32),
-	"int64":    intRange(math.MinInt64, math.MaxInt64),
-	"float":    func(any) bool { return true },
-	"double":   func(any) bool { return true },
-	"byte":     func(any) bool { return true },
-	"binary":   func(any) bool { return true },
-	"password": func(any) bool { return true },
-}
-
-func intRange(lo, hi int64) func(any) bool {
-	return func(v any) bool {
-		n, ok := v.(json.Number)
-		if !ok {
-			return true
-		}
-		r, ok := new(big.Rat).SetString(string(n))
-		if !ok || !r.IsInt() {
-			return true
-		}
-		return r.Num().Cmp(big.NewInt(lo)) >= 0 && r.Num().Cmp(big.NewInt(hi)) <= 0
-	}
-}
-
-// schema is a compiled schema; other files name it without importing jsonschema/v5.
-type schema = jsonschema.Schema

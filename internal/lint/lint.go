@@ -24,6 +24,7 @@ package lint
 import (
 	"context"
 	"fmt"
+	"github.com/specgate/specgate/internal/jsonptr"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -31,6 +32,7 @@ import (
 
 	"github.com/specgate/specgate/internal/report"
 	"github.com/specgate/specgate/specs"
+	"github.com/specgate/specgate/validator"
 )
 
 // Rule ids. They are stable: CI configurations name them.
@@ -121,7 +123,10 @@ type Result struct {
 // ctx is done.
 func Lint(ctx context.Context, in Input, opts Options) (*Result, error) {
 	res := &Result{}
-	set := newSchemaSet(in.Sources)
+	checker, err := validator.NewChecker(in.Sources, in.Roots...)
+	if err != nil {
+		return nil, err
+	}
 	var docs []*specs.Document
 	allLoaded := true
 	for _, root := range in.Roots {
@@ -133,7 +138,7 @@ func Lint(ctx context.Context, in Input, opts Options) (*Result, error) {
 			return nil, err
 		}
 		res.Inputs = append(res.Inputs, f.Name)
-		l := &linter{src: in.Sources, set: set, root: root, file: f}
+		l := &linter{src: in.Sources, checker: checker, root: root, file: f}
 		if err := l.document(); err != nil {
 			return nil, err
 		}
@@ -177,7 +182,7 @@ func loadDocument(ctx context.Context, src *specs.Sources, root string) (*specs.
 // linter checks one root document.
 type linter struct {
 	src      *specs.Sources
-	set      *schemaSet
+	checker  *validator.Checker
 	root     string
 	file     *specs.File
 	findings []report.Finding
@@ -264,7 +269,7 @@ func operationAt(doc any, ptr string) string {
 	if len(toks) < 4 || toks[0] != "" || toks[1] != "paths" {
 		return ""
 	}
-	p, method := unescape(toks[2]), toks[3]
+	p, method := jsonptr.Unescape(toks[2]), toks[3]
 	isMethod := false
 	for _, m := range methods {
 		if m == method {
@@ -275,7 +280,7 @@ func operationAt(doc any, ptr string) string {
 		return ""
 	}
 	name := strings.ToUpper(method) + " " + p
-	if op, ok := lookup(doc, join("", "paths", p, method)); ok {
+	if op, ok := jsonptr.Lookup(doc, jsonptr.Join("", "paths", p, method)); ok {
 		if m, ok := op.(map[string]any); ok {
 			if id, ok := m["operationId"].(string); ok && id != "" {
 				name += " (" + id + ")"

@@ -3,6 +3,8 @@ package lint
 import (
 	"encoding/json"
 	"fmt"
+	"github.com/specgate/specgate/internal/jsonptr"
+	"github.com/specgate/specgate/validator"
 	"sort"
 	"strings"
 )
@@ -41,7 +43,7 @@ func collectSchemaRoots(v any, ptr string, out *[]place, file string) {
 			if strings.HasPrefix(k, "x-") || k == "example" || k == "examples" || k == "default" || k == "enum" {
 				continue
 			}
-			child := join(ptr, k)
+			child := jsonptr.Join(ptr, k)
 			switch {
 			case k == "schema":
 				*out = append(*out, place{file, child})
@@ -53,7 +55,7 @@ func collectSchemaRoots(v any, ptr string, out *[]place, file string) {
 		}
 	case []any:
 		for i, e := range t {
-			collectSchemaRoots(e, join(ptr, fmt.Sprint(i)), out, file)
+			collectSchemaRoots(e, jsonptr.Join(ptr, fmt.Sprint(i)), out, file)
 		}
 	}
 }
@@ -62,7 +64,7 @@ func (l *linter) oneOf(p place, n int) {
 	if !l.once("oneOf " + p.file + "#" + p.ptr) {
 		return
 	}
-	schemas := make([]*schema, n)
+	schemas := make([]*validator.Schema, n)
 	names := make([]string, n)
 	g := &generator{l: l}
 	var cands []any
@@ -92,8 +94,8 @@ func (l *linter) oneOf(p place, n int) {
 	for i := range n {
 		for j := i + 1; j < n; j++ {
 			for _, c := range ordered {
-				if accepts(schemas[i], c) && accepts(schemas[j], c) {
-					f := l.finding(RuleOneOfAmbiguous, p.file, join(p.ptr, "oneOf"), fmt.Sprintf(
+				if schemas[i].Accepts(c) && schemas[j].Accepts(c) {
+					f := l.finding(RuleOneOfAmbiguous, p.file, jsonptr.Join(p.ptr, "oneOf"), fmt.Sprintf(
 						"branches %d (%s) and %d (%s) of this oneOf both accept the witness, so a value like it matches no branch under oneOf's exactly-one rule; make the branches exclusive (required properties, additionalProperties: false, or not: {required: [...]})",
 						i, names[i], j, names[j]))
 					f.Witness = c
@@ -112,7 +114,7 @@ func (l *linter) branchName(p place) string {
 		return "unresolved"
 	}
 	if name, ok := strings.CutPrefix(at.ptr, "/components/schemas/"); ok && !strings.Contains(name, "/") {
-		return unescape(name)
+		return jsonptr.Unescape(name)
 	}
 	return "inline"
 }

@@ -2,6 +2,7 @@ package lint
 
 import (
 	"fmt"
+	"github.com/specgate/specgate/internal/jsonptr"
 	"strings"
 )
 
@@ -29,7 +30,7 @@ func (l *linter) walkRefs(p string, v any, ptr string, next func(string)) {
 	switch t := v.(type) {
 	case map[string]any:
 		if ref, ok := t["$ref"].(string); ok {
-			if target, ok := l.checkRef(p, ref, join(ptr, "$ref")); ok && target != p {
+			if target, ok := l.checkRef(p, ref, jsonptr.Join(ptr, "$ref")); ok && target != p {
 				next(target)
 			}
 		}
@@ -43,25 +44,25 @@ func (l *linter) walkRefs(p string, v any, ptr string, next func(string)) {
 				for _, name := range sortedKeys(examples) {
 					ex, _ := examples[name].(map[string]any)
 					if ref, ok := ex["$ref"].(string); ok {
-						if target, ok := l.checkRef(p, ref, join(ptr, k, name, "$ref")); ok && target != p {
+						if target, ok := l.checkRef(p, ref, jsonptr.Join(ptr, k, name, "$ref")); ok && target != p {
 							next(target)
 						}
 					}
 				}
 			default:
-				l.walkRefs(p, t[k], join(ptr, k), next)
+				l.walkRefs(p, t[k], jsonptr.Join(ptr, k), next)
 			}
 		}
 	case []any:
 		for i, e := range t {
-			l.walkRefs(p, e, join(ptr, fmt.Sprint(i)), next)
+			l.walkRefs(p, e, jsonptr.Join(ptr, fmt.Sprint(i)), next)
 		}
 	}
 }
 
 // checkRef reports ref (at ptr of file p) when it does not resolve, and returns its target file.
 func (l *linter) checkRef(p, ref, ptr string) (string, bool) {
-	target, tptr, ok := splitRef(p, ref)
+	target, tptr, ok := jsonptr.SplitRef(p, ref)
 	if !ok {
 		l.add(l.finding(RuleRefUnresolved, p, ptr, fmt.Sprintf("$ref %q is an absolute URL; specgate follows only references to files beside the spec, and never fetches", ref)))
 		return "", false
@@ -71,7 +72,7 @@ func (l *linter) checkRef(p, ref, ptr string) (string, bool) {
 		l.add(l.finding(RuleRefUnresolved, p, ptr, fmt.Sprintf("$ref %q does not resolve: %v", ref, err)))
 		return "", false
 	}
-	if _, ok := lookup(f.Value, tptr); !ok {
+	if _, ok := jsonptr.Lookup(f.Value, tptr); !ok {
 		l.add(l.finding(RuleRefUnresolved, p, ptr, fmt.Sprintf("$ref %q does not resolve: %s has nothing at #%s", ref, f.Name, tptr)))
 		return target, true
 	}
