@@ -10,6 +10,7 @@ import (
 
 // RefError is a $ref that does not resolve, located where it is written.
 type RefError struct {
+	Path    string // the referring file's path in its Sources
 	File    string // display name of the referring file
 	Line    int
 	Pointer string // where the $ref is, in the referring file
@@ -36,11 +37,10 @@ func (e *RefsError) Error() string {
 	return b.String()
 }
 
-// checkRefs reads every file the document rooted at root reaches through $refs, and returns a
-// *RefsError naming each $ref that does not resolve, with the referring file and line. It also
-// makes sure every reachable file was read (and so repaired) before kin-openapi loads the
-// document.
-func checkRefs(src *Sources, root string) error {
+// BrokenRefs reads every file the document rooted at root reaches through $refs and returns
+// each $ref that does not resolve, with the referring file and line, sorted. Reading every
+// reachable file also repairs it (see Repairs). The error is for a root that cannot be read.
+func BrokenRefs(src *Sources, root string) ([]RefError, error) {
 	var bad []RefError
 	seen := map[string]bool{root: true}
 	queue := []string{root}
@@ -49,77 +49,77 @@ func checkRefs(src *Sources, root string) error {
 		queue = queue[1:]
 		f, err := src.File(p)
 		if err != nil {
-			return err
+			if p == root {
+				return nil, err
+			}
+			continue // reported where the reference to it was found
 		}
 		walkRefs(f.Value, "", func(ptr, ref string) {
+			fail := func(reason string) {
+				bad = append(bad, RefError{Path: p, File: f.Name, Line: f.Line(ptr), Pointer: ptr, Ref: ref, Reason: reason})
+			}
 			target, frag, ok := jsonptr.SplitRef(p, ref)
 			if !ok {
-				bad = append(bad, RefError{File: f.Name, Line: f.Line(ptr), Pointer: ptr, Ref: ref, Reason: "only relative file references are followed"})
+				fail("it is an absolute URL; specgate follows only references to files beside the spec, and never fetches")
 				return
 			}
 			tf, err := src.File(target)
 			if err != nil {
-				bad = append(bad, RefError{File: f.Name, Line: f.Line(ptr), Pointer: ptr, Ref: ref, Reason: err.Error()})
+				fail(err.Error())
 				return
 			}
 			if !seen[target] {
 				seen[target] = true
 				queue = append(queue, target)
 			}
-			if frag != "" && frag != "/" {
-				if _, ok := jsonptr.Lookup(tf.Value, frag); !ok {
-					bad = append(bad, RefError{File: f.Name, Line: f.Line(ptr), Pointer: ptr, Ref: ref, Reason: fmt.Sprintf("%s has nothing at #%s", tf.Name, frag)})
-				}
+			if _, ok := jsonptr.Lookup(tf.Value, frag); !ok {
+				fail(fmt.Sprintf("%s has nothing at #%s", tf.Name, frag))
 			}
 		})
 	}
-	if len(bad) > 0 {
-		sort.SliceStable(bad, func(i, j int) bool {
-			if bad[i].File != bad[j].File {
-				return bad[i].File < bad[j].File
-			}
-			return bad[i].Line < bad[j].Line
-		})
-		return &RefsError{Refs: bad}
-	}
-	return nil
+	sort.SliceStable(bad, func(i, j int) bool {
+		if bad[i].File != bad[j].File {
+			return bad[i].File < bad[j].File
+		}
+		return bad[i].Line < bad[j].Line
+	})
+	return bad, nil
 }
 
-// walkRefs calls fn for every $ref string in v, skipping example values and extensions, which
-// hold data rather than spec objects.
+// walkRefs calls fn for every $ref in v, in key order, skipping what holds data rather than spec
+// objects: examples' values, defaults, enums, consts and extensions.
 func walkRefs(v any, ptr string, fn func(ptr, ref string)) {
 	switch t := v.(type) {
 	case map[string]any:
 		if ref, ok := t["$ref"].(string); ok {
-			fn(ptr+"/$ref", ref)
+			fn(jsonptr.Join(ptr, "$ref"), ref)
 		}
-		for k, e := range t {
-			if k == "$ref" || k == "example" || strings.HasPrefix(k, "x-") {
-				continue
+		keys := make([]string, 0, len(t))
+		for k := range t {
+			keys = append(keys, k)
+		}
+		sort.Strings(keys)
+		for _, k := range keys {
+			switch {
+			case k == "$ref" || strings.HasPrefix(k, "x-") || k == "example" || k == "default" || k == "enum" || k == "const":
+			case k == "examples":
+				// A map of Example objects (or references to them), whose values are data; in a
+				// 3.1 schema, a list of values.
+				examples, _ := t[k].(map[string]any)
+				for name, e := range examples {
+					if ex, ok := e.(map[string]any); ok {
+						if ref, ok := ex["$ref"].(string); ok {
+							fn(jsonptr.Join(ptr, k, name, "$ref"), ref)
+						}
+					}
+				}
+			default:
+				walkRefs(t[k], jsonptr.Join(ptr, k), fn)
 			}
-			if k == "value" && isExampleObject(t) {
-				continue // an Example object's value is data
-			}
-			walkRefs(e, ptr+"/"+jsonptr.Escape(k), fn)
 		}
 	case []any:
 		for i, e := range t {
-			walkRefs(e, ptr+"/"+strconv.Itoa(i), fn)
+			walkRefs(e, jsonptr.Join(ptr, strconv.Itoa(i)), fn)
 		}
 	}
-}
-
-// isExampleObject reports whether m looks like an OpenAPI Example object: a value with at most
-// summary and description beside it.
-func isExampleObject(m map[string]any) bool {
-	for k := range m {
-		switch k {
-		case "value", "summary", "description", "externalValue":
-		default:
-			if !strings.HasPrefix(k, "x-") {
-				return false
-			}
-		}
-	}
-	return true
 }

@@ -99,8 +99,12 @@ func loadOne(ctx context.Context, src *Sources, root string) (*Document, error) 
 	if err != nil {
 		return nil, err
 	}
-	if err := checkRefs(src, root); err != nil {
-		return nil, fmt.Errorf("spec %s: %w", src.DisplayName(root), err)
+	bad, err := BrokenRefs(src, root)
+	if err != nil {
+		return nil, err
+	}
+	if len(bad) > 0 {
+		return nil, fmt.Errorf("spec %s: %w", src.DisplayName(root), &RefsError{Refs: bad})
 	}
 	loader := openapi3.NewLoader()
 	loader.Context = ctx
