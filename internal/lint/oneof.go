@@ -67,7 +67,10 @@ func (l *linter) oneOf(p place, n int) {
 	schemas := make([]*validator.Schema, n)
 	names := make([]string, n)
 	g := &generator{l: l}
-	var cands []any
+	// A branch's fullest instance, built from the examples its properties document, comes first:
+	// when it proves the ambiguity, the witness is a reply a client really gets. Then the rest,
+	// smallest first.
+	var preferred, cands []any
 	for i := range n {
 		bp := p.at("oneOf", fmt.Sprint(i))
 		sch, ok := l.compile(bp, dirNone)
@@ -76,10 +79,11 @@ func (l *linter) oneOf(p place, n int) {
 		}
 		schemas[i] = sch
 		names[i] = l.branchName(bp)
-		cands = append(cands, g.minimal(bp, 0), g.maximal(bp, 0))
+		preferred = append(preferred, g.maximal(bp, 0))
+		cands = append(cands, g.minimal(bp, 0))
 		if _, m, ok := l.resolve(bp); ok {
 			if ex, ok := m["example"]; ok {
-				cands = append(cands, ex)
+				preferred = append([]any{ex}, preferred...)
 			}
 		}
 	}
@@ -90,7 +94,7 @@ func (l *linter) oneOf(p place, n int) {
 		}
 	}
 	cands = append(cands, map[string]any{}, []any{}, "", json.Number("0"), false, nil)
-	ordered := orderCandidates(cands)
+	ordered := append(dedupe(preferred), orderCandidates(cands)...)
 	for i := range n {
 		for j := i + 1; j < n; j++ {
 			for _, c := range ordered {
@@ -120,6 +124,25 @@ func (l *linter) branchName(p place) string {
 }
 
 // orderCandidates turns candidates into JSON values, drops duplicates, and sorts them by size.
+// dedupe returns the candidates that are JSON values, in order, without repeats.
+func dedupe(cands []any) []any {
+	seen := map[string]bool{}
+	var out []any
+	for _, c := range cands {
+		v, err := toJSON(c)
+		if err != nil {
+			continue
+		}
+		b, err := json.Marshal(v)
+		if err != nil || seen[string(b)] {
+			continue
+		}
+		seen[string(b)] = true
+		out = append(out, v)
+	}
+	return out
+}
+
 func orderCandidates(cands []any) []any {
 	type cand struct {
 		v   any
