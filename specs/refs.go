@@ -41,7 +41,15 @@ func (e *RefsError) Error() string {
 // each $ref that does not resolve, with the referring file and line, sorted. Reading every
 // reachable file also repairs it (see Repairs). The error is for a root that cannot be read.
 func BrokenRefs(src *Sources, root string) ([]RefError, error) {
+	_, bad, err := Reach(src, root)
+	return bad, err
+}
+
+// Reach reads every file the document rooted at root reaches through $refs and returns them,
+// root first, with each $ref that does not resolve (as BrokenRefs).
+func Reach(src *Sources, root string) ([]*File, []RefError, error) {
 	var bad []RefError
+	var files []*File
 	seen := map[string]bool{root: true}
 	queue := []string{root}
 	for len(queue) > 0 {
@@ -50,10 +58,11 @@ func BrokenRefs(src *Sources, root string) ([]RefError, error) {
 		f, err := src.File(p)
 		if err != nil {
 			if p == root {
-				return nil, err
+				return nil, nil, err
 			}
 			continue // reported where the reference to it was found
 		}
+		files = append(files, f)
 		walkRefs(f.Value, "", func(ptr, ref string) {
 			fail := func(reason string) {
 				bad = append(bad, RefError{Path: p, File: f.Name, Line: f.Line(ptr), Pointer: ptr, Ref: ref, Reason: reason})
@@ -83,7 +92,7 @@ func BrokenRefs(src *Sources, root string) ([]RefError, error) {
 		}
 		return bad[i].Line < bad[j].Line
 	})
-	return bad, nil
+	return files, bad, nil
 }
 
 // walkRefs calls fn for every $ref in v, in key order, skipping what holds data rather than spec

@@ -5,12 +5,14 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"github.com/specgate/specgate/specs"
 
 	"github.com/specgate/specgate/internal/diff"
 	"github.com/specgate/specgate/internal/report"
 )
 
 type diffConfig struct {
+	strict  bool
 	traffic stringList
 	format  string
 	failOn  string
@@ -21,6 +23,7 @@ func (c *command) diffFlags(cfg *diffConfig) *flag.FlagSet {
 	fs.SetOutput(c.stderr)
 	fs.Var(&cfg.traffic, "traffic", "replay the exchanges recorded in `FILE` (HAR or JSON Lines) against both revisions and report those valid before and not now (repeatable)")
 	fs.StringVar(&cfg.format, "format", "text", "report `format`: text, json, junit, sarif or github")
+	fs.BoolVar(&cfg.strict, "strict", false, strictUsage)
 	fs.StringVar(&cfg.failOn, "fail-on", "breaking", "exit 1 when a finding is at or above `LEVEL`: breaking, warning, info or none")
 	fs.Usage = func() {
 		fmt.Fprint(fs.Output(), `Usage: specgate diff [--traffic FILE]... [--format FORMAT] [--fail-on LEVEL] BASE REVISION
@@ -67,6 +70,17 @@ func (c *command) diff(ctx context.Context, args []string) int {
 	rev, err := diff.Files(pos[1])
 	if err != nil {
 		return c.failf("diff", "REVISION: %v", err)
+	}
+	if cfg.strict {
+		for _, r := range []diff.Revision{base, rev} {
+			docs, err := specs.Load(ctx, r.Sources, r.Roots...)
+			if err == nil {
+				err = specs.Strict(docs)
+			}
+			if err != nil {
+				return c.failf("diff", "%v", err)
+			}
+		}
 	}
 	res, err := diff.Compare(ctx, base, rev, diff.Options{Traffic: cfg.traffic})
 	if err != nil {

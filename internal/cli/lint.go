@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io/fs"
 	"os"
+	"strings"
 
 	"github.com/specgate/specgate/contracts"
 	"github.com/specgate/specgate/internal/lint"
@@ -14,6 +15,7 @@ import (
 )
 
 type lintConfig struct {
+	strict      bool
 	contracts   string
 	noContracts bool
 	format      string
@@ -25,6 +27,7 @@ func (c *command) lintFlags(cfg *lintConfig) *flag.FlagSet {
 	fs.SetOutput(c.stderr)
 	fs.StringVar(&cfg.contracts, "contracts", "", "check the contracts in `DIR` (<spec>/<operationId>/<kind>-<name>.yaml) against the specs (default: the bundled contracts when no SPEC is given)")
 	fs.BoolVar(&cfg.noContracts, "no-contracts", false, "check no contracts")
+	fs.BoolVar(&cfg.strict, "strict", false, "treat the defects specgate can repair (spec.repair.* findings) as refusing the specs: exit 2 after reporting every one")
 	fs.StringVar(&cfg.format, "format", "text", "report `format`: text, json, junit, sarif or github")
 	fs.StringVar(&cfg.failOn, "fail-on", "error", "exit 1 when a finding is at or above `LEVEL`: error, warning, info or none")
 	fs.Usage = func() {
@@ -81,7 +84,19 @@ func (c *command) lint(ctx context.Context, args []string) int {
 	if err != nil {
 		return c.failf("lint", "%v", err)
 	}
-	return c.findings("lint", cfg.format, report.Findings{Command: "lint", Inputs: res.Inputs, Rules: lint.Rules, Findings: res.Findings, FailOn: failOn})
+	code := c.findings("lint", cfg.format, report.Findings{Command: "lint", Inputs: res.Inputs, Rules: lint.Rules, Findings: res.Findings, FailOn: failOn})
+	if cfg.strict {
+		var defects []string
+		for _, f := range res.Findings {
+			if strings.HasPrefix(f.Rule, "spec.repair.") {
+				defects = append(defects, fmt.Sprintf("%s:%d: %s", f.File, f.Line, f.Message))
+			}
+		}
+		if len(defects) > 0 {
+			return c.failf("lint", "--strict: the specs have %d %s that strict mode refuses to repair:\n  %s", len(defects), plural(len(defects), "defect", "defects"), strings.Join(defects, "\n  "))
+		}
+	}
+	return code
 }
 
 // contractsDir opens a folder of contracts.

@@ -12,11 +12,11 @@ import (
 	"github.com/specgate/specgate/contracts"
 	"github.com/specgate/specgate/internal/replay"
 	"github.com/specgate/specgate/internal/report"
-	"github.com/specgate/specgate/specs"
 	"github.com/specgate/specgate/validator"
 )
 
 type replayConfig struct {
+	strict    bool
 	target    string
 	specs     stringList
 	contracts string
@@ -30,6 +30,7 @@ func (c *command) replayFlags(cfg *replayConfig) *flag.FlagSet {
 	fs.SetOutput(c.stderr)
 	fs.StringVar(&cfg.target, "target", "", "base `URL` of the deployment: scheme, host and an optional path prefix (default: $SPECGATE_TARGET)")
 	fs.Var(&cfg.specs, "spec", "OpenAPI spec `FILE` to validate against (repeatable; default: the embedded NERM and OIG specs)")
+	fs.BoolVar(&cfg.strict, "strict", false, strictUsage)
 	fs.StringVar(&cfg.contracts, "contracts", "", "send the requests of the contracts in `DIR` (default: the bundled contracts)")
 	fs.StringVar(&cfg.format, "format", "text", "report `format`: text, json, junit, sarif or github")
 	fs.StringVar(&cfg.user, "user", "", "basic-auth `USER`; the password comes from $SPECGATE_PASSWORD (default: $SPECGATE_USER)")
@@ -89,12 +90,7 @@ func (c *command) replay(ctx context.Context, args []string) int {
 	if err != nil {
 		return c.failf("replay", "--format: %v", err)
 	}
-	var docs []*specs.Document
-	if len(cfg.specs) > 0 {
-		docs, err = specs.LoadFiles(ctx, cfg.specs...)
-	} else {
-		docs, err = specs.Default(ctx)
-	}
+	docs, err := loadSpecs(ctx, cfg.specs, cfg.strict)
 	if err != nil {
 		return c.failf("replay", "%v", err)
 	}

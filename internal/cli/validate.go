@@ -11,11 +11,11 @@ import (
 	"github.com/specgate/specgate/internal/bulk"
 	"github.com/specgate/specgate/internal/report"
 	"github.com/specgate/specgate/internal/traffic"
-	"github.com/specgate/specgate/specs"
 	"github.com/specgate/specgate/validator"
 )
 
 type validateConfig struct {
+	strict bool
 	specs  stringList
 	hosts  stringList
 	format string
@@ -25,7 +25,8 @@ func (c *command) validateFlags(cfg *validateConfig) *flag.FlagSet {
 	fs := flag.NewFlagSet("validate", flag.ContinueOnError)
 	fs.SetOutput(c.stderr)
 	fs.Var(&cfg.specs, "spec", "OpenAPI spec `FILE` to validate against (repeatable; default: the embedded NERM and OIG specs)")
-	fs.StringVar(&cfg.format, "format", report.Formats[0], "report `format`: text or json")
+	fs.BoolVar(&cfg.strict, "strict", false, strictUsage)
+	fs.StringVar(&cfg.format, "format", report.Formats[0], "report `format`: text, json, github, junit or sarif")
 	fs.Var(&cfg.hosts, "host", "check only requests to hosts matching `PATTERN` (path.Match syntax, such as *.nonemployee.com; repeatable; default: every host)")
 	fs.Usage = func() {
 		fmt.Fprint(fs.Output(), `Usage: specgate validate [--spec FILE]... [--host PATTERN]... [--format text|json] [INPUT]...
@@ -68,12 +69,7 @@ func (c *command) validate(ctx context.Context, args []string) int {
 	if err != nil {
 		return c.usageError("--format: %v", err)
 	}
-	var docs []*specs.Document
-	if len(cfg.specs) > 0 {
-		docs, err = specs.LoadFiles(ctx, cfg.specs...)
-	} else {
-		docs, err = specs.Default(ctx)
-	}
+	docs, err := loadSpecs(ctx, cfg.specs, cfg.strict)
 	if err != nil {
 		return c.usageError("%v", err)
 	}

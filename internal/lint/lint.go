@@ -142,9 +142,7 @@ func Lint(ctx context.Context, in Input, opts Options) (*Result, error) {
 		if err := l.document(); err != nil {
 			return nil, err
 		}
-		refFindings := len(l.findings)
-		l.refs()
-		refFindings = len(l.findings) - refFindings
+		refFindings := l.refs()
 		doc, err := loadDocument(ctx, in.Sources, root)
 		if err != nil {
 			allLoaded = false
