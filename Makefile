@@ -55,7 +55,7 @@ gate:
 
 ## bench: (a) specgate, (b) kin-openapi's openapi3filter, (c) an encoding/json decode floor on
 ## the same exchanges, per mix, with the ratios a/b (target <= 0.7) and a/c (target <= 2.5);
-## then loading a 500-file spec tree.
+## then loading and linting a generated 500-file spec tree.
 bench:
 	@mkdir -p $(OUT)
 	$(GO) test -run XXX -bench Validate -benchmem -count $${COUNT:-5} ./validator/ | tee $(OUT)/bench.txt
@@ -63,7 +63,7 @@ bench:
 	END { printf "\n%-8s %12s %12s %12s %6s %6s\n", "mix", "specgate ns", "kin ns", "floor ns", "a/b", "a/c"; \
 	  for (m in mixes) { a = ns[m "/specgate"] / n[m "/specgate"]; b = ns[m "/kin-openapi"] / n[m "/kin-openapi"]; c = ns[m "/decode-floor"] / n[m "/decode-floor"]; \
 	    printf "%-8s %12.0f %12.0f %12.0f %6.2f %6.2f\n", m, a, b, c, a / b, a / c } }' $(OUT)/bench.txt
-	$(GO) test -run XXX -bench LoadTree500 -benchtime 5x ./specs/
+	$(GO) test -run XXX -bench 'LoadTree500|LintTree500' -benchtime 5x ./specs/ ./internal/lint/
 
 ## bench-bulk: specgate validate over a generated 1 GiB HAR (exchanges/s, MB/s, peak RSS).
 bench-bulk:
