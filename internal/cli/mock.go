@@ -1,0 +1,68 @@
+package cli
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"log/slog"
+	"net"
+
+	"github.com/specgate/specgate/internal/mock"
+)
+
+type mockConfig struct {
+	listen       string
+	jobThreshold int
+}
+
+func (c *command) mockFlags(cfg *mockConfig) *flag.FlagSet {
+	fs := flag.NewFlagSet("mock", flag.ContinueOnError)
+	fs.SetOutput(c.stderr)
+	fs.StringVar(&cfg.listen, "listen", "127.0.0.1:8081", "`ADDRESS` to serve the mock APIs on")
+	fs.IntVar(&cfg.jobThreshold, "job-threshold", mock.DefaultJobThreshold, "PATCH /user_profiles batches larger than `N` are answered as a queued job")
+	fs.Usage = func() {
+		fmt.Fprint(fs.Output(), `Usage: specgate mock [--listen ADDRESS] [--job-threshold N]
+
+Serves an in-memory stand-in for the NERM (/api) and OIG (/iam/governance/selfservice/api/v1)
+endpoints, with seeded users and user profiles, behaving as the vendors' pages describe; every
+response it sends validates against the embedded specs. OIG takes basic auth username:password,
+as the pages' cURL examples send. Put specgate proxy in front of it to try the proxy without a
+tenant: specgate proxy --upstream http://127.0.0.1:8081. One JSON log line per request goes to
+stderr; SIGINT or SIGTERM stops it.
+
+Flags:
+`)
+		fs.PrintDefaults()
+	}
+	return fs
+}
+
+func (c *command) mock(ctx context.Context, args []string) int {
+	var cfg mockConfig
+	fs := c.mockFlags(&cfg)
+	pos, err := parseInterleaved(fs, args)
+	if errors.Is(err, flag.ErrHelp) {
+		return exitOK
+	}
+	if err != nil {
+		return exitUsage
+	}
+	if len(pos) > 0 {
+		return c.failf("mock", "unexpected argument %q (see specgate help mock)", pos[0])
+	}
+	if cfg.jobThreshold <= 0 {
+		return c.failf("mock", "--job-threshold must be positive, got %d", cfg.jobThreshold)
+	}
+	log := slog.New(slog.NewJSONHandler(c.stderr, nil))
+	ln, err := net.Listen("tcp", cfg.listen)
+	if err != nil {
+		return c.failf("mock", "--listen: %v", err)
+	}
+	log.Info("specgate mock listening", "listen", ln.Addr().String(), "nerm", "http://"+ln.Addr().String()+mock.NERMBase,
+		"oig", "http://"+ln.Addr().String()+mock.OIGBase)
+	if err := mock.Serve(ctx, ln, mock.New(mock.Options{JobThreshold: cfg.jobThreshold, Logger: log})); err != nil {
+		return c.failf("mock", "%v", err)
+	}
+	return exitOK
+}

@@ -1,0 +1,114 @@
+package proxy
+
+import (
+	"bytes"
+	"compress/gzip"
+	"fmt"
+	"io"
+	"net/http"
+	"strings"
+	"sync/atomic"
+)
+
+// body is a request or response body read once for validation.
+type body struct {
+	// buf is the whole body when it fit in the limit.
+	buf []byte
+	// over is set when the body is larger than the limit; it then streams through counter.
+	over    bool
+	counter *countingReader
+	// reader yields the body's bytes, unchanged, for forwarding.
+	reader io.ReadCloser
+}
+
+// size is the body's length in bytes so far: all of it once it has been forwarded.
+func (b body) size() int64 {
+	if b.counter != nil {
+		return b.counter.n.Load()
+	}
+	return int64(len(b.buf))
+}
+
+// readBody reads rc up to limit bytes. A body that fits is read whole (and rc closed); a larger
+// one, or one whose declared length is larger, is not held: what was read is put back in front
+// of the rest, so the body streams through whole.
+func readBody(rc io.ReadCloser, contentLength, limit int64) (body, error) {
+	if rc == nil || rc == http.NoBody {
+		return body{reader: rc}, nil
+	}
+	if contentLength > limit {
+		c := &countingReader{r: rc, c: rc}
+		return body{over: true, counter: c, reader: c}, nil
+	}
+	var buf bytes.Buffer
+	if contentLength > 0 {
+		buf.Grow(int(contentLength) + 1)
+	}
+	if _, err := buf.ReadFrom(io.LimitReader(rc, limit+1)); err != nil {
+		_ = rc.Close()
+		return body{}, err
+	}
+	if int64(buf.Len()) > limit {
+		c := &countingReader{r: io.MultiReader(bytes.NewReader(buf.Bytes()), rc), c: rc}
+		return body{over: true, counter: c, reader: c}, nil
+	}
+	_ = rc.Close()
+	b := buf.Bytes()
+	return body{buf: b, reader: io.NopCloser(bytes.NewReader(b))}, nil
+}
+
+// countingReader counts the bytes of a body streaming through.
+type countingReader struct {
+	r io.Reader
+	c io.Closer
+	n atomic.Int64
+}
+
+func (c *countingReader) Read(p []byte) (int, error) {
+	n, err := c.r.Read(p)
+	c.n.Add(int64(n))
+	return n, err
+}
+
+func (c *countingReader) Close() error { return c.c.Close() }
+
+// decodeForValidation returns the body as the validator must see it (decompressed when it was
+// sent with gzip), or, when it cannot be validated, why not.
+func decodeForValidation(b body, h http.Header, limit int64) ([]byte, string) {
+	if b.over {
+		return nil, fmt.Sprintf("it is larger than the %s validation limit", byteSize(limit))
+	}
+	if len(b.buf) == 0 {
+		return nil, ""
+	}
+	enc := strings.ToLower(strings.TrimSpace(strings.Join(h.Values("Content-Encoding"), ",")))
+	switch enc {
+	case "", "identity":
+		return b.buf, ""
+	case "gzip", "x-gzip":
+		zr, err := gzip.NewReader(bytes.NewReader(b.buf))
+		if err != nil {
+			return nil, "its gzip encoding could not be decoded"
+		}
+		out, err := io.ReadAll(io.LimitReader(zr, limit+1))
+		if err != nil {
+			return nil, "its gzip encoding could not be decoded"
+		}
+		if int64(len(out)) > limit {
+			return nil, fmt.Sprintf("decompressed, it is larger than the %s validation limit", byteSize(limit))
+		}
+		return out, ""
+	}
+	return nil, fmt.Sprintf("it is sent with Content-Encoding %s, which specgate does not decode", enc)
+}
+
+// byteSize formats n bytes for messages: "4 MiB", "512 KiB", "100 bytes".
+func byteSize(n int64) string {
+	switch {
+	case n >= 1<<20 && n%(1<<20) == 0:
+		return fmt.Sprintf("%d MiB", n>>20)
+	case n >= 1<<10 && n%(1<<10) == 0:
+		return fmt.Sprintf("%d KiB", n>>10)
+	}
+	return fmt.Sprintf("%d bytes", n)
+}

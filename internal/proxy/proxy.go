@@ -1,0 +1,510 @@
+// Package proxy is specgate's validating reverse proxy: net/http/httputil.ReverseProxy plus a
+// hook that validates, not a new proxy.
+//
+// # How an exchange goes through
+//
+// Proxy.ServeHTTP reads the request body once (up to Options.MaxBody), validates the request
+// with the validator, and either answers it itself (enforce mode, invalid request: 400
+// application/problem+json listing the violations; the upstream never sees it) or hands it to
+// the ReverseProxy with the body restored byte for byte. Rewrite points the request at the
+// upstream (httputil.ProxyRequest.SetURL) and keeps the client's X-Forwarded-* headers, which
+// ReverseProxy would otherwise drop. ModifyResponse reads the response body once, validates the
+// response against the operation the request was routed to, and restores the body unchanged
+// (or, in enforce mode, replaces an invalid response with 502 problem+json). ErrorHandler turns
+// an unreachable or silent upstream into 502 problem+json. When the exchange is over, one JSON
+// log line (log/slog) gives its operation, verdict, violations and timing; the metrics are
+// counted; and the exchange is appended to the recording, with secrets redacted.
+//
+// # What passes unchanged
+//
+// In report mode the client gets the upstream's status, headers and body as sent, and the
+// upstream gets the client's method, path, query, headers and body as sent, valid or not: only
+// the hop-by-hop headers of RFC 9110 (which describe one connection, not the exchange) and the
+// Host header (the upstream's own) differ. The Go server's habit of adding a sniffed
+// Content-Type or a Date to a response that lacks them is suppressed.
+//
+// # Bodies too large to validate
+//
+// A body larger than Options.MaxBody, or compressed with an encoding other than gzip, streams
+// through unvalidated and is never truncated. The verdict then carries the validator's
+// *.body.not_recorded violation with a message saying why; enforce mode never blocks on it. A
+// recording keeps such a body as not recorded, so `specgate validate` reaches the same verdict.
+//
+// A Proxy is safe for concurrent use.
+package proxy
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"net/http/httputil"
+	"net/url"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+
+	"github.com/specgate/specgate/internal/redact"
+	"github.com/specgate/specgate/internal/traffic"
+	"github.com/specgate/specgate/validator"
+)
+
+// DefaultMaxBody is the largest body validated when Options.MaxBody is zero.
+const DefaultMaxBody = 4 << 20
+
+// Default timeouts, used when the Options field is zero.
+const (
+	DefaultUpstreamTimeout   = 30 * time.Second
+	DefaultReadHeaderTimeout = 10 * time.Second
+	DefaultReadTimeout       = 60 * time.Second
+	DefaultWriteTimeout      = 90 * time.Second
+	DefaultIdleTimeout       = 120 * time.Second
+	DefaultShutdownTimeout   = 30 * time.Second
+)
+
+// Options configures a Proxy. Upstream and Validator are required; every other zero value is a
+// working default.
+type Options struct {
+	// Upstream is the API's base URL: scheme, host and an optional path prefix, which is put in
+	// front of every request's path.
+	Upstream *url.URL
+	// Validator checks every exchange.
+	Validator *validator.Validator
+	// EnforceRequest answers an invalid request with 400 problem+json instead of forwarding it;
+	// EnforceResponse replaces an invalid response with 502 problem+json. Both false is report
+	// mode: everything passes unchanged.
+	EnforceRequest, EnforceResponse bool
+	// MaxBody is the largest body, in bytes, read for validation; larger bodies stream through
+	// unvalidated. Zero means DefaultMaxBody.
+	MaxBody int64
+	// Logger receives one line per exchange (and the servers' own errors). Nil discards them.
+	Logger *slog.Logger
+	// Recording, when set, receives every exchange, redacted. The Proxy serialises the writes;
+	// Close (and Serve, when it returns) closes the recording, which flushes it. The underlying
+	// file is the caller's to close.
+	Recording *traffic.Writer
+	// Transport sends requests upstream. Nil means NewTransport(UpstreamTimeout).
+	Transport http.RoundTripper
+	// UpstreamTimeout bounds the wait for the upstream's response headers (used only when
+	// Transport is nil). Zero means DefaultUpstreamTimeout.
+	UpstreamTimeout time.Duration
+	// The server timeouts Serve uses (see net/http.Server); zero means the Default ones.
+	// WriteTimeout must exceed UpstreamTimeout, or slow answers are cut off.
+	ReadHeaderTimeout, ReadTimeout, WriteTimeout, IdleTimeout time.Duration
+	// ShutdownTimeout bounds how long Serve waits for in-flight exchanges once its context is
+	// done. Zero means DefaultShutdownTimeout.
+	ShutdownTimeout time.Duration
+}
+
+// Proxy validates the exchanges it forwards to one upstream. Build it with New.
+type Proxy struct {
+	opts    Options
+	rp      *httputil.ReverseProxy
+	log     *slog.Logger
+	reg     *prometheus.Registry
+	m       *metrics
+	seq     atomic.Uint64
+	done    atomic.Uint64 // exchanges finished (logged, counted, recorded)
+	recMu   sync.Mutex
+	rec     *traffic.Writer
+	recErr  error
+	closed  bool
+	maxBody int64
+}
+
+// NewTransport returns the transport a Proxy uses by default: http.DefaultTransport's settings,
+// with compression left to the client (so bodies pass as the upstream sent them), a bound on
+// the wait for response headers, and enough idle connections for a busy proxy.
+func NewTransport(upstreamTimeout time.Duration) *http.Transport {
+	if upstreamTimeout <= 0 {
+		upstreamTimeout = DefaultUpstreamTimeout
+	}
+	t := http.DefaultTransport.(*http.Transport).Clone()
+	t.DisableCompression = true
+	t.ResponseHeaderTimeout = upstreamTimeout
+	t.DialContext = (&net.Dialer{Timeout: 10 * time.Second, KeepAlive: 30 * time.Second}).DialContext
+	t.MaxIdleConns = 512
+	t.MaxIdleConnsPerHost = 256
+	return t
+}
+
+// New builds a Proxy.
+func New(opts Options) (*Proxy, error) {
+	if opts.Upstream == nil || opts.Upstream.Scheme == "" || opts.Upstream.Host == "" {
+		return nil, errors.New("the upstream must be an absolute URL such as https://acme.nonemployee.com")
+	}
+	if opts.Upstream.Scheme != "http" && opts.Upstream.Scheme != "https" {
+		return nil, fmt.Errorf("the upstream's scheme is %q, want http or https", opts.Upstream.Scheme)
+	}
+	if opts.Validator == nil {
+		return nil, errors.New("the proxy needs a validator")
+	}
+	if opts.MaxBody < 0 {
+		return nil, fmt.Errorf("the body limit must not be negative, got %d", opts.MaxBody)
+	}
+	p := &Proxy{opts: opts, log: opts.Logger, rec: opts.Recording, maxBody: opts.MaxBody}
+	if p.maxBody == 0 {
+		p.maxBody = DefaultMaxBody
+	}
+	if p.log == nil {
+		p.log = slog.New(slog.DiscardHandler)
+	}
+	transport := opts.Transport
+	if transport == nil {
+		transport = NewTransport(opts.UpstreamTimeout)
+	}
+	p.reg = prometheus.NewRegistry()
+	p.m = newMetrics(p.reg)
+	p.rp = &httputil.ReverseProxy{
+		Rewrite:        p.rewrite,
+		ModifyResponse: p.modifyResponse,
+		ErrorHandler:   p.errorHandler,
+		Transport:      transport,
+		ErrorLog:       slog.NewLogLogger(p.log.Handler(), slog.LevelWarn),
+	}
+	return p, nil
+}
+
+// Exchanges returns the number of exchanges finished so far: answered, logged, counted and
+// (with a recording) recorded.
+func (p *Proxy) Exchanges() uint64 { return p.done.Load() }
+
+// stateKey carries an exchange's state from ServeHTTP to the ReverseProxy's hooks.
+type stateKey struct{}
+
+// exchange is the state of one exchange.
+type exchange struct {
+	id     uint64
+	start  time.Time
+	in     *http.Request
+	target *url.URL
+
+	req          validator.Request
+	reqBody      body   // the request body as read
+	reqSkipped   string // why the request body was not validated
+	reqResult    validator.Result
+	reqValidTime time.Duration
+
+	resp          *validator.Response
+	respBody      body // the response body as read
+	respSkipped   string
+	respResult    []validator.Violation
+	respValidTime time.Duration
+
+	upstreamStart time.Time
+	upstreamTime  time.Duration
+	upstreamErr   string
+	errKind       string
+
+	status  int
+	outcome string
+}
+
+// The outcomes of an exchange, as logged.
+const (
+	outcomeForwarded     = "forwarded"
+	outcomeRejected      = "rejected"       // enforce: invalid request answered 400
+	outcomeReplaced      = "replaced"       // enforce: invalid response replaced by 502
+	outcomeUpstreamError = "upstream_error" // no answer from the upstream: 502
+	outcomeClientError   = "client_error"   // the request body could not be read
+	outcomeCanceled      = "canceled"       // the client went away first
+)
+
+// ServeHTTP validates and forwards one exchange.
+func (p *Proxy) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	x := &exchange{id: p.seq.Add(1), start: time.Now(), in: r, outcome: outcomeForwarded}
+	defer p.finish(x)
+	x.target = p.targetOf(r)
+	x.req = validator.Request{Method: r.Method, URL: x.target, Header: r.Header}
+
+	body, err := readBody(r.Body, r.ContentLength, p.maxBody)
+	if err != nil {
+		x.outcome, x.status = outcomeClientError, http.StatusBadRequest
+		x.req.BodyNotRecorded = true
+		writeProblem(w, Problem{Type: problemBadBody, Title: "The request body could not be read", Status: http.StatusBadRequest,
+			Detail: "reading the request body failed: " + err.Error()})
+		return
+	}
+	r.Body = body.reader
+	x.reqBody = body
+	x.req.Body, x.reqSkipped = decodeForValidation(body, r.Header, p.maxBody)
+	if x.reqSkipped != "" {
+		x.req.Body, x.req.BodyNotRecorded = nil, true
+	}
+	t0 := time.Now()
+	x.reqResult = p.opts.Validator.Validate(r.Context(), validator.Exchange{Request: &x.req})
+	x.reqValidTime = time.Since(t0)
+	p.m.validation.WithLabelValues(string(validator.PartRequest)).Observe(x.reqValidTime.Seconds())
+	explainSkipped(x.reqResult.Violations, validator.RuleRequestBodyNotRecorded, "request", x.reqSkipped)
+
+	if p.opts.EnforceRequest && blocking(x.reqResult.Violations) {
+		x.outcome, x.status = outcomeRejected, http.StatusBadRequest
+		writeProblem(w, Problem{Type: problemInvalidRequest, Title: "The request breaks the API's contract", Status: http.StatusBadRequest,
+			Detail:    fmt.Sprintf("%s %s breaks %d %s of the spec; it was not sent upstream", r.Method, displayPath(r.URL), len(x.reqResult.Violations), plural(len(x.reqResult.Violations), "rule", "rules")),
+			Operation: x.reqResult.Operation, Violations: x.reqResult.Violations})
+		return
+	}
+	// Suppress what the Go server would add to a response that lacks it: the upstream's headers
+	// are copied over these, and an absent one stays absent.
+	h := w.Header()
+	h["Content-Type"] = nil
+	h["Date"] = nil
+	p.rp.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), stateKey{}, x)))
+}
+
+// targetOf returns the upstream URL of r, joined exactly as the ReverseProxy joins it.
+func (p *Proxy) targetOf(r *http.Request) *url.URL {
+	u := *r.URL
+	pr := httputil.ProxyRequest{In: r, Out: &http.Request{URL: &u}}
+	pr.SetURL(p.opts.Upstream)
+	return pr.Out.URL
+}
+
+// forwarded are the headers ReverseProxy removes before Rewrite; a transparent proxy keeps them.
+var forwarded = []string{"Forwarded", "X-Forwarded-For", "X-Forwarded-Host", "X-Forwarded-Proto"}
+
+func (p *Proxy) rewrite(pr *httputil.ProxyRequest) {
+	pr.SetURL(p.opts.Upstream)
+	for _, name := range forwarded {
+		if v, ok := pr.In.Header[name]; ok {
+			pr.Out.Header[name] = v
+		}
+	}
+	if x, ok := pr.In.Context().Value(stateKey{}).(*exchange); ok {
+		x.upstreamStart = time.Now()
+	}
+}
+
+func (p *Proxy) modifyResponse(resp *http.Response) error {
+	x, ok := resp.Request.Context().Value(stateKey{}).(*exchange)
+	if !ok {
+		return nil
+	}
+	x.upstreamTime = time.Since(x.upstreamStart)
+	x.status = resp.StatusCode
+	body, err := readBody(resp.Body, resp.ContentLength, p.maxBody)
+	if err != nil {
+		return fmt.Errorf("reading the upstream's response body: %w", err)
+	}
+	resp.Body = body.reader
+	x.respBody = body
+	x.resp = &validator.Response{Status: resp.StatusCode, Header: resp.Header}
+	x.resp.Body, x.respSkipped = decodeForValidation(body, resp.Header, p.maxBody)
+	if x.respSkipped != "" {
+		x.resp.Body, x.resp.BodyNotRecorded = nil, true
+	}
+	res := x.reqResult
+	if res.Operation == "" || res.Preflight != "" || res.OutOfScope != "" {
+		return nil // nothing to check the response against
+	}
+	t0 := time.Now()
+	r := p.opts.Validator.Validate(resp.Request.Context(), validator.Exchange{Operation: res.Operation, Response: x.resp})
+	x.respValidTime = time.Since(t0)
+	p.m.validation.WithLabelValues(string(validator.PartResponse)).Observe(x.respValidTime.Seconds())
+	x.respResult = r.Violations
+	explainSkipped(x.respResult, validator.RuleResponseBodyNotRecorded, "response", x.respSkipped)
+	if !p.opts.EnforceResponse || !blocking(x.respResult) {
+		return nil
+	}
+	_ = resp.Body.Close()
+	problem := Problem{Type: problemInvalidResponse, Title: "The upstream's response breaks the API's contract", Status: http.StatusBadGateway,
+		Detail:    fmt.Sprintf("the upstream answered %d, which breaks %d %s of the spec; the response was withheld", resp.StatusCode, len(x.respResult), plural(len(x.respResult), "rule", "rules")),
+		Operation: res.Operation, Violations: x.respResult}
+	b := problem.marshal()
+	resp.StatusCode, resp.Status = http.StatusBadGateway, "502 Bad Gateway"
+	resp.Header = http.Header{"Content-Type": {problemType}, "Content-Length": {fmt.Sprint(len(b))}}
+	resp.Body, resp.ContentLength, resp.Trailer = io.NopCloser(bytes.NewReader(b)), int64(len(b)), nil
+	x.outcome, x.status = outcomeReplaced, http.StatusBadGateway
+	return nil
+}
+
+func (p *Proxy) errorHandler(w http.ResponseWriter, r *http.Request, err error) {
+	x, _ := r.Context().Value(stateKey{}).(*exchange)
+	if x == nil {
+		x = &exchange{}
+	}
+	if !x.upstreamStart.IsZero() && x.upstreamTime == 0 {
+		x.upstreamTime = time.Since(x.upstreamStart)
+	}
+	x.resp, x.respResult = nil, nil // whatever was read of a response is not what the client got
+	if r.Context().Err() != nil && errors.Is(err, context.Canceled) {
+		x.outcome, x.status, x.upstreamErr = outcomeCanceled, 499, "the client went away before the upstream answered"
+		w.WriteHeader(http.StatusBadGateway) // nobody reads it; the connection is gone
+		return
+	}
+	x.outcome, x.status = outcomeUpstreamError, http.StatusBadGateway
+	x.errKind = errorKind(err)
+	x.upstreamErr = err.Error()
+	detail := "the upstream could not be reached: " + err.Error()
+	if x.errKind == "timeout" {
+		detail = "the upstream did not answer in time: " + err.Error()
+	}
+	p.m.upstreamErrors.WithLabelValues(x.errKind).Inc()
+	writeProblem(w, Problem{Type: problemUpstream, Title: "The upstream did not answer", Status: http.StatusBadGateway,
+		Detail: detail, Operation: x.reqResult.Operation})
+}
+
+// errorKind sorts upstream errors for the metrics: timeout, unreachable (no connection) or
+// error (the connection broke, or the answer was not HTTP).
+func errorKind(err error) string {
+	var ne net.Error
+	if errors.Is(err, context.DeadlineExceeded) || errors.As(err, &ne) && ne.Timeout() {
+		return "timeout"
+	}
+	var op *net.OpError
+	if errors.As(err, &op) && op.Op == "dial" {
+		return "unreachable"
+	}
+	return "error"
+}
+
+// blocking reports whether vs holds a violation enforce mode acts on: any but a body too large
+// (or too compressed) to check.
+func blocking(vs []validator.Violation) bool {
+	for _, v := range vs {
+		if v.Rule != validator.RuleRequestBodyNotRecorded && v.Rule != validator.RuleResponseBodyNotRecorded {
+			return true
+		}
+	}
+	return false
+}
+
+// explainSkipped rewrites the validator's "not recorded" message, which speaks of recordings,
+// to say why the proxy did not validate the body.
+func explainSkipped(vs []validator.Violation, rule, part, why string) {
+	if why == "" {
+		return
+	}
+	for i := range vs {
+		if vs[i].Rule == rule {
+			vs[i].Message = fmt.Sprintf("the %s body was passed through unvalidated: %s", part, why)
+		}
+	}
+}
+
+// verdict is the exchange's verdict as logged and counted.
+func (x *exchange) verdict() string {
+	switch {
+	case x.reqResult.OutOfScope != "":
+		return "out_of_scope"
+	case len(x.reqResult.Violations) > 0 || len(x.respResult) > 0:
+		return "invalid"
+	}
+	return "valid"
+}
+
+func (x *exchange) violations() []validator.Violation {
+	if len(x.respResult) == 0 {
+		return x.reqResult.Violations
+	}
+	out := make([]validator.Violation, 0, len(x.reqResult.Violations)+len(x.respResult))
+	return append(append(out, x.reqResult.Violations...), x.respResult...)
+}
+
+// finish logs, counts and records an exchange once the client has its answer.
+func (p *Proxy) finish(x *exchange) {
+	total := time.Since(x.start)
+	verdict := x.verdict()
+	vs := x.violations()
+	op := x.reqResult.Operation
+	label := op
+	if label == "" {
+		label = "none"
+	}
+	p.m.exchanges.WithLabelValues(label, verdict).Inc()
+	for _, v := range vs {
+		p.m.violations.WithLabelValues(label, v.Rule).Inc()
+	}
+	switch x.outcome {
+	case outcomeRejected:
+		p.m.enforced.WithLabelValues(string(validator.PartRequest)).Inc()
+	case outcomeReplaced:
+		p.m.enforced.WithLabelValues(string(validator.PartResponse)).Inc()
+	}
+	if x.reqSkipped != "" {
+		p.m.unvalidated.WithLabelValues(string(validator.PartRequest)).Inc()
+	}
+	if x.respSkipped != "" {
+		p.m.unvalidated.WithLabelValues(string(validator.PartResponse)).Inc()
+	}
+	p.logExchange(x, verdict, vs, total)
+	p.record(x, total)
+	p.done.Add(1)
+}
+
+func (p *Proxy) logExchange(x *exchange, verdict string, vs []validator.Violation, total time.Duration) {
+	level := slog.LevelInfo
+	switch {
+	case x.outcome == outcomeUpstreamError:
+		level = slog.LevelError
+	case verdict == "invalid" || x.outcome == outcomeClientError:
+		level = slog.LevelWarn
+	}
+	ctx := context.Background()
+	if !p.log.Enabled(ctx, level) {
+		return
+	}
+	if vs == nil {
+		vs = []validator.Violation{}
+	}
+	attrs := make([]slog.Attr, 0, 16)
+	attrs = append(attrs,
+		slog.Uint64("exchange", x.id),
+		slog.String("method", x.in.Method),
+		slog.String("path", displayPath(x.in.URL)),
+		slog.String("operation", x.reqResult.Operation),
+		slog.String("verdict", verdict),
+		slog.String("outcome", x.outcome),
+		slog.Int("status", x.status),
+		slog.Any("violations", vs),
+	)
+	if x.reqResult.OutOfScope != "" {
+		attrs = append(attrs, slog.String("out_of_scope", x.reqResult.OutOfScope))
+	}
+	if x.reqResult.Preflight != "" {
+		attrs = append(attrs, slog.String("preflight", x.reqResult.Preflight))
+	}
+	if x.reqSkipped != "" {
+		attrs = append(attrs, slog.String("request_body_unvalidated", x.reqSkipped))
+	}
+	if x.respSkipped != "" {
+		attrs = append(attrs, slog.String("response_body_unvalidated", x.respSkipped))
+	}
+	if x.upstreamErr != "" {
+		attrs = append(attrs, slog.String("upstream_error", x.upstreamErr))
+	}
+	attrs = append(attrs, slog.Group("ms",
+		slog.Float64("total", ms(total)),
+		slog.Float64("upstream", ms(x.upstreamTime)),
+		slog.Float64("validation", ms(x.reqValidTime+x.respValidTime)),
+	))
+	p.log.LogAttrs(ctx, level, "exchange", attrs...)
+}
+
+func ms(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 }
+
+// displayPath is the path and query of u as logs show them, credential-like query values
+// redacted.
+func displayPath(u *url.URL) string {
+	p := u.EscapedPath()
+	if p == "" {
+		p = "/"
+	}
+	if u.RawQuery == "" {
+		return p
+	}
+	return p + "?" + redact.RawQuery(u.RawQuery)
+}
+
+func plural(n int, one, many string) string {
+	if n == 1 {
+		return one
+	}
+	return many
+}
