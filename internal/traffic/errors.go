@@ -14,7 +14,10 @@ import (
 func jsonError(err error) error {
 	var syntax *json.SyntaxError
 	var typ *json.UnmarshalTypeError
+	var de decompressError
 	switch {
+	case errors.As(err, &de):
+		return de
 	case errors.Is(err, io.EOF), errors.Is(err, io.ErrUnexpectedEOF):
 		return errors.New("unexpected end of input (truncated JSON)")
 	case errors.As(err, &syntax):

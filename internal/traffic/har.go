@@ -1,6 +1,9 @@
 package traffic
 
 import (
+	"bytes"
+	"compress/gzip"
+	"compress/zlib"
 	"encoding/base64"
 	"encoding/json"
 	"errors"
@@ -8,6 +11,7 @@ import (
 	"io"
 	"net/http"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/specgate/specgate/validator"
 )
@@ -202,11 +206,11 @@ func harRecord(raw json.RawMessage, rec *Record) error {
 		rec.Note = reason + "; the request is validated alone"
 		return nil
 	}
-	resp, err := harResponseOf(e.Response)
+	resp, note, err := harResponseOf(e.Response)
 	if err != nil {
 		return err
 	}
-	rec.Exchange.Response = resp
+	rec.Exchange.Response, rec.Note = resp, note
 	return nil
 }
 
@@ -230,11 +234,14 @@ func harRequestOf(r *harRequest) (*validator.Request, error) {
 	return req, nil
 }
 
-func harResponseOf(r *harResponse) (*validator.Response, error) {
+// harResponseOf builds the response of an entry, and a note when its body had to be decoded
+// from a content coding or could not be.
+func harResponseOf(r *harResponse) (*validator.Response, string, error) {
 	if r.Status < 0 || r.Status > 999 {
-		return nil, fmt.Errorf("response.status: %d is not an HTTP status code", r.Status)
+		return nil, "", fmt.Errorf("response.status: %d is not an HTTP status code", r.Status)
 	}
 	resp := &validator.Response{Status: r.Status, Header: harHeaders(r.Headers)}
+	coding := resp.Header.Get("Content-Encoding")
 	resp.Header.Del("Content-Encoding")
 	c := r.Content
 	switch {
@@ -247,13 +254,75 @@ func harResponseOf(r *harResponse) (*validator.Response, error) {
 	case strings.EqualFold(c.Encoding, "base64"):
 		body, err := decodeBase64(*c.Text)
 		if err != nil {
-			return nil, fmt.Errorf("response.content.text: not valid base64: %w", err)
+			return nil, "", fmt.Errorf("response.content.text: not valid base64: %w", err)
 		}
 		resp.Body = body
 	default:
-		return nil, fmt.Errorf("response.content.encoding: %q is not supported, want \"base64\" or none", c.Encoding)
+		return nil, "", fmt.Errorf("response.content.encoding: %q is not supported, want \"base64\" or none", c.Encoding)
 	}
-	return resp, nil
+	note, err := undoContentCoding(resp, coding)
+	return resp, note, err
+}
+
+// maxDecodedBody bounds what a body recorded still content-coded may decompress to.
+const maxDecodedBody = 256 << 20
+
+// undoContentCoding decodes a body that the recording kept in its content coding. HAR stores
+// bodies decoded (content.size is the decoded size, content.compression what the coding saved),
+// and browsers export them so, but some proxies keep the bytes as they came over the wire. Such a
+// body is told by its bytes, not by the Content-Encoding header, which a decoded body keeps too:
+// gzip and zlib (deflate) streams are decoded; a body in another coding (br, zstd) that is not
+// text cannot be decoded here, and is reported as not recorded rather than as malformed.
+func undoContentCoding(resp *validator.Response, coding string) (string, error) {
+	body := resp.Body
+	coding = strings.ToLower(strings.TrimSpace(coding))
+	if len(body) == 0 || coding == "" || coding == "identity" {
+		return "", nil
+	}
+	var zr io.Reader
+	switch {
+	case (coding == "gzip" || coding == "x-gzip") && bytes.HasPrefix(body, gzipMagic):
+		gz, err := gzip.NewReader(bytes.NewReader(body))
+		if err != nil {
+			return "", fmt.Errorf("response.content.text: the body is gzip-encoded (Content-Encoding: %s) and does not decompress: %w", coding, err)
+		}
+		zr = gz
+	case coding == "deflate" && zlibHeader(body):
+		z, err := zlib.NewReader(bytes.NewReader(body))
+		if err != nil {
+			return "", fmt.Errorf("response.content.text: the body is zlib-encoded (Content-Encoding: deflate) and does not decompress: %w", err)
+		}
+		zr = z
+	case utf8.Valid(body) || !textual(resp.Header.Get("Content-Type")):
+		// Text is decoded already; bytes of an image or font may be either, and nothing checks
+		// them.
+		return "", nil
+	default:
+		resp.Body, resp.BodyNotRecorded = nil, true
+		return fmt.Sprintf("the recording keeps the response body in its %s content coding, which specgate does not decode", coding), nil
+	}
+	decoded, err := io.ReadAll(io.LimitReader(zr, maxDecodedBody+1))
+	if err != nil {
+		return "", fmt.Errorf("response.content.text: the body is %s-encoded and does not decompress: %w", coding, err)
+	}
+	if len(decoded) > maxDecodedBody {
+		return "", fmt.Errorf("response.content.text: the %s-encoded body decompresses to more than %d MiB", coding, maxDecodedBody>>20)
+	}
+	resp.Body = decoded
+	return fmt.Sprintf("the recording keeps the response body %s-encoded; it was decoded before validation", coding), nil
+}
+
+// textual reports whether a media type is JSON or text, whose decoded bytes are UTF-8.
+func textual(contentType string) bool {
+	mt, _, _ := strings.Cut(strings.ToLower(contentType), ";")
+	mt = strings.TrimSpace(mt)
+	return strings.HasPrefix(mt, "text/") || mt == "application/json" || strings.HasSuffix(mt, "+json")
+}
+
+// zlibHeader reports whether b starts with a zlib stream header (RFC 1950): deflate method and a
+// header checksum that is a multiple of 31.
+func zlibHeader(b []byte) bool {
+	return len(b) >= 2 && b[0]&0x0f == 8 && b[0]>>4 <= 7 && (uint16(b[0])<<8|uint16(b[1]))%31 == 0
 }
 
 // harHeaders builds a header from HAR's name/value list, keeping repeated headers in order and

@@ -1,17 +1,24 @@
 // Package traffic reads recorded HTTP traffic and turns each recorded request/response pair into a
 // validator.Exchange, one Record at a time.
 //
-// Two formats are read, and Open tells them apart by the first key of the first object:
+// Two formats are read, and Open tells them apart by the first key of the first object, after
+// decompressing a gzip- or zlib-compressed recording (told by its first bytes, so a .har.gz,
+// mitmproxy's .zhar, a renamed file and a compressed stream on stdin all work) and skipping a
+// UTF-8 byte order mark:
 //
 // HAR 1.2 (an object whose first key is "log"), as browsers ("Save all as HAR with content"),
 // proxies and HTTP clients export it. The file is streamed: the reader walks the JSON tokens to
 // log.entries and then decodes one entry at a time, so a recording larger than memory can be
 // checked. From each entry it takes request.method, request.url, request.headers,
 // request.postData.text, response.status, response.headers and response.content.text (decoded
-// when content.encoding is "base64"); everything else (timings, cache, _initiator, ...) is
-// ignored. Repeated headers are kept in order; HTTP/2 pseudo-headers (":authority", ...) are
-// dropped. Because a HAR stores response bodies decoded, a recorded Content-Encoding header is
-// dropped too, so that nobody decodes the body a second time. Bodies the recording did not keep
+// when content.encoding is "base64"); everything else (timings, cache, content.compression, the
+// "_"-prefixed fields exporters add, ...) is ignored. Entries are read in the file's order,
+// whatever their startedDateTime. Repeated headers are kept in order; HTTP/2 pseudo-headers
+// (":authority", ...) are dropped. Because a HAR stores response bodies decoded, a recorded
+// Content-Encoding header is dropped too, so that nobody decodes the body a second time; a body
+// that a proxy kept in its gzip or deflate coding is recognised by its bytes and decoded, and a
+// JSON or text body kept in a coding specgate does not decode (br, zstd) is marked
+// BodyNotRecorded, a Note saying why. Bodies the recording did not keep
 // are marked BodyNotRecorded, so that they are reported as such instead of as empty bodies:
 // a request with postData but no postData.text (only params), or with no postData but a
 // positive bodySize; a response with no content.text but a positive content.size (or bodySize).
@@ -47,11 +54,14 @@ package traffic
 import (
 	"bufio"
 	"bytes"
+	"compress/gzip"
+	"compress/zlib"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
 	"slices"
+	"strings"
 
 	"github.com/specgate/specgate/validator"
 )
@@ -119,6 +129,10 @@ type Reader struct {
 	format Format
 	next   func() (Record, error)
 	err    error
+	// finish, when set, is called after the last record: a compressed recording is read to its
+	// end, so that its checksum is verified.
+	finish func() error
+	name   string
 }
 
 // Format returns the recording's format.
@@ -131,6 +145,11 @@ func (r *Reader) Next() (Record, error) {
 		return Record{}, r.err
 	}
 	rec, err := r.next()
+	if errors.Is(err, io.EOF) && r.finish != nil {
+		if ferr := r.finish(); ferr != nil {
+			err = &Error{File: r.name, Index: -1, Err: ferr}
+		}
+	}
 	if err != nil {
 		r.err = err
 	}
@@ -142,26 +161,58 @@ const detectSize = 64 << 10
 
 var utf8BOM = []byte{0xEF, 0xBB, 0xBF}
 
+// gzipMagic starts every gzip stream.
+var gzipMagic = []byte{0x1f, 0x8b}
+
 // Open starts reading the recording r, whose display name is name, after telling its format
-// (see the package documentation). A UTF-8 byte order mark is skipped. Open reads only as much of
-// r as it needs to tell the format, so a stream (stdin) is read as it arrives; the rest is read
-// as Next is called.
+// (see the package documentation). A compressed recording is told by its first bytes, whatever
+// its name, and decompressed as it is read: gzip (a .har.gz, or a HAR piped through gzip) or
+// zlib (mitmproxy's .zhar). A UTF-8 byte order mark is skipped. Open reads only as much of r as
+// it needs to tell the format, so a stream (stdin) is read as it arrives; the rest is read as
+// Next is called.
 func Open(name string, r io.Reader) (*Reader, error) {
 	br := bufio.NewReaderSize(r, detectSize)
+	var finish func() error
+	head, _ := br.Peek(len(gzipMagic))
+	var zr io.Reader
+	var compression string
+	var err error
+	switch {
+	case bytes.Equal(head, gzipMagic):
+		compression = "gzip"
+		zr, err = gzip.NewReader(br)
+	case zlibHeader(head):
+		compression = "zlib"
+		zr, err = zlib.NewReader(br)
+	}
+	if err != nil {
+		return nil, &Error{File: name, Index: -1, Err: decompressError{compression, err}}
+	}
+	if zr != nil {
+		br = bufio.NewReaderSize(decompressReader{compression, zr}, detectSize)
+		finish = func() error {
+			// A HAR ends where log.entries does, for the reader; the rest, up to the checksum,
+			// is read to verify it.
+			_, err := io.Copy(io.Discard, br)
+			return err
+		}
+	}
 	format, err := detectFormat(br)
 	if err != nil {
 		return nil, &Error{File: name, Index: -1, Err: err}
 	}
+	rd := &Reader{format: format, finish: finish, name: name}
 	switch format {
 	case FormatHAR:
 		h := &harReader{name: name, dec: json.NewDecoder(br)}
-		return &Reader{format: format, next: h.next}, nil
+		rd.next = h.next
 	default:
 		sc := bufio.NewScanner(br)
 		sc.Buffer(make([]byte, 0, 64<<10), MaxLineSize)
 		l := &linesReader{name: name, sc: sc}
-		return &Reader{format: format, next: l.next}, nil
+		rd.next = l.next
 	}
+	return rd, nil
 }
 
 // detectFormat skips a byte order mark and peeks at the beginning of br, reading no more than
@@ -221,6 +272,34 @@ func detect(head []byte, final bool) (format Format, more bool, err error) {
 		return "", false, errors.New("not a HAR file or JSON Lines: the first object is empty")
 	}
 	return "", false, fmt.Errorf("not a HAR file or JSON Lines: the first object starts with key %q, want \"log\" (HAR) or one of request, response, operation, comment (JSON Lines)", key)
+}
+
+// decompressReader reads a compressed stream and reports its failures as decompressError, so
+// that a corrupt or truncated .har.gz is not reported as truncated JSON.
+type decompressReader struct {
+	format string
+	r      io.Reader
+}
+
+func (d decompressReader) Read(p []byte) (int, error) {
+	n, err := d.r.Read(p)
+	if err != nil && !errors.Is(err, io.EOF) {
+		err = decompressError{d.format, err}
+	}
+	return n, err
+}
+
+// decompressError is a failure to decompress a compressed recording.
+type decompressError struct {
+	format string // gzip or zlib
+	err    error
+}
+
+func (e decompressError) Error() string {
+	if errors.Is(e.err, io.ErrUnexpectedEOF) || errors.Is(e.err, io.EOF) {
+		return e.format + ": the compressed recording is truncated"
+	}
+	return e.format + ": the compressed recording is corrupt: " + strings.TrimPrefix(e.err.Error(), e.format+": ")
 }
 
 func quoteByte(b byte) string {
