@@ -47,6 +47,8 @@ Usage:
   specgate lint [--contracts DIR] [--format FORMAT] [--fail-on LEVEL] [SPEC]...
   specgate diff [--traffic FILE]... [--format FORMAT] [--fail-on LEVEL] BASE REVISION
   specgate replay --target URL [--user USER] [--spec FILE]... [--format FORMAT]
+  specgate proxy --upstream URL [--listen ADDRESS] [--spec FILE]... [--mode report|enforce] [--record FILE]
+  specgate mock [--listen ADDRESS]
   specgate version
   specgate help [COMMAND]
 
@@ -55,6 +57,8 @@ Commands:
   lint      check specs (OpenAPI schema, refs, examples, ambiguous oneOf) and contracts
   diff      report breaking changes between two revisions of the specs
   replay    send the contracts' requests to a live deployment and validate its responses
+  proxy     validate live traffic in a reverse proxy: log each verdict, or block invalid traffic
+  mock      serve an in-memory NERM and OIG stand-in to put behind the proxy
   version   print the version
   help      print this help, or a command's
 
@@ -75,11 +79,18 @@ func (c *command) run(ctx context.Context, args []string) int {
 		return c.diff(ctx, rest)
 	case "replay":
 		return c.replay(ctx, rest)
+	case "proxy":
+		return c.proxy(ctx, rest)
+	case "mock":
+		return c.mock(ctx, rest)
 	case "version", "--version":
 		fmt.Fprintf(c.stdout, "specgate %s\n", version())
 		return exitOK
 	case "help", "-h", "-help", "--help":
 		if len(rest) > 0 && c.commandHelp(rest[0]) {
+			return exitOK
+		}
+		if len(rest) > 0 && c.serveHelp(rest[0]) {
 			return exitOK
 		}
 		if len(rest) > 0 && rest[0] == "validate" {

@@ -156,6 +156,8 @@ type jsonReport struct {
 	Summary struct {
 		Exchanges, Valid, Invalid, Errors int
 		OutOfScope                        int            `json:"out_of_scope"`
+		OutOfScopeReasons                 map[string]int `json:"out_of_scope_reasons"`
+		Preflights                        int            `json:"preflights"`
 		ByRule                            map[string]int `json:"by_rule"`
 	} `json:"summary"`
 	Exchanges []struct {
@@ -411,7 +413,7 @@ paths:
 	in := `{"request": {"method": "PATCH", "url": "https://example.test/api/things/abc"}, "response": {"status": 204}}` + "\n" +
 		`{"request": {"method": "PATCH", "url": "https://example.test/api/things/abcd"}, "response": {"status": 204}}` + "\n" +
 		`{"request": {"method": "PATCH", "url": "` + oigUsers + `"}}` + "\n"
-	res := run(t, in, nil, "validate", "--spec", spec, "--format", "json", "-")
+	res := run(t, in, nil, "validate", "--spec", spec, "--format", "json", "--verbose", "-")
 	if res.code != 1 {
 		t.Fatalf("exit %d, want 1\n%s%s", res.code, res.stdout, res.stderr)
 	}
@@ -431,13 +433,13 @@ func TestHostFlag(t *testing.T) {
 	dir := t.TempDir()
 	har := writeFile(t, dir, "t.har", harOf(t, patchUser(t, userID), patchUsers(t)))
 
-	res := run(t, "", nil, "validate", "--format", "json", "--host", "*.nonemployee.com", har)
+	res := run(t, "", nil, "validate", "--format", "json", "--verbose", "--host", "*.nonemployee.com", har)
 	r := decodeReport(t, res.stdout)
 	if res.code != 1 || r.Summary.Invalid != 1 || r.Summary.OutOfScope != 1 || r.Exchanges[1].OutOfScope == "" {
 		t.Errorf("exit %d, summary %+v", res.code, r.Summary)
 	}
 
-	res = run(t, "", nil, "validate", "--host", "other.example", har)
+	res = run(t, "", nil, "validate", "--verbose", "--host", "other.example", har)
 	if res.code != 0 || !strings.Contains(res.stderr, "none of the 2 exchanges was in scope") {
 		t.Errorf("exit %d, stderr %q; want 0 and a warning", res.code, res.stderr)
 	}

@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"bytes"
 	"encoding/json"
 	"net/http"
 	"net/http/httptest"
@@ -10,6 +11,7 @@ import (
 	"testing"
 
 	"github.com/specgate/specgate/contracts"
+	"github.com/specgate/specgate/internal/mock"
 	"github.com/specgate/specgate/internal/replay"
 	"github.com/specgate/specgate/specs"
 	"github.com/specgate/specgate/validator"
@@ -203,5 +205,31 @@ func TestGateHelp(t *testing.T) {
 	}
 	if res := run(t, "", nil, "help"); !strings.Contains(res.stdout, "specgate lint") || !strings.Contains(res.stdout, "specgate replay --target") {
 		t.Errorf("usage lacks the new commands:\n%s", res.stdout)
+	}
+}
+
+// replay measures coverage like validate: against specgate mock, the bundled contracts' requests
+// exercise every operation, and --min-coverage can still fail the run.
+func TestReplayCoverage(t *testing.T) {
+	srv := httptest.NewServer(mock.New(mock.Options{}))
+	defer srv.Close()
+	t.Setenv("SPECGATE_USER", "username")
+	t.Setenv("SPECGATE_PASSWORD", "password")
+	var out, errOut bytes.Buffer
+	code := Run(t.Context(), []string{"replay", "--target", srv.URL, "--format", "json", "--coverage", "--min-coverage", "operations=100"}, &out, &errOut)
+	if code != exitOK {
+		t.Fatalf("exit %d: %s", code, errOut.String())
+	}
+	var rep struct {
+		Coverage map[string]any `json:"coverage"`
+	}
+	if err := json.Unmarshal(out.Bytes(), &rep); err != nil || rep.Coverage == nil {
+		t.Fatalf("no coverage object in the report (%v): %.300s", err, out.String())
+	}
+	out.Reset()
+	errOut.Reset()
+	code = Run(t.Context(), []string{"replay", "--target", srv.URL, "--min-coverage", "responses=100"}, &out, &errOut)
+	if code != exitFindings || !strings.Contains(errOut.String(), "--min-coverage") {
+		t.Fatalf("exit %d, want 1 with a shortfall named: %s", code, errOut.String())
 	}
 }

@@ -16,6 +16,7 @@ import (
 )
 
 type replayConfig struct {
+	coverage  coverageConfig
 	strict    bool
 	target    string
 	specs     stringList
@@ -31,8 +32,9 @@ func (c *command) replayFlags(cfg *replayConfig) *flag.FlagSet {
 	fs.StringVar(&cfg.target, "target", "", "base `URL` of the deployment: scheme, host and an optional path prefix (default: $SPECGATE_TARGET)")
 	fs.Var(&cfg.specs, "spec", "OpenAPI spec `FILE` to validate against (repeatable; default: the embedded NERM and OIG specs)")
 	fs.BoolVar(&cfg.strict, "strict", false, strictUsage)
+	cfg.coverage.register(fs)
 	fs.StringVar(&cfg.contracts, "contracts", "", "send the requests of the contracts in `DIR` (default: the bundled contracts)")
-	fs.StringVar(&cfg.format, "format", "text", "report `format`: text, json, junit, sarif or github")
+	fs.StringVar(&cfg.format, "format", "text", "report `format`: text, json, junit, sarif, github or html")
 	fs.StringVar(&cfg.user, "user", "", "basic-auth `USER`; the password comes from $SPECGATE_PASSWORD (default: $SPECGATE_USER)")
 	fs.DurationVar(&cfg.timeout, "timeout", 30*time.Second, "time allowed for each exchange")
 	fs.Usage = func() {
@@ -94,7 +96,11 @@ func (c *command) replay(ctx context.Context, args []string) int {
 	if err != nil {
 		return c.failf("replay", "%v", err)
 	}
-	v, err := validator.New(docs, validator.Options{})
+	v, err := validator.New(docs, validator.Options{Observe: cfg.coverage.measured(cfg.format)})
+	if err != nil {
+		return c.failf("replay", "%v", err)
+	}
+	cov, err := cfg.coverage.tracker(cfg.format, docs, v)
 	if err != nil {
 		return c.failf("replay", "%v", err)
 	}
@@ -113,9 +119,12 @@ func (c *command) replay(ctx context.Context, args []string) int {
 	err = replay.Run(ctx, v, cases, name, replay.Options{Target: target, Auth: auth, Timeout: cfg.timeout}, func(e report.Entry) error {
 		if e.Err != nil {
 			fmt.Fprintf(c.stderr, "specgate replay: %v\n", e.Err)
+		} else if cov != nil {
+			cov.Add(e.Exchange, e.Result)
 		}
 		return rep.Add(e)
 	})
+	shortfalls := cfg.coverage.finish(cov, rep, "replay", c.stderr)
 	if err == nil {
 		err = rep.Close()
 	}
@@ -123,10 +132,11 @@ func (c *command) replay(ctx context.Context, args []string) int {
 		return c.failf("replay", "%v", err)
 	}
 	s := rep.Summary()
+	short := shortfalls()
 	switch {
 	case s.Errors > 0:
 		return exitUsage
-	case s.Invalid > 0:
+	case s.Invalid > 0 || len(short) > 0:
 		return exitFindings
 	}
 	return exitOK

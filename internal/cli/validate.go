@@ -9,6 +9,7 @@ import (
 	"os"
 
 	"github.com/specgate/specgate/internal/bulk"
+	"github.com/specgate/specgate/internal/coverage"
 	"github.com/specgate/specgate/internal/report"
 	"github.com/specgate/specgate/internal/traffic"
 	"github.com/specgate/specgate/validator"
@@ -19,6 +20,9 @@ type validateConfig struct {
 	specs  stringList
 	hosts  stringList
 	format string
+	// verbose lists out-of-scope exchanges one by one instead of only counting them.
+	verbose  bool
+	coverage coverageConfig
 }
 
 func (c *command) validateFlags(cfg *validateConfig) *flag.FlagSet {
@@ -26,22 +30,27 @@ func (c *command) validateFlags(cfg *validateConfig) *flag.FlagSet {
 	fs.SetOutput(c.stderr)
 	fs.Var(&cfg.specs, "spec", "OpenAPI spec `FILE` to validate against (repeatable; default: the embedded NERM and OIG specs)")
 	fs.BoolVar(&cfg.strict, "strict", false, strictUsage)
-	fs.StringVar(&cfg.format, "format", report.Formats[0], "report `format`: text, json, github, junit or sarif")
+	fs.StringVar(&cfg.format, "format", report.Formats[0], "report `format`: text, json, github, junit, sarif or html (one self-contained page, coverage included)")
+	cfg.coverage.register(fs)
 	fs.Var(&cfg.hosts, "host", "check only requests to hosts matching `PATTERN` (path.Match syntax, such as *.nonemployee.com; repeatable; default: every host)")
+	fs.BoolVar(&cfg.verbose, "verbose", false, "list the out-of-scope exchanges one by one, each with its reason (default: only count them, by reason, in the summary)")
 	fs.Usage = func() {
-		fmt.Fprint(fs.Output(), `Usage: specgate validate [--spec FILE]... [--host PATTERN]... [--format text|json] [INPUT]...
+		fmt.Fprint(fs.Output(), `Usage: specgate validate [--spec FILE]... [--host PATTERN]... [--format FORMAT] [--verbose] [--coverage] [--min-coverage GATE] [INPUT]...
 
 Validates every exchange recorded in each INPUT, a HAR file or JSON Lines (- reads stdin), in
-order. With no INPUT it validates the documented examples bundled with specgate (the vendors'
-own examples, some of which break the specs as the vendors' pages declare them).
+order; either may be gzip-compressed (a .har.gz). With no INPUT it validates the documented
+examples bundled with specgate (the vendors' own examples, some of which break the specs as the
+vendors' pages declare them).
 
 Exchanges outside every spec's base paths (a browser recording's pages, scripts and images) or
-outside the --host patterns are reported as out of scope: neither valid nor invalid.
+outside the --host patterns are out of scope: neither valid nor invalid, counted by reason in the
+summary and listed with --verbose. A CORS preflight (OPTIONS with Access-Control-Request-Method)
+is checked against the method it announces.
 
 Flags:
 `)
 		fs.PrintDefaults()
-		fmt.Fprint(fs.Output(), "\nExit codes: 0 all valid, 1 violations found, 2 usage or input error.\n")
+		fmt.Fprint(fs.Output(), "\nExit codes: 0 all valid, 1 violations found or coverage below --min-coverage, 2 usage or input error.\n")
 	}
 	return fs
 }
@@ -69,15 +78,19 @@ func (c *command) validate(ctx context.Context, args []string) int {
 	if err != nil {
 		return c.usageError("--format: %v", err)
 	}
+	rep.SetVerbose(cfg.verbose)
 	docs, err := loadSpecs(ctx, cfg.specs, cfg.strict)
 	if err != nil {
 		return c.usageError("%v", err)
 	}
-	v, err := validator.New(docs, validator.Options{Hosts: cfg.hosts})
+	v, err := validator.New(docs, validator.Options{Hosts: cfg.hosts, Observe: cfg.coverage.measured(cfg.format)})
 	if err != nil {
 		return c.usageError("%v", err)
 	}
 	r := &validateRun{c: c, v: v, rep: rep, progress: newProgress(c.stderr)}
+	if r.cov, err = cfg.coverage.tracker(cfg.format, docs, v); err != nil {
+		return c.usageError("%v", err)
+	}
 	src := r.source(ctx, inputs)
 	// The source closes its files itself, in the goroutine that reads them.
 	err = bulk.Run(ctx, v, src.next, r.emit, bulk.Options{})
@@ -85,6 +98,7 @@ func (c *command) validate(ctx context.Context, args []string) int {
 	if err != nil && ctx.Err() == nil {
 		r.writeErr = err
 	}
+	shortfalls := cfg.coverage.finish(r.cov, rep, "validate", c.stderr)
 	if r.writeErr == nil {
 		r.writeErr = rep.Close()
 	}
@@ -100,10 +114,11 @@ func (c *command) validate(ctx context.Context, args []string) int {
 	if s.Exchanges > 0 && s.OutOfScope == s.Exchanges {
 		fmt.Fprintf(c.stderr, "specgate validate: warning: none of the %d exchanges was in scope, so nothing was checked\n", s.Exchanges)
 	}
+	short := shortfalls()
 	switch {
 	case s.Errors > 0:
 		return exitUsage
-	case s.Invalid > 0:
+	case s.Invalid > 0 || len(short) > 0:
 		return exitFindings
 	}
 	return exitOK
@@ -119,6 +134,7 @@ type validateRun struct {
 	c        *command
 	v        *validator.Validator
 	rep      *report.Report
+	cov      *coverage.Tracker // nil unless coverage is measured
 	progress *progress
 	writeErr error
 }
@@ -129,6 +145,9 @@ func (r *validateRun) emit(rec traffic.Record, res validator.Result) bool {
 		fmt.Fprintf(r.c.stderr, "specgate validate: %v\n", rec.Err)
 	}
 	r.progress.add(rec)
+	if r.cov != nil && rec.Err == nil {
+		r.cov.Add(rec.Exchange, res)
+	}
 	if err := r.rep.Add(report.Entry{Record: rec, Result: res}); err != nil {
 		r.writeErr = err
 		return false

@@ -121,9 +121,9 @@ func (f *Findings) fails(x Finding) bool {
 }
 
 // FindingFormats lists the formats WriteFindings writes, the first being the default.
-var FindingFormats = []string{"text", "json", "junit", "sarif", "github"}
+var FindingFormats = []string{"text", "json", "junit", "sarif", "github", "html"}
 
-// WriteFindings writes f to w in format: text, json, junit, sarif or github.
+// WriteFindings writes f to w in format: text, json, junit, sarif, github or html.
 func WriteFindings(w io.Writer, format string, f Findings) error {
 	switch format {
 	case "text":
@@ -136,6 +136,8 @@ func WriteFindings(w io.Writer, format string, f Findings) error {
 		return findingsSARIF(w, f)
 	case "github":
 		return findingsGitHub(w, f)
+	case "html":
+		return findingsHTML(w, f)
 	}
 	return fmt.Errorf("unknown report format %q, want one of %s", format, strings.Join(FindingFormats, ", "))
 }

@@ -167,7 +167,7 @@ func TestFindingsGitHubAndText(t *testing.T) {
 	if err := json.Unmarshal(b.Bytes(), &doc); err != nil || len(doc.Findings) != 3 || doc.Summary["failing"] != float64(2) {
 		t.Errorf("json %v %v\n%s", err, doc.Summary, b.String())
 	}
-	if err := WriteFindings(&b, "html", sampleFindings()); err == nil {
+	if err := WriteFindings(&b, "xml", sampleFindings()); err == nil {
 		t.Error("unknown format accepted")
 	}
 	if _, err := ParseLevel("fatal"); err == nil {

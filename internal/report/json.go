@@ -6,19 +6,21 @@ import (
 	"fmt"
 	"io"
 
+	"github.com/specgate/specgate/internal/coverage"
 	"github.com/specgate/specgate/validator"
 )
 
 // jsonFormatter writes one JSON document,
 //
-//	{"exchanges": [{...}, ...], "summary": {...}}
+//	{"exchanges": [{...}, ...], "summary": {...}, "coverage": {...}}
 //
-// with the exchanges in input order. The summary comes last so that exchanges can be written
-// as they are validated.
+// with the exchanges in input order, and coverage only when the run measured it. The summary
+// and coverage come last so that exchanges can be written as they are validated.
 type jsonFormatter struct {
 	w       io.Writer
 	started bool
 	n       int
+	cov     *coverage.Report
 }
 
 // jsonExchange is one exchange of the JSON report.
@@ -103,6 +105,11 @@ func (j *jsonFormatter) summary(s Summary) error {
 	}
 	if _, err := j.w.Write(b); err != nil {
 		return err
+	}
+	if j.cov != nil {
+		if err := j.writeCoverage(); err != nil {
+			return err
+		}
 	}
 	_, err = io.WriteString(j.w, "\n}\n")
 	return err

@@ -15,6 +15,8 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/specgate/specgate/internal/coverage"
+	"github.com/specgate/specgate/internal/redact"
 	"github.com/specgate/specgate/internal/traffic"
 	"github.com/specgate/specgate/validator"
 )
@@ -83,6 +85,11 @@ type Summary struct {
 	// OutOfScope counts exchanges the validator did not check: outside every spec's base paths
 	// (the pages, scripts and images of a browser recording) or outside the --host patterns.
 	OutOfScope int `json:"out_of_scope"`
+	// OutOfScopeReasons counts the out-of-scope exchanges by why they were not checked.
+	OutOfScopeReasons map[string]int `json:"out_of_scope_reasons"`
+	// Preflights counts the CORS preflights checked (each also counted as valid or invalid):
+	// they are checked against the method they announce, not as requests of their own.
+	Preflights int `json:"preflights"`
 	// ByRule counts the violations of invalid exchanges by rule id.
 	ByRule map[string]int `json:"by_rule"`
 }
@@ -91,12 +98,19 @@ func (s *Summary) add(e Entry) {
 	if s.ByRule == nil {
 		s.ByRule = map[string]int{}
 	}
+	if s.OutOfScopeReasons == nil {
+		s.OutOfScopeReasons = map[string]int{}
+	}
 	s.Exchanges++
+	if e.Err == nil && e.Result.OutOfScope == "" && e.Result.Preflight != "" {
+		s.Preflights++
+	}
 	switch {
 	case e.Err != nil:
 		s.Errors++
 	case e.Result.OutOfScope != "":
 		s.OutOfScope++
+		s.OutOfScopeReasons[scopeReason(e)]++
 	case e.Result.Valid():
 		s.Valid++
 	default:
@@ -107,13 +121,27 @@ func (s *Summary) add(e Entry) {
 	}
 }
 
+// scopeReason is why an exchange is out of scope, without the path the validator's reason starts
+// with, so that the pages, scripts and images of one recording share one reason.
+func scopeReason(e Entry) string {
+	reason := e.Result.OutOfScope
+	if r := e.Exchange.Request; r != nil && r.URL != nil {
+		p := r.URL.EscapedPath()
+		if p == "" {
+			p = "/"
+		}
+		reason = strings.TrimPrefix(reason, p+" is ")
+	}
+	return reason
+}
+
 // Formats lists the report formats that stream (each entry is written as it is added), the
 // first being the default.
 var Formats = []string{"text", "json", "github"}
 
 // DocumentFormats lists the report formats written whole by Close: junit and sarif are single
-// documents whose counts come first.
-var DocumentFormats = []string{"junit", "sarif"}
+// documents whose counts come first; html is one self-contained page.
+var DocumentFormats = []string{"junit", "sarif", "html"}
 
 // formatter writes one format.
 type formatter interface {
@@ -121,16 +149,25 @@ type formatter interface {
 	summary(Summary) error
 }
 
+// coverageFormatter is a formatter that shows coverage: Close hands it the coverage set with
+// SetCoverage before the summary.
+type coverageFormatter interface {
+	setCoverage(*coverage.Report)
+}
+
 // Report writes entries in one format and tallies them. It is not safe for concurrent use.
 type Report struct {
-	f      formatter
-	sum    Summary
-	closed bool
+	f       formatter
+	sum     Summary
+	cov     *coverage.Report
+	verbose bool
+	closed  bool
 }
 
 // New returns a Report writing format to w: "text", "json", "github" (workflow-command
-// annotations), "junit" or "sarif". junit and sarif are single documents, written by Close, so
-// those two hold the run's entries until then.
+// annotations), "junit", "sarif" or "html". junit and sarif are single documents, written by
+// Close, so those two hold the run's entries until then; html holds counts per operation and
+// rule and a bounded sample of the exchanges.
 func New(w io.Writer, format string) (*Report, error) {
 	var f formatter
 	switch format {
@@ -144,18 +181,33 @@ func New(w io.Writer, format string) (*Report, error) {
 		f = newSARIFFormatter(w)
 	case "github":
 		f = &githubFormatter{w: w}
+	case "html":
+		f = newHTMLFormatter(w)
 	default:
 		return nil, fmt.Errorf("unknown report format %q, want one of %s", format, strings.Join(append(append([]string(nil), Formats...), DocumentFormats...), ", "))
 	}
-	return &Report{f: f, sum: Summary{ByRule: map[string]int{}}}, nil
+	return &Report{f: f, sum: Summary{ByRule: map[string]int{}, OutOfScopeReasons: map[string]int{}}}, nil
 }
 
-// Add writes one entry.
+// SetVerbose makes the report list out-of-scope exchanges one by one, each with its reason. By
+// default they are only counted, by reason, in the summary: a browser recording holds more
+// pages, scripts and images than API calls. Call it before the first Add.
+func (r *Report) SetVerbose(verbose bool) {
+	r.verbose = verbose
+	if t, ok := r.f.(*textFormatter); ok {
+		t.verbose = verbose
+	}
+}
+
+// Add writes one entry; an out-of-scope one only when the report is verbose.
 func (r *Report) Add(e Entry) error {
 	if r.closed {
 		return errors.New("report: Add after Close")
 	}
 	r.sum.add(e)
+	if e.Err == nil && e.Result.OutOfScope != "" && !r.verbose {
+		return nil
+	}
 	return r.f.entry(e)
 }
 
@@ -165,8 +217,15 @@ func (r *Report) Close() error {
 		return nil
 	}
 	r.closed = true
+	if cf, ok := r.f.(coverageFormatter); ok && r.cov != nil {
+		cf.setCoverage(r.cov)
+	}
 	return r.f.summary(r.sum)
 }
+
+// SetCoverage makes Close write cov with the summary, in the formats that show coverage (text,
+// json and html).
+func (r *Report) SetCoverage(cov *coverage.Report) { r.cov = cov }
 
 // Summary returns the counts so far.
 func (r *Report) Summary() Summary { return r.sum }
@@ -184,39 +243,7 @@ func Target(u *url.URL) string {
 	if u.RawQuery == "" {
 		return p
 	}
-	parts := strings.Split(u.RawQuery, "&")
-	for i, part := range parts {
-		name, _, hasValue := strings.Cut(part, "=")
-		if !hasValue {
-			continue
-		}
-		if n, err := url.QueryUnescape(name); err == nil && sensitive(n) {
-			parts[i] = name + "=REDACTED"
-		}
-	}
-	return p + "?" + strings.Join(parts, "&")
-}
-
-// The values of query parameters named sensitiveNames, or with a name containing one of
-// sensitiveParts (compared in lower case without '-', '_' and '.'), are redacted.
-var (
-	sensitiveNames = []string{"key", "sig", "code", "pass", "pwd", "jwt"}
-	sensitiveParts = []string{"token", "secret", "password", "passwd", "apikey", "auth", "signature", "session", "credential", "privatekey"}
-)
-
-func sensitive(name string) bool {
-	n := strings.ToLower(strings.NewReplacer("-", "", "_", "", ".", "").Replace(name))
-	for _, s := range sensitiveNames {
-		if n == s {
-			return true
-		}
-	}
-	for _, s := range sensitiveParts {
-		if strings.Contains(n, s) {
-			return true
-		}
-	}
-	return false
+	return p + "?" + redact.RawQuery(u.RawQuery)
 }
 
 // sortedRules returns the rule ids of by in descending count, then by id.

@@ -70,13 +70,20 @@ func entries() []Entry {
 	}
 }
 
+// write writes es in format, out-of-scope entries listed too, and returns the output.
 func write(t *testing.T, format string, es []Entry) (string, Summary) {
+	t.Helper()
+	return writeReport(t, format, true, es)
+}
+
+func writeReport(t *testing.T, format string, verbose bool, es []Entry) (string, Summary) {
 	t.Helper()
 	var buf bytes.Buffer
 	r, err := New(&buf, format)
 	if err != nil {
 		t.Fatal(err)
 	}
+	r.SetVerbose(verbose)
 	for _, e := range es {
 		if err := r.Add(e); err != nil {
 			t.Fatal(err)

@@ -5,6 +5,7 @@ import (
 	"io"
 	"strings"
 
+	"github.com/specgate/specgate/internal/coverage"
 	"github.com/specgate/specgate/validator"
 )
 
@@ -18,6 +19,10 @@ import (
 type textFormatter struct {
 	w   io.Writer
 	err error
+	cov *coverage.Report
+	// verbose is set when out-of-scope exchanges are listed, so the summary need not say how
+	// to list them.
+	verbose bool
 }
 
 func (t *textFormatter) printf(format string, args ...any) {
@@ -113,6 +118,22 @@ func (t *textFormatter) summary(s Summary) error {
 	t.printf("\n")
 	for _, id := range sortedRules(s.ByRule) {
 		t.printf("  %-32s %d\n", id, s.ByRule[id])
+	}
+	if s.Preflights > 0 {
+		t.printf("%d CORS %s, each checked against the method it announced\n", s.Preflights, plural(s.Preflights, "preflight", "preflights"))
+	}
+	if s.OutOfScope > 0 {
+		hint := " (--verbose lists them)"
+		if t.verbose {
+			hint = ""
+		}
+		t.printf("%d out of scope, not checked%s:\n", s.OutOfScope, hint)
+		for _, reason := range sortedRules(s.OutOfScopeReasons) {
+			t.printf("  %5d  %s\n", s.OutOfScopeReasons[reason], oneLine(reason))
+		}
+	}
+	if t.cov != nil {
+		t.coverageTable(t.cov)
 	}
 	return t.err
 }

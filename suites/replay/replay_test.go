@@ -10,6 +10,7 @@ import (
 	. "github.com/onsi/gomega"
 
 	"github.com/specgate/specgate/contracts"
+	"github.com/specgate/specgate/internal/mock"
 	"github.com/specgate/specgate/internal/replay"
 	"github.com/specgate/specgate/internal/report"
 	"github.com/specgate/specgate/specs"
@@ -33,10 +34,9 @@ var _ = BeforeSuite(func(ctx SpecContext) {
 		auth = replay.Auth{User: os.Getenv("SPECGATE_USER"), Password: os.Getenv("SPECGATE_PASSWORD"), Token: os.Getenv("SPECGATE_TOKEN")}
 		return
 	}
-	h, err := replay.Responder(v, contracts.Embedded())
-	Expect(err).NotTo(HaveOccurred())
-	srv := httptest.NewServer(h)
+	srv := httptest.NewServer(mock.New(mock.Options{}))
 	DeferCleanup(srv.Close)
+	auth = replay.Auth{User: "username", Password: "password"} // the mock's OIG credentials
 	target, err = url.Parse(srv.URL)
 	Expect(err).NotTo(HaveOccurred())
 })
