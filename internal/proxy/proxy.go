@@ -196,6 +196,7 @@ type exchange struct {
 	respSkipped   string
 	respResult    []validator.Violation
 	respValidTime time.Duration
+	respPending   bool // report mode: the response is validated in finish
 
 	upstreamStart time.Time
 	upstreamTime  time.Duration
@@ -303,13 +304,14 @@ func (p *Proxy) modifyResponse(resp *http.Response) error {
 	if res.Operation == "" || res.Preflight != "" || res.OutOfScope != "" {
 		return nil // nothing to check the response against
 	}
-	t0 := time.Now()
-	r := p.opts.Validator.Validate(resp.Request.Context(), validator.Exchange{Operation: res.Operation, Response: x.resp})
-	x.respValidTime = time.Since(t0)
-	p.m.validation.WithLabelValues(string(validator.PartResponse)).Observe(x.respValidTime.Seconds())
-	x.respResult = r.Violations
-	explainSkipped(x.respResult, validator.RuleResponseBodyNotRecorded, "response", x.respSkipped)
-	if !p.opts.EnforceResponse || !blocking(x.respResult) {
+	if !p.opts.EnforceResponse {
+		// Report mode: the verdict changes nothing the client gets, so the response is checked
+		// in finish, once the client has it, and validation adds nothing to its latency.
+		x.respPending = true
+		return nil
+	}
+	p.validateResponse(x, resp.Request.Context())
+	if !blocking(x.respResult) {
 		return nil
 	}
 	_ = resp.Body.Close()
@@ -322,6 +324,16 @@ func (p *Proxy) modifyResponse(resp *http.Response) error {
 	resp.Body, resp.ContentLength, resp.Trailer = io.NopCloser(bytes.NewReader(b)), int64(len(b)), nil
 	x.outcome, x.status = outcomeReplaced, http.StatusBadGateway
 	return nil
+}
+
+// validateResponse checks the response read into x against the operation of its request.
+func (p *Proxy) validateResponse(x *exchange, ctx context.Context) {
+	t0 := time.Now()
+	r := p.opts.Validator.Validate(ctx, validator.Exchange{Operation: x.reqResult.Operation, Response: x.resp})
+	x.respValidTime = time.Since(t0)
+	p.m.validation.WithLabelValues(string(validator.PartResponse)).Observe(x.respValidTime.Seconds())
+	x.respResult = r.Violations
+	explainSkipped(x.respResult, validator.RuleResponseBodyNotRecorded, "response", x.respSkipped)
 }
 
 func (p *Proxy) errorHandler(w http.ResponseWriter, r *http.Request, err error) {
@@ -410,6 +422,9 @@ func (x *exchange) violations() []validator.Violation {
 // finish logs, counts and records an exchange once the client has its answer.
 func (p *Proxy) finish(x *exchange) {
 	total := time.Since(x.start)
+	if x.respPending && x.resp != nil {
+		p.validateResponse(x, context.WithoutCancel(x.in.Context()))
+	}
 	verdict := x.verdict()
 	vs := x.violations()
 	op := x.reqResult.Operation
