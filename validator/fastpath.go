@@ -16,6 +16,7 @@ import (
 
 // fastSchema mirrors a *jsonschema.Schema for the keywords the fast path knows.
 type fastSchema struct {
+	src     *jsonschema.Schema
 	loc     string // absolute location of the compiled schema
 	known   bool   // false: some keyword is unknown to the fast path; ask jsonschema/v5
 	always  *bool
@@ -73,7 +74,7 @@ func (fc *fastCompiler) build(s *jsonschema.Schema) *fastSchema {
 	if f, ok := fc.memo[s]; ok {
 		return f
 	}
-	f := &fastSchema{loc: s.Location, known: true, minProps: s.MinProperties, maxProps: s.MaxProperties, minItems: s.MinItems, maxItems: s.MaxItems, minLen: s.MinLength, maxLen: s.MaxLength}
+	f := &fastSchema{src: s, loc: s.Location, known: true, minProps: s.MinProperties, maxProps: s.MaxProperties, minItems: s.MinItems, maxItems: s.MaxItems, minLen: s.MinLength, maxLen: s.MaxLength}
 	fc.memo[s] = f
 	unknown := s.RecursiveRef != nil || s.DynamicRef != nil || s.If != nil || s.PropertyNames != nil ||
 		len(s.PatternProperties) > 0 || len(s.Dependencies) > 0 || len(s.DependentRequired) > 0 || len(s.DependentSchemas) > 0 ||
@@ -181,88 +182,22 @@ func (f *fastSchema) valid(v any, depth int) bool {
 	if f.always != nil {
 		return *f.always
 	}
-	if f.forbid {
+	if f.forbid || !f.ownValid(v) {
 		return false
 	}
 	if f.ref != nil && !f.ref.valid(v, depth+1) {
 		return false
 	}
-	if f.types != 0 && !f.typeOK(v) {
-		return false
-	}
-	if f.hasEnum {
-		ok := false
-		for _, e := range f.enum {
-			if equal(v, e) {
-				ok = true
-				break
-			}
-		}
-		if !ok {
-			return false
-		}
-	}
-	if f.format != nil && !f.format(v) {
-		return false
-	}
 	switch t := v.(type) {
 	case map[string]any:
-		if f.minProps >= 0 && len(t) < f.minProps || f.maxProps >= 0 && len(t) > f.maxProps {
-			return false
-		}
-		for _, r := range f.required {
-			if _, ok := t[r]; !ok {
-				return false
-			}
-		}
 		for k, pv := range t {
-			if p, ok := f.props[k]; ok {
-				if !p.valid(pv, depth+1) {
-					return false
-				}
-				continue
-			}
-			if f.addlBool != nil && !*f.addlBool {
-				return false
-			}
-			if f.addl != nil && !f.addl.valid(pv, depth+1) {
+			if c := f.child(k); c != nil && !c.valid(pv, depth+1) {
 				return false
 			}
 		}
 	case []any:
-		if f.minItems >= 0 && len(t) < f.minItems || f.maxItems >= 0 && len(t) > f.maxItems {
-			return false
-		}
 		for i, e := range t {
-			switch {
-			case i < len(f.prefix):
-				if !f.prefix[i].valid(e, depth+1) {
-					return false
-				}
-			case f.items != nil:
-				if !f.items.valid(e, depth+1) {
-					return false
-				}
-			}
-		}
-	case string:
-		if f.minLen >= 0 || f.maxLen >= 0 {
-			n := utf8.RuneCountInString(t)
-			if f.minLen >= 0 && n < f.minLen || f.maxLen >= 0 && n > f.maxLen {
-				return false
-			}
-		}
-		if f.pattern != nil && !f.pattern.MatchString(t) {
-			return false
-		}
-	case json.Number:
-		if f.min != nil || f.max != nil || f.exMin != nil || f.exMax != nil {
-			r, ok := new(big.Rat).SetString(string(t))
-			if !ok {
-				return false
-			}
-			if f.min != nil && r.Cmp(f.min) < 0 || f.max != nil && r.Cmp(f.max) > 0 ||
-				f.exMin != nil && r.Cmp(f.exMin) <= 0 || f.exMax != nil && r.Cmp(f.exMax) >= 0 {
+			if c := f.item(i); c != nil && !c.valid(e, depth+1) {
 				return false
 			}
 		}
@@ -299,6 +234,95 @@ func (f *fastSchema) valid(v any, depth int) bool {
 		}
 	}
 	return true
+}
+
+// child is the schema of the object property k, nil when nothing constrains it.
+func (f *fastSchema) child(k string) *fastSchema {
+	if p, ok := f.props[k]; ok {
+		return p
+	}
+	return f.addl
+}
+
+// item is the schema of array element i, nil when nothing constrains it.
+func (f *fastSchema) item(i int) *fastSchema {
+	if i < len(f.prefix) {
+		return f.prefix[i]
+	}
+	return f.items
+}
+
+// ownValid checks the keywords that look at v itself, not at its properties or items and not
+// through $ref or an applicator (allOf, anyOf, oneOf, not).
+func (f *fastSchema) ownValid(v any) bool {
+	if f.types != 0 && !f.typeOK(v) {
+		return false
+	}
+	if f.hasEnum {
+		ok := false
+		for _, e := range f.enum {
+			if equal(v, e) {
+				ok = true
+				break
+			}
+		}
+		if !ok {
+			return false
+		}
+	}
+	if f.format != nil && !f.format(v) {
+		return false
+	}
+	switch t := v.(type) {
+	case map[string]any:
+		if f.minProps >= 0 && len(t) < f.minProps || f.maxProps >= 0 && len(t) > f.maxProps {
+			return false
+		}
+		for _, r := range f.required {
+			if _, ok := t[r]; !ok {
+				return false
+			}
+		}
+		if f.addlBool != nil && !*f.addlBool {
+			for k := range t {
+				if _, ok := f.props[k]; !ok {
+					return false
+				}
+			}
+		}
+	case []any:
+		if f.minItems >= 0 && len(t) < f.minItems || f.maxItems >= 0 && len(t) > f.maxItems {
+			return false
+		}
+	case string:
+		if f.minLen >= 0 || f.maxLen >= 0 {
+			n := utf8.RuneCountInString(t)
+			if f.minLen >= 0 && n < f.minLen || f.maxLen >= 0 && n > f.maxLen {
+				return false
+			}
+		}
+		if f.pattern != nil && !f.pattern.MatchString(t) {
+			return false
+		}
+	case json.Number:
+		if f.min != nil || f.max != nil || f.exMin != nil || f.exMax != nil {
+			r, ok := new(big.Rat).SetString(string(t))
+			if !ok {
+				return false
+			}
+			if f.min != nil && r.Cmp(f.min) < 0 || f.max != nil && r.Cmp(f.max) > 0 ||
+				f.exMin != nil && r.Cmp(f.exMin) <= 0 || f.exMax != nil && r.Cmp(f.exMax) >= 0 {
+				return false
+			}
+		}
+	}
+	return true
+}
+
+// structural reports whether f's verdict is its own keywords', its $ref's and its children's
+// alone: then an invalid instance can be diagnosed below f, where it fails.
+func (f *fastSchema) structural() bool {
+	return f.always == nil && !f.forbid && f.not == nil && len(f.allOf)+len(f.anyOf)+len(f.oneOf) == 0
 }
 
 func (f *fastSchema) typeOK(v any) bool {

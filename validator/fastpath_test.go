@@ -4,6 +4,8 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"sort"
+	"strings"
 	"testing"
 
 	"github.com/specgate/specgate/specs"
@@ -133,4 +135,59 @@ func FuzzFastPathAgreesWithJSONSchema(f *testing.F) {
 			}
 		}
 	})
+}
+
+// TestTargetedDiagnosisEqualsFullDiagnosis checks that diagnosing only where an instance fails
+// reports exactly the failures jsonschema/v5 reports on the whole instance.
+func TestTargetedDiagnosisEqualsFullDiagnosis(t *testing.T) {
+	docs, err := specs.Default(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	v, err := New(docs, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	sets := []*schemaSet{v.schema, load(t, "testdata/split", "openapi.yaml").schema, load(t, "../specs/testdata/vendor", "openapi.yaml").schema}
+	var instances []any
+	for _, b := range seedBodies {
+		x, _, err := decodeBody([]byte(b))
+		if err != nil {
+			t.Fatal(err)
+		}
+		instances = append(instances, mutations(x)...)
+	}
+	key := func(fs []failure) string {
+		out := make([]string, len(fs))
+		for i, f := range fs {
+			out[i] = f.instance + " " + f.keyword + " " + f.schema + " " + f.message
+		}
+		sort.Strings(out)
+		return strings.Join(out, "\n")
+	}
+	compared := 0
+	for _, set := range sets {
+		for _, sch := range set.compiled {
+			if set.fast[sch] == nil {
+				continue
+			}
+			for _, inst := range instances {
+				targeted := set.validate(sch, inst, "the body")
+				if len(targeted) == 0 {
+					continue
+				}
+				var full []failure
+				set.diagnoseWith(sch, inst, "", "the body", &full)
+				if got, want := key(targeted), key(full); got != want {
+					b, _ := json.Marshal(inst)
+					t.Fatalf("%s on %s:\ntargeted:\n%s\nfull:\n%s", sch.Location, b, got, want)
+				}
+				compared++
+			}
+		}
+	}
+	if compared < 1000 {
+		t.Fatalf("only %d invalid instances compared", compared)
+	}
+	t.Logf("%d diagnoses compared", compared)
 }

@@ -237,20 +237,64 @@ type failure struct {
 
 // validate checks inst against sch. It returns nil when inst is valid.
 func (s *schemaSet) validate(sch *jsonschema.Schema, inst any, label string) []failure {
-	if f := s.fast[sch]; f != nil && f.valid(inst, 0) {
+	f := s.fast[sch]
+	if f == nil {
+		var out []failure
+		s.diagnoseWith(sch, inst, "", label, &out)
+		return out
+	}
+	if f.valid(inst, 0) {
 		return nil
 	}
-	err := sch.Validate(inst)
+	var out []failure
+	s.diagnose(f, inst, "", label, 0, &out)
+	sort.SliceStable(out, func(i, j int) bool { return out[i].instance < out[j].instance })
+	return out
+}
+
+// diagnose explains why v fails f. While f's own keywords hold and only its $ref or children
+// fail, it descends to where v fails and runs jsonschema/v5 there only: a large body costs what
+// its failing parts cost, and the failures are those jsonschema/v5 finds on the whole body,
+// since a structural schema's failures are its children's.
+func (s *schemaSet) diagnose(f *fastSchema, v any, base, label string, depth int, out *[]failure) {
+	if depth < 128 && f.structural() && f.ownValid(v) {
+		before := len(*out)
+		if f.ref != nil && !f.ref.valid(v, 0) {
+			s.diagnose(f.ref, v, base, label, depth+1, out)
+		}
+		switch t := v.(type) {
+		case map[string]any:
+			for k, pv := range t {
+				if c := f.child(k); c != nil && !c.valid(pv, 0) {
+					s.diagnose(c, pv, base+"/"+jsonptr.Escape(k), label, depth+1, out)
+				}
+			}
+		case []any:
+			for i, e := range t {
+				if c := f.item(i); c != nil && !c.valid(e, 0) {
+					s.diagnose(c, e, base+"/"+strconv.Itoa(i), label, depth+1, out)
+				}
+			}
+		}
+		if len(*out) > before {
+			return
+		}
+	}
+	s.diagnoseWith(f.src, v, base, label, out)
+}
+
+// diagnoseWith runs jsonschema/v5 on v, found at base of the body.
+func (s *schemaSet) diagnoseWith(sch *jsonschema.Schema, v any, base, label string, out *[]failure) {
+	err := sch.Validate(v)
 	if err == nil {
-		return nil
+		return
 	}
 	var ve *jsonschema.ValidationError
 	if !errors.As(err, &ve) {
-		return []failure{{message: "the schema could not be evaluated: " + err.Error()}}
+		*out = append(*out, failure{instance: base, message: "the schema could not be evaluated: " + err.Error()})
+		return
 	}
-	var out []failure
-	s.collect(ve, inst, "", label, &out)
-	return out
+	s.collect(ve, v, base, label, out)
 }
 
 // collect flattens a ValidationError tree into failures: one per leaf, and one per failed oneOf
