@@ -232,7 +232,7 @@ func (v *Validator) checkPreflight(r *Request) Result {
 }
 
 func (v *Validator) checkRequest(op *operation, r *Request, pathParams map[string]string, out []Violation, obs *Observation) []Violation {
-	add := func(rule, inst, kw, schema string, line int, msg string, br []Branch) {
+	var add addFunc = func(rule, inst, kw, schema string, line int, msg string, br []Branch) {
 		out = append(out, Violation{Rule: rule, Part: PartRequest, Operation: op.id, Instance: inst, Keyword: kw, Schema: schema, Line: line, Message: msg, Branches: br})
 	}
 	if r.Header == nil {
@@ -291,24 +291,7 @@ func (v *Validator) checkRequest(op *operation, r *Request, pathParams map[strin
 	if obs != nil {
 		obs.RequestMedia = m.typ
 	}
-	if m.schema == nil || !isJSON(typ) {
-		return out
-	}
-	body, ok := decodeChecked(r.Body, PartRequest, func(rule, inst, msg string) { add(rule, inst, "", "", 0, msg, nil) })
-	if !ok {
-		return out
-	}
-	fails := v.schema.validate(m.schema, body, "the request body")
-	if obs != nil && len(fails) == 0 {
-		obs.Branches = v.schema.branches(m.schema, body, PartRequest, obs.Branches)
-	}
-	for _, f := range fails {
-		rule := RuleRequestBodySchema
-		if f.keyword == kwForbidReadOnly {
-			rule = RuleRequestBodyReadOnly
-		}
-		add(rule, f.instance, f.keyword, f.schema, f.line, f.message, f.branches)
-	}
+	v.checkBody(PartRequest, m, typ, r.Body, obs, add)
 	return out
 }
 
@@ -331,7 +314,7 @@ func (op *operation) lookupStatus(code int) (string, *response) {
 }
 
 func (v *Validator) checkResponse(op *operation, method string, r *Response, out []Violation, obs *Observation) []Violation {
-	add := func(rule, inst, kw, schema string, line int, msg string, br []Branch) {
+	var add addFunc = func(rule, inst, kw, schema string, line int, msg string, br []Branch) {
 		out = append(out, Violation{Rule: rule, Part: PartResponse, Operation: op.id, Instance: inst, Keyword: kw, Schema: schema, Line: line, Message: msg, Branches: br})
 	}
 	key, resp := op.lookupStatus(r.Status)
@@ -389,24 +372,7 @@ func (v *Validator) checkResponse(op *operation, method string, r *Response, out
 	if obs != nil {
 		obs.ResponseMedia = m.typ
 	}
-	if m.schema == nil || !isJSON(typ) {
-		return out
-	}
-	body, ok := decodeChecked(r.Body, PartResponse, func(rule, inst, msg string) { add(rule, inst, "", "", 0, msg, nil) })
-	if !ok {
-		return out
-	}
-	fails := v.schema.validate(m.schema, body, "the response body")
-	if obs != nil && len(fails) == 0 {
-		obs.Branches = v.schema.branches(m.schema, body, PartResponse, obs.Branches)
-	}
-	for _, f := range fails {
-		rule := RuleResponseBodySchema
-		if f.keyword == kwForbidWriteOnly {
-			rule = RuleResponseBodyWriteOnly
-		}
-		add(rule, f.instance, f.keyword, f.schema, f.line, f.message, f.branches)
-	}
+	v.checkBody(PartResponse, m, typ, r.Body, obs, add)
 	return out
 }
 
@@ -437,4 +403,34 @@ func decodeChecked(data []byte, part Part, report func(rule, inst, msg string)) 
 		}
 	}
 	return body, true
+}
+
+// addFunc records one violation of a part.
+type addFunc func(rule, inst, kw, schema string, line int, msg string, br []Branch)
+
+// checkBody checks a body whose media type m was matched: a JSON body is decoded and validated
+// against m's schema; what the valid body exercised goes to obs.
+func (v *Validator) checkBody(part Part, m *media, typ string, data []byte, obs *Observation, add addFunc) {
+	if m.schema == nil || !isJSON(typ) {
+		return
+	}
+	body, ok := decodeChecked(data, part, func(rule, inst, msg string) { add(rule, inst, "", "", 0, msg, nil) })
+	if !ok {
+		return
+	}
+	schemaRule, forbidKw, forbidRule := RuleRequestBodySchema, kwForbidReadOnly, RuleRequestBodyReadOnly
+	if part == PartResponse {
+		schemaRule, forbidKw, forbidRule = RuleResponseBodySchema, kwForbidWriteOnly, RuleResponseBodyWriteOnly
+	}
+	fails := v.schema.validate(m.schema, body, "the "+string(part)+" body")
+	if obs != nil && len(fails) == 0 {
+		obs.Branches = v.schema.branches(m.schema, body, part, obs.Branches)
+	}
+	for _, f := range fails {
+		rule := schemaRule
+		if f.keyword == forbidKw {
+			rule = forbidRule
+		}
+		add(rule, f.instance, f.keyword, f.schema, f.line, f.message, f.branches)
+	}
 }
