@@ -8,6 +8,7 @@ package cli
 
 import (
 	"context"
+	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -123,6 +124,21 @@ func parseInterleaved(fs *flag.FlagSet, args []string) ([]string, error) {
 		positional = append(positional, rest[0])
 		args = rest[1:]
 	}
+}
+
+// parseNoArgs parses the flags of a command that takes no positional argument. done is true
+// when the run ends here, with code: after -h, or on a usage error (already reported).
+func (c *command) parseNoArgs(fs *flag.FlagSet, args []string, name string) (code int, done bool) {
+	pos, err := parseInterleaved(fs, args)
+	switch {
+	case errors.Is(err, flag.ErrHelp):
+		return exitOK, true
+	case err != nil:
+		return exitUsage, true
+	case len(pos) > 0:
+		return c.failf(name, "unexpected argument %q (see specgate help %s)", pos[0], name), true
+	}
+	return 0, false
 }
 
 // stringList is a repeatable string flag.

@@ -2,7 +2,6 @@ package cli
 
 import (
 	"context"
-	"errors"
 	"flag"
 	"fmt"
 	"log/slog"
@@ -41,15 +40,8 @@ Flags:
 func (c *command) mock(ctx context.Context, args []string) int {
 	var cfg mockConfig
 	fs := c.mockFlags(&cfg)
-	pos, err := parseInterleaved(fs, args)
-	if errors.Is(err, flag.ErrHelp) {
-		return exitOK
-	}
-	if err != nil {
-		return exitUsage
-	}
-	if len(pos) > 0 {
-		return c.failf("mock", "unexpected argument %q (see specgate help mock)", pos[0])
+	if code, done := c.parseNoArgs(fs, args, "mock"); done {
+		return code
 	}
 	if cfg.jobThreshold <= 0 {
 		return c.failf("mock", "--job-threshold must be positive, got %d", cfg.jobThreshold)

@@ -75,15 +75,8 @@ Flags:
 func (c *command) proxy(ctx context.Context, args []string) int {
 	var cfg proxyConfig
 	fs := c.proxyFlags(&cfg)
-	pos, err := parseInterleaved(fs, args)
-	if errors.Is(err, flag.ErrHelp) {
-		return exitOK
-	}
-	if err != nil {
-		return exitUsage
-	}
-	if len(pos) > 0 {
-		return c.failf("proxy", "unexpected argument %q (see specgate help proxy)", pos[0])
+	if code, done := c.parseNoArgs(fs, args, "proxy"); done {
+		return code
 	}
 	if cfg.upstream == "" {
 		return c.failf("proxy", "--upstream is required, such as --upstream https://acme.nonemployee.com")

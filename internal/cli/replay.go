@@ -2,7 +2,6 @@ package cli
 
 import (
 	"context"
-	"errors"
 	"flag"
 	"fmt"
 	"net/url"
@@ -58,15 +57,8 @@ Flags:
 func (c *command) replay(ctx context.Context, args []string) int {
 	var cfg replayConfig
 	fs := c.replayFlags(&cfg)
-	pos, err := parseInterleaved(fs, args)
-	if errors.Is(err, flag.ErrHelp) {
-		return exitOK
-	}
-	if err != nil {
-		return exitUsage
-	}
-	if len(pos) > 0 {
-		return c.failf("replay", "unexpected argument %q (see specgate help replay)", pos[0])
+	if code, done := c.parseNoArgs(fs, args, "replay"); done {
+		return code
 	}
 	if cfg.target == "" {
 		cfg.target = os.Getenv("SPECGATE_TARGET")
