@@ -57,25 +57,36 @@ func Default(ctx context.Context) ([]*Document, error) {
 // LoadFiles loads spec files from the operating system's file system. Their relative $refs may
 // reach any file on it; display names are relative to the working directory when possible.
 func LoadFiles(ctx context.Context, names ...string) ([]*Document, error) {
+	src, roots, err := OSFiles(names...)
+	if err != nil {
+		return nil, err
+	}
+	return Load(ctx, src, roots...)
+}
+
+// OSFiles returns Sources over the operating system's file system and the paths in it of the
+// files named. Files are shown relative to the working directory when they are under it, and by
+// their absolute path otherwise.
+func OSFiles(names ...string) (*Sources, []string, error) {
 	wd, _ := os.Getwd()
 	var roots []string
 	for _, n := range names {
 		abs, err := filepath.Abs(n)
 		if err != nil {
-			return nil, fmt.Errorf("spec %s: %w", n, err)
+			return nil, nil, fmt.Errorf("spec %s: %w", n, err)
 		}
 		roots = append(roots, strings.TrimPrefix(filepath.ToSlash(abs), "/"))
 	}
 	src := NewSources(os.DirFS("/"), func(p string) string {
 		abs := "/" + p
 		if wd != "" {
-			if rel, err := filepath.Rel(wd, abs); err == nil && !strings.HasPrefix(rel, "../..") {
-				return rel
+			if rel, err := filepath.Rel(wd, abs); err == nil && !strings.HasPrefix(rel, "..") {
+				return filepath.ToSlash(rel)
 			}
 		}
 		return abs
 	})
-	return Load(ctx, src, roots...)
+	return src, roots, nil
 }
 
 // Load loads the documents rooted at the given paths of src.

@@ -53,8 +53,7 @@ type Revision struct {
 // a folder, which contributes its *.yaml, *.yml and *.json files (not its subfolders). Files
 // are shown relative to the working directory when they are under it.
 func Files(names ...string) (Revision, error) {
-	wd, _ := os.Getwd()
-	var roots []string
+	var all []string
 	for _, n := range names {
 		st, err := os.Stat(n)
 		if err != nil {
@@ -79,23 +78,12 @@ func Files(names ...string) (Revision, error) {
 				return Revision{}, fmt.Errorf("spec folder %s holds no .yaml, .yml or .json file", n)
 			}
 		}
-		for _, f := range files {
-			abs, err := filepath.Abs(f)
-			if err != nil {
-				return Revision{}, fmt.Errorf("spec %s: %w", f, err)
-			}
-			roots = append(roots, strings.TrimPrefix(filepath.ToSlash(abs), "/"))
-		}
+		all = append(all, files...)
 	}
-	src := specs.NewSources(os.DirFS("/"), func(p string) string {
-		abs := "/" + p
-		if wd != "" {
-			if rel, err := filepath.Rel(wd, abs); err == nil && !strings.HasPrefix(rel, "..") {
-				return filepath.ToSlash(rel)
-			}
-		}
-		return abs
-	})
+	src, roots, err := specs.OSFiles(all...)
+	if err != nil {
+		return Revision{}, err
+	}
 	return Revision{Sources: src, Roots: roots}, nil
 }
 

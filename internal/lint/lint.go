@@ -26,8 +26,6 @@ import (
 	"fmt"
 	"github.com/specgate/specgate/internal/jsonptr"
 	"io/fs"
-	"os"
-	"path/filepath"
 	"strings"
 
 	"github.com/specgate/specgate/internal/report"
@@ -80,24 +78,10 @@ func Embedded() Input {
 // Files is spec files of the operating system's file system, shown relative to the working
 // directory when they are under it (as specs.LoadFiles shows them).
 func Files(names ...string) (Input, error) {
-	wd, _ := os.Getwd()
-	var roots []string
-	for _, n := range names {
-		abs, err := filepath.Abs(n)
-		if err != nil {
-			return Input{}, fmt.Errorf("spec %s: %w", n, err)
-		}
-		roots = append(roots, strings.TrimPrefix(filepath.ToSlash(abs), "/"))
+	src, roots, err := specs.OSFiles(names...)
+	if err != nil {
+		return Input{}, err
 	}
-	src := specs.NewSources(os.DirFS("/"), func(p string) string {
-		abs := "/" + p
-		if wd != "" {
-			if rel, err := filepath.Rel(wd, abs); err == nil && !strings.HasPrefix(rel, "..") {
-				return filepath.ToSlash(rel)
-			}
-		}
-		return abs
-	})
 	return Input{Sources: src, Roots: roots}, nil
 }
 

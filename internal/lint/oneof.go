@@ -123,7 +123,6 @@ func (l *linter) branchName(p place) string {
 	return "inline"
 }
 
-// orderCandidates turns candidates into JSON values, drops duplicates, and sorts them by size.
 // dedupe returns the candidates that are JSON values, in order, without repeats.
 func dedupe(cands []any) []any {
 	seen := map[string]bool{}
@@ -143,31 +142,24 @@ func dedupe(cands []any) []any {
 	return out
 }
 
+// orderCandidates turns candidates into JSON values, drops duplicates, and sorts them by size.
 func orderCandidates(cands []any) []any {
-	type cand struct {
-		v   any
-		key string
+	out := dedupe(cands)
+	size := make(map[int]int, len(out))
+	for i, v := range out {
+		b, _ := json.Marshal(v)
+		size[i] = len(b)
 	}
-	seen := map[string]bool{}
-	var out []cand
-	for _, c := range cands {
-		v, err := toJSON(c)
-		if err != nil {
-			continue
-		}
-		b, err := json.Marshal(v)
-		if err != nil || seen[string(b)] {
-			continue
-		}
-		seen[string(b)] = true
-		out = append(out, cand{v, string(b)})
+	idx := make([]int, len(out))
+	for i := range idx {
+		idx[i] = i
 	}
-	sort.SliceStable(out, func(i, j int) bool { return len(out[i].key) < len(out[j].key) })
-	vs := make([]any, len(out))
-	for i, c := range out {
-		vs[i] = c.v
+	sort.SliceStable(idx, func(a, b int) bool { return size[idx[a]] < size[idx[b]] })
+	sorted := make([]any, len(out))
+	for i, k := range idx {
+		sorted[i] = out[k]
 	}
-	return vs
+	return sorted
 }
 
 // union merges two objects (the second's properties win), or returns nil when either is not
