@@ -256,3 +256,40 @@ func TestHTMLReportInBrowser(t *testing.T) {
 	}
 	reportScreenshot(t, ctx, "report-validate-detail.png")
 }
+
+// specgate lint --format html on the faithful copies of the NERM pages, opened in Chromium: the
+// counts it renders, and a rule filter that leaves only the ambiguous oneOfs, with the
+// documented job-status reply as the witness of the 200.
+func TestHTMLFindingsInBrowser(t *testing.T) {
+	ctx := reportBrowser(t)
+	res := run(t, "", nil, "lint", "--format", "html", faithfulProfiles, faithfulUser)
+	if res.code != exitFindings {
+		t.Fatalf("exit %d, want 1 (findings)\n%s", res.code, res.stderr)
+	}
+	page := filepath.Join(reportOutDir(t), "report-lint.html")
+	if err := os.WriteFile(page, []byte(res.stdout), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := chromedp.Do(ctx, chromedp.Navigate(reportFileURL(page))); err != nil {
+		t.Fatal(err)
+	}
+	r := renderReport(t, ctx)
+	if r.Cards["findings"] != "9" || r.Cards["inputs"] != "2" {
+		t.Errorf("cards %v, want 9 findings in 2 inputs", r.Cards)
+	}
+	reportSelect(t, ctx, "filter-rule", "lint.oneof.ambiguous")
+	f := renderReport(t, ctx)
+	if f.ShownGroups != "2" || len(f.Groups) != 2 {
+		t.Errorf("rule filter: counter %s, visible groups %v; want the two operations' oneOf groups", f.ShownGroups, f.Groups)
+	}
+	for _, g := range f.Groups {
+		if !strings.HasSuffix(g, " lint.oneof.ambiguous") {
+			t.Errorf("the rule filter left %q visible", g)
+		}
+	}
+	text := reportEval[string](t, ctx, `document.body.innerText`)
+	if !strings.Contains(text, `"job_status"`) || !strings.Contains(text, `3ce88e47ad6dba2ddf349d21`) {
+		t.Errorf("the page does not show the job-status witness")
+	}
+	reportScreenshot(t, ctx, "report-lint.png")
+}
