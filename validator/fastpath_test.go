@@ -1,14 +1,11 @@
 package validator
 
 import (
-	"context"
 	"encoding/json"
 	"fmt"
 	"sort"
 	"strings"
 	"testing"
-
-	"github.com/specgate/specgate/specs"
 )
 
 // seedBodies are bodies of every shape the four operations see.
@@ -67,14 +64,7 @@ func mutations(v any) []any {
 // every compiled schema of the embedded and test specs on thousands of derived instances.
 func TestFastPathAgreesWithJSONSchema(t *testing.T) {
 	sets := []*schemaSet{}
-	docs, err := specs.Default(context.Background())
-	if err != nil {
-		t.Fatal(err)
-	}
-	v, err := New(docs, Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
+	v := defaultValidator(t, Options{})
 	sets = append(sets, v.schema, load(t, "testdata/split", "openapi.yaml").schema, load(t, "testdata", "ambiguous.yaml").schema)
 	var instances []any
 	for _, b := range seedBodies {
@@ -114,14 +104,7 @@ func FuzzFastPathAgreesWithJSONSchema(f *testing.F) {
 	for _, b := range seedBodies {
 		f.Add([]byte(b))
 	}
-	docs, err := specs.Default(context.Background())
-	if err != nil {
-		f.Fatal(err)
-	}
-	v, err := New(docs, Options{})
-	if err != nil {
-		f.Fatal(err)
-	}
+	v := defaultValidator(f, Options{})
 	f.Fuzz(func(t *testing.T, body []byte) {
 		inst, issues, err := decodeBody(body)
 		if err != nil || len(issues) > 0 {
@@ -140,14 +123,7 @@ func FuzzFastPathAgreesWithJSONSchema(f *testing.F) {
 // TestTargetedDiagnosisEqualsFullDiagnosis checks that diagnosing only where an instance fails
 // reports exactly the failures jsonschema/v5 reports on the whole instance.
 func TestTargetedDiagnosisEqualsFullDiagnosis(t *testing.T) {
-	docs, err := specs.Default(context.Background())
-	if err != nil {
-		t.Fatal(err)
-	}
-	v, err := New(docs, Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
+	v := defaultValidator(t, Options{})
 	sets := []*schemaSet{v.schema, load(t, "testdata/split", "openapi.yaml").schema, load(t, "../specs/testdata/vendor", "openapi.yaml").schema}
 	var instances []any
 	for _, b := range seedBodies {

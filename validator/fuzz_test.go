@@ -5,21 +5,12 @@ import (
 	"net/http"
 	"net/url"
 	"testing"
-
-	"github.com/specgate/specgate/specs"
 )
 
 // FuzzValidate sends arbitrary methods, paths, headers and bodies through the validator: it must
 // never panic, and every violation must carry a known rule id and a message.
 func FuzzValidate(f *testing.F) {
-	docs, err := specs.Default(context.Background())
-	if err != nil {
-		f.Fatal(err)
-	}
-	v, err := New(docs, Options{Observe: true})
-	if err != nil {
-		f.Fatal(err)
-	}
+	v := defaultValidator(f, Options{Observe: true})
 	known := map[string]bool{}
 	for _, r := range Rules {
 		known[r.ID] = true

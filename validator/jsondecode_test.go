@@ -8,19 +8,10 @@ import (
 	"strings"
 	"testing"
 	"unicode/utf8"
-
-	"github.com/specgate/specgate/specs"
 )
 
 func TestHostileBodies(t *testing.T) {
-	docs, err := specs.Default(context.Background())
-	if err != nil {
-		t.Fatal(err)
-	}
-	v, err := New(docs, Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
+	v := defaultValidator(t, Options{})
 	deep := strings.Repeat(`{"a":`, 100000) + "1" + strings.Repeat("}", 100000)
 	tests := []struct {
 		name string

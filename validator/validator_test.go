@@ -27,6 +27,20 @@ func load(t testing.TB, dir string, roots ...string) *Validator {
 	return v
 }
 
+// defaultValidator compiles the embedded specs.
+func defaultValidator(t testing.TB, opts Options) *Validator {
+	t.Helper()
+	docs, err := specs.Default(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	v, err := New(docs, opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return v
+}
+
 func req(method, rawURL string, body string, headers ...string) *Request {
 	u, err := url.Parse(rawURL)
 	if err != nil {
@@ -211,14 +225,7 @@ func TestAmbiguousOneOfNamesBothBranches(t *testing.T) {
 }
 
 func TestOneOfPointsAtDeepestInstance(t *testing.T) {
-	docs, err := specs.Default(context.Background())
-	if err != nil {
-		t.Fatal(err)
-	}
-	v, err := New(docs, Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
+	v := defaultValidator(t, Options{})
 	res := v.Validate(context.Background(), Exchange{Operation: "patchUserProfiles",
 		Response: resp(200, `{"info":"job has started","job_status":{"job_id":"3ce88e47ad6dba2ddf349d21","status":1},"status":200}`, "Content-Type", "application/json")})
 	if len(res.Violations) != 1 {
@@ -282,14 +289,7 @@ paths:
 }
 
 func TestObserveRecordsWhatWasExercised(t *testing.T) {
-	docs, err := specs.Default(context.Background())
-	if err != nil {
-		t.Fatal(err)
-	}
-	v, err := New(docs, Options{Observe: true})
-	if err != nil {
-		t.Fatal(err)
-	}
+	v := defaultValidator(t, Options{Observe: true})
 	res := v.Validate(context.Background(), Exchange{
 		Request:  req("PATCH", "https://acme.nonemployee.com/api/user_profiles", `{"user_profiles":[]}`, "Content-Type", "application/json; charset=utf-8"),
 		Response: resp(200, `{"job_status":{"job_id":"1","status":"queued"}}`, "Content-Type", "application/json"),
@@ -308,7 +308,7 @@ func TestObserveRecordsWhatWasExercised(t *testing.T) {
 	if o := res.Observed; !res.Valid() || o.Status != "403" || strings.Join(o.Params, ",") != "header:X-Requested-By" || len(o.Branches) != 0 {
 		t.Errorf("result = %+v, observed = %+v", res, o)
 	}
-	plain, _ := New(docs, Options{})
+	plain := defaultValidator(t, Options{})
 	if r := plain.Validate(context.Background(), Exchange{Request: req("PATCH", "https://x/api/user_profiles", `{}`, "Content-Type", "application/json")}); r.Observed != nil {
 		t.Error("without Options.Observe a result carries no observation")
 	}
