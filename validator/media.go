@@ -18,11 +18,33 @@ func mediaType(contentType string) string {
 	if contentType == "" {
 		return ""
 	}
+	if plainMediaType(contentType) {
+		return contentType // what mime.ParseMediaType would return, without its allocations
+	}
 	if t, _, err := mime.ParseMediaType(contentType); err == nil {
 		return t
 	}
 	t, _, _ := strings.Cut(contentType, ";")
 	return strings.ToLower(strings.TrimSpace(t))
+}
+
+// plainMediaType reports whether s is a lower-case type/subtype without parameters or spaces,
+// such as "application/json".
+func plainMediaType(s string) bool {
+	slash := strings.IndexByte(s, '/')
+	if slash <= 0 || slash == len(s)-1 {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		switch {
+		case c >= 'a' && c <= 'z', c >= '0' && c <= '9', c == '.', c == '+', c == '-', c == '_':
+		case c == '/' && i == slash:
+		default:
+			return false
+		}
+	}
+	return true
 }
 
 // matchMedia finds the documented media type for a Content-Type: exact first, then type/*,
@@ -35,13 +57,13 @@ func matchMedia(typ string, content []media) *media {
 	var wild, any *media
 	for i := range content {
 		m := &content[i]
-		switch m.typ {
-		case typ:
+		switch {
+		case m.typ == typ:
 			return m
-		case major + "/*":
-			wild = m
-		case "*/*":
+		case m.typ == "*/*":
 			any = m
+		case strings.HasSuffix(m.typ, "/*") && m.typ[:len(m.typ)-2] == major:
+			wild = m
 		}
 	}
 	if wild != nil {

@@ -422,7 +422,11 @@ func (v *Validator) checkBody(part Part, m *media, typ string, data []byte, obs 
 	if part == PartResponse {
 		schemaRule, forbidKw, forbidRule = RuleResponseBodySchema, kwForbidWriteOnly, RuleResponseBodyWriteOnly
 	}
-	fails := v.schema.validate(m.schema, body, "the "+string(part)+" body")
+	label := "the request body"
+	if part == PartResponse {
+		label = "the response body"
+	}
+	fails := v.schema.validate(m.schema, body, label)
 	if obs != nil && len(fails) == 0 {
 		obs.Branches = v.schema.branches(m.schema, body, part, obs.Branches)
 	}
