@@ -1,9 +1,10 @@
 package validator
 
 // The fast path answers one question, "is this instance valid?", for the compiled schemas whose
-// keywords it knows, without allocating. Only when the answer is no (or the schema uses a keyword
-// it does not know) does validation run jsonschema/v5 for the full diagnosis. Its verdicts must
-// equal jsonschema/v5's: fastpath_test.go compares the two on every contract and on fuzzed input.
+// keywords it knows, without allocating. Only when the answer is no does diagnose.go explain why,
+// over the same fastSchemas; schemas with a keyword the fast path does not know go to
+// jsonschema/v5. Its verdicts and diagnoses must equal jsonschema/v5's: fastpath_test.go compares
+// them on tens of thousands of instances derived from the contracts' bodies, and on fuzzed input.
 
 import (
 	"encoding/json"
@@ -47,6 +48,8 @@ type fastSchema struct {
 	allOf    []*fastSchema
 	anyOf    []*fastSchema
 	oneOf    []*fastSchema
+	// at locates each of the schema's own keywords in the spec, for diagnosis.
+	at map[string]location
 }
 
 const (
@@ -65,6 +68,7 @@ var typeBits = map[string]uint8{"null": tNull, "boolean": tBool, "integer": tInt
 type fastCompiler struct {
 	formats map[string]func(any) bool
 	memo    map[*jsonschema.Schema]*fastSchema
+	fresh   []*fastSchema // built since the last compile
 }
 
 func (fc *fastCompiler) build(s *jsonschema.Schema) *fastSchema {
@@ -76,6 +80,7 @@ func (fc *fastCompiler) build(s *jsonschema.Schema) *fastSchema {
 	}
 	f := &fastSchema{src: s, loc: s.Location, known: true, minProps: s.MinProperties, maxProps: s.MaxProperties, minItems: s.MinItems, maxItems: s.MaxItems, minLen: s.MinLength, maxLen: s.MaxLength}
 	fc.memo[s] = f
+	fc.fresh = append(fc.fresh, f)
 	unknown := s.RecursiveRef != nil || s.DynamicRef != nil || s.If != nil || s.PropertyNames != nil ||
 		len(s.PatternProperties) > 0 || len(s.Dependencies) > 0 || len(s.DependentRequired) > 0 || len(s.DependentSchemas) > 0 ||
 		s.UnevaluatedProperties != nil || s.UnevaluatedItems != nil || s.UniqueItems || s.Items != nil || s.AdditionalItems != nil ||
@@ -258,17 +263,8 @@ func (f *fastSchema) ownValid(v any) bool {
 	if f.types != 0 && !f.typeOK(v) {
 		return false
 	}
-	if f.hasEnum {
-		ok := false
-		for _, e := range f.enum {
-			if equal(v, e) {
-				ok = true
-				break
-			}
-		}
-		if !ok {
-			return false
-		}
+	if f.hasEnum && !f.inEnum(v) {
+		return false
 	}
 	if f.format != nil && !f.format(v) {
 		return false
@@ -317,6 +313,42 @@ func (f *fastSchema) ownValid(v any) bool {
 		}
 	}
 	return true
+}
+
+// keywords lists the keywords of f that diagnosis may report as failed.
+func (f *fastSchema) keywords() []string {
+	s := f.src
+	var kws []string
+	for _, k := range []struct {
+		kw      string
+		present bool
+	}{
+		{"type", len(s.Types) > 0}, {"const", len(s.Constant) > 0}, {"enum", len(s.Enum) > 0}, {"format", s.Format != ""},
+		{"minProperties", s.MinProperties >= 0}, {"maxProperties", s.MaxProperties >= 0}, {"required", len(s.Required) > 0},
+		{"additionalProperties", s.AdditionalProperties == false},
+		{"minItems", s.MinItems >= 0}, {"maxItems", s.MaxItems >= 0}, {"minLength", s.MinLength >= 0}, {"maxLength", s.MaxLength >= 0},
+		{"pattern", s.Pattern != nil}, {"minimum", s.Minimum != nil}, {"exclusiveMinimum", s.ExclusiveMinimum != nil},
+		{"maximum", s.Maximum != nil}, {"exclusiveMaximum", s.ExclusiveMaximum != nil},
+		{"not", s.Not != nil}, {"anyOf", len(s.AnyOf) > 0}, {"oneOf", len(s.OneOf) > 0},
+	} {
+		if k.present {
+			kws = append(kws, k.kw)
+		}
+	}
+	if kw, ok := s.Extensions["specgate-access"].(forbid); ok {
+		kws = append(kws, string(kw))
+	}
+	return kws
+}
+
+// inEnum reports whether v is one of f's enum (or const) values.
+func (f *fastSchema) inEnum(v any) bool {
+	for _, e := range f.enum {
+		if equal(v, e) {
+			return true
+		}
+	}
+	return false
 }
 
 // structural reports whether f's verdict is its own keywords', its $ref's and its children's

@@ -21,6 +21,22 @@ var seedBodies = []string{
 	`{"users":[{"requestId":"123","status":" FAIL","reason":"IAM-2040028:User does not exists:","id":"505","fields":[]}]}`,
 	`{"name":"Rex","secret":"s","weight":0.5,"owner":{"email":"a@b.co","since":"2024-01-01T00:00:00Z"}}`,
 	`[{"id":1,"name":null}]`,
+	`{"id":"ab","name":"a","count":3,"ratio":0.5,"tags":["a@b.co"],"extra":{"n":1},"kind":{"meow":true},"any":"x","both":{"a":1},"secret":"s"}`,
+	`{"id":"ab","name":null,"tags":["a@b.co","c@d.co","e@f.co"]}`,
+	`{"version":2,"pair":["a",1],"open":["a",true,false],"never":1}`,
+}
+
+// testSets are the compiled schemas of the embedded specs and of the test specs, which use every
+// keyword the fast path knows.
+func testSets(t *testing.T) []*schemaSet {
+	return []*schemaSet{
+		defaultValidator(t, Options{}).schema,
+		load(t, "testdata/split", "openapi.yaml").schema,
+		load(t, "testdata", "ambiguous.yaml").schema,
+		load(t, "testdata", "keywords.yaml").schema,
+		load(t, "testdata", "keywords31.yaml").schema,
+		load(t, "../specs/testdata/vendor", "openapi.yaml").schema,
+	}
 }
 
 // mutations derives variants of v: each value replaced by values of other types and edge
@@ -63,9 +79,7 @@ func mutations(v any) []any {
 // TestFastPathAgreesWithJSONSchema compares the fast path's verdict with jsonschema/v5's for
 // every compiled schema of the embedded and test specs on thousands of derived instances.
 func TestFastPathAgreesWithJSONSchema(t *testing.T) {
-	sets := []*schemaSet{}
-	v := defaultValidator(t, Options{})
-	sets = append(sets, v.schema, load(t, "testdata/split", "openapi.yaml").schema, load(t, "testdata", "ambiguous.yaml").schema)
+	sets := testSets(t)
 	var instances []any
 	for _, b := range seedBodies {
 		x, _, err := decodeBody([]byte(b))
@@ -120,11 +134,11 @@ func FuzzFastPathAgreesWithJSONSchema(f *testing.F) {
 	})
 }
 
-// TestTargetedDiagnosisEqualsFullDiagnosis checks that diagnosing only where an instance fails
-// reports exactly the failures jsonschema/v5 reports on the whole instance.
-func TestTargetedDiagnosisEqualsFullDiagnosis(t *testing.T) {
-	v := defaultValidator(t, Options{})
-	sets := []*schemaSet{v.schema, load(t, "testdata/split", "openapi.yaml").schema, load(t, "../specs/testdata/vendor", "openapi.yaml").schema}
+// TestFastDiagnosisEqualsJSONSchemaDiagnosis checks that the fast path's diagnosis, which visits
+// only where an instance fails, reports exactly the failures jsonschema/v5 reports on the whole
+// instance: same instances, keywords, spec locations, messages and oneOf/anyOf branches.
+func TestFastDiagnosisEqualsJSONSchemaDiagnosis(t *testing.T) {
+	sets := testSets(t)
 	var instances []any
 	for _, b := range seedBodies {
 		x, _, err := decodeBody([]byte(b))
@@ -136,27 +150,36 @@ func TestTargetedDiagnosisEqualsFullDiagnosis(t *testing.T) {
 	key := func(fs []failure) string {
 		out := make([]string, len(fs))
 		for i, f := range fs {
-			out[i] = f.instance + " " + f.keyword + " " + f.schema + " " + f.message
+			out[i] = fmt.Sprintf("%s %s %s:%d %s %+v", f.instance, f.keyword, f.schema, f.line, f.message, f.branches)
 		}
 		sort.Strings(out)
 		return strings.Join(out, "\n")
 	}
 	compared := 0
+	keywords := map[string]bool{}
 	for _, set := range sets {
 		for _, sch := range set.compiled {
 			if set.fast[sch] == nil {
 				continue
 			}
 			for _, inst := range instances {
-				targeted := set.validate(sch, inst, "the body")
-				if len(targeted) == 0 {
-					continue
-				}
 				var full []failure
 				set.diagnoseWith(sch, inst, "", "the body", &full)
-				if got, want := key(targeted), key(full); got != want {
+				fast := set.validate(sch, inst, "the body")
+				if len(full) == 0 && len(fast) == 0 {
+					continue
+				}
+				if got, want := key(fast), key(full); got != want {
 					b, _ := json.Marshal(inst)
-					t.Fatalf("%s on %s:\ntargeted:\n%s\nfull:\n%s", sch.Location, b, got, want)
+					t.Fatalf("%s on %s:\nfast path:\n%s\njsonschema/v5:\n%s", sch.Location, b, got, want)
+				}
+				for _, f := range fast {
+					keywords[f.keyword] = true
+					for _, br := range f.branches {
+						for _, e := range br.Errors {
+							keywords[e.Keyword] = true
+						}
+					}
 				}
 				compared++
 			}
@@ -165,5 +188,21 @@ func TestTargetedDiagnosisEqualsFullDiagnosis(t *testing.T) {
 	if compared < 1000 {
 		t.Fatalf("only %d invalid instances compared", compared)
 	}
-	t.Logf("%d diagnoses compared", compared)
+	// The fast path diagnosed them itself: it hands over only false schemas (keywords31.yaml).
+	handedOver := int64(0)
+	for _, set := range sets {
+		handedOver += set.handedOver.Load()
+	}
+	if handedOver*100 > int64(compared) {
+		t.Errorf("%d of %d diagnoses were left to jsonschema/v5", handedOver, compared)
+	}
+	// Every keyword the fast path diagnoses itself was exercised.
+	for _, kw := range []string{"type", "enum", "const", "format", "minProperties", "maxProperties", "required", "additionalProperties",
+		"minItems", "maxItems", "minLength", "maxLength", "pattern", "minimum", "exclusiveMinimum", "maximum", "exclusiveMaximum",
+		"not", "anyOf", "oneOf", kwForbidReadOnly, kwForbidWriteOnly} {
+		if !keywords[kw] {
+			t.Errorf("no failure of %s was compared", kw)
+		}
+	}
+	t.Logf("%d diagnoses compared, %d parts left to jsonschema/v5", compared, handedOver)
 }

@@ -1,27 +1,25 @@
 package validator
 
-// This file and fastpath.go are the only ones that use santhosh-tekuri/jsonschema/v5, so that its
-// version can change in one place: this one compiles the converted schemas and turns
-// *jsonschema.ValidationError trees into failures with spec locations.
+// This file, fastpath.go and diagnose.go are the only ones that use santhosh-tekuri/jsonschema/v5,
+// so that its version can change in one place: this one compiles the converted schemas and locates
+// keywords in the spec files.
 
 import (
 	"bytes"
 	"encoding/base64"
 	"encoding/json"
-	"errors"
 	"fmt"
-	"github.com/specgate/specgate/internal/jsonptr"
 	"io"
 	"math"
 	"math/big"
-	"sort"
 	"strconv"
 	"strings"
 	"sync"
-	"unicode/utf8"
+	"sync/atomic"
 
 	"github.com/santhosh-tekuri/jsonschema/v5"
 
+	"github.com/specgate/specgate/internal/jsonptr"
 	"github.com/specgate/specgate/specs"
 )
 
@@ -36,12 +34,17 @@ type schemaSet struct {
 	// byLocation indexes every compiled schema by its absolute location, so that a oneOf failure
 	// can be explained branch by branch.
 	byLocation map[string]*jsonschema.Schema
+	// names and enums hold what failures say of a oneOf or anyOf branch and of an enum.
+	names map[*jsonschema.Schema]string
+	enums map[*jsonschema.Schema]string
 	// fast holds the fast-path form of each compiled root schema, nil when unsupported.
 	fast  map[*jsonschema.Schema]*fastSchema
 	fastc *fastCompiler
 	// located caches locate's answers by absolute keyword location; it is the only state that
 	// changes after New, hence a sync.Map.
 	located sync.Map
+	// handedOver counts the diagnoses the fast path left to jsonschema/v5; tests read it.
+	handedOver atomic.Int64
 }
 
 type location struct {
@@ -73,6 +76,8 @@ func newSchemaSet(extra ...direction) *schemaSet {
 		convs:      map[convKey]*converter{},
 		compiled:   map[string]*jsonschema.Schema{},
 		byLocation: map[string]*jsonschema.Schema{},
+		names:      map[*jsonschema.Schema]string{},
+		enums:      map[*jsonschema.Schema]string{},
 	}
 }
 
@@ -151,7 +156,23 @@ func (s *schemaSet) compile(src *specs.Sources, dir direction, file, ptr string)
 	} else {
 		s.fast[sch] = nil
 	}
+	for _, f := range s.fastc.fresh {
+		f.at = map[string]location{}
+		for _, kw := range f.keywords() {
+			f.at[kw] = s.locateKeyword(f, kw)
+		}
+	}
+	s.fastc.fresh = s.fastc.fresh[:0]
 	return sch, nil
+}
+
+// locateKeyword locates the keyword kw of f in the spec.
+func (s *schemaSet) locateKeyword(f *fastSchema, kw string) location {
+	if at, ok := f.at[kw]; ok {
+		return at
+	}
+	schema, line := s.locate(f.loc + "/" + kw)
+	return location{schema, line}
 }
 
 // cleanURLs replaces internal resource URLs in a message with display names.
@@ -173,6 +194,12 @@ func (s *schemaSet) index(sch *jsonschema.Schema) {
 		return
 	}
 	s.byLocation[sch.Location] = sch
+	if len(sch.Enum) > 0 {
+		s.enums[sch] = enumText(sch.Enum)
+	}
+	for _, b := range append(sch.OneOf[:len(sch.OneOf):len(sch.OneOf)], sch.AnyOf...) {
+		s.names[b] = s.branchName(b)
+	}
 	for _, c := range []*jsonschema.Schema{sch.Ref, sch.Not, sch.If, sch.Then, sch.Else, sch.PropertyNames, sch.Contains, sch.Items2020, sch.UnevaluatedItems, sch.UnevaluatedProperties, sch.RecursiveRef, sch.DynamicRef} {
 		s.index(c)
 	}
@@ -225,198 +252,6 @@ func (s *schemaSet) branches(sch *jsonschema.Schema, inst any, part Part, out []
 	return out
 }
 
-// failure is one way an instance breaks a schema, located in the instance and in the spec.
-type failure struct {
-	instance string
-	keyword  string
-	schema   string // display file#pointer
-	line     int
-	message  string
-	branches []Branch
-}
-
-// validate checks inst against sch. It returns nil when inst is valid.
-func (s *schemaSet) validate(sch *jsonschema.Schema, inst any, label string) []failure {
-	f := s.fast[sch]
-	if f == nil {
-		var out []failure
-		s.diagnoseWith(sch, inst, "", label, &out)
-		return out
-	}
-	if f.valid(inst, 0) {
-		return nil
-	}
-	var out []failure
-	s.diagnose(f, inst, "", label, 0, &out)
-	sort.SliceStable(out, func(i, j int) bool { return out[i].instance < out[j].instance })
-	return out
-}
-
-// diagnose explains why v fails f. While f's own keywords hold and only its $ref or children
-// fail, it descends to where v fails and runs jsonschema/v5 there only: a large body costs what
-// its failing parts cost, and the failures are those jsonschema/v5 finds on the whole body,
-// since a structural schema's failures are its children's.
-func (s *schemaSet) diagnose(f *fastSchema, v any, base, label string, depth int, out *[]failure) {
-	if depth < 128 && f.structural() && f.ownValid(v) {
-		before := len(*out)
-		if f.ref != nil && !f.ref.valid(v, 0) {
-			s.diagnose(f.ref, v, base, label, depth+1, out)
-		}
-		switch t := v.(type) {
-		case map[string]any:
-			for k, pv := range t {
-				if c := f.child(k); c != nil && !c.valid(pv, 0) {
-					s.diagnose(c, pv, base+"/"+jsonptr.Escape(k), label, depth+1, out)
-				}
-			}
-		case []any:
-			for i, e := range t {
-				if c := f.item(i); c != nil && !c.valid(e, 0) {
-					s.diagnose(c, e, base+"/"+strconv.Itoa(i), label, depth+1, out)
-				}
-			}
-		}
-		if len(*out) > before {
-			return
-		}
-	}
-	s.diagnoseWith(f.src, v, base, label, out)
-}
-
-// diagnoseWith runs jsonschema/v5 on v, found at base of the body.
-func (s *schemaSet) diagnoseWith(sch *jsonschema.Schema, v any, base, label string, out *[]failure) {
-	err := sch.Validate(v)
-	if err == nil {
-		return
-	}
-	var ve *jsonschema.ValidationError
-	if !errors.As(err, &ve) {
-		*out = append(*out, failure{instance: base, message: "the schema could not be evaluated: " + err.Error()})
-		return
-	}
-	s.collect(ve, v, base, label, out)
-}
-
-// collect flattens a ValidationError tree into failures: one per leaf, and one per failed oneOf
-// or anyOf, explained branch by branch. base prefixes instance locations.
-func (s *schemaSet) collect(ve *jsonschema.ValidationError, root any, base, label string, out *[]failure) {
-	kw := lastToken(ve.AbsoluteKeywordLocation)
-	if kw == "oneOf" || kw == "anyOf" {
-		*out = append(*out, s.explain(ve, kw, root, base, label))
-		return
-	}
-	if len(ve.Causes) == 0 {
-		*out = append(*out, s.leaf(ve, root, base, label))
-		return
-	}
-	for _, c := range ve.Causes {
-		s.collect(c, root, base, label, out)
-	}
-}
-
-func (s *schemaSet) leaf(ve *jsonschema.ValidationError, root any, base, label string) failure {
-	inst := base + ve.InstanceLocation
-	kw := lastToken(ve.AbsoluteKeywordLocation)
-	schemaLoc, line := s.locate(ve.AbsoluteKeywordLocation)
-	v, _ := jsonptr.Lookup(root, ve.InstanceLocation)
-	parent := s.byLocation[strings.TrimSuffix(ve.AbsoluteKeywordLocation, "/"+kw)]
-	return failure{
-		instance: inst,
-		keyword:  kw,
-		schema:   schemaLoc,
-		line:     line,
-		message:  describe(where(inst, label), kw, v, parent, ve.Message),
-	}
-}
-
-// explain turns a failed oneOf or anyOf into one failure that names the deepest relevant
-// instance and tells, for each branch, whether it matched and why not.
-func (s *schemaSet) explain(ve *jsonschema.ValidationError, kw string, root any, base, label string) failure {
-	schLoc := strings.TrimSuffix(ve.AbsoluteKeywordLocation, "/"+kw)
-	parent := s.byLocation[schLoc]
-	inst := base + ve.InstanceLocation
-	sub, _ := jsonptr.Lookup(root, ve.InstanceLocation)
-	schemaLoc, line := s.locate(ve.AbsoluteKeywordLocation)
-	f := failure{instance: inst, keyword: kw, schema: schemaLoc, line: line}
-
-	var branches []*jsonschema.Schema
-	if parent != nil {
-		branches = parent.OneOf
-		if kw == "anyOf" {
-			branches = parent.AnyOf
-		}
-	}
-	// When no branch matched, jsonschema/v5 already gives each branch's failure as a cause of the
-	// oneOf error; only when several matched (no causes) are the branches checked again.
-	causes := map[int]*jsonschema.ValidationError{}
-	for _, c := range ve.Causes {
-		rest, ok := strings.CutPrefix(c.KeywordLocation, ve.KeywordLocation+"/")
-		if !ok {
-			continue
-		}
-		tok, _, _ := strings.Cut(rest, "/")
-		if i, err := strconv.Atoi(tok); err == nil {
-			causes[i] = c
-		}
-	}
-	var matched []string
-	best, bestDepth := -1, -1
-	var bestFailure failure
-	for i, b := range branches {
-		br := Branch{Index: i, Name: s.branchName(b)}
-		var bve *jsonschema.ValidationError
-		froot, fbase := root, base // where bve's instance locations start
-		if c, ok := causes[i]; ok {
-			bve = c
-		} else if len(causes) == 0 {
-			if err := b.Validate(sub); err != nil {
-				errors.As(err, &bve)
-				froot, fbase = sub, inst
-			}
-		}
-		if bve == nil {
-			br.Matched = true
-			matched = append(matched, br.Name)
-		} else {
-			var fs []failure
-			s.collect(bve, froot, fbase, label, &fs)
-			for _, x := range fs {
-				br.Errors = append(br.Errors, BranchError{Instance: x.instance, Keyword: x.keyword, Schema: x.schema, Line: x.line, Message: x.message})
-				if d := jsonptr.Depth(x.instance); d > bestDepth {
-					best, bestDepth, bestFailure = i, d, x
-				}
-			}
-		}
-		f.branches = append(f.branches, br)
-	}
-	what := where(inst, label)
-	switch {
-	case len(matched) > 1:
-		f.message = fmt.Sprintf("%s matches %d branches of %s (%s); exactly one must match", what, len(matched), kw, strings.Join(matched, ", "))
-	case best >= 0:
-		f.instance = bestFailure.instance
-		f.message = fmt.Sprintf("%s matches no branch of %s; closest is %s: %s", what, kw, f.branches[best].Name, bestFailure.message)
-	default:
-		f.message = fmt.Sprintf("%s matches no branch of %s", what, kw)
-	}
-	return f
-}
-
-// branchName names a branch by the component it refers to, else by its location.
-func (s *schemaSet) branchName(b *jsonschema.Schema) string {
-	target := b
-	if b.Ref != nil {
-		target = b.Ref
-	}
-	_, frag, _ := strings.Cut(target.Location, "#")
-	ptr := jsonptr.Unfragment(frag)
-	if name, ok := strings.CutPrefix(ptr, "/components/schemas/"); ok && !strings.Contains(name, "/") {
-		return jsonptr.Unescape(name)
-	}
-	loc, _ := s.locate(target.Location)
-	return loc
-}
-
 // locate turns an absolute keyword location into "file#pointer" as users know it, and its line.
 func (s *schemaSet) locate(abs string) (string, int) {
 	if l, ok := s.located.Load(abs); ok {
@@ -444,131 +279,6 @@ func (s *schemaSet) locateUncached(abs string) (string, int) {
 	return abs, 0
 }
 
-func lastToken(loc string) string {
-	i := strings.LastIndexByte(loc, '/')
-	if i < 0 {
-		return ""
-	}
-	return jsonptr.Unescape(loc[i+1:])
-}
-
-// describe writes the sentence for one failed keyword. It names the instance and the expectation
-// and never repeats the value itself, which may be a secret.
-func describe(where, kw string, v any, sch *jsonschema.Schema, fallback string) string {
-	if sch == nil {
-		return where + ": " + fallback
-	}
-	switch kw {
-	case "type":
-		return fmt.Sprintf("%s must be %s, got %s", where, strings.Join(sch.Types, " or "), jsonTypeOf(v))
-	case "required":
-		m, _ := v.(map[string]any)
-		var missing []string
-		for _, r := range sch.Required {
-			if _, ok := m[r]; !ok {
-				missing = append(missing, strconv.Quote(r))
-			}
-		}
-		return fmt.Sprintf("%s is missing required property %s", where, strings.Join(missing, ", "))
-	case "minLength", "maxLength":
-		n := 0
-		if str, ok := v.(string); ok {
-			n = utf8.RuneCountInString(str)
-		}
-		if sch.MinLength == sch.MaxLength {
-			return fmt.Sprintf("%s must be exactly %d characters, got %d", where, sch.MaxLength, n)
-		}
-		if kw == "minLength" {
-			return fmt.Sprintf("%s must be at least %d characters, got %d", where, sch.MinLength, n)
-		}
-		return fmt.Sprintf("%s must be at most %d characters, got %d", where, sch.MaxLength, n)
-	case "enum":
-		vals := make([]string, len(sch.Enum))
-		for i, e := range sch.Enum {
-			b, _ := json.Marshal(e)
-			vals[i] = string(b)
-		}
-		return fmt.Sprintf("%s must be one of %s", where, strings.Join(vals, ", "))
-	case "const":
-		b, _ := json.Marshal(sch.Constant[0])
-		return fmt.Sprintf("%s must be %s", where, b)
-	case "format":
-		return fmt.Sprintf("%s must be a valid %s", where, sch.Format)
-	case "pattern":
-		return fmt.Sprintf("%s must match the pattern %s", where, sch.Pattern)
-	case "not":
-		if sch.Not != nil && len(sch.Not.Required) > 0 && len(sch.Not.Properties) == 0 {
-			return fmt.Sprintf("%s must not have property %s", where, strings.Join(quoteAll(sch.Not.Required), " together with "))
-		}
-		return fmt.Sprintf("%s must not match the schema under not", where)
-	case "additionalProperties":
-		m, _ := v.(map[string]any)
-		var extra []string
-		for k := range m {
-			if _, ok := sch.Properties[k]; !ok {
-				extra = append(extra, strconv.Quote(k))
-			}
-		}
-		sort.Strings(extra)
-		return fmt.Sprintf("%s has properties the schema does not allow: %s", where, strings.Join(extra, ", "))
-	case "minItems":
-		return fmt.Sprintf("%s must have at least %d items", where, sch.MinItems)
-	case "maxItems":
-		return fmt.Sprintf("%s must have at most %d items", where, sch.MaxItems)
-	case "minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum", "multipleOf", "uniqueItems", "minProperties", "maxProperties":
-		return where + ": " + fallback
-	case "false":
-		return where + " is not allowed here"
-	case kwForbidReadOnly:
-		return where + " is readOnly and must not be sent in a request"
-	case kwForbidWriteOnly:
-		return where + " is writeOnly and must not be returned in a response"
-	}
-	return where + ": " + fallback
-}
-
-// where names an instance: its pointer, or label when it is the whole value.
-func where(inst, label string) string {
-	if inst == "" {
-		return label
-	}
-	return "`" + inst + "`"
-}
-
-func quoteAll(s []string) []string {
-	q := make([]string, len(s))
-	for i, x := range s {
-		q[i] = strconv.Quote(x)
-	}
-	return q
-}
-
-func jsonTypeOf(v any) string {
-	switch t := v.(type) {
-	case nil:
-		return "null"
-	case bool:
-		return "boolean"
-	case json.Number:
-		if _, err := t.Int64(); err == nil {
-			return "integer"
-		}
-		return "number"
-	case float64:
-		if t == math.Trunc(t) {
-			return "integer"
-		}
-		return "number"
-	case string:
-		return "string"
-	case []any:
-		return "array"
-	case map[string]any:
-		return "object"
-	}
-	return fmt.Sprintf("%T", v)
-}
-
 // openAPIFormats asserts the formats OpenAPI adds to JSON Schema's. jsonschema/v5 already
 // asserts uuid, email, date-time, uri and the others JSON Schema defines.
 var openAPIFormats = map[string]func(any) bool{
@@ -582,16 +292,20 @@ var openAPIFormats = map[string]func(any) bool{
 }
 
 func intRange(lo, hi int64) func(any) bool {
+	blo, bhi := big.NewInt(lo), big.NewInt(hi)
 	return func(v any) bool {
 		n, ok := v.(json.Number)
 		if !ok {
 			return true
 		}
+		if i, err := strconv.ParseInt(string(n), 10, 64); err == nil {
+			return i >= lo && i <= hi
+		}
 		r, ok := new(big.Rat).SetString(string(n))
 		if !ok || !r.IsInt() {
 			return true // integer-ness is the type keyword's business
 		}
-		return r.Num().Cmp(big.NewInt(lo)) >= 0 && r.Num().Cmp(big.NewInt(hi)) <= 0
+		return r.Num().Cmp(blo) >= 0 && r.Num().Cmp(bhi) <= 0
 	}
 }
 

@@ -1,0 +1,504 @@
+package validator
+
+// Diagnosis: why an instance fails a compiled schema, as failures located in the instance and in
+// the spec. The fast path (fastpath.go) diagnoses the schemas whose keywords it knows, in
+// jsonschema/v5's own order and with its own results; jsonschema/v5 diagnoses the others.
+// fastpath_test.go checks that the two give the same failures on every compiled schema.
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"math"
+	"math/big"
+	"slices"
+	"sort"
+	"strconv"
+	"strings"
+	"unicode/utf8"
+
+	"github.com/santhosh-tekuri/jsonschema/v5"
+
+	"github.com/specgate/specgate/internal/jsonptr"
+)
+
+// failure is one way an instance breaks a schema, located in the instance and in the spec.
+type failure struct {
+	instance string
+	keyword  string
+	schema   string // display file#pointer
+	line     int
+	message  string
+	branches []Branch
+}
+
+// validate checks inst against sch. It returns nil when inst is valid, else its failures ordered
+// by instance location.
+func (s *schemaSet) validate(sch *jsonschema.Schema, inst any, label string) []failure {
+	var out []failure
+	if f := s.fast[sch]; f == nil {
+		s.diagnoseWith(sch, inst, "", label, &out)
+	} else if f.valid(inst, 0) {
+		return nil
+	} else {
+		out = make([]failure, 0, 4)
+		s.diagnose(f, inst, "", label, 0, &out)
+	}
+	sortByInstance(out)
+	return out
+}
+
+func sortByInstance(fs []failure) {
+	if len(fs) > 1 {
+		slices.SortStableFunc(fs, func(a, b failure) int { return strings.Compare(a.instance, b.instance) })
+	}
+}
+
+// diagnose explains why v, found at base of the body, fails f: it evaluates f's keywords in
+// jsonschema/v5's order and reports the failures jsonschema/v5 reports, but it descends only into
+// the parts of v that the fast path finds invalid and allocates only for what it returns, so a
+// large body costs what its failing parts cost. A schema whose verdict is not the fast path's own
+// (a keyword it does not know, a false schema) and very deep nesting are left to jsonschema/v5,
+// on that part of v only.
+func (s *schemaSet) diagnose(f *fastSchema, v any, base, label string, depth int, out *[]failure) {
+	if depth >= 128 || !f.known || f.always != nil {
+		s.handedOver.Add(1)
+		s.diagnoseWith(f.src, v, base, label, out)
+		return
+	}
+	if f.types != 0 && !f.typeOK(v) {
+		*out = append(*out, s.own(f, "type", v, base, label, ""))
+		return // jsonschema/v5 evaluates nothing else once the type is wrong
+	}
+	if f.hasEnum && !f.inEnum(v) {
+		kw := "enum"
+		if len(f.src.Constant) > 0 {
+			kw = "const"
+		}
+		*out = append(*out, s.own(f, kw, v, base, label, ""))
+	}
+	if f.format != nil && !f.format(v) {
+		*out = append(*out, s.own(f, "format", v, base, label, ""))
+	}
+	switch t := v.(type) {
+	case map[string]any:
+		if f.minProps >= 0 && len(t) < f.minProps {
+			*out = append(*out, s.own(f, "minProperties", v, base, label, fmt.Sprintf("minimum %d properties allowed, but found %d properties", f.minProps, len(t))))
+		}
+		if f.maxProps >= 0 && len(t) > f.maxProps {
+			*out = append(*out, s.own(f, "maxProperties", v, base, label, fmt.Sprintf("maximum %d properties allowed, but found %d properties", f.maxProps, len(t))))
+		}
+		for _, r := range f.required {
+			if _, ok := t[r]; !ok {
+				*out = append(*out, s.own(f, "required", v, base, label, ""))
+				break
+			}
+		}
+		extra := false
+		for k, pv := range t {
+			p, ok := f.props[k]
+			if !ok {
+				extra = true
+				p = f.addl
+			}
+			if p != nil && !p.valid(pv, 0) {
+				s.diagnose(p, pv, base+"/"+jsonptr.Escape(k), label, depth+1, out)
+			}
+		}
+		if extra && f.addlBool != nil && !*f.addlBool {
+			*out = append(*out, s.own(f, "additionalProperties", v, base, label, ""))
+		}
+	case []any:
+		if f.minItems >= 0 && len(t) < f.minItems {
+			*out = append(*out, s.own(f, "minItems", v, base, label, ""))
+		}
+		if f.maxItems >= 0 && len(t) > f.maxItems {
+			*out = append(*out, s.own(f, "maxItems", v, base, label, ""))
+		}
+		for i, e := range t {
+			if c := f.item(i); c != nil && !c.valid(e, 0) {
+				s.diagnose(c, e, base+"/"+strconv.Itoa(i), label, depth+1, out)
+			}
+		}
+	case string:
+		if f.minLen >= 0 || f.maxLen >= 0 {
+			n := utf8.RuneCountInString(t)
+			if f.minLen >= 0 && n < f.minLen {
+				*out = append(*out, s.own(f, "minLength", v, base, label, ""))
+			}
+			if f.maxLen >= 0 && n > f.maxLen {
+				*out = append(*out, s.own(f, "maxLength", v, base, label, ""))
+			}
+		}
+		if f.pattern != nil && !f.pattern.MatchString(t) {
+			*out = append(*out, s.own(f, "pattern", v, base, label, ""))
+		}
+	case json.Number:
+		s.bounds(f, t, base, label, out)
+	}
+	if f.ref != nil && !f.ref.valid(v, 0) {
+		s.diagnose(f.ref, v, base, label, depth+1, out)
+	}
+	if f.not != nil && f.not.valid(v, 0) {
+		*out = append(*out, s.own(f, "not", v, base, label, ""))
+	}
+	for _, x := range f.allOf {
+		if !x.valid(v, 0) {
+			s.diagnose(x, v, base, label, depth+1, out)
+		}
+	}
+	if len(f.anyOf) > 0 {
+		matched := false
+		for _, x := range f.anyOf {
+			if x.valid(v, 0) {
+				matched = true
+				break
+			}
+		}
+		if !matched {
+			*out = append(*out, s.explainFast(f, "anyOf", v, base, label, depth))
+		}
+	}
+	if len(f.oneOf) > 0 {
+		n := 0
+		for _, x := range f.oneOf {
+			if x.valid(v, 0) {
+				n++
+			}
+		}
+		if n != 1 {
+			*out = append(*out, s.explainFast(f, "oneOf", v, base, label, depth))
+		}
+	}
+	if f.forbid {
+		kw, _ := f.src.Extensions["specgate-access"].(forbid)
+		*out = append(*out, s.own(f, string(kw), v, base, label, ""))
+	}
+}
+
+// bounds reports the numeric bounds n breaks, with jsonschema/v5's messages.
+func (s *schemaSet) bounds(f *fastSchema, n json.Number, base, label string, out *[]failure) {
+	if f.min == nil && f.max == nil && f.exMin == nil && f.exMax == nil {
+		return
+	}
+	r, ok := new(big.Rat).SetString(string(n))
+	if !ok {
+		return
+	}
+	for _, b := range []struct {
+		kw, op string
+		bound  *big.Rat
+		fails  func(cmp int) bool
+	}{
+		{"minimum", ">=", f.min, func(c int) bool { return c < 0 }},
+		{"exclusiveMinimum", ">", f.exMin, func(c int) bool { return c <= 0 }},
+		{"maximum", "<=", f.max, func(c int) bool { return c > 0 }},
+		{"exclusiveMaximum", "<", f.exMax, func(c int) bool { return c >= 0 }},
+	} {
+		if b.bound == nil || !b.fails(r.Cmp(b.bound)) {
+			continue
+		}
+		limit, _ := b.bound.Float64()
+		*out = append(*out, s.own(f, b.kw, n, base, label, fmt.Sprintf("must be %s %v but found %v", b.op, limit, n)))
+	}
+}
+
+// own is the failure of one of f's own keywords on v, found at inst.
+func (s *schemaSet) own(f *fastSchema, kw string, v any, inst, label, fallback string) failure {
+	at := s.locateKeyword(f, kw)
+	return failure{instance: inst, keyword: kw, schema: at.schema, line: at.line, message: s.describe(where(inst, label), kw, v, f.src, fallback)}
+}
+
+// explainFast explains why v, found at inst, fails f's oneOf or anyOf, branch by branch.
+func (s *schemaSet) explainFast(f *fastSchema, kw string, v any, inst, label string, depth int) failure {
+	list, src := f.oneOf, f.src.OneOf
+	if kw == "anyOf" {
+		list, src = f.anyOf, f.src.AnyOf
+	}
+	outcomes := make([]branchOutcome, len(list))
+	for i, b := range list {
+		if b.valid(v, 0) {
+			outcomes[i].matched = true
+			continue
+		}
+		s.diagnose(b, v, inst, label, depth+1, &outcomes[i].failures)
+	}
+	return s.explanation(s.locateKeyword(f, kw), kw, inst, label, src, outcomes)
+}
+
+// branchOutcome is what one branch of a oneOf or anyOf made of an instance.
+type branchOutcome struct {
+	matched  bool
+	failures []failure
+}
+
+// explanation turns the outcomes of a failed oneOf or anyOf (located at at) into one failure that names the deepest relevant instance and tells, for each branch,
+// whether it matched and why not.
+func (s *schemaSet) explanation(at location, kw, inst, label string, branches []*jsonschema.Schema, outcomes []branchOutcome) failure {
+	f := failure{instance: inst, keyword: kw, schema: at.schema, line: at.line}
+	var matched []string
+	best, bestDepth := -1, -1
+	var bestFailure failure
+	for i, b := range branches {
+		br := Branch{Index: i, Name: s.branchName(b)}
+		if o := outcomes[i]; o.matched {
+			br.Matched = true
+			matched = append(matched, br.Name)
+		} else {
+			sortByInstance(o.failures)
+			for _, x := range o.failures {
+				br.Errors = append(br.Errors, BranchError{Instance: x.instance, Keyword: x.keyword, Schema: x.schema, Line: x.line, Message: x.message})
+				if d := jsonptr.Depth(x.instance); d > bestDepth {
+					best, bestDepth, bestFailure = i, d, x
+				}
+			}
+		}
+		f.branches = append(f.branches, br)
+	}
+	what := where(inst, label)
+	switch {
+	case len(matched) > 1:
+		f.message = what + " matches " + strconv.Itoa(len(matched)) + " branches of " + kw + " (" + strings.Join(matched, ", ") + "); exactly one must match"
+	case best >= 0:
+		f.instance = bestFailure.instance
+		f.message = what + " matches no branch of " + kw + "; closest is " + f.branches[best].Name + ": " + bestFailure.message
+	default:
+		f.message = what + " matches no branch of " + kw
+	}
+	return f
+}
+
+// diagnoseWith runs jsonschema/v5 on v, found at base of the body.
+func (s *schemaSet) diagnoseWith(sch *jsonschema.Schema, v any, base, label string, out *[]failure) {
+	err := sch.Validate(v)
+	if err == nil {
+		return
+	}
+	var ve *jsonschema.ValidationError
+	if !errors.As(err, &ve) {
+		*out = append(*out, failure{instance: base, message: "the schema could not be evaluated: " + err.Error()})
+		return
+	}
+	s.collect(ve, v, base, label, out)
+}
+
+// collect flattens a ValidationError tree into failures: one per leaf, and one per failed oneOf
+// or anyOf, explained branch by branch. base prefixes instance locations.
+func (s *schemaSet) collect(ve *jsonschema.ValidationError, root any, base, label string, out *[]failure) {
+	kw := lastToken(ve.AbsoluteKeywordLocation)
+	if kw == "oneOf" || kw == "anyOf" {
+		*out = append(*out, s.explain(ve, kw, root, base, label))
+		return
+	}
+	if len(ve.Causes) == 0 {
+		*out = append(*out, s.leaf(ve, root, base, label))
+		return
+	}
+	for _, c := range ve.Causes {
+		s.collect(c, root, base, label, out)
+	}
+}
+
+func (s *schemaSet) leaf(ve *jsonschema.ValidationError, root any, base, label string) failure {
+	inst := base + ve.InstanceLocation
+	kw := lastToken(ve.AbsoluteKeywordLocation)
+	schemaLoc, line := s.locate(ve.AbsoluteKeywordLocation)
+	v, _ := jsonptr.Lookup(root, ve.InstanceLocation)
+	parent := s.byLocation[strings.TrimSuffix(ve.AbsoluteKeywordLocation, "/"+kw)]
+	return failure{
+		instance: inst,
+		keyword:  kw,
+		schema:   schemaLoc,
+		line:     line,
+		message:  s.describe(where(inst, label), kw, v, parent, ve.Message),
+	}
+}
+
+// explain explains a failed oneOf or anyOf that jsonschema/v5 reported.
+func (s *schemaSet) explain(ve *jsonschema.ValidationError, kw string, root any, base, label string) failure {
+	parent := s.byLocation[strings.TrimSuffix(ve.AbsoluteKeywordLocation, "/"+kw)]
+	inst := base + ve.InstanceLocation
+	sub, _ := jsonptr.Lookup(root, ve.InstanceLocation)
+	var branches []*jsonschema.Schema
+	if parent != nil {
+		branches = parent.OneOf
+		if kw == "anyOf" {
+			branches = parent.AnyOf
+		}
+	}
+	// When no branch matched, jsonschema/v5 already gives each branch's failure as a cause of the
+	// oneOf error; only when several matched (no causes) are the branches checked again.
+	causes := map[int]*jsonschema.ValidationError{}
+	for _, c := range ve.Causes {
+		rest, ok := strings.CutPrefix(c.KeywordLocation, ve.KeywordLocation+"/")
+		if !ok {
+			continue
+		}
+		tok, _, _ := strings.Cut(rest, "/")
+		if i, err := strconv.Atoi(tok); err == nil {
+			causes[i] = c
+		}
+	}
+	outcomes := make([]branchOutcome, len(branches))
+	for i, b := range branches {
+		if c, ok := causes[i]; ok {
+			s.collect(c, root, base, label, &outcomes[i].failures)
+		} else if len(causes) == 0 {
+			s.diagnoseWith(b, sub, inst, label, &outcomes[i].failures)
+		}
+		outcomes[i].matched = len(outcomes[i].failures) == 0
+	}
+	schema, line := s.locate(ve.AbsoluteKeywordLocation)
+	return s.explanation(location{schema, line}, kw, inst, label, branches, outcomes)
+}
+
+// branchName names a branch by the component it refers to, else by its location. The names of
+// every branch of the compiled schemas are computed once, in New.
+func (s *schemaSet) branchName(b *jsonschema.Schema) string {
+	if name, ok := s.names[b]; ok {
+		return name
+	}
+	target := b
+	if b.Ref != nil {
+		target = b.Ref
+	}
+	_, frag, _ := strings.Cut(target.Location, "#")
+	ptr := jsonptr.Unfragment(frag)
+	if name, ok := strings.CutPrefix(ptr, "/components/schemas/"); ok && !strings.Contains(name, "/") {
+		return jsonptr.Unescape(name)
+	}
+	loc, _ := s.locate(target.Location)
+	return loc
+}
+
+func lastToken(loc string) string {
+	i := strings.LastIndexByte(loc, '/')
+	if i < 0 {
+		return ""
+	}
+	return jsonptr.Unescape(loc[i+1:])
+}
+
+// describe writes the sentence for one failed keyword of sch. It names the instance and the
+// expectation and never repeats the value itself, which may be a secret. fallback is
+// jsonschema/v5's message, used for the keywords without a sentence of their own.
+func (s *schemaSet) describe(where, kw string, v any, sch *jsonschema.Schema, fallback string) string {
+	if sch == nil {
+		return where + ": " + fallback
+	}
+	switch kw {
+	case "type":
+		return where + " must be " + strings.Join(sch.Types, " or ") + ", got " + jsonTypeOf(v)
+	case "required":
+		m, _ := v.(map[string]any)
+		var missing []string
+		for _, r := range sch.Required {
+			if _, ok := m[r]; !ok {
+				missing = append(missing, strconv.Quote(r))
+			}
+		}
+		return where + " is missing required property " + strings.Join(missing, ", ")
+	case "minLength", "maxLength":
+		n := 0
+		if str, ok := v.(string); ok {
+			n = utf8.RuneCountInString(str)
+		}
+		switch {
+		case sch.MinLength == sch.MaxLength:
+			return where + " must be exactly " + strconv.Itoa(sch.MaxLength) + " characters, got " + strconv.Itoa(n)
+		case kw == "minLength":
+			return where + " must be at least " + strconv.Itoa(sch.MinLength) + " characters, got " + strconv.Itoa(n)
+		}
+		return where + " must be at most " + strconv.Itoa(sch.MaxLength) + " characters, got " + strconv.Itoa(n)
+	case "enum":
+		if text, ok := s.enums[sch]; ok {
+			return where + " must be one of " + text
+		}
+		return where + " must be one of " + enumText(sch.Enum)
+	case "const":
+		b, _ := json.Marshal(sch.Constant[0])
+		return where + " must be " + string(b)
+	case "format":
+		return where + " must be a valid " + sch.Format
+	case "pattern":
+		return where + " must match the pattern " + sch.Pattern.String()
+	case "not":
+		if sch.Not != nil && len(sch.Not.Required) > 0 && len(sch.Not.Properties) == 0 {
+			return where + " must not have property " + strings.Join(quoteAll(sch.Not.Required), " together with ")
+		}
+		return where + " must not match the schema under not"
+	case "additionalProperties":
+		m, _ := v.(map[string]any)
+		var extra []string
+		for k := range m {
+			if _, ok := sch.Properties[k]; !ok {
+				extra = append(extra, strconv.Quote(k))
+			}
+		}
+		sort.Strings(extra)
+		return where + " has properties the schema does not allow: " + strings.Join(extra, ", ")
+	case "minItems":
+		return where + " must have at least " + strconv.Itoa(sch.MinItems) + " items"
+	case "maxItems":
+		return where + " must have at most " + strconv.Itoa(sch.MaxItems) + " items"
+	case "false":
+		return where + " is not allowed here"
+	case kwForbidReadOnly:
+		return where + " is readOnly and must not be sent in a request"
+	case kwForbidWriteOnly:
+		return where + " is writeOnly and must not be returned in a response"
+	}
+	return where + ": " + fallback
+}
+
+// enumText lists the allowed values of an enum as JSON.
+func enumText(enum []any) string {
+	vals := make([]string, len(enum))
+	for i, e := range enum {
+		b, _ := json.Marshal(e)
+		vals[i] = string(b)
+	}
+	return strings.Join(vals, ", ")
+}
+
+// where names an instance: its pointer, or label when it is the whole value.
+func where(inst, label string) string {
+	if inst == "" {
+		return label
+	}
+	return "`" + inst + "`"
+}
+
+func quoteAll(s []string) []string {
+	q := make([]string, len(s))
+	for i, x := range s {
+		q[i] = strconv.Quote(x)
+	}
+	return q
+}
+
+func jsonTypeOf(v any) string {
+	switch t := v.(type) {
+	case nil:
+		return "null"
+	case bool:
+		return "boolean"
+	case json.Number:
+		if _, err := t.Int64(); err == nil {
+			return "integer"
+		}
+		return "number"
+	case float64:
+		if t == math.Trunc(t) {
+			return "integer"
+		}
+		return "number"
+	case string:
+		return "string"
+	case []any:
+		return "array"
+	case map[string]any:
+		return "object"
+	}
+	return fmt.Sprintf("%T", v)
+}
