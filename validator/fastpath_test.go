@@ -113,7 +113,8 @@ func TestFastPathAgreesWithJSONSchema(t *testing.T) {
 	t.Logf("%d schemas, %d verdicts compared", fastCount, checked)
 }
 
-// FuzzFastPathAgreesWithJSONSchema feeds arbitrary JSON to both validators.
+// FuzzFastPathAgreesWithJSONSchema feeds arbitrary JSON to both validators and compares their
+// verdicts and diagnoses.
 func FuzzFastPathAgreesWithJSONSchema(f *testing.F) {
 	for _, b := range seedBodies {
 		f.Add([]byte(b))
@@ -129,9 +130,24 @@ func FuzzFastPathAgreesWithJSONSchema(f *testing.F) {
 				if got, want := fs.valid(inst, 0), sch.Validate(inst) == nil; got != want {
 					t.Fatalf("%s: fast=%v jsonschema=%v for %s", sch.Location, got, want, fmt.Sprintf("%q", body))
 				}
+				var full []failure
+				v.schema.diagnoseWith(sch, inst, "", "the body", &full)
+				if got, want := failureKey(v.schema.validate(sch, inst, "the body")), failureKey(full); got != want {
+					t.Fatalf("%s on %q:\nfast path:\n%s\njsonschema/v5:\n%s", sch.Location, body, got, want)
+				}
 			}
 		}
 	})
+}
+
+// failureKey writes failures in one order, everything they say included.
+func failureKey(fs []failure) string {
+	out := make([]string, len(fs))
+	for i, f := range fs {
+		out[i] = fmt.Sprintf("%s %s %s:%d %s %+v", f.instance, f.keyword, f.schema, f.line, f.message, f.branches)
+	}
+	sort.Strings(out)
+	return strings.Join(out, "\n")
 }
 
 // TestFastDiagnosisEqualsJSONSchemaDiagnosis checks that the fast path's diagnosis, which visits
@@ -147,14 +163,6 @@ func TestFastDiagnosisEqualsJSONSchemaDiagnosis(t *testing.T) {
 		}
 		instances = append(instances, mutations(x)...)
 	}
-	key := func(fs []failure) string {
-		out := make([]string, len(fs))
-		for i, f := range fs {
-			out[i] = fmt.Sprintf("%s %s %s:%d %s %+v", f.instance, f.keyword, f.schema, f.line, f.message, f.branches)
-		}
-		sort.Strings(out)
-		return strings.Join(out, "\n")
-	}
 	compared := 0
 	keywords := map[string]bool{}
 	for _, set := range sets {
@@ -169,7 +177,7 @@ func TestFastDiagnosisEqualsJSONSchemaDiagnosis(t *testing.T) {
 				if len(full) == 0 && len(fast) == 0 {
 					continue
 				}
-				if got, want := key(fast), key(full); got != want {
+				if got, want := failureKey(fast), failureKey(full); got != want {
 					b, _ := json.Marshal(inst)
 					t.Fatalf("%s on %s:\nfast path:\n%s\njsonschema/v5:\n%s", sch.Location, b, got, want)
 				}
