@@ -15,15 +15,16 @@
 //   - kin-openapi loads and resolves the documents (package specs) and gives the model this package
 //     walks: paths, operations, parameters, request bodies, responses, headers, security. It knows
 //     OpenAPI; we do not re-implement its reading of the format.
-//   - santhosh-tekuri/jsonschema/v5 validates bodies and parameter values. OpenAPI 3.0 schemas are
-//     converted into JSON Schema 2020-12 in place (nullable, boolean exclusiveMinimum/Maximum, $ref
-//     siblings ignored, readOnly/writeOnly enforced per direction), keeping every schema at its
-//     JSON pointer, so a failed keyword's location is its location in the spec file and carries a
-//     line number. Its error tree keeps every failure (not only the first), and its compiled schemas
-//     let a failed oneOf be re-checked branch by branch to say which branch failed on what, or
-//     which branches matched together. Only jsonschema.go and fastpath.go import it. A valid
-//     instance is confirmed by fastpath.go, which walks the compiled schemas without allocating;
-//     jsonschema/v5 then runs only to diagnose an invalid one, so no diagnostic is lost.
+//   - santhosh-tekuri/jsonschema/v5 compiles the schemas and is the reference for what they mean.
+//     OpenAPI 3.0 schemas are converted into JSON Schema 2020-12 in place (nullable, boolean
+//     exclusiveMinimum/Maximum, $ref siblings ignored, readOnly/writeOnly enforced per direction),
+//     keeping every schema at its JSON pointer, so a failed keyword's location is its location in
+//     the spec file and carries a line number. Its compiled schemas are walked twice: fastpath.go
+//     confirms a valid instance without allocating, and diagnose.go explains an invalid one the
+//     way jsonschema/v5's error tree does (every failure, not only the first; a failed oneOf branch
+//     by branch), visiting only the failing parts. Schemas with keywords the walk does not know are
+//     validated by jsonschema/v5 itself. Tests and a fuzz target hold both walks to jsonschema/v5's
+//     verdicts and diagnoses. Only jsonschema.go, fastpath.go and diagnose.go import it.
 //   - Routing is our own (router.go): kin-openapi's routers match server hosts and use regular
 //     expressions, while recordings come from tenant, staging and proxy hosts, so we match base
 //     path and path template only, segment by segment.
