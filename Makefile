@@ -92,10 +92,10 @@ gate:
 bench:
 	@mkdir -p $(OUT)
 	$(GO) test -run XXX -bench Validate -benchmem -count $${COUNT:-5} ./validator/ | tee $(OUT)/bench.txt
-	@awk '/^BenchmarkValidate\// { split($$1, p, "/"); sub(/-[0-9]+$$/, "", p[3]); ns[p[2] "/" p[3]] += $$3; n[p[2] "/" p[3]]++; mixes[p[2]] = 1 } \
-	END { printf "\n%-8s %12s %12s %12s %6s %6s\n", "mix", "specgate ns", "kin ns", "floor ns", "a/b", "a/c"; \
+	@awk '/^BenchmarkValidate\// { split($$1, p, "/"); sub(/-[0-9]+$$/, "", p[3]); k = p[2] "/" p[3]; ns[k] += $$3; al[k] += $$7; n[k]++; mixes[p[2]] = 1 } \
+	END { printf "\n%-8s %12s %12s %12s %6s %6s %10s %10s %10s\n", "mix", "specgate ns", "kin ns", "floor ns", "a/b", "a/c", "a allocs", "b allocs", "c allocs"; \
 	  for (m in mixes) { a = ns[m "/specgate"] / n[m "/specgate"]; b = ns[m "/kin-openapi"] / n[m "/kin-openapi"]; c = ns[m "/decode-floor"] / n[m "/decode-floor"]; \
-	    printf "%-8s %12.0f %12.0f %12.0f %6.2f %6.2f\n", m, a, b, c, a / b, a / c } }' $(OUT)/bench.txt
+	    printf "%-8s %12.0f %12.0f %12.0f %6.2f %6.2f %10.0f %10.0f %10.0f\n", m, a, b, c, a / b, a / c, al[m "/specgate"] / n[m "/specgate"], al[m "/kin-openapi"] / n[m "/kin-openapi"], al[m "/decode-floor"] / n[m "/decode-floor"] } }' $(OUT)/bench.txt
 	$(GO) test -run XXX -bench 'LoadTree500|LintTree500' -benchtime 5x ./specs/ ./internal/lint/
 
 ## bench-bulk: specgate validate over a generated 1 GiB HAR (exchanges/s, MB/s, peak RSS).

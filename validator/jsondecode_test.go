@@ -29,6 +29,8 @@ func TestHostileBodies(t *testing.T) {
 		{"invalid UTF-8 in a key", "{\"user\":{\"\xc3\":1}}", []string{"request.body.malformed "}},
 		{"lone surrogate escape is read as U+FFFD", `{"user":{"name":"\ud800"}}`, nil},
 		{"very long string", `{"user":{"name":"` + strings.Repeat("x", 1<<20) + `"}}`, nil},
+		{"very long string breaking a format", `{"user":{"email":"` + strings.Repeat("x", 1<<20) + `"}}`, []string{"request.body.schema /user/email"}},
+		{"very long string breaking the uuid format", `{"user":{"id":"` + strings.Repeat("0", 1<<20) + `"}}`, []string{"request.body.schema /user/id"}},
 		{"unterminated deep nesting", strings.Repeat("[", 100000), []string{"request.body.limits " + strings.Repeat("/0", 512), "request.body.malformed "}},
 		{"NUL byte", "{\"user\":{\"name\":\"a\x00\"}}", []string{"request.body.malformed "}},
 	}
@@ -52,6 +54,21 @@ func TestHostileBodies(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// TestLongStringIsMeasuredNotQuoted: a string of any length is checked against its schema, and
+// the message gives its length, never the string.
+func TestLongStringIsMeasuredNotQuoted(t *testing.T) {
+	v := defaultValidator(t, Options{})
+	body := `{"user":{"id":"db6f8e8b-65c2-47d5-a0db-90bcc4e9df9e","uid":"` + strings.Repeat("a", 1<<20) + `"}}`
+	res := v.Validate(context.Background(), Exchange{Operation: "patchUser", Response: resp(200, body, "Content-Type", "application/json")})
+	if len(res.Violations) != 1 {
+		t.Fatalf("violations = %v, want one", got(res))
+	}
+	x := res.Violations[0]
+	if want := "`/user/uid` must be exactly 32 characters, got 1048576"; x.Keyword != "maxLength" || x.Message != want {
+		t.Errorf("keyword %q, message %q; want maxLength, %q", x.Keyword, x.Message, want)
 	}
 }
 
