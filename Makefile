@@ -69,7 +69,8 @@ demo-proxy:
 	bash docs/demo-proxy.sh
 
 ## bench-proxy: the same request mix at concurrency 16 against the mock directly, a plain
-## httputil.ReverseProxy and specgate proxy in report mode; prints req/s, p50 and p99.
+## httputil.ReverseProxy (as it comes and with pooled copy buffers) and specgate proxy in report
+## mode; prints req/s, p50 and p99.
 bench-proxy:
 	$(GO) test -run XXX -bench ProxyLoad -benchtime 1x ./internal/proxy
 

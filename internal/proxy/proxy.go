@@ -167,9 +167,19 @@ func New(opts Options) (*Proxy, error) {
 		ErrorHandler:   p.errorHandler,
 		Transport:      transport,
 		ErrorLog:       slog.NewLogLogger(p.log.Handler(), slog.LevelWarn),
+		BufferPool:     copyBuffers{},
 	}
 	return p, nil
 }
+
+// copyBuffers lends the ReverseProxy the buffers it copies response bodies through, which it
+// would otherwise allocate, 32 KiB each, for every exchange.
+type copyBuffers struct{}
+
+var copyBufferPool = sync.Pool{New: func() any { b := make([]byte, 32<<10); return &b }}
+
+func (copyBuffers) Get() []byte  { return *copyBufferPool.Get().(*[]byte) }
+func (copyBuffers) Put(b []byte) { copyBufferPool.Put(&b) }
 
 // Exchanges returns the number of exchanges finished so far: answered, logged, counted and
 // (with a recording) recorded.
