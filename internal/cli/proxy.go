@@ -21,6 +21,7 @@ import (
 
 type proxyConfig struct {
 	upstream, listen, admin, mode, enforce, record string
+	cacert                                         string
 	specs                                          stringList
 	strict                                         bool
 	maxBody                                        byteFlag
@@ -33,6 +34,7 @@ func (c *command) proxyFlags(cfg *proxyConfig) *flag.FlagSet {
 	fs.SetOutput(c.stderr)
 	cfg.maxBody = proxy.DefaultMaxBody
 	fs.StringVar(&cfg.upstream, "upstream", "", "base `URL` of the API: scheme, host and an optional path prefix (required)")
+	fs.StringVar(&cfg.cacert, "cacert", "", fmt.Sprintf(cacertUsage, "upstream"))
 	fs.StringVar(&cfg.listen, "listen", "127.0.0.1:8080", "`ADDRESS` to serve the proxy on")
 	fs.StringVar(&cfg.admin, "admin", "127.0.0.1:9090", "`ADDRESS` to serve /metrics and /healthz on; off disables them")
 	fs.Var(&cfg.specs, "spec", "OpenAPI spec `FILE` to validate against (repeatable; default: the embedded NERM and OIG specs)")
@@ -92,6 +94,15 @@ func (c *command) proxy(ctx context.Context, args []string) int {
 	}
 	if opts.EnforceRequest, opts.EnforceResponse, err = enforcement(cfg.mode, cfg.enforce); err != nil {
 		return c.failf("proxy", "%v", err)
+	}
+	tlsConf, err := trusting(cfg.cacert)
+	if err != nil {
+		return c.failf("proxy", "--cacert: %v", err)
+	}
+	if tlsConf != nil {
+		t := proxy.NewTransport(cfg.upstreamTimeout)
+		t.TLSClientConfig = tlsConf
+		opts.Transport = t
 	}
 	docs, err := loadSpecs(ctx, cfg.specs, cfg.strict)
 	if err != nil {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"flag"
 	"fmt"
+	"net/http"
 	"net/url"
 	"os"
 	"time"
@@ -18,6 +19,7 @@ type replayConfig struct {
 	coverage  coverageConfig
 	strict    bool
 	target    string
+	cacert    string
 	specs     stringList
 	contracts string
 	format    string
@@ -28,6 +30,7 @@ type replayConfig struct {
 func (c *command) replayFlags(cfg *replayConfig) *flag.FlagSet {
 	fs := flag.NewFlagSet("replay", flag.ContinueOnError)
 	fs.SetOutput(c.stderr)
+	fs.StringVar(&cfg.cacert, "cacert", "", fmt.Sprintf(cacertUsage, "target"))
 	fs.StringVar(&cfg.target, "target", "", "base `URL` of the deployment: scheme, host and an optional path prefix (default: $SPECGATE_TARGET)")
 	fs.Var(&cfg.specs, "spec", "OpenAPI spec `FILE` to validate against (repeatable; default: the embedded NERM and OIG specs)")
 	fs.BoolVar(&cfg.strict, "strict", false, strictUsage)
@@ -80,6 +83,16 @@ func (c *command) replay(ctx context.Context, args []string) int {
 	if auth.Token != "" && (auth.User != "" || auth.Password != "") {
 		return c.failf("replay", "give basic credentials or $SPECGATE_TOKEN, not both")
 	}
+	tlsConf, err := trusting(cfg.cacert)
+	if err != nil {
+		return c.failf("replay", "--cacert: %v", err)
+	}
+	var client *http.Client // replay's default
+	if tlsConf != nil {
+		t := http.DefaultTransport.(*http.Transport).Clone()
+		t.TLSClientConfig = tlsConf
+		client = &http.Client{Timeout: cfg.timeout, Transport: t}
+	}
 	rep, err := report.New(c.stdout, cfg.format)
 	if err != nil {
 		return c.failf("replay", "--format: %v", err)
@@ -108,7 +121,7 @@ func (c *command) replay(ctx context.Context, args []string) int {
 		return c.failf("replay", "%v", err)
 	}
 	fmt.Fprintf(c.stderr, "specgate replay: sending %d %s to %s://%s%s with %s\n", len(cases), plural(len(cases), "request", "requests"), target.Scheme, target.Host, target.Path, auth)
-	err = replay.Run(ctx, v, cases, name, replay.Options{Target: target, Auth: auth, Timeout: cfg.timeout}, func(e report.Entry) error {
+	err = replay.Run(ctx, v, cases, name, replay.Options{Target: target, Auth: auth, Timeout: cfg.timeout, Client: client}, func(e report.Entry) error {
 		if e.Err != nil {
 			fmt.Fprintf(c.stderr, "specgate replay: %v\n", e.Err)
 		} else if cov != nil {
