@@ -215,6 +215,9 @@ type exchange struct {
 
 	status  int
 	outcome string
+	upgrade string // the protocol the connection switched to, if it did
+
+	finished bool // logged, counted and recorded
 }
 
 // The outcomes of an exchange, as logged.
@@ -299,6 +302,16 @@ func (p *Proxy) modifyResponse(resp *http.Response) error {
 	}
 	x.upstreamTime = time.Since(x.upstreamStart)
 	x.status = resp.StatusCode
+	if resp.StatusCode == http.StatusSwitchingProtocols {
+		// The connection is upgraded (WebSocket, h2c): from now on ReverseProxy copies bytes both
+		// ways for as long as both ends keep it open (hijacking lifts the server's timeouts). Its
+		// body is that connection, not an HTTP body, so nothing is read or validated. The
+		// exchange, the handshake, is finished here.
+		x.upgrade = resp.Header.Get("Upgrade")
+		x.resp = &validator.Response{Status: resp.StatusCode, Header: resp.Header.Clone()}
+		p.finish(x)
+		return nil
+	}
 	body, err := readBody(resp.Body, resp.ContentLength, p.maxBody)
 	if err != nil {
 		return fmt.Errorf("reading the upstream's response body: %w", err)
@@ -431,6 +444,10 @@ func (x *exchange) violations() []validator.Violation {
 
 // finish logs, counts and records an exchange once the client has its answer.
 func (p *Proxy) finish(x *exchange) {
+	if x.finished {
+		return
+	}
+	x.finished = true
 	total := time.Since(x.start)
 	if x.respPending && x.resp != nil {
 		p.validateResponse(x, context.WithoutCancel(x.in.Context()))
@@ -503,6 +520,9 @@ func (p *Proxy) logExchange(x *exchange, verdict string, vs []validator.Violatio
 	}
 	if x.upstreamErr != "" {
 		attrs = append(attrs, slog.String("upstream_error", x.upstreamErr))
+	}
+	if x.upgrade != "" {
+		attrs = append(attrs, slog.String("upgrade", x.upgrade))
 	}
 	attrs = append(attrs, slog.Group("ms",
 		slog.Float64("total", ms(total)),

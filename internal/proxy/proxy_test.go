@@ -89,6 +89,7 @@ type logLine struct {
 	RequestBodyUnvalidated  string                `json:"request_body_unvalidated"`
 	ResponseBodyUnvalidated string                `json:"response_body_unvalidated"`
 	UpstreamError           string                `json:"upstream_error"`
+	Upgrade                 string                `json:"upgrade"`
 	MS                      struct {
 		Total, Upstream, Validation float64
 	} `json:"ms"`
