@@ -72,6 +72,48 @@ func (c *countingReader) Read(p []byte) (int, error) {
 
 func (c *countingReader) Close() error { return c.c.Close() }
 
+// teeBody passes a response body on as it arrives, so that streamed responses (server-sent
+// events, long downloads) reach the client as the upstream sends them, and keeps a copy of the
+// first limit bytes to validate once the body has passed whole.
+type teeBody struct {
+	r     io.ReadCloser
+	limit int64
+	buf   bytes.Buffer
+	n     int64 // bytes passed on
+	over  bool  // more than limit bytes: the copy was dropped
+	whole bool  // the body ended (io.EOF), rather than breaking off or being abandoned
+}
+
+func newTeeBody(r io.ReadCloser, limit int64) *teeBody { return &teeBody{r: r, limit: limit} }
+
+func (t *teeBody) Read(p []byte) (int, error) {
+	n, err := t.r.Read(p)
+	t.n += int64(n)
+	if !t.over {
+		if int64(t.buf.Len()+n) > t.limit {
+			t.over, t.buf = true, bytes.Buffer{}
+		} else {
+			t.buf.Write(p[:n])
+		}
+	}
+	if err == io.EOF {
+		t.whole = true
+	}
+	return n, err
+}
+
+func (t *teeBody) Close() error { return t.r.Close() }
+
+// body is what passed, as readBody would have returned it.
+func (t *teeBody) body() body {
+	if t.over {
+		c := &countingReader{}
+		c.n.Store(t.n)
+		return body{over: true, counter: c}
+	}
+	return body{buf: t.buf.Bytes()}
+}
+
 // decodeForValidation returns the body as the validator must see it (decompressed when it was
 // sent with gzip), or, when it cannot be validated, why not.
 func decodeForValidation(b body, h http.Header, limit int64) ([]byte, string) {

@@ -206,7 +206,8 @@ type exchange struct {
 	respSkipped   string
 	respResult    []validator.Violation
 	respValidTime time.Duration
-	respPending   bool // report mode: the response is validated in finish
+	respPending   bool     // report mode: the response is validated in finish
+	tee           *teeBody // the response body as it passes on, when it is not held first
 
 	upstreamStart time.Time
 	upstreamTime  time.Duration
@@ -312,27 +313,25 @@ func (p *Proxy) modifyResponse(resp *http.Response) error {
 		p.finish(x)
 		return nil
 	}
+	res := x.reqResult
+	inScope := res.Operation != "" && res.Preflight == "" && res.OutOfScope == ""
+	x.resp = &validator.Response{Status: resp.StatusCode, Header: resp.Header}
+	if !inScope || !p.opts.EnforceResponse {
+		// The verdict changes nothing the client gets: the body goes on as it arrives, and is
+		// checked in finish, once the client has it, so validation adds nothing to its latency.
+		if resp.Body != nil && resp.Body != http.NoBody {
+			x.tee = newTeeBody(resp.Body, p.maxBody)
+			resp.Body = x.tee
+		}
+		x.respPending = inScope
+		return nil
+	}
 	body, err := readBody(resp.Body, resp.ContentLength, p.maxBody)
 	if err != nil {
 		return fmt.Errorf("reading the upstream's response body: %w", err)
 	}
 	resp.Body = body.reader
-	x.respBody = body
-	x.resp = &validator.Response{Status: resp.StatusCode, Header: resp.Header}
-	x.resp.Body, x.respSkipped = decodeForValidation(body, resp.Header, p.maxBody)
-	if x.respSkipped != "" {
-		x.resp.Body, x.resp.BodyNotRecorded = nil, true
-	}
-	res := x.reqResult
-	if res.Operation == "" || res.Preflight != "" || res.OutOfScope != "" {
-		return nil // nothing to check the response against
-	}
-	if !p.opts.EnforceResponse {
-		// Report mode: the verdict changes nothing the client gets, so the response is checked
-		// in finish, once the client has it, and validation adds nothing to its latency.
-		x.respPending = true
-		return nil
-	}
+	x.setResponseBody(body, p.maxBody)
 	p.validateResponse(x, resp.Request.Context())
 	if !blocking(x.respResult) {
 		return nil
@@ -347,6 +346,18 @@ func (p *Proxy) modifyResponse(resp *http.Response) error {
 	resp.Body, resp.ContentLength, resp.Trailer = io.NopCloser(bytes.NewReader(b)), int64(len(b)), nil
 	x.outcome, x.status = outcomeReplaced, http.StatusBadGateway
 	return nil
+}
+
+// setResponseBody takes the body the response had, as validation and the recording see it.
+func (x *exchange) setResponseBody(b body, limit int64) {
+	x.respBody = b
+	x.resp.Body, x.respSkipped = decodeForValidation(b, x.resp.Header, limit)
+	if x.tee != nil && !x.tee.whole && x.respSkipped == "" {
+		x.respSkipped = "it did not arrive whole: the upstream or the client broke off"
+	}
+	if x.respSkipped != "" {
+		x.resp.Body, x.resp.BodyNotRecorded = nil, true
+	}
 }
 
 // validateResponse checks the response read into x against the operation of its request.
@@ -449,6 +460,9 @@ func (p *Proxy) finish(x *exchange) {
 	}
 	x.finished = true
 	total := time.Since(x.start)
+	if x.tee != nil && x.resp != nil {
+		x.setResponseBody(x.tee.body(), p.maxBody)
+	}
 	if x.respPending && x.resp != nil {
 		p.validateResponse(x, context.WithoutCancel(x.in.Context()))
 	}
