@@ -45,16 +45,29 @@ func (h *harReader) next() (Record, error) {
 		}
 		return Record{}, io.EOF
 	}
-	var raw json.RawMessage
-	if err := h.dec.Decode(&raw); err != nil {
+	// One pass: the decoder finds the entry's end and decodes it. An entry that is JSON but not
+	// a HAR entry is that entry's error (the decoder is past it); broken JSON ends the file.
+	var e harEntry
+	if err := h.dec.Decode(&e); err != nil && !entryError(err) {
 		return Record{}, h.fail(h.index, err)
+	} else if err != nil {
+		rec := Record{File: h.name, Index: h.index, Err: &Error{File: h.name, Index: h.index, Err: jsonError(err)}}
+		h.index++
+		return rec, nil
 	}
 	rec := Record{File: h.name, Index: h.index}
 	h.index++
-	if err := harRecord(raw, &rec); err != nil {
+	if err := harRecord(&e, &rec); err != nil {
 		rec.Err = &Error{File: h.name, Index: rec.Index, Err: err}
 	}
 	return rec, nil
+}
+
+// entryError reports whether err, from decoding one entry, is about that entry's content (a
+// value of the wrong type) rather than about the JSON of the file.
+func entryError(err error) bool {
+	var typ *json.UnmarshalTypeError
+	return errors.As(err, &typ)
 }
 
 // seekEntries reads tokens up to and including the '[' that opens log.entries.
@@ -181,11 +194,7 @@ type harContent struct {
 }
 
 // harRecord fills rec from one log.entries item.
-func harRecord(raw json.RawMessage, rec *Record) error {
-	var e harEntry
-	if err := json.Unmarshal(raw, &e); err != nil {
-		return jsonError(err)
-	}
+func harRecord(e *harEntry, rec *Record) error {
 	rec.Comment = e.Comment
 	if e.Request == nil {
 		return errors.New("request: missing")
