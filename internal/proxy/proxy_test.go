@@ -152,6 +152,13 @@ func (h *harness) do(t *testing.T, method, path string, header http.Header, body
 	if err != nil {
 		t.Fatal(err)
 	}
+	return resp, b, h.logged(t, before)
+}
+
+// logged waits for an exchange after the first before to be finished and returns the log line
+// of the last one.
+func (h *harness) logged(t *testing.T, before uint64) logLine {
+	t.Helper()
 	deadline := time.Now().Add(5 * time.Second)
 	for h.proxy.Exchanges() == before {
 		if time.Now().After(deadline) {
@@ -160,7 +167,7 @@ func (h *harness) do(t *testing.T, method, path string, header http.Header, body
 		time.Sleep(time.Millisecond)
 	}
 	lines := h.log.exchanges(t)
-	return resp, b, lines[len(lines)-1]
+	return lines[len(lines)-1]
 }
 
 const (

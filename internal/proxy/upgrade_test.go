@@ -42,6 +42,28 @@ func echoUpgrade(w http.ResponseWriter, r *http.Request) {
 	}
 }
 
+// upgrade asks the proxy at addr to switch a connection to the echo protocol, and returns the
+// connection once it has.
+func upgrade(t *testing.T, addr string) (net.Conn, *bufio.Reader) {
+	t.Helper()
+	conn, err := net.Dial("tcp", addr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { conn.Close() })
+	_ = conn.SetDeadline(time.Now().Add(5 * time.Second))
+	_, _ = io.WriteString(conn, "GET /ws/socket HTTP/1.1\r\nHost: acme.nonemployee.com\r\nConnection: Upgrade\r\nUpgrade: echo\r\n\r\n")
+	br := bufio.NewReader(conn)
+	resp, err := http.ReadResponse(br, nil)
+	if err != nil {
+		t.Fatalf("no answer to the upgrade: %v", err)
+	}
+	if resp.StatusCode != http.StatusSwitchingProtocols || resp.Header.Get("Upgrade") != "echo" {
+		t.Fatalf("status %d, Upgrade %q", resp.StatusCode, resp.Header.Get("Upgrade"))
+	}
+	return conn, br
+}
+
 // TestUpgradedConnectionsPassThrough: a connection upgrade (WebSocket and the like) on the
 // proxied host is forwarded both ways, not read as a response body; the handshake is logged
 // when the connection switches, and nothing after it is validated.
@@ -53,21 +75,7 @@ func TestUpgradedConnectionsPassThrough(t *testing.T) {
 		t.Run(mode.name, func(t *testing.T) {
 			h := newHarness(t, http.HandlerFunc(echoUpgrade), mode.opts)
 			before := h.proxy.Exchanges()
-			conn, err := net.Dial("tcp", strings.TrimPrefix(h.url, "http://"))
-			if err != nil {
-				t.Fatal(err)
-			}
-			defer conn.Close()
-			_ = conn.SetDeadline(time.Now().Add(5 * time.Second))
-			_, _ = io.WriteString(conn, "GET /ws/socket HTTP/1.1\r\nHost: acme.nonemployee.com\r\nConnection: Upgrade\r\nUpgrade: echo\r\n\r\n")
-			br := bufio.NewReader(conn)
-			resp, err := http.ReadResponse(br, nil)
-			if err != nil {
-				t.Fatalf("no answer to the upgrade: %v", err)
-			}
-			if resp.StatusCode != http.StatusSwitchingProtocols || resp.Header.Get("Upgrade") != "echo" {
-				t.Fatalf("status %d, Upgrade %q", resp.StatusCode, resp.Header.Get("Upgrade"))
-			}
+			conn, br := upgrade(t, strings.TrimPrefix(h.url, "http://"))
 			for _, msg := range []string{"ping\n", "a longer second message\n"} {
 				if _, err := io.WriteString(conn, msg); err != nil {
 					t.Fatal(err)
@@ -113,17 +121,7 @@ func TestUpgradedConnectionOutlivesExchangeTimeouts(t *testing.T) {
 	served := make(chan error, 1)
 	go func() { served <- p.Serve(ctx, ln, nil) }()
 
-	conn, err := net.Dial("tcp", ln.Addr().String())
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer conn.Close()
-	_ = conn.SetDeadline(time.Now().Add(5 * time.Second))
-	_, _ = io.WriteString(conn, "GET /ws HTTP/1.1\r\nHost: acme.nonemployee.com\r\nConnection: Upgrade\r\nUpgrade: echo\r\n\r\n")
-	br := bufio.NewReader(conn)
-	if resp, err := http.ReadResponse(br, nil); err != nil || resp.StatusCode != http.StatusSwitchingProtocols {
-		t.Fatalf("upgrade: %v %v", resp, err)
-	}
+	conn, br := upgrade(t, ln.Addr().String())
 	time.Sleep(400 * time.Millisecond) // past both timeouts
 	if _, err := io.WriteString(conn, "still there?\n"); err != nil {
 		t.Fatal(err)
