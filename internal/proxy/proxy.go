@@ -8,12 +8,15 @@
 // application/problem+json listing the violations; the upstream never sees it) or hands it to
 // the ReverseProxy with the body restored byte for byte. Rewrite points the request at the
 // upstream (httputil.ProxyRequest.SetURL) and keeps the client's X-Forwarded-* headers, which
-// ReverseProxy would otherwise drop. ModifyResponse reads the response body once, validates the
-// response against the operation the request was routed to, and restores the body unchanged
-// (or, in enforce mode, replaces an invalid response with 502 problem+json). ErrorHandler turns
-// an unreachable or silent upstream into 502 problem+json. When the exchange is over, one JSON
-// log line (log/slog) gives its operation, verdict, violations and timing; the metrics are
-// counted; and the exchange is appended to the recording, with secrets redacted.
+// ReverseProxy would otherwise drop. ModifyResponse lets the response body go on to the client
+// as it arrives, keeping a copy that is validated, against the operation the request was routed
+// to, once the body has passed whole; only when responses are enforced does it hold an in-scope
+// response, validate it, and pass it on unchanged or replace it with 502 problem+json. A
+// switched protocol (101, WebSocket) is not read at all: ReverseProxy copies the connection both
+// ways. ErrorHandler turns an unreachable or silent upstream into 502 problem+json. When the
+// exchange is over (for an upgrade, when the connection switches), one JSON log line
+// (log/slog) gives its operation, verdict, violations and timing; the metrics are counted; and
+// the exchange is appended to the recording, with secrets redacted.
 //
 // # What passes unchanged
 //
@@ -26,7 +29,7 @@
 // # Bodies too large to validate
 //
 // A body larger than Options.MaxBody, or compressed with an encoding other than gzip, streams
-// through unvalidated and is never truncated. The verdict then carries the validator's
+// through unvalidated and is never truncated; so does a response body that breaks off midway. The verdict then carries the validator's
 // *.body.not_recorded violation with a message saying why; enforce mode never blocks on it. A
 // recording keeps such a body as not recorded, so `specgate validate` reaches the same verdict.
 //
