@@ -29,9 +29,10 @@
 // # Bodies too large to validate
 //
 // A body larger than Options.MaxBody, or compressed with an encoding other than gzip, streams
-// through unvalidated and is never truncated; so does a response body that breaks off midway. The verdict then carries the validator's
-// *.body.not_recorded violation with a message saying why; enforce mode never blocks on it. A
-// recording keeps such a body as not recorded, so `specgate validate` reaches the same verdict.
+// through unvalidated and is never truncated; so does a response body that breaks off midway.
+// The verdict then carries the validator's *.body.not_recorded violation with a message saying
+// why; enforce mode never blocks on it. A recording keeps such a body as not recorded, so
+// `specgate validate` reaches the same verdict.
 //
 // A Proxy is safe for concurrent use.
 package proxy
