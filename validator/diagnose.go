@@ -41,8 +41,10 @@ func (s *schemaSet) validate(sch *jsonschema.Schema, inst any, label string) []f
 	} else if f.valid(inst, 0) {
 		return nil
 	} else {
-		out = make([]failure, 0, 4)
-		s.diagnose(f, inst, "", label, 0, &out)
+		d := &diagnosis{s: s, label: label, out: make([]failure, 0, 4)}
+		d.path = d.buf[:0]
+		d.walk(f, inst, 0)
+		out = d.out
 	}
 	sortByInstance(out)
 	return out
@@ -54,20 +56,54 @@ func sortByInstance(fs []failure) {
 	}
 }
 
-// diagnose explains why v, found at base of the body, fails f: it evaluates f's keywords in
-// jsonschema/v5's order and reports the failures jsonschema/v5 reports, but it descends only into
-// the parts of v that the fast path finds invalid and allocates only for what it returns, so a
-// large body costs what its failing parts cost. A schema whose verdict is not the fast path's own
-// (a keyword it does not know, a false schema) and very deep nesting are left to jsonschema/v5,
-// on that part of v only.
-func (s *schemaSet) diagnose(f *fastSchema, v any, base, label string, depth int, out *[]failure) {
+// diagnosis explains why an instance fails a schema of the fast path. It evaluates each schema's
+// keywords in jsonschema/v5's order and reports the failures jsonschema/v5 reports, visiting each
+// part of the instance once and allocating only for the failures it returns: the JSON pointer of
+// the part being visited is kept as a stack of tokens and joined only for a failure. A schema
+// whose verdict is not the fast path's own (a false schema) and very deep nesting are left to
+// jsonschema/v5, on that part of the instance only.
+type diagnosis struct {
+	s     *schemaSet
+	label string   // names the whole instance in messages: "the request body"
+	path  []string // escaped JSON pointer tokens of the part being visited
+	out   []failure
+	buf   [16]string // path's first tokens
+}
+
+// at is the JSON pointer of the part being visited.
+func (d *diagnosis) at() string {
+	switch len(d.path) {
+	case 0:
+		return ""
+	case 1:
+		return "/" + d.path[0]
+	}
+	return "/" + strings.Join(d.path, "/")
+}
+
+// fail records that v, the part being visited, breaks f's keyword kw.
+func (d *diagnosis) fail(f *fastSchema, kw string, v any, fallback string) {
+	at := d.s.locateKeyword(f, kw)
+	inst := d.at()
+	d.out = append(d.out, failure{instance: inst, keyword: kw, schema: at.schema, line: at.line,
+		message: d.s.describe(where(inst, d.label), kw, v, f.src, fallback)})
+}
+
+// walk records every way v, the part being visited, fails f.
+func (d *diagnosis) walk(f *fastSchema, v any, depth int) {
+	if f == nil {
+		return
+	}
+	if f.always != nil && *f.always {
+		return
+	}
 	if depth >= 128 || !f.known || f.always != nil {
-		s.handedOver.Add(1)
-		s.diagnoseWith(f.src, v, base, label, out)
+		d.s.handedOver.Add(1)
+		d.s.diagnoseWith(f.src, v, d.at(), d.label, &d.out)
 		return
 	}
 	if f.types != 0 && !f.typeOK(v) {
-		*out = append(*out, s.own(f, "type", v, base, label, ""))
+		d.fail(f, "type", v, "")
 		return // jsonschema/v5 evaluates nothing else once the type is wrong
 	}
 	if f.hasEnum && !f.inEnum(v) {
@@ -75,22 +111,22 @@ func (s *schemaSet) diagnose(f *fastSchema, v any, base, label string, depth int
 		if len(f.src.Constant) > 0 {
 			kw = "const"
 		}
-		*out = append(*out, s.own(f, kw, v, base, label, ""))
+		d.fail(f, kw, v, "")
 	}
 	if f.format != nil && !f.format(v) {
-		*out = append(*out, s.own(f, "format", v, base, label, ""))
+		d.fail(f, "format", v, "")
 	}
 	switch t := v.(type) {
 	case map[string]any:
 		if f.minProps >= 0 && len(t) < f.minProps {
-			*out = append(*out, s.own(f, "minProperties", v, base, label, fmt.Sprintf("minimum %d properties allowed, but found %d properties", f.minProps, len(t))))
+			d.fail(f, "minProperties", v, fmt.Sprintf("minimum %d properties allowed, but found %d properties", f.minProps, len(t)))
 		}
 		if f.maxProps >= 0 && len(t) > f.maxProps {
-			*out = append(*out, s.own(f, "maxProperties", v, base, label, fmt.Sprintf("maximum %d properties allowed, but found %d properties", f.maxProps, len(t))))
+			d.fail(f, "maxProperties", v, fmt.Sprintf("maximum %d properties allowed, but found %d properties", f.maxProps, len(t)))
 		}
 		for _, r := range f.required {
 			if _, ok := t[r]; !ok {
-				*out = append(*out, s.own(f, "required", v, base, label, ""))
+				d.fail(f, "required", v, "")
 				break
 			}
 		}
@@ -101,51 +137,51 @@ func (s *schemaSet) diagnose(f *fastSchema, v any, base, label string, depth int
 				extra = true
 				p = f.addl
 			}
-			if p != nil && !p.valid(pv, 0) {
-				s.diagnose(p, pv, base+"/"+jsonptr.Escape(k), label, depth+1, out)
+			if p != nil {
+				d.path = append(d.path, jsonptr.Escape(k))
+				d.walk(p, pv, depth+1)
+				d.path = d.path[:len(d.path)-1]
 			}
 		}
 		if extra && f.addlBool != nil && !*f.addlBool {
-			*out = append(*out, s.own(f, "additionalProperties", v, base, label, ""))
+			d.fail(f, "additionalProperties", v, "")
 		}
 	case []any:
 		if f.minItems >= 0 && len(t) < f.minItems {
-			*out = append(*out, s.own(f, "minItems", v, base, label, ""))
+			d.fail(f, "minItems", v, "")
 		}
 		if f.maxItems >= 0 && len(t) > f.maxItems {
-			*out = append(*out, s.own(f, "maxItems", v, base, label, ""))
+			d.fail(f, "maxItems", v, "")
 		}
 		for i, e := range t {
-			if c := f.item(i); c != nil && !c.valid(e, 0) {
-				s.diagnose(c, e, base+"/"+strconv.Itoa(i), label, depth+1, out)
+			if c := f.item(i); c != nil {
+				d.path = append(d.path, strconv.Itoa(i))
+				d.walk(c, e, depth+1)
+				d.path = d.path[:len(d.path)-1]
 			}
 		}
 	case string:
 		if f.minLen >= 0 || f.maxLen >= 0 {
 			n := utf8.RuneCountInString(t)
 			if f.minLen >= 0 && n < f.minLen {
-				*out = append(*out, s.own(f, "minLength", v, base, label, ""))
+				d.fail(f, "minLength", v, "")
 			}
 			if f.maxLen >= 0 && n > f.maxLen {
-				*out = append(*out, s.own(f, "maxLength", v, base, label, ""))
+				d.fail(f, "maxLength", v, "")
 			}
 		}
 		if f.pattern != nil && !f.pattern.MatchString(t) {
-			*out = append(*out, s.own(f, "pattern", v, base, label, ""))
+			d.fail(f, "pattern", v, "")
 		}
 	case json.Number:
-		s.bounds(f, t, base, label, out)
+		d.bounds(f, t)
 	}
-	if f.ref != nil && !f.ref.valid(v, 0) {
-		s.diagnose(f.ref, v, base, label, depth+1, out)
-	}
+	d.walk(f.ref, v, depth+1)
 	if f.not != nil && f.not.valid(v, 0) {
-		*out = append(*out, s.own(f, "not", v, base, label, ""))
+		d.fail(f, "not", v, "")
 	}
 	for _, x := range f.allOf {
-		if !x.valid(v, 0) {
-			s.diagnose(x, v, base, label, depth+1, out)
-		}
+		d.walk(x, v, depth+1)
 	}
 	if len(f.anyOf) > 0 {
 		matched := false
@@ -156,7 +192,7 @@ func (s *schemaSet) diagnose(f *fastSchema, v any, base, label string, depth int
 			}
 		}
 		if !matched {
-			*out = append(*out, s.explainFast(f, "anyOf", v, base, label, depth))
+			d.out = append(d.out, d.explain(f, "anyOf", v, depth))
 		}
 	}
 	if len(f.oneOf) > 0 {
@@ -167,17 +203,17 @@ func (s *schemaSet) diagnose(f *fastSchema, v any, base, label string, depth int
 			}
 		}
 		if n != 1 {
-			*out = append(*out, s.explainFast(f, "oneOf", v, base, label, depth))
+			d.out = append(d.out, d.explain(f, "oneOf", v, depth))
 		}
 	}
 	if f.forbid {
 		kw, _ := f.src.Extensions["specgate-access"].(forbid)
-		*out = append(*out, s.own(f, string(kw), v, base, label, ""))
+		d.fail(f, string(kw), v, "")
 	}
 }
 
-// bounds reports the numeric bounds n breaks, with jsonschema/v5's messages.
-func (s *schemaSet) bounds(f *fastSchema, n json.Number, base, label string, out *[]failure) {
+// bounds records the numeric bounds n breaks, with jsonschema/v5's messages.
+func (d *diagnosis) bounds(f *fastSchema, n json.Number) {
 	if f.min == nil && f.max == nil && f.exMin == nil && f.exMax == nil {
 		return
 	}
@@ -199,31 +235,29 @@ func (s *schemaSet) bounds(f *fastSchema, n json.Number, base, label string, out
 			continue
 		}
 		limit, _ := b.bound.Float64()
-		*out = append(*out, s.own(f, b.kw, n, base, label, fmt.Sprintf("must be %s %v but found %v", b.op, limit, n)))
+		d.fail(f, b.kw, n, fmt.Sprintf("must be %s %v but found %v", b.op, limit, n))
 	}
 }
 
-// own is the failure of one of f's own keywords on v, found at inst.
-func (s *schemaSet) own(f *fastSchema, kw string, v any, inst, label, fallback string) failure {
-	at := s.locateKeyword(f, kw)
-	return failure{instance: inst, keyword: kw, schema: at.schema, line: at.line, message: s.describe(where(inst, label), kw, v, f.src, fallback)}
-}
-
-// explainFast explains why v, found at inst, fails f's oneOf or anyOf, branch by branch.
-func (s *schemaSet) explainFast(f *fastSchema, kw string, v any, inst, label string, depth int) failure {
+// explain explains why v, the part being visited, fails f's oneOf or anyOf, branch by branch.
+func (d *diagnosis) explain(f *fastSchema, kw string, v any, depth int) failure {
 	list, src := f.oneOf, f.src.OneOf
 	if kw == "anyOf" {
 		list, src = f.anyOf, f.src.AnyOf
 	}
+	outer := d.out
 	outcomes := make([]branchOutcome, len(list))
 	for i, b := range list {
 		if b.valid(v, 0) {
 			outcomes[i].matched = true
 			continue
 		}
-		s.diagnose(b, v, inst, label, depth+1, &outcomes[i].failures)
+		d.out = nil
+		d.walk(b, v, depth+1)
+		outcomes[i].failures = d.out
 	}
-	return s.explanation(s.locateKeyword(f, kw), kw, inst, label, src, outcomes)
+	d.out = outer
+	return d.s.explanation(d.s.locateKeyword(f, kw), kw, d.at(), d.label, src, outcomes)
 }
 
 // branchOutcome is what one branch of a oneOf or anyOf made of an instance.

@@ -22,7 +22,7 @@
 //     the spec file and carries a line number. Its compiled schemas are walked twice: fastpath.go
 //     confirms a valid instance without allocating, and diagnose.go explains an invalid one the
 //     way jsonschema/v5's error tree does (every failure, not only the first; a failed oneOf branch
-//     by branch), visiting only the failing parts. Schemas with keywords the walk does not know are
+//     by branch), visiting each part once and allocating only for failures. Schemas with keywords the walk does not know are
 //     validated by jsonschema/v5 itself. Tests and a fuzz target hold both walks to jsonschema/v5's
 //     verdicts and diagnoses. Only jsonschema.go, fastpath.go and diagnose.go import it.
 //   - Routing is our own (router.go): kin-openapi's routers match server hosts and use regular
