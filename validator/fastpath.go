@@ -351,12 +351,6 @@ func (f *fastSchema) inEnum(v any) bool {
 	return false
 }
 
-// structural reports whether f's verdict is its own keywords', its $ref's and its children's
-// alone: then an invalid instance can be diagnosed below f, where it fails.
-func (f *fastSchema) structural() bool {
-	return f.always == nil && !f.forbid && f.not == nil && len(f.allOf)+len(f.anyOf)+len(f.oneOf) == 0
-}
-
 func (f *fastSchema) typeOK(v any) bool {
 	switch t := v.(type) {
 	case nil:
