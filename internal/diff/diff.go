@@ -36,6 +36,7 @@ import (
 	oasdiff "github.com/oasdiff/oasdiff/diff"
 	"github.com/oasdiff/oasdiff/load"
 
+	"github.com/specgate/specgate/internal/redact"
 	"github.com/specgate/specgate/internal/report"
 	"github.com/specgate/specgate/internal/traffic"
 	"github.com/specgate/specgate/specs"
@@ -397,7 +398,7 @@ func regression(rec traffic.Record, before, after validator.Result) report.Findi
 	}
 	what := ""
 	if r := rec.Exchange.Request; r != nil {
-		what = fmt.Sprintf(" (%s %s)", r.Method, report.Target(r.URL))
+		what = fmt.Sprintf(" (%s %s)", r.Method, redact.Target(r.URL))
 	}
 	rules := map[string]bool{}
 	for _, v := range after.Violations {

@@ -265,7 +265,7 @@ func (p *Proxy) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if p.opts.EnforceRequest && blocking(x.reqResult.Violations) {
 		x.outcome, x.status = outcomeRejected, http.StatusBadRequest
 		writeProblem(w, Problem{Type: problemInvalidRequest, Title: "The request breaks the API's contract", Status: http.StatusBadRequest,
-			Detail:    fmt.Sprintf("%s %s breaks %d %s of the spec; it was not sent upstream", r.Method, displayPath(r.URL), len(x.reqResult.Violations), plural(len(x.reqResult.Violations), "rule", "rules")),
+			Detail:    fmt.Sprintf("%s %s breaks %d %s of the spec; it was not sent upstream", r.Method, redact.Target(r.URL), len(x.reqResult.Violations), plural(len(x.reqResult.Violations), "rule", "rules")),
 			Operation: x.reqResult.Operation, Violations: x.reqResult.Violations})
 		return
 	}
@@ -517,7 +517,7 @@ func (p *Proxy) logExchange(x *exchange, verdict string, vs []validator.Violatio
 	attrs = append(attrs,
 		slog.Uint64("exchange", x.id),
 		slog.String("method", x.in.Method),
-		slog.String("path", displayPath(x.in.URL)),
+		slog.String("path", redact.Target(x.in.URL)),
 		slog.String("operation", x.reqResult.Operation),
 		slog.String("verdict", verdict),
 		slog.String("outcome", x.outcome),
@@ -551,19 +551,6 @@ func (p *Proxy) logExchange(x *exchange, verdict string, vs []validator.Violatio
 }
 
 func ms(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 }
-
-// displayPath is the path and query of u as logs show them, credential-like query values
-// redacted.
-func displayPath(u *url.URL) string {
-	p := u.EscapedPath()
-	if p == "" {
-		p = "/"
-	}
-	if u.RawQuery == "" {
-		return p
-	}
-	return p + "?" + redact.RawQuery(u.RawQuery)
-}
 
 func plural(n int, one, many string) string {
 	if n == 1 {

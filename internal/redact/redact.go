@@ -87,6 +87,22 @@ func URL(u *url.URL) *url.URL {
 	return &c
 }
 
+// Target returns the path and query of u as reports and logs show it: no scheme, host or user
+// information, and the values of credential-like query parameters masked.
+func Target(u *url.URL) string {
+	if u == nil {
+		return ""
+	}
+	p := u.EscapedPath()
+	if p == "" {
+		p = "/"
+	}
+	if u.RawQuery == "" {
+		return p
+	}
+	return p + "?" + RawQuery(u.RawQuery)
+}
+
 // Header returns a copy of h with secrets masked: Authorization and Proxy-Authorization keep
 // their scheme word ("Basic REDACTED"), Cookie keeps each cookie's name ("sid=REDACTED"),
 // Set-Cookie keeps the name and the attributes ("sid=REDACTED; Path=/; HttpOnly"), and any other

@@ -114,3 +114,27 @@ func TestURL(t *testing.T) {
 		t.Error("URL modified its argument")
 	}
 }
+
+// TestTarget: paths and queries as reports and logs show them.
+func TestTarget(t *testing.T) {
+	tests := []struct{ in, want string }{
+		{"https://user:pw@acme.nonemployee.com/api/users/1", "/api/users/1"},
+		{"https://acme.nonemployee.com", "/"},
+		{"/api/users/a%2Fb?x=1", "/api/users/a%2Fb?x=1"},
+		{"/a?access_token=abc&x=1&API-Key=k&Signature=s&code=c&flag&b=%20", "/a?access_token=REDACTED&x=1&API-Key=REDACTED&Signature=REDACTED&code=REDACTED&flag&b=%20"},
+		{"/a?client_secret=s&password=p&sessionid=1&jwt=j&authorization=Basic+x&keyword=ok", "/a?client_secret=REDACTED&password=REDACTED&sessionid=REDACTED&jwt=REDACTED&authorization=REDACTED&keyword=ok"},
+		{"/a?acc%65ss_token=abc", "/a?acc%65ss_token=REDACTED"},
+	}
+	for _, tt := range tests {
+		u, err := url.Parse(tt.in)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := Target(u); got != tt.want {
+			t.Errorf("Target(%s) = %s, want %s", tt.in, got, tt.want)
+		}
+	}
+	if Target(nil) != "" {
+		t.Error("Target(nil) should be empty")
+	}
+}

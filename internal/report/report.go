@@ -11,7 +11,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"net/url"
 	"sort"
 	"strings"
 
@@ -62,7 +61,7 @@ func (e Entry) target() string {
 	if e.Exchange.Request == nil {
 		return ""
 	}
-	return Target(e.Exchange.Request.URL)
+	return redact.Target(e.Exchange.Request.URL)
 }
 
 // errorMessage is the entry's error without the file and entry its report already shows.
@@ -229,22 +228,6 @@ func (r *Report) SetCoverage(cov *coverage.Report) { r.cov = cov }
 
 // Summary returns the counts so far.
 func (r *Report) Summary() Summary { return r.sum }
-
-// Target returns the path and query of u as reports show them: no scheme, host or user
-// information, and the values of credential-like query parameters replaced by REDACTED.
-func Target(u *url.URL) string {
-	if u == nil {
-		return ""
-	}
-	p := u.EscapedPath()
-	if p == "" {
-		p = "/"
-	}
-	if u.RawQuery == "" {
-		return p
-	}
-	return p + "?" + redact.RawQuery(u.RawQuery)
-}
 
 // sortedRules returns the rule ids of by in descending count, then by id.
 func sortedRules(by map[string]int) []string {
