@@ -10,7 +10,6 @@ import (
 	. "github.com/onsi/gomega"
 
 	"github.com/specgate/specgate/contracts"
-	"github.com/specgate/specgate/specs"
 	"github.com/specgate/specgate/validator"
 )
 
@@ -18,9 +17,8 @@ import (
 var v *validator.Validator
 
 var _ = BeforeSuite(func(ctx SpecContext) {
-	docs, err := specs.Default(ctx)
-	Expect(err).NotTo(HaveOccurred())
-	v, err = validator.New(docs, validator.Options{})
+	var err error
+	v, err = validator.Default(ctx, validator.Options{})
 	Expect(err).NotTo(HaveOccurred())
 })
 

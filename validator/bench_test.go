@@ -71,14 +71,10 @@ var benchMix = []benchExchange{
 		200, oig200, `{"users":[{"id":"5025","status":"DONE"}]}`},
 }
 
-func specgateValidator(b *testing.B) *validator.Validator {
-	docs, err := specs.Default(context.Background())
+func specgateValidator(tb testing.TB) *validator.Validator {
+	v, err := validator.Default(context.Background(), validator.Options{})
 	if err != nil {
-		b.Fatal(err)
-	}
-	v, err := validator.New(docs, validator.Options{})
-	if err != nil {
-		b.Fatal(err)
+		tb.Fatal(err)
 	}
 	return v
 }
@@ -207,14 +203,7 @@ func BenchmarkValidate(b *testing.B) {
 // TestBenchMixVerdicts keeps the benchmark honest: its valid exchanges are valid and its
 // invalid ones are not, for specgate.
 func TestBenchMixVerdicts(t *testing.T) {
-	docs, err := specs.Default(context.Background())
-	if err != nil {
-		t.Fatal(err)
-	}
-	v, err := validator.New(docs, validator.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
+	v := specgateValidator(t)
 	for _, e := range benchMix {
 		res := v.Validate(context.Background(), e.exchange())
 		wantValid := !isInvalid(e)

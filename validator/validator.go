@@ -34,6 +34,16 @@ type Validator struct {
 	schema *schemaSet
 }
 
+// Default compiles the specs embedded in package specs: SailPoint NERM's and Oracle Identity
+// Governance's.
+func Default(ctx context.Context, opts Options) (*Validator, error) {
+	docs, err := specs.Default(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return New(docs, opts)
+}
+
 // New compiles docs into a Validator: it resolves every $ref, builds the routes and compiles every
 // body, parameter and header schema once. An error names the spec file and the location that
 // could not be compiled.

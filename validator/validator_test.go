@@ -30,11 +30,7 @@ func load(t testing.TB, dir string, roots ...string) *Validator {
 // defaultValidator compiles the embedded specs.
 func defaultValidator(t testing.TB, opts Options) *Validator {
 	t.Helper()
-	docs, err := specs.Default(context.Background())
-	if err != nil {
-		t.Fatal(err)
-	}
-	v, err := New(docs, opts)
+	v, err := Default(context.Background(), opts)
 	if err != nil {
 		t.Fatal(err)
 	}

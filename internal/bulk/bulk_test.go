@@ -10,16 +10,11 @@ import (
 	"testing"
 
 	"github.com/specgate/specgate/internal/traffic"
-	"github.com/specgate/specgate/specs"
 	"github.com/specgate/specgate/validator"
 )
 
 func newValidator(t testing.TB) *validator.Validator {
-	docs, err := specs.Default(context.Background())
-	if err != nil {
-		t.Fatal(err)
-	}
-	v, err := validator.New(docs, validator.Options{})
+	v, err := validator.Default(context.Background(), validator.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -280,8 +280,7 @@ func TestUndocumentedStatus(t *testing.T) {
 // A validator built without Observe still counts exchanges per operation, and nothing else.
 func TestWithoutObservationCountsExchangesOnly(t *testing.T) {
 	tr, _ := embedded(t)
-	docs, _ := specs.Default(context.Background())
-	plain, err := validator.New(docs, validator.Options{})
+	plain, err := validator.Default(context.Background(), validator.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -13,7 +13,6 @@ import (
 	"testing"
 
 	"github.com/specgate/specgate/contracts"
-	"github.com/specgate/specgate/specs"
 	"github.com/specgate/specgate/validator"
 )
 
@@ -64,11 +63,7 @@ func send(t *testing.T, srv *httptest.Server, c call) (*http.Response, []byte) {
 
 func newValidator(t *testing.T) *validator.Validator {
 	t.Helper()
-	docs, err := specs.Default(context.Background())
-	if err != nil {
-		t.Fatal(err)
-	}
-	v, err := validator.New(docs, validator.Options{})
+	v, err := validator.Default(context.Background(), validator.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -17,7 +17,6 @@ import (
 	"gopkg.in/yaml.v3"
 
 	"github.com/specgate/specgate/internal/proxy"
-	"github.com/specgate/specgate/specs"
 	"github.com/specgate/specgate/validator"
 )
 
@@ -34,11 +33,7 @@ var syntheticMetrics = map[string]bool{"up": true}
 // returns the label names of every sample name on its /metrics.
 func exported(t *testing.T) map[string]map[string]bool {
 	t.Helper()
-	docs, err := specs.Default(context.Background())
-	if err != nil {
-		t.Fatal(err)
-	}
-	v, err := validator.New(docs, validator.Options{})
+	v, err := validator.Default(context.Background(), validator.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}

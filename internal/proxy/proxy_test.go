@@ -19,7 +19,6 @@ import (
 
 	"github.com/specgate/specgate/internal/mock"
 	"github.com/specgate/specgate/internal/traffic"
-	"github.com/specgate/specgate/specs"
 	"github.com/specgate/specgate/validator"
 )
 
@@ -31,12 +30,8 @@ var (
 func testValidator(t testing.TB) *validator.Validator {
 	t.Helper()
 	validatorOnce.Do(func() {
-		docs, err := specs.Default(context.Background())
-		if err != nil {
-			panic(err)
-		}
-		sharedValidator, err = validator.New(docs, validator.Options{})
-		if err != nil {
+		var err error
+		if sharedValidator, err = validator.Default(context.Background(), validator.Options{}); err != nil {
 			panic(err)
 		}
 	})

@@ -10,17 +10,12 @@ import (
 
 	"github.com/specgate/specgate/contracts"
 	"github.com/specgate/specgate/internal/report"
-	"github.com/specgate/specgate/specs"
 	"github.com/specgate/specgate/validator"
 )
 
 func setup(t *testing.T) (*validator.Validator, []Case) {
 	t.Helper()
-	docs, err := specs.Default(context.Background())
-	if err != nil {
-		t.Fatal(err)
-	}
-	v, err := validator.New(docs, validator.Options{})
+	v, err := validator.Default(context.Background(), validator.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
