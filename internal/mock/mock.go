@@ -328,19 +328,8 @@ func (m *Mock) patchUser(w http.ResponseWriter, r *http.Request) {
 		fail(map[string]string{"id": "no user has this id"})
 		return
 	}
-	set := func(name string, dst *string) {
-		if s, isString := fields[name].(string); isString {
-			*dst = s
-		}
-	}
-	set("name", &u.Name)
-	set("email", &u.Email)
-	set("type", &u.Type)
-	set("profile_id", &u.ProfileID)
-	set("title", &u.Title)
-	set("status", &u.Status)
-	set("login", &u.Login)
-	set("group_strings", &u.GroupStrings)
+	setStrings(fields, map[string]*string{"name": &u.Name, "email": &u.Email, "type": &u.Type, "profile_id": &u.ProfileID,
+		"title": &u.Title, "status": &u.Status, "login": &u.Login, "group_strings": &u.GroupStrings})
 	if b, isBool := fields["admin"].(bool); isBool {
 		u.Admin = b
 	}
@@ -411,15 +400,8 @@ func (m *Mock) patchUserProfiles(w http.ResponseWriter, r *http.Request) {
 	out := make([]userProfile, 0, len(updates))
 	for _, u := range updates {
 		p := m.profiles[strings.ToLower(u["id"].(string))]
-		set := func(name string, dst *string) {
-			if s, isString := u[name].(string); isString {
-				*dst = s
-			}
-		}
-		set("user_id", &p.UserID)
-		set("profile_id", &p.ProfileID)
-		set("ne_attribute_id", &p.NeAttributeID)
-		set("relationship_type", &p.RelationshipType)
+		setStrings(u, map[string]*string{"user_id": &p.UserID, "profile_id": &p.ProfileID,
+			"ne_attribute_id": &p.NeAttributeID, "relationship_type": &p.RelationshipType})
 		c := *p
 		c.UID = uid(c.ID)
 		out = append(out, c)
@@ -634,4 +616,14 @@ func writeJSON(w http.ResponseWriter, status int, v any) {
 	w.Header().Set("Content-Length", strconv.Itoa(len(b)+1))
 	w.WriteHeader(status)
 	_, _ = w.Write(append(b, '\n'))
+}
+
+// setStrings copies the string fields of a request object into the fields they name; a field
+// absent or not a string leaves its destination as it was.
+func setStrings(from map[string]any, to map[string]*string) {
+	for name, dst := range to {
+		if s, isString := from[name].(string); isString {
+			*dst = s
+		}
+	}
 }
