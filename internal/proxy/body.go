@@ -76,19 +76,19 @@ func (c *countingReader) Close() error { return c.c.Close() }
 // events, long downloads) reach the client as the upstream sends them, and keeps a copy of the
 // first limit bytes to validate once the body has passed whole.
 type teeBody struct {
-	r     io.ReadCloser
+	r     *countingReader // counts the bytes passed on
 	limit int64
 	buf   bytes.Buffer
-	n     int64 // bytes passed on
-	over  bool  // more than limit bytes: the copy was dropped
-	whole bool  // the body ended (io.EOF), rather than breaking off or being abandoned
+	over  bool // more than limit bytes: the copy was dropped
+	whole bool // the body ended (io.EOF), rather than breaking off or being abandoned
 }
 
-func newTeeBody(r io.ReadCloser, limit int64) *teeBody { return &teeBody{r: r, limit: limit} }
+func newTeeBody(rc io.ReadCloser, limit int64) *teeBody {
+	return &teeBody{r: &countingReader{r: rc, c: rc}, limit: limit}
+}
 
 func (t *teeBody) Read(p []byte) (int, error) {
 	n, err := t.r.Read(p)
-	t.n += int64(n)
 	if !t.over {
 		if int64(t.buf.Len()+n) > t.limit {
 			t.over, t.buf = true, bytes.Buffer{}
@@ -107,9 +107,7 @@ func (t *teeBody) Close() error { return t.r.Close() }
 // body is what passed, as readBody would have returned it.
 func (t *teeBody) body() body {
 	if t.over {
-		c := &countingReader{}
-		c.n.Store(t.n)
-		return body{over: true, counter: c}
+		return body{over: true, counter: t.r}
 	}
 	return body{buf: t.buf.Bytes()}
 }

@@ -348,29 +348,37 @@ func TestUpstreamDownAndSlow(t *testing.T) {
 }
 
 func TestLargeBodiesStreamThroughUnvalidated(t *testing.T) {
-	big := `{"user_profiles": [` + strings.Repeat(`{"relationship_type": "owner"},`, 4000) + `{}]}`
-	var c captured
-	h := newHarness(t, capture(&c, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		w.Header().Set("Content-Type", "application/json")
-		_, _ = io.WriteString(w, big)
-	})), Options{MaxBody: 1024, EnforceRequest: true, EnforceResponse: true})
-	resp, body, line := h.do(t, "PATCH", "/api/user_profiles", jsonCT, big)
-	if resp.StatusCode != 200 || string(body) != big {
-		t.Fatalf("client got %d and %d bytes, want 200 and %d", resp.StatusCode, len(body), len(big))
-	}
-	c.mu.Lock()
-	if string(c.body) != big {
-		t.Errorf("upstream got %d bytes, want %d", len(c.body), len(big))
-	}
-	c.mu.Unlock()
-	if line.RequestBodyUnvalidated == "" || line.ResponseBodyUnvalidated == "" || line.Outcome != "forwarded" {
-		t.Errorf("log line %+v", line)
-	}
-	if got := line.rules(); len(got) != 2 || got[0] != validator.RuleRequestBodyNotRecorded || got[1] != validator.RuleResponseBodyNotRecorded {
-		t.Errorf("rules %v", got)
-	}
-	if !strings.Contains(line.Violations[0].Message, "1 KiB") {
-		t.Errorf("message %q does not say why", line.Violations[0].Message)
+	// Enforce mode holds the response to validate it; report mode passes it on as it arrives.
+	for name, mode := range map[string]Options{
+		"report":  {MaxBody: 1024},
+		"enforce": {MaxBody: 1024, EnforceRequest: true, EnforceResponse: true},
+	} {
+		t.Run(name, func(t *testing.T) {
+			big := `{"user_profiles": [` + strings.Repeat(`{"relationship_type": "owner"},`, 4000) + `{}]}`
+			var c captured
+			h := newHarness(t, capture(&c, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				w.Header().Set("Content-Type", "application/json")
+				_, _ = io.WriteString(w, big)
+			})), mode)
+			resp, body, line := h.do(t, "PATCH", "/api/user_profiles", jsonCT, big)
+			if resp.StatusCode != 200 || string(body) != big {
+				t.Fatalf("client got %d and %d bytes, want 200 and %d", resp.StatusCode, len(body), len(big))
+			}
+			c.mu.Lock()
+			if string(c.body) != big {
+				t.Errorf("upstream got %d bytes, want %d", len(c.body), len(big))
+			}
+			c.mu.Unlock()
+			if line.RequestBodyUnvalidated == "" || line.ResponseBodyUnvalidated == "" || line.Outcome != "forwarded" {
+				t.Errorf("log line %+v", line)
+			}
+			if got := line.rules(); len(got) != 2 || got[0] != validator.RuleRequestBodyNotRecorded || got[1] != validator.RuleResponseBodyNotRecorded {
+				t.Errorf("rules %v", got)
+			}
+			if !strings.Contains(line.Violations[0].Message, "1 KiB") {
+				t.Errorf("message %q does not say why", line.Violations[0].Message)
+			}
+		})
 	}
 }
 

@@ -48,16 +48,18 @@ func (h *harReader) next() (Record, error) {
 	// One pass: the decoder finds the entry's end and decodes it. An entry that is JSON but not
 	// a HAR entry is that entry's error (the decoder is past it); broken JSON ends the file.
 	var e harEntry
-	if err := h.dec.Decode(&e); err != nil && !entryError(err) {
+	err := h.dec.Decode(&e)
+	if err != nil && !entryError(err) {
 		return Record{}, h.fail(h.index, err)
-	} else if err != nil {
-		rec := Record{File: h.name, Index: h.index, Err: &Error{File: h.name, Index: h.index, Err: jsonError(err)}}
-		h.index++
-		return rec, nil
 	}
 	rec := Record{File: h.name, Index: h.index}
 	h.index++
-	if err := harRecord(&e, &rec); err != nil {
+	if err != nil {
+		err = jsonError(err)
+	} else {
+		err = harRecord(&e, &rec)
+	}
+	if err != nil {
 		rec.Err = &Error{File: h.name, Index: rec.Index, Err: err}
 	}
 	return rec, nil
