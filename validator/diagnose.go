@@ -183,29 +183,8 @@ func (d *diagnosis) walk(f *fastSchema, v any, depth int) {
 	for _, x := range f.allOf {
 		d.walk(x, v, depth+1)
 	}
-	if len(f.anyOf) > 0 {
-		matched := false
-		for _, x := range f.anyOf {
-			if x.valid(v, 0) {
-				matched = true
-				break
-			}
-		}
-		if !matched {
-			d.out = append(d.out, d.explain(f, "anyOf", v, depth))
-		}
-	}
-	if len(f.oneOf) > 0 {
-		n := 0
-		for _, x := range f.oneOf {
-			if x.valid(v, 0) {
-				n++
-			}
-		}
-		if n != 1 {
-			d.out = append(d.out, d.explain(f, "oneOf", v, depth))
-		}
-	}
+	d.choose(f, "anyOf", v, depth)
+	d.choose(f, "oneOf", v, depth)
 	if f.forbid {
 		kw, _ := f.src.Extensions["specgate-access"].(forbid)
 		d.fail(f, string(kw), v, "")
@@ -239,25 +218,42 @@ func (d *diagnosis) bounds(f *fastSchema, n json.Number) {
 	}
 }
 
-// explain explains why v, the part being visited, fails f's oneOf or anyOf, branch by branch.
-func (d *diagnosis) explain(f *fastSchema, kw string, v any, depth int) failure {
+// choose checks v, the part being visited, against f's oneOf or anyOf (kw), and when v fails it
+// records why, branch by branch: which branches matched, and every failure of the others.
+func (d *diagnosis) choose(f *fastSchema, kw string, v any, depth int) {
 	list, src := f.oneOf, f.src.OneOf
 	if kw == "anyOf" {
 		list, src = f.anyOf, f.src.AnyOf
 	}
+	if len(list) == 0 {
+		return
+	}
+	var buf [8]bool
+	matched, n := buf[:0], 0
+	for _, b := range list {
+		ok := b.valid(v, 0)
+		if ok {
+			if kw == "anyOf" {
+				return
+			}
+			n++
+		}
+		matched = append(matched, ok)
+	}
+	if n == 1 {
+		return
+	}
 	outer := d.out
 	outcomes := make([]branchOutcome, len(list))
 	for i, b := range list {
-		if b.valid(v, 0) {
-			outcomes[i].matched = true
-			continue
+		if outcomes[i].matched = matched[i]; !matched[i] {
+			d.out = nil
+			d.walk(b, v, depth+1)
+			outcomes[i].failures = d.out
 		}
-		d.out = nil
-		d.walk(b, v, depth+1)
-		outcomes[i].failures = d.out
 	}
 	d.out = outer
-	return d.s.explanation(d.s.locateKeyword(f, kw), kw, d.at(), d.label, src, outcomes)
+	d.out = append(d.out, d.s.explanation(d.s.locateKeyword(f, kw), kw, d.at(), d.label, src, outcomes))
 }
 
 // branchOutcome is what one branch of a oneOf or anyOf made of an instance.
