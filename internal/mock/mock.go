@@ -402,7 +402,11 @@ func (m *Mock) patchUserProfiles(w http.ResponseWriter, r *http.Request) {
 		var problem string
 		found[i], problem = m.findProfile(u)
 		if found[i] == nil {
-			errs[fmt.Sprintf("user_profiles[%d]", i)] = problem
+			key := fmt.Sprintf("user_profiles[%d]", i)
+			if _, hasID := u["id"]; hasID {
+				key += ".id"
+			}
+			errs[key] = problem
 		}
 	}
 	if len(errs) > 0 {

@@ -308,6 +308,13 @@ func TestUserProfilesByKey(t *testing.T) {
 		t.Errorf("a refused batch was applied in part: %v", p)
 	}
 
+	// An unknown id is named as the id.
+	status, got = patch(`{"user_profiles": [{"id": "11111111-2222-4333-8444-555555555555"}]}`)
+	errs, _ = got["errors"].(map[string]any)
+	if status != 400 || errs["user_profiles[0].id"] == nil {
+		t.Errorf("unknown id: %d %v, want 400 naming user_profiles[0].id", status, got)
+	}
+
 	// Without an id the whole key is needed.
 	status, got = patch(`{"user_profiles": [{"user_id": "` + SeededNERMUsers[0] + `", "relationship_type": "owner"}]}`)
 	errs, _ = got["errors"].(map[string]any)
