@@ -25,6 +25,8 @@ type replayConfig struct {
 	format    string
 	user      string
 	timeout   time.Duration
+	// allowEmpty accepts a run that replayed nothing, which otherwise is an input error.
+	allowEmpty bool
 }
 
 func (c *command) replayFlags(cfg *replayConfig) *flag.FlagSet {
@@ -39,6 +41,7 @@ func (c *command) replayFlags(cfg *replayConfig) *flag.FlagSet {
 	fs.StringVar(&cfg.format, "format", "text", "report `format`: text, json, junit, sarif, github or html")
 	fs.StringVar(&cfg.user, "user", "", "basic-auth `USER`; the password comes from $SPECGATE_PASSWORD (default: $SPECGATE_USER)")
 	fs.DurationVar(&cfg.timeout, "timeout", 30*time.Second, "time allowed for each exchange")
+	fs.BoolVar(&cfg.allowEmpty, "allow-empty", false, allowEmptyUsage)
 	fs.Usage = func() {
 		fmt.Fprint(fs.Output(), `Usage: specgate replay --target URL [--user USER] [--spec FILE]... [--contracts DIR] [--format FORMAT]
 
@@ -120,6 +123,9 @@ func (c *command) replay(ctx context.Context, args []string) int {
 	if err != nil {
 		return c.failf("replay", "%v", err)
 	}
+	if len(cases) == 0 {
+		return c.nothingChecked("replay", fmt.Sprintf("%s holds no contract whose request the specs accept, so nothing was replayed", name), cfg.allowEmpty)
+	}
 	fmt.Fprintf(c.stderr, "specgate replay: sending %d %s to %s://%s%s with %s\n", len(cases), plural(len(cases), "request", "requests"), target.Scheme, target.Host, target.Path, auth)
 	err = replay.Run(ctx, v, cases, name, replay.Options{Target: target, Auth: auth, Timeout: cfg.timeout, Client: client}, func(e report.Entry) error {
 		if e.Err != nil {
@@ -141,6 +147,8 @@ func (c *command) replay(ctx context.Context, args []string) int {
 	switch {
 	case s.Errors > 0:
 		return exitUsage
+	case s.Valid+s.Invalid == 0:
+		return c.nothingChecked("replay", "no response was validated", cfg.allowEmpty)
 	case s.Invalid > 0 || len(short) > 0:
 		return exitFindings
 	}

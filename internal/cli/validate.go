@@ -23,6 +23,8 @@ type validateConfig struct {
 	// verbose lists out-of-scope exchanges one by one instead of only counting them.
 	verbose  bool
 	coverage coverageConfig
+	// allowEmpty accepts a run that checked no exchange, which otherwise is an input error.
+	allowEmpty bool
 }
 
 func (c *command) validateFlags(cfg *validateConfig) *flag.FlagSet {
@@ -33,6 +35,7 @@ func (c *command) validateFlags(cfg *validateConfig) *flag.FlagSet {
 	fs.StringVar(&cfg.format, "format", report.Formats[0], "report `format`: text, json, github, junit, sarif or html (one self-contained page, coverage included)")
 	cfg.coverage.register(fs)
 	fs.Var(&cfg.hosts, "host", "check only requests to hosts matching `PATTERN` (path.Match syntax, such as *.nonemployee.com; repeatable; default: every host)")
+	fs.BoolVar(&cfg.allowEmpty, "allow-empty", false, allowEmptyUsage)
 	fs.BoolVar(&cfg.verbose, "verbose", false, "list the out-of-scope exchanges one by one, each with its reason (default: only count them, by reason, in the summary)")
 	fs.Usage = func() {
 		fmt.Fprint(fs.Output(), `Usage: specgate validate [--spec FILE]... [--host PATTERN]... [--format FORMAT] [--verbose] [--coverage] [--min-coverage GATE] [INPUT]...
@@ -111,17 +114,38 @@ func (c *command) validate(ctx context.Context, args []string) int {
 		return exitUsage
 	}
 	s := rep.Summary()
-	if s.Exchanges > 0 && s.OutOfScope == s.Exchanges {
-		fmt.Fprintf(c.stderr, "specgate validate: warning: none of the %d exchanges was in scope, so nothing was checked\n", s.Exchanges)
-	}
 	short := shortfalls()
 	switch {
 	case s.Errors > 0:
 		return exitUsage
+	case s.Valid+s.Invalid == 0:
+		return c.nothingChecked("validate", nothingValidated(s), cfg.allowEmpty)
 	case s.Invalid > 0 || len(short) > 0:
 		return exitFindings
 	}
 	return exitOK
+}
+
+// allowEmptyUsage is the --allow-empty flag's help text, the same for validate and replay.
+const allowEmptyUsage = "exit 0 when nothing was checked (no exchange, or none in scope) instead of 2: a gate that checked nothing has not passed"
+
+// nothingValidated says why a validation run checked no exchange.
+func nothingValidated(s report.Summary) string {
+	if s.Exchanges == 0 {
+		return "the input holds no exchange, so nothing was checked"
+	}
+	return fmt.Sprintf("none of the %d %s was in scope (outside every spec's base paths or the --host patterns), so nothing was checked", s.Exchanges, plural(s.Exchanges, "exchange", "exchanges"))
+}
+
+// nothingChecked ends a run that checked nothing: an input error, since a CI gate that checked
+// nothing must not pass, unless allowed (then a warning).
+func (c *command) nothingChecked(cmd, why string, allowed bool) int {
+	if allowed {
+		fmt.Fprintf(c.stderr, "specgate %s: warning: %s\n", cmd, why)
+		return exitOK
+	}
+	fmt.Fprintf(c.stderr, "specgate %s: %s (--allow-empty accepts that)\n", cmd, why)
+	return exitUsage
 }
 
 func (c *command) usageError(format string, args ...any) int {
