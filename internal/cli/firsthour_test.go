@@ -1,9 +1,50 @@
 package cli
 
 import (
+	"bytes"
+	"context"
+	"os"
+	"os/exec"
+	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 )
+
+// binary is the specgate command built once for the tests that run it as a process.
+var binary struct {
+	once sync.Once
+	dir  string
+	path string
+	err  error
+	out  []byte
+}
+
+func TestMain(m *testing.M) {
+	code := m.Run()
+	if binary.dir != "" {
+		os.RemoveAll(binary.dir)
+	}
+	os.Exit(code)
+}
+
+// specgateBinary builds ./cmd/specgate once, with extra go build flags given by the first
+// caller only, and returns its path.
+func specgateBinary(t *testing.T) string {
+	t.Helper()
+	binary.once.Do(func() {
+		if binary.dir, binary.err = os.MkdirTemp("", "specgate-bin-"); binary.err != nil {
+			return
+		}
+		binary.path = filepath.Join(binary.dir, "specgate")
+		cmd := exec.Command("go", "build", "-o", binary.path, "../../cmd/specgate")
+		binary.out, binary.err = cmd.CombinedOutput()
+	})
+	if binary.err != nil {
+		t.Fatalf("go build: %v\n%s", binary.err, binary.out)
+	}
+	return binary.path
+}
 
 // TestNothingCheckedFails: a gate that checked nothing has not passed. A HAR without entries, a
 // JSON Lines file without lines and a --host that leaves every exchange out of scope all exit 2
@@ -41,6 +82,79 @@ func TestNothingCheckedFails(t *testing.T) {
 		res = run(t, "", nil, "replay", "--allow-empty", "--target", "http://127.0.0.1:1", "--contracts", t.TempDir())
 		if res.code != exitOK || !strings.Contains(res.stderr, "warning: ") {
 			t.Errorf("--allow-empty: exit %d, stderr %q; want 0", res.code, res.stderr)
+		}
+	})
+}
+
+// TestStdinWithoutDash: with no INPUT, validate reads standard input when it is a pipe holding
+// data, as jq and oasdiff do, and checks the bundled examples when it is /dev/null (CI runners'
+// standard input), an empty pipe or a closed one.
+func TestStdinWithoutDash(t *testing.T) {
+	har := harOf(t, patchUser(t, userID))
+	examples, err := bundledExamples(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	runWith := func(t *testing.T, stdin *os.File) result {
+		var out, errOut bytes.Buffer
+		c := &command{stdin: stdin, stdout: &out, stderr: &errOut, examples: bundledExamples}
+		code := c.run(context.Background(), []string{"validate", "--format", "json"})
+		return result{code, out.String(), errOut.String()}
+	}
+	pipe := func(t *testing.T, data []byte) *os.File {
+		r, w, err := os.Pipe()
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { r.Close() })
+		go func() {
+			w.Write(data)
+			w.Close()
+		}()
+		return r
+	}
+	t.Run("a pipe with a HAR is read", func(t *testing.T) {
+		res := runWith(t, pipe(t, har))
+		r := decodeReport(t, res.stdout)
+		if res.code != exitFindings || r.Summary.Exchanges != 1 || r.Exchanges[0].File != "stdin" {
+			t.Errorf("exit %d, summary %+v, stderr %s; want the piped exchange", res.code, r.Summary, res.stderr)
+		}
+	})
+	t.Run("an empty pipe means the bundled examples", func(t *testing.T) {
+		res := runWith(t, pipe(t, nil))
+		r := decodeReport(t, res.stdout)
+		if r.Summary.Exchanges != len(examples) || !strings.Contains(res.stderr, "standard input is empty") {
+			t.Errorf("summary %+v, stderr %s; want the %d bundled examples", r.Summary, res.stderr, len(examples))
+		}
+	})
+	t.Run("/dev/null means the bundled examples", func(t *testing.T) {
+		null, err := os.Open(os.DevNull)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer null.Close()
+		res := runWith(t, null)
+		r := decodeReport(t, res.stdout)
+		if r.Summary.Exchanges != len(examples) || res.stderr != "" {
+			t.Errorf("summary %+v, stderr %q; want the %d bundled examples and no note", r.Summary, res.stderr, len(examples))
+		}
+	})
+	t.Run("a process: piped, then </dev/null", func(t *testing.T) {
+		bin := specgateBinary(t)
+		cmd := exec.Command(bin, "validate", "--format", "json")
+		cmd.Stdin = bytes.NewReader(har) // exec hands the process a pipe
+		var out bytes.Buffer
+		cmd.Stdout = &out
+		err := cmd.Run()
+		if r := decodeReport(t, out.String()); r.Summary.Exchanges != 1 || cmd.ProcessState.ExitCode() != exitFindings {
+			t.Errorf("piped: %v, summary %+v", err, r.Summary)
+		}
+		cmd = exec.Command(bin, "validate", "--format", "json") // nil Stdin is /dev/null
+		out.Reset()
+		cmd.Stdout = &out
+		err = cmd.Run()
+		if r := decodeReport(t, out.String()); r.Summary.Exchanges != len(examples) {
+			t.Errorf("</dev/null: %v, summary %+v", err, r.Summary)
 		}
 	})
 }

@@ -41,9 +41,10 @@ func (c *command) validateFlags(cfg *validateConfig) *flag.FlagSet {
 		fmt.Fprint(fs.Output(), `Usage: specgate validate [--spec FILE]... [--host PATTERN]... [--format FORMAT] [--verbose] [--coverage] [--min-coverage GATE] [INPUT]...
 
 Validates every exchange recorded in each INPUT, a HAR file or JSON Lines (- reads stdin), in
-order; either may be gzip-compressed (a .har.gz). With no INPUT it validates the documented
-examples bundled with specgate (the vendors' own examples, some of which break the specs as the
-vendors' pages declare them).
+order; either may be gzip-compressed (a .har.gz). With no INPUT it reads standard input when that
+is a pipe or a file holding data (cat rec.har | specgate validate), and otherwise (a terminal,
+/dev/null, an empty pipe) validates the documented examples bundled with specgate (the vendors'
+own examples, some of which break the specs as the vendors' pages declare them).
 
 Exchanges outside every spec's base paths (a browser recording's pages, scripts and images) or
 outside the --host patterns are out of scope: neither valid nor invalid, counted by reason in the
@@ -76,6 +77,11 @@ func (c *command) validate(ctx context.Context, args []string) int {
 	}
 	if stdins > 1 {
 		return c.usageError("- (stdin) can be given only once")
+	}
+	if len(inputs) == 0 {
+		if in, ok := c.pipedStdin("validate"); ok {
+			c.stdin, inputs = in, []string{"-"}
+		}
 	}
 	rep, err := report.New(c.stdout, cfg.format)
 	if err != nil {
