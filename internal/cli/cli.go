@@ -16,6 +16,7 @@ import (
 	"runtime/debug"
 	"strings"
 
+	"github.com/specgate/specgate/internal/report"
 	"github.com/specgate/specgate/internal/traffic"
 )
 
@@ -41,34 +42,71 @@ func Run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	return c.run(ctx, args)
 }
 
-const usage = `specgate checks HTTP traffic against the NERM and OIG OpenAPI specs.
+// usage is the top-level help. The formats come from the tables the commands check --format
+// against, so that the help cannot list a format a command refuses.
+func usage() string {
+	stream := strings.Join(reportFormats(), "|")
+	findings := strings.Join(report.FindingFormats, "|")
+	return `specgate checks HTTP traffic against the NERM and OIG OpenAPI specs.
 
 Usage:
-  specgate validate [--spec FILE]... [--host PATTERN]... [--format text|json] [INPUT]...
-  specgate lint [--contracts DIR] [--format FORMAT] [--fail-on LEVEL] [SPEC]...
-  specgate diff [--traffic FILE]... [--format FORMAT] [--fail-on LEVEL] BASE REVISION
-  specgate replay --target URL [--user USER] [--spec FILE]... [--format FORMAT]
+  specgate validate [--spec FILE]... [--host PATTERN]... [--format ` + stream + `] [INPUT]...
+  specgate lint [--contracts DIR] [--format ` + findings + `] [--fail-on LEVEL] [SPEC]...
+  specgate diff [--traffic FILE]... [--format ` + findings + `] [--fail-on LEVEL] BASE REVISION
+  specgate replay --target URL [--user USER] [--spec FILE]... [--format ` + stream + `]
   specgate proxy --upstream URL [--listen ADDRESS] [--spec FILE]... [--mode report|enforce] [--record FILE]
   specgate mock [--listen ADDRESS]
   specgate version
   specgate help [COMMAND]
 
 Commands:
-  validate  validate recorded exchanges (HAR or JSON Lines files, - for stdin)
-  lint      check specs (OpenAPI schema, refs, examples, ambiguous oneOf) and contracts
-  diff      report breaking changes between two revisions of the specs
-  replay    send the contracts' requests to a live deployment and validate its responses
-  proxy     validate live traffic in a reverse proxy: log each verdict, or block invalid traffic
-  mock      serve an in-memory NERM and OIG stand-in to put behind the proxy
-  version   print the version
-  help      print this help, or a command's
-
+` + commandList() + `
 Exit codes: 0 all valid, 1 violations found, 2 usage or input error.
 `
+}
+
+// commands lists the subcommands with their one-line summaries, in the order the help shows them.
+var commands = []struct{ name, summary string }{
+	{"validate", "validate recorded exchanges (HAR or JSON Lines files, - or a pipe for stdin)"},
+	{"lint", "check specs (OpenAPI schema, refs, examples, ambiguous oneOf) and contracts"},
+	{"diff", "report breaking changes between two revisions of the specs"},
+	{"replay", "send the contracts' requests to a live deployment and validate its responses"},
+	{"proxy", "validate live traffic in a reverse proxy: log each verdict, or block invalid traffic"},
+	{"mock", "serve an in-memory NERM and OIG stand-in to put behind the proxy"},
+	{"version", "print the version"},
+	{"help", "print this help, or a command's"},
+}
+
+func commandList() string {
+	var b strings.Builder
+	for _, c := range commands {
+		fmt.Fprintf(&b, "  %-9s %s\n", c.name, c.summary)
+	}
+	return b.String()
+}
+
+func commandNames() string {
+	names := make([]string, len(commands))
+	for i, c := range commands {
+		names[i] = c.name
+	}
+	return strings.Join(names, ", ")
+}
+
+// reportFormats are the formats of validate and replay reports: those that stream, then those
+// written whole.
+func reportFormats() []string {
+	return append(append([]string(nil), report.Formats...), report.DocumentFormats...)
+}
+
+// formatUsage is the --format flag's help text for formats.
+func formatUsage(formats []string) string {
+	return "report `format`: " + strings.Join(formats, ", ")
+}
 
 func (c *command) run(ctx context.Context, args []string) int {
 	if len(args) == 0 {
-		fmt.Fprint(c.stderr, usage)
+		fmt.Fprint(c.stderr, usage())
 		return exitUsage
 	}
 	switch name, rest := args[0], args[1:]; name {
@@ -88,24 +126,39 @@ func (c *command) run(ctx context.Context, args []string) int {
 		fmt.Fprintf(c.stdout, "specgate %s\n", version())
 		return exitOK
 	case "help", "-h", "-help", "--help":
-		if len(rest) > 0 && c.commandHelp(rest[0]) {
-			return exitOK
-		}
-		if len(rest) > 0 && c.serveHelp(rest[0]) {
-			return exitOK
-		}
-		if len(rest) > 0 && rest[0] == "validate" {
-			fs := c.validateFlags(new(validateConfig))
-			fs.SetOutput(c.stdout)
-			fs.Usage()
-			return exitOK
-		}
-		fmt.Fprint(c.stdout, usage)
-		return exitOK
+		return c.help(rest)
 	default:
-		fmt.Fprintf(c.stderr, "specgate: unknown command %q\n\n%s", name, usage)
+		fmt.Fprintf(c.stderr, "specgate: unknown command %q\n\n%s", name, usage())
 		return exitUsage
 	}
+}
+
+// help prints the top-level help, or a command's; a command that does not exist is a usage
+// error that lists those that do.
+func (c *command) help(args []string) int {
+	if len(args) == 0 {
+		fmt.Fprint(c.stdout, usage())
+		return exitOK
+	}
+	if len(args) > 1 {
+		fmt.Fprintf(c.stderr, "specgate help: want one COMMAND, got %d arguments\n", len(args))
+		return exitUsage
+	}
+	name := args[0]
+	switch {
+	case c.commandHelp(name), c.serveHelp(name):
+		return exitOK
+	case name == "validate":
+		fs := c.validateFlags(new(validateConfig))
+		fs.SetOutput(c.stdout)
+		fs.Usage()
+		return exitOK
+	case name == "version" || name == "help":
+		fmt.Fprint(c.stdout, usage())
+		return exitOK
+	}
+	fmt.Fprintf(c.stderr, "specgate help: unknown command %q; the commands are %s\n\n%s", name, commandNames(), usage())
+	return exitUsage
 }
 
 // parseInterleaved parses flags that may come before, between or after positional arguments,

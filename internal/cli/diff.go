@@ -22,7 +22,7 @@ func (c *command) diffFlags(cfg *diffConfig) *flag.FlagSet {
 	fs := flag.NewFlagSet("diff", flag.ContinueOnError)
 	fs.SetOutput(c.stderr)
 	fs.Var(&cfg.traffic, "traffic", "replay the exchanges recorded in `FILE` (HAR or JSON Lines) against both revisions and report those valid before and not now (repeatable)")
-	fs.StringVar(&cfg.format, "format", "text", "report `format`: text, json, junit, sarif, github or html")
+	fs.StringVar(&cfg.format, "format", report.FindingFormats[0], formatUsage(report.FindingFormats))
 	fs.BoolVar(&cfg.strict, "strict", false, strictUsage)
 	fs.StringVar(&cfg.failOn, "fail-on", "breaking", "exit 1 when a finding is at or above `LEVEL`: breaking, warning, info or none")
 	fs.Usage = func() {

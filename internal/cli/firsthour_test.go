@@ -9,6 +9,8 @@ import (
 	"strings"
 	"sync"
 	"testing"
+
+	"github.com/specgate/specgate/internal/report"
 )
 
 // binary is the specgate command built once for the tests that run it as a process.
@@ -157,4 +159,65 @@ func TestStdinWithoutDash(t *testing.T) {
 			t.Errorf("</dev/null: %v, summary %+v", err, r.Summary)
 		}
 	})
+}
+
+// TestHelpUnknownCommand: help for a command that does not exist is a usage error that lists the
+// commands, on stderr.
+func TestHelpUnknownCommand(t *testing.T) {
+	res := run(t, "", nil, "help", "nosuchcommand")
+	if res.code != exitUsage || res.stdout != "" || !strings.Contains(res.stderr, `unknown command "nosuchcommand"`) {
+		t.Errorf("exit %d, stdout %q, stderr %q; want 2 and the error on stderr", res.code, res.stdout, res.stderr)
+	}
+	for _, c := range commands {
+		if !strings.Contains(res.stderr, c.name) {
+			t.Errorf("the error does not list %s:\n%s", c.name, res.stderr)
+		}
+	}
+	for _, c := range commands {
+		if res := run(t, "", nil, "help", c.name); res.code != exitOK || res.stdout == "" {
+			t.Errorf("help %s: exit %d, stdout %q", c.name, res.code, res.stdout)
+		}
+	}
+}
+
+// TestHelpListsEveryFormat: the top-level usage and each command's help list exactly the formats
+// the command accepts, and the command accepts each of them.
+func TestHelpListsEveryFormat(t *testing.T) {
+	top := run(t, "", nil, "help").stdout
+	dir := t.TempDir()
+	har := writeFile(t, dir, "t.har", harOf(t, patchUser(t, uid32)))
+	spec := filepath.Join("..", "..", "specs", "nerm-lifecycle.yaml")
+	tests := []struct {
+		cmd     string
+		formats []string
+		args    []string
+	}{
+		{"validate", reportFormats(), []string{har}},
+		{"lint", report.FindingFormats, []string{"--no-contracts", spec}},
+		{"diff", report.FindingFormats, []string{spec, spec}},
+		{"replay", reportFormats(), []string{"--target", "http://127.0.0.1:1", "--contracts", dir, "--allow-empty"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.cmd, func(t *testing.T) {
+			line := ""
+			for _, l := range strings.Split(top, "\n") {
+				if strings.HasPrefix(strings.TrimSpace(l), "specgate "+tt.cmd+" ") {
+					line = l
+				}
+			}
+			if want := "--format " + strings.Join(tt.formats, "|"); !strings.Contains(line, want) {
+				t.Errorf("usage line %q does not list %q", line, want)
+			}
+			help := run(t, "", nil, "help", tt.cmd).stdout
+			for _, f := range tt.formats {
+				if !strings.Contains(help, f) {
+					t.Errorf("help %s does not list %s", tt.cmd, f)
+				}
+				res := run(t, "", nil, append([]string{tt.cmd, "--format", f}, tt.args...)...)
+				if strings.Contains(res.stderr, "--format") {
+					t.Errorf("%s --format %s is refused: %s", tt.cmd, f, res.stderr)
+				}
+			}
+		})
+	}
 }

@@ -28,7 +28,7 @@ func (c *command) lintFlags(cfg *lintConfig) *flag.FlagSet {
 	fs.StringVar(&cfg.contracts, "contracts", "", "check the contracts in `DIR` (<spec>/<operationId>/<kind>-<name>.yaml) against the specs (default: the bundled contracts when no SPEC is given)")
 	fs.BoolVar(&cfg.noContracts, "no-contracts", false, "check no contracts")
 	fs.BoolVar(&cfg.strict, "strict", false, "treat the defects specgate can repair (spec.repair.* findings) as refusing the specs: exit 2 after reporting every one")
-	fs.StringVar(&cfg.format, "format", "text", "report `format`: text, json, junit, sarif, github or html")
+	fs.StringVar(&cfg.format, "format", report.FindingFormats[0], formatUsage(report.FindingFormats))
 	fs.StringVar(&cfg.failOn, "fail-on", "error", "exit 1 when a finding is at or above `LEVEL`: error, warning, info or none")
 	fs.Usage = func() {
 		fmt.Fprint(fs.Output(), `Usage: specgate lint [--contracts DIR] [--format FORMAT] [--fail-on LEVEL] [SPEC]...

@@ -38,7 +38,7 @@ func (c *command) replayFlags(cfg *replayConfig) *flag.FlagSet {
 	fs.BoolVar(&cfg.strict, "strict", false, strictUsage)
 	cfg.coverage.register(fs)
 	fs.StringVar(&cfg.contracts, "contracts", "", "send the requests of the contracts in `DIR` (default: the bundled contracts)")
-	fs.StringVar(&cfg.format, "format", "text", "report `format`: text, json, junit, sarif, github or html")
+	fs.StringVar(&cfg.format, "format", report.Formats[0], formatUsage(reportFormats()))
 	fs.StringVar(&cfg.user, "user", "", "basic-auth `USER`; the password comes from $SPECGATE_PASSWORD (default: $SPECGATE_USER)")
 	fs.DurationVar(&cfg.timeout, "timeout", 30*time.Second, "time allowed for each exchange")
 	fs.BoolVar(&cfg.allowEmpty, "allow-empty", false, allowEmptyUsage)

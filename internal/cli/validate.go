@@ -32,7 +32,7 @@ func (c *command) validateFlags(cfg *validateConfig) *flag.FlagSet {
 	fs.SetOutput(c.stderr)
 	fs.Var(&cfg.specs, "spec", "OpenAPI spec `FILE` to validate against (repeatable; default: the embedded NERM and OIG specs)")
 	fs.BoolVar(&cfg.strict, "strict", false, strictUsage)
-	fs.StringVar(&cfg.format, "format", report.Formats[0], "report `format`: text, json, github, junit, sarif or html (one self-contained page, coverage included)")
+	fs.StringVar(&cfg.format, "format", report.Formats[0], formatUsage(reportFormats())+" (html: one self-contained page, coverage included)")
 	cfg.coverage.register(fs)
 	fs.Var(&cfg.hosts, "host", "check only requests to hosts matching `PATTERN` (path.Match syntax, such as *.nonemployee.com; repeatable; default: every host)")
 	fs.BoolVar(&cfg.allowEmpty, "allow-empty", false, allowEmptyUsage)
