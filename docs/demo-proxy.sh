@@ -20,7 +20,7 @@ cleanup() {
 }
 trap cleanup EXIT
 
-go build -o "$bin" ./cmd/specgate
+go build -ldflags "${LDFLAGS:-}" -o "$bin" ./cmd/specgate
 "$bin" mock --listen "$MOCK_ADDR" 2>"$work/mock.log" &
 mock_pid=$!
 pids+=("$mock_pid")

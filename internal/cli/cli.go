@@ -204,32 +204,55 @@ func (l *stringList) Set(s string) error {
 	return nil
 }
 
-// version is the module version and VCS revision the binary was built from.
+// buildVersion and buildCommit are stamped at link time by the Makefile's build targets
+// (-ldflags "-X github.com/specgate/specgate/internal/cli.buildVersion=$(git describe ...)"), the
+// one way to carry a git describe into a binary: they are never written after that.
+var buildVersion, buildCommit string
+
+// version is what the binary was built from: the version stamped at link time or else the
+// module's (a tagged go install, or the pseudo-version go build derives in a git checkout), then
+// the commit (stamped, or the VCS revision go build records) with "+modified" for a dirty tree,
+// then the Go version.
 func version() string {
 	info, ok := debug.ReadBuildInfo()
 	if !ok {
-		return "(unknown)"
+		info = &debug.BuildInfo{}
 	}
-	v := info.Main.Version
+	return versionOf(info, buildVersion, buildCommit)
+}
+
+func versionOf(info *debug.BuildInfo, stampedVersion, stampedCommit string) string {
+	v := stampedVersion
+	if v == "" {
+		v = info.Main.Version
+	}
 	if v == "" {
 		v = "(devel)"
 	}
-	var rev, modified string
+	rev, modified := stampedCommit, ""
 	for _, s := range info.Settings {
 		switch s.Key {
 		case "vcs.revision":
-			rev = s.Value
+			if rev == "" {
+				rev = s.Value
+			}
 		case "vcs.modified":
 			if s.Value == "true" {
 				modified = "+modified"
 			}
 		}
 	}
+	if strings.HasSuffix(v, "-dirty") {
+		modified = "+modified"
+	}
 	if len(rev) > 12 {
 		rev = rev[:12]
 	}
 	if rev != "" {
-		v += " " + rev + modified
+		v += " commit " + rev + modified
 	}
-	return v + " " + info.GoVersion
+	if info.GoVersion != "" {
+		v += " " + info.GoVersion
+	}
+	return v
 }

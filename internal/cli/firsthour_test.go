@@ -6,6 +6,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"runtime/debug"
 	"strings"
 	"sync"
 	"testing"
@@ -219,5 +220,50 @@ func TestHelpListsEveryFormat(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// TestVersionStamped builds specgate with the Makefile's build target, as a user does, and runs
+// its version command: it names the git describe and the commit of this checkout, not (devel).
+func TestVersionStamped(t *testing.T) {
+	git := func(args ...string) string {
+		out, err := exec.Command("git", args...).Output()
+		if err != nil {
+			t.Fatalf("git %s: %v (the test needs the git checkout it builds from)", strings.Join(args, " "), err)
+		}
+		return strings.TrimSpace(string(out))
+	}
+	describe, commit := git("describe", "--tags", "--always", "--dirty"), git("rev-parse", "HEAD")
+	bin := filepath.Join(t.TempDir(), "specgate")
+	if out, err := exec.Command("make", "-s", "-C", "../..", "build", "BIN="+bin).CombinedOutput(); err != nil {
+		t.Fatalf("make build: %v\n%s", err, out)
+	}
+	out, err := exec.Command(bin, "version").Output()
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := string(out)
+	if strings.Contains(got, "(devel)") || !strings.HasPrefix(got, "specgate "+describe+" commit "+commit[:12]) {
+		t.Errorf("version prints %q, want specgate %s commit %s...", got, describe, commit[:12])
+	}
+}
+
+// TestVersionFromBuildInfo: without a stamp, the version comes from what go build records.
+func TestVersionFromBuildInfo(t *testing.T) {
+	info := &debug.BuildInfo{GoVersion: "go1.26.8", Main: debug.Module{Version: "v0.0.0-20261126015302-357283974c3e"},
+		Settings: []debug.BuildSetting{{Key: "vcs.revision", Value: "357283974c3e1234567890"}, {Key: "vcs.modified", Value: "true"}}}
+	tests := []struct {
+		stamped, commit, want string
+	}{
+		{"", "", "v0.0.0-20261126015302-357283974c3e commit 357283974c3e+modified go1.26.8"},
+		{"v1.2.0-3-gabcdef0-dirty", "abcdef0123456789", "v1.2.0-3-gabcdef0-dirty commit abcdef012345+modified go1.26.8"},
+	}
+	for _, tt := range tests {
+		if got := versionOf(info, tt.stamped, tt.commit); got != tt.want {
+			t.Errorf("versionOf(%q, %q) = %q, want %q", tt.stamped, tt.commit, got, tt.want)
+		}
+	}
+	if got := versionOf(&debug.BuildInfo{GoVersion: "go1.26.8"}, "", ""); got != "(devel) go1.26.8" {
+		t.Errorf("unstamped, no VCS: %q", got)
 	}
 }
