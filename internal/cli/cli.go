@@ -31,6 +31,9 @@ const (
 type command struct {
 	stdin          io.Reader
 	stdout, stderr io.Writer
+	// config is the configuration file's settings (empty when there is none), read before the
+	// subcommand parses its flags.
+	config *config
 	// examples returns the bundled documented examples as records; validate reads them when it
 	// is given no input.
 	examples func(ctx context.Context) ([]traffic.Record, error)
@@ -109,7 +112,19 @@ func (c *command) run(ctx context.Context, args []string) int {
 		fmt.Fprint(c.stderr, usage())
 		return exitUsage
 	}
-	switch name, rest := args[0], args[1:]; name {
+	name, rest := args[0], args[1:]
+	if c.configurable(name) {
+		file, r, err := configArgs(rest)
+		if err == nil {
+			c.config, err = c.loadConfig(file)
+		}
+		if err != nil {
+			fmt.Fprintf(c.stderr, "specgate %s: %v\n", name, err)
+			return exitUsage
+		}
+		rest = r
+	}
+	switch name {
 	case "validate":
 		return c.validate(ctx, rest)
 	case "lint":
@@ -161,9 +176,22 @@ func (c *command) help(args []string) int {
 	return exitUsage
 }
 
+// configurable reports whether command name reads a configuration file.
+func (c *command) configurable(name string) bool {
+	switch name {
+	case "validate", "lint", "diff", "replay", "proxy", "mock":
+		return true
+	}
+	return false
+}
+
+// errConfig is a configuration value the command refused, already reported.
+var errConfig = errors.New("configuration refused")
+
 // parseInterleaved parses flags that may come before, between or after positional arguments,
-// which the flag package alone stops at; "--" ends the flags.
-func parseInterleaved(fs *flag.FlagSet, args []string) ([]string, error) {
+// which the flag package alone stops at; "--" ends the flags. Then the configuration file sets
+// the flags the command line left unset.
+func (c *command) parseInterleaved(fs *flag.FlagSet, args []string) ([]string, error) {
 	var positional []string
 	for {
 		if err := fs.Parse(args); err != nil {
@@ -172,6 +200,10 @@ func parseInterleaved(fs *flag.FlagSet, args []string) ([]string, error) {
 		consumed := len(args) - fs.NArg()
 		rest := fs.Args()
 		if consumed > 0 && args[consumed-1] == "--" || len(rest) == 0 {
+			if err := c.config.apply(fs, fs.Name()); err != nil {
+				fmt.Fprintf(c.stderr, "specgate %s: %v\n", fs.Name(), err)
+				return nil, errConfig
+			}
 			return append(positional, rest...), nil
 		}
 		positional = append(positional, rest[0])
@@ -182,7 +214,7 @@ func parseInterleaved(fs *flag.FlagSet, args []string) ([]string, error) {
 // parseNoArgs parses the flags of a command that takes no positional argument. done is true
 // when the run ends here, with code: after -h, or on a usage error (already reported).
 func (c *command) parseNoArgs(fs *flag.FlagSet, args []string, name string) (code int, done bool) {
-	pos, err := parseInterleaved(fs, args)
+	pos, err := c.parseInterleaved(fs, args)
 	switch {
 	case errors.Is(err, flag.ErrHelp):
 		return exitOK, true

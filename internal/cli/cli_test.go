@@ -159,14 +159,23 @@ type jsonReport struct {
 		OutOfScopeReasons                 map[string]int `json:"out_of_scope_reasons"`
 		Preflights                        int            `json:"preflights"`
 		ByRule                            map[string]int `json:"by_rule"`
+		Waived, Lowered, Failing          int
+		FailOn                            string `json:"fail_on"`
 	} `json:"summary"`
 	Exchanges []struct {
 		File, Comment, Method, URL, Operation, Spec, Preflight, Note, Error string
 		Index, Line                                                         int
 		Valid                                                               bool
 		OutOfScope                                                          string `json:"out_of_scope"`
-		Violations                                                          []validator.Violation
+		Violations                                                          []jsonViolation
 	} `json:"exchanges"`
+}
+
+// jsonViolation is a violation of the JSON report: the validator's, its level and its waiver.
+type jsonViolation struct {
+	validator.Violation
+	Level  string
+	Waived *struct{ Rule, Operation, Pointer, File, Reason, Source string }
 }
 
 func decodeReport(t *testing.T, s string) jsonReport {

@@ -46,7 +46,7 @@ Flags:
 func (c *command) diff(ctx context.Context, args []string) int {
 	var cfg diffConfig
 	fs := c.diffFlags(&cfg)
-	pos, err := parseInterleaved(fs, args)
+	pos, err := c.parseInterleaved(fs, args)
 	if errors.Is(err, flag.ErrHelp) {
 		return exitOK
 	}

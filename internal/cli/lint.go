@@ -50,7 +50,7 @@ Flags:
 func (c *command) lint(ctx context.Context, args []string) int {
 	var cfg lintConfig
 	fs := c.lintFlags(&cfg)
-	files, err := parseInterleaved(fs, args)
+	files, err := c.parseInterleaved(fs, args)
 	if errors.Is(err, flag.ErrHelp) {
 		return exitOK
 	}
@@ -114,6 +114,7 @@ func contractsDir(dir string) (fs.FS, error) {
 // findings writes a lint or diff report and returns the exit code: 1 when a finding is at or
 // above the fail level.
 func (c *command) findings(cmd, format string, f report.Findings) int {
+	c.config.policyFor(f.FailOn).Apply(&f)
 	if err := report.WriteFindings(c.stdout, format, f); err != nil {
 		fmt.Fprintf(c.stderr, "specgate %s: writing the report: %v\n", cmd, err)
 		return exitUsage

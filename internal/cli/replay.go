@@ -27,6 +27,7 @@ type replayConfig struct {
 	timeout   time.Duration
 	// allowEmpty accepts a run that replayed nothing, which otherwise is an input error.
 	allowEmpty bool
+	failOn     string
 }
 
 func (c *command) replayFlags(cfg *replayConfig) *flag.FlagSet {
@@ -42,6 +43,7 @@ func (c *command) replayFlags(cfg *replayConfig) *flag.FlagSet {
 	fs.StringVar(&cfg.user, "user", "", "basic-auth `USER`; the password comes from $SPECGATE_PASSWORD (default: $SPECGATE_USER)")
 	fs.DurationVar(&cfg.timeout, "timeout", 30*time.Second, "time allowed for each exchange")
 	fs.BoolVar(&cfg.allowEmpty, "allow-empty", false, allowEmptyUsage)
+	fs.StringVar(&cfg.failOn, "fail-on", "error", failOnUsage)
 	fs.Usage = func() {
 		fmt.Fprint(fs.Output(), `Usage: specgate replay --target URL [--user USER] [--spec FILE]... [--contracts DIR] [--format FORMAT]
 
@@ -100,6 +102,11 @@ func (c *command) replay(ctx context.Context, args []string) int {
 	if err != nil {
 		return c.failf("replay", "--format: %v", err)
 	}
+	failOn, err := report.ParseLevel(cfg.failOn)
+	if err != nil {
+		return c.failf("replay", "--fail-on: %v", err)
+	}
+	rep.SetPolicy(c.config.policyFor(failOn))
 	docs, err := loadSpecs(ctx, cfg.specs, cfg.strict)
 	if err != nil {
 		return c.failf("replay", "%v", err)
@@ -149,7 +156,7 @@ func (c *command) replay(ctx context.Context, args []string) int {
 		return exitUsage
 	case s.Valid+s.Invalid == 0:
 		return c.nothingChecked("replay", "no response was validated", cfg.allowEmpty)
-	case s.Invalid > 0 || len(short) > 0:
+	case s.Failing > 0 || len(short) > 0:
 		return exitFindings
 	}
 	return exitOK

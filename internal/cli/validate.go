@@ -25,6 +25,7 @@ type validateConfig struct {
 	coverage coverageConfig
 	// allowEmpty accepts a run that checked no exchange, which otherwise is an input error.
 	allowEmpty bool
+	failOn     string
 }
 
 func (c *command) validateFlags(cfg *validateConfig) *flag.FlagSet {
@@ -36,6 +37,7 @@ func (c *command) validateFlags(cfg *validateConfig) *flag.FlagSet {
 	cfg.coverage.register(fs)
 	fs.Var(&cfg.hosts, "host", "check only requests to hosts matching `PATTERN` (path.Match syntax, such as *.nonemployee.com; repeatable; default: every host)")
 	fs.BoolVar(&cfg.allowEmpty, "allow-empty", false, allowEmptyUsage)
+	fs.StringVar(&cfg.failOn, "fail-on", "error", failOnUsage)
 	fs.BoolVar(&cfg.verbose, "verbose", false, "list the out-of-scope exchanges one by one, each with its reason (default: only count them, by reason, in the summary)")
 	fs.Usage = func() {
 		fmt.Fprint(fs.Output(), `Usage: specgate validate [--spec FILE]... [--host PATTERN]... [--format FORMAT] [--verbose] [--coverage] [--min-coverage GATE] [INPUT]...
@@ -62,7 +64,7 @@ Flags:
 func (c *command) validate(ctx context.Context, args []string) int {
 	var cfg validateConfig
 	fs := c.validateFlags(&cfg)
-	inputs, err := parseInterleaved(fs, args)
+	inputs, err := c.parseInterleaved(fs, args)
 	if errors.Is(err, flag.ErrHelp) {
 		return exitOK
 	}
@@ -88,6 +90,11 @@ func (c *command) validate(ctx context.Context, args []string) int {
 		return c.usageError("--format: %v", err)
 	}
 	rep.SetVerbose(cfg.verbose)
+	failOn, err := report.ParseLevel(cfg.failOn)
+	if err != nil {
+		return c.usageError("--fail-on: %v", err)
+	}
+	rep.SetPolicy(c.config.policyFor(failOn))
 	docs, err := loadSpecs(ctx, cfg.specs, cfg.strict)
 	if err != nil {
 		return c.usageError("%v", err)
@@ -126,11 +133,14 @@ func (c *command) validate(ctx context.Context, args []string) int {
 		return exitUsage
 	case s.Valid+s.Invalid == 0:
 		return c.nothingChecked("validate", nothingValidated(s), cfg.allowEmpty)
-	case s.Invalid > 0 || len(short) > 0:
+	case s.Failing > 0 || len(short) > 0:
 		return exitFindings
 	}
 	return exitOK
 }
+
+// failOnUsage is the --fail-on flag's help text for validate and replay.
+const failOnUsage = "exit 1 when a violation is at or above `LEVEL` (error, warning, info or none) and no waiver accepts it; every validator rule is an error unless the configuration's rules say otherwise"
 
 // allowEmptyUsage is the --allow-empty flag's help text, the same for validate and replay.
 const allowEmptyUsage = "exit 0 when nothing was checked (no exchange, or none in scope) instead of 2: a gate that checked nothing has not passed"

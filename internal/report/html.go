@@ -210,7 +210,7 @@ func (h *htmlFormatter) entry(e Entry) error {
 		} else {
 			h.page.ErrorsMore++
 		}
-	case e.Result.OutOfScope != "" || e.Result.Valid():
+	case e.Result.OutOfScope != "" || !e.invalid():
 	default:
 		h.ops[op] = true
 		var order []string
