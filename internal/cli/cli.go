@@ -34,6 +34,8 @@ type command struct {
 	// config is the configuration file's settings (empty when there is none), read before the
 	// subcommand parses its flags.
 	config *config
+	// out holds the report's destination flags of the command being run.
+	out outputConfig
 	// examples returns the bundled documented examples as records; validate reads them when it
 	// is given no input.
 	examples func(ctx context.Context) ([]traffic.Record, error)

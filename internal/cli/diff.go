@@ -25,6 +25,7 @@ func (c *command) diffFlags(cfg *diffConfig) *flag.FlagSet {
 	fs.StringVar(&cfg.format, "format", report.FindingFormats[0], formatUsage(report.FindingFormats))
 	fs.BoolVar(&cfg.strict, "strict", false, strictUsage)
 	fs.StringVar(&cfg.failOn, "fail-on", "breaking", "exit 1 when a finding is at or above `LEVEL`: breaking, warning, info or none")
+	c.out.register(fs)
 	fs.Usage = func() {
 		fmt.Fprint(fs.Output(), `Usage: specgate diff [--traffic FILE]... [--format FORMAT] [--fail-on LEVEL] BASE REVISION
 

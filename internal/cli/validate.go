@@ -35,6 +35,7 @@ func (c *command) validateFlags(cfg *validateConfig) *flag.FlagSet {
 	fs.BoolVar(&cfg.strict, "strict", false, strictUsage)
 	fs.StringVar(&cfg.format, "format", report.Formats[0], formatUsage(reportFormats())+" (html: one self-contained page, coverage included)")
 	cfg.coverage.register(fs)
+	c.out.register(fs)
 	fs.Var(&cfg.hosts, "host", "check only requests to hosts matching `PATTERN` (path.Match syntax, such as *.nonemployee.com; repeatable; default: every host)")
 	fs.BoolVar(&cfg.allowEmpty, "allow-empty", false, allowEmptyUsage)
 	fs.StringVar(&cfg.failOn, "fail-on", "error", failOnUsage)
@@ -85,15 +86,24 @@ func (c *command) validate(ctx context.Context, args []string) int {
 			c.stdin, inputs = in, []string{"-"}
 		}
 	}
-	rep, err := report.New(c.stdout, cfg.format)
-	if err != nil {
-		return c.usageError("--format: %v", err)
-	}
-	rep.SetVerbose(cfg.verbose)
 	failOn, err := report.ParseLevel(cfg.failOn)
 	if err != nil {
 		return c.usageError("--fail-on: %v", err)
 	}
+	if _, err := report.New(io.Discard, cfg.format); err != nil {
+		return c.usageError("--format: %v", err)
+	}
+	out, err := c.openOutput(c.out, cfg.format)
+	if err != nil {
+		return c.usageError("%v", err)
+	}
+	defer out.close(false) // a no-op once the report is in place
+	rep, err := report.New(out.w, cfg.format)
+	if err != nil {
+		return c.usageError("--format: %v", err)
+	}
+	rep.SetVerbose(cfg.verbose)
+	rep.SetColor(out.color)
 	rep.SetPolicy(c.config.policyFor(failOn))
 	docs, err := loadSpecs(ctx, cfg.specs, cfg.strict)
 	if err != nil {
@@ -103,7 +113,9 @@ func (c *command) validate(ctx context.Context, args []string) int {
 	if err != nil {
 		return c.usageError("%v", err)
 	}
-	r := &validateRun{c: c, v: v, rep: rep, progress: newProgress(c.stderr)}
+	// The text report on the terminal already shows each unreadable entry; elsewhere (a file, a
+	// pipe, another format) stderr says it too.
+	r := &validateRun{c: c, v: v, rep: rep, progress: newProgress(c.notes()), echoErrors: !(out.onTerminal && cfg.format == "text")}
 	if r.cov, err = cfg.coverage.tracker(cfg.format, docs, v); err != nil {
 		return c.usageError("%v", err)
 	}
@@ -127,6 +139,9 @@ func (c *command) validate(ctx context.Context, args []string) int {
 		return exitUsage
 	}
 	s := rep.Summary()
+	if err := c.wrote("validate", out, s); err != nil {
+		return c.usageError("%v", err)
+	}
 	short := shortfalls()
 	switch {
 	case s.Errors > 0:
@@ -157,7 +172,7 @@ func nothingValidated(s report.Summary) string {
 // nothing must not pass, unless allowed (then a warning).
 func (c *command) nothingChecked(cmd, why string, allowed bool) int {
 	if allowed {
-		fmt.Fprintf(c.stderr, "specgate %s: warning: %s\n", cmd, why)
+		fmt.Fprintf(c.notes(), "specgate %s: warning: %s\n", cmd, why)
 		return exitOK
 	}
 	fmt.Fprintf(c.stderr, "specgate %s: %s (--allow-empty accepts that)\n", cmd, why)
@@ -177,11 +192,13 @@ type validateRun struct {
 	cov      *coverage.Tracker // nil unless coverage is measured
 	progress *progress
 	writeErr error
+	// echoErrors repeats each unreadable entry's error on stderr.
+	echoErrors bool
 }
 
 // emit reports one record; it returns false when the report cannot be written.
 func (r *validateRun) emit(rec traffic.Record, res validator.Result) bool {
-	if rec.Err != nil {
+	if rec.Err != nil && r.echoErrors {
 		fmt.Fprintf(r.c.stderr, "specgate validate: %v\n", rec.Err)
 	}
 	r.progress.add(rec)
