@@ -2,6 +2,8 @@ package cli
 
 import (
 	"os"
+	"os/exec"
+	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
@@ -71,5 +73,51 @@ func TestReadmeLibraryIsTheExample(t *testing.T) {
 	}
 	if !sawOutput {
 		t.Errorf("the README does not show the Example's output:\n%s", output)
+	}
+}
+
+// TestReadmeGinkgoRunsTheSuitesOnly: every ginkgo command line the docs give names ./suites (a
+// bare "go tool ginkgo -r" from the root runs every package's plain tests too), and ./suites
+// holds every package that runs Ginkgo specs, so that it runs them all.
+func TestReadmeGinkgoRunsTheSuitesOnly(t *testing.T) {
+	var lines []string
+	for _, doc := range []string{"../../README.md", "../../docs/ci.md", "../../contracts/README.md", "../../Makefile"} {
+		data, err := os.ReadFile(doc)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, l := range strings.Split(string(data), "\n") {
+			for _, m := range regexp.MustCompile("(?:go|\\$\\(GO\\)) tool ginkgo[^`#\n]*").FindAllString(l, -1) {
+				lines = append(lines, doc+": "+strings.TrimSpace(m))
+			}
+		}
+	}
+	if len(lines) < 4 {
+		t.Fatalf("found only %q", lines)
+	}
+	for _, l := range lines {
+		if !regexp.MustCompile(`\s\./suites(/[a-z]+)?(\s|$)`).MatchString(l + " ") {
+			t.Errorf("%s: does not name ./suites", l)
+		}
+	}
+	if !strings.Contains(readmeSection(t, "## Contracts and the Ginkgo suites"), "go tool ginkgo -r ./suites") {
+		t.Error("the README does not give go tool ginkgo -r ./suites")
+	}
+	out, err := exec.Command("go", "list", "-f", `{{.ImportPath}} {{join .TestGoFiles " "}} {{join .XTestGoFiles " "}}`, "../../...").Output()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, l := range strings.Split(strings.TrimSpace(string(out)), "\n") {
+		f := strings.Fields(l)
+		pkg, dir := f[0], strings.TrimPrefix(f[0], "github.com/specgate/specgate")
+		for _, file := range f[1:] {
+			data, err := os.ReadFile(filepath.Join("../..", dir, file))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if regexp.MustCompile(`\bRunSpecs\(t,`).Match(data) && !strings.HasPrefix(dir, "/suites") {
+				t.Errorf("%s runs Ginkgo specs outside ./suites (%s)", pkg, file)
+			}
+		}
 	}
 }
