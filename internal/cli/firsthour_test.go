@@ -23,10 +23,16 @@ var binary struct {
 	out  []byte
 }
 
+// cleanups remove what the tests built for the whole run.
+var cleanups []func()
+
 func TestMain(m *testing.M) {
 	code := m.Run()
 	if binary.dir != "" {
 		os.RemoveAll(binary.dir)
+	}
+	for _, f := range cleanups {
+		f()
 	}
 	os.Exit(code)
 }
