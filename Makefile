@@ -69,8 +69,9 @@ suites:
 	@mkdir -p $(OUT)
 	$(GO) tool ginkgo -r --race --randomize-all --junit-report=$(abspath $(OUT))/junit.xml ./suites
 
-## demo-proxy: run specgate mock and specgate proxy on loopback ports, send the pages' cURL
-## examples through the proxy and show its log lines, metrics and recording.
+## demo-proxy: run specgate mock and specgate proxy on free loopback ports (read from their log
+## lines; MOCK_ADDR, PROXY_ADDR, ADMIN_ADDR fix them), send the pages' cURL examples through the
+## proxy and show its log lines, metrics and recording.
 demo-proxy:
 	LDFLAGS="$(LDFLAGS)" bash docs/demo-proxy.sh
 
