@@ -83,10 +83,11 @@ func makeScratchRepo() (string, error) {
 }
 
 // TestMakeGateRunsEveryStep: when lint fails, make gate still runs the diff and shows its
-// breaking change, reports both steps, and exits non-zero.
+// breaking change, reports both steps, and exits non-zero; GATE_SARIF gets both SARIF logs.
 func TestMakeGateRunsEveryStep(t *testing.T) {
 	dir := scratchCheckout(t)
-	cmd := exec.Command("make", "-s", "gate", "BASE=HEAD", "GATE_STEPS=lint diff", "OUT="+t.TempDir())
+	sarif := t.TempDir()
+	cmd := exec.Command("make", "-s", "gate", "BASE=HEAD", "GATE_STEPS=lint diff", "OUT="+t.TempDir(), "GATE_SARIF="+sarif)
 	cmd.Dir = dir
 	out, err := cmd.CombinedOutput()
 	code := cmd.ProcessState.ExitCode()
@@ -102,5 +103,13 @@ func TestMakeGateRunsEveryStep(t *testing.T) {
 		if !strings.Contains(text, want) {
 			t.Errorf("make gate output lacks %q:\n%s", want, text)
 		}
+	}
+	for _, name := range []string{"lint.sarif", "diff.sarif"} {
+		data, err := os.ReadFile(filepath.Join(sarif, name))
+		if err != nil {
+			t.Errorf("GATE_SARIF: %v", err)
+			continue
+		}
+		validSARIF(t, string(data))
 	}
 }
