@@ -249,3 +249,21 @@ func validSARIF(t *testing.T, out string) map[string]any {
 	}
 	return doc
 }
+
+// TestConfigWaiversInHTML: the HTML report shows a waived violation, marked waived with its
+// reason, though it leaves the exchange valid.
+func TestConfigWaiversInHTML(t *testing.T) {
+	inDir(t, map[string]string{
+		"rec.jsonl":     invalidUIDLine + "\n" + notRecordedLine + "\n",
+		"specgate.yaml": "rules:\n  response.body.not_recorded: info\nwaivers:\n  - rule: response.body.schema\n    reason: vendor ticket 1234\n",
+	})
+	res := run(t, "", nil, "validate", "--format", "html", "rec.jsonl")
+	if res.code != exitOK {
+		t.Fatalf("exit %d: %s", res.code, res.stderr)
+	}
+	for _, want := range []string{`<span class="waived">waived</span>`, "waived: vendor ticket 1234 (specgate.yaml:4)", `<span class="level">info</span> <span class="vrule">response.body.not_recorded</span>`} {
+		if !strings.Contains(res.stdout, want) {
+			t.Errorf("the HTML report lacks %q", want)
+		}
+	}
+}
