@@ -66,6 +66,11 @@ Usage:
 
 Commands:
 ` + commandList() + `
+validate, replay, lint and diff also take --fail-on LEVEL, -o/--output FILE, --quiet and
+--color auto|always|never. validate, lint, diff, replay, proxy and mock read specgate.yaml (or
+.specgate.yaml) in the working directory, or the file --config FILE names: any flag by its
+name, rule levels and waivers.
+
 Exit codes: 0 all valid, 1 violations found, 2 usage or input error.
 `
 }
