@@ -211,7 +211,13 @@ func (c *command) parseInterleaved(fs *flag.FlagSet, args []string) ([]string, e
 				fmt.Fprintf(c.stderr, "specgate %s: %v\n", fs.Name(), err)
 				return nil, errConfig
 			}
-			return append(positional, rest...), nil
+			positional = append(positional, rest...)
+			if fs.Name() == "lint" && len(positional) == 0 {
+				// lint takes its specs as arguments, not as --spec: the configuration's spec
+				// list stands for them when the command line names none.
+				positional = c.config.specs()
+			}
+			return positional, nil
 		}
 		positional = append(positional, rest[0])
 		args = rest[1:]

@@ -395,6 +395,19 @@ func (cfg *config) apply(fs *flag.FlagSet, name string) error {
 	return nil
 }
 
+// specs is the configuration's top-level spec list.
+func (cfg *config) specs() []string {
+	if cfg == nil {
+		return nil
+	}
+	for _, v := range cfg.common {
+		if v.flag == "spec" {
+			return v.values
+		}
+	}
+	return nil
+}
+
 // policyFor is the configuration's policy with the fail level a command was given.
 func (cfg *config) policyFor(failOn report.Level) *report.Policy {
 	p := report.Policy{FailOn: failOn}

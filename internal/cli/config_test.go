@@ -165,6 +165,11 @@ validate:
 	if res := run(t, "", nil, "lint", "--no-contracts", "--format", "text", "--config", "ci.yaml", "../nonexistent.yaml"); strings.Contains(res.stderr, "specgate.yaml") {
 		t.Errorf("--config still reads specgate.yaml: %s", res.stderr)
 	}
+	spec := filepath.Join(repoRoot, "specs", "oig-selfservice.yaml")
+	writeFile(t, ".", "specs.yaml", []byte("spec: ["+spec+"]\n"))
+	if res := run(t, "", nil, "lint", "--config", "specs.yaml"); res.code != exitOK || !strings.Contains(res.stdout, "in 1 file checked") {
+		t.Errorf("lint does not take the configuration's spec list: exit %d\n%s%s", res.code, res.stdout, res.stderr)
+	}
 	if res := run(t, "", nil, "validate", "--config=ci.yaml", "rec.jsonl"); !strings.Contains(res.stdout, `"version":"2.1.0"`) && !strings.Contains(res.stdout, `"version": "2.1.0"`) {
 		t.Errorf("--config=ci.yaml is not read:\n%s", res.stdout)
 	}
@@ -214,14 +219,17 @@ func TestConfigErrors(t *testing.T) {
 	})
 }
 
-// sarifSchemaPath is the vendored SARIF 2.1.0 schema, absolute because tests change directory.
-var sarifSchemaPath = func() string {
-	p, err := filepath.Abs(filepath.Join("..", "report", "testdata", "sarif-2.1.0-rtm.5.json"))
+// repoRoot is the repository's root, absolute because tests change directory.
+var repoRoot = func() string {
+	p, err := filepath.Abs(filepath.Join("..", ".."))
 	if err != nil {
 		panic(err)
 	}
 	return p
 }()
+
+// sarifSchemaPath is the vendored SARIF 2.1.0 schema.
+var sarifSchemaPath = filepath.Join(repoRoot, "internal", "report", "testdata", "sarif-2.1.0-rtm.5.json")
 
 // validSARIF decodes a SARIF log and validates it against the vendored SARIF 2.1.0 schema.
 func validSARIF(t *testing.T, out string) map[string]any {
