@@ -21,9 +21,9 @@ type outputConfig struct {
 func (o *outputConfig) register(fs *flag.FlagSet) {
 	const outputUsage = "write the report to `FILE` (replaced whole once the report is complete, never left half-written) instead of stdout"
 	fs.StringVar(&o.file, "output", "", outputUsage)
-	fs.StringVar(&o.file, "o", "", outputUsage)
+	fs.StringVar(&o.file, "o", "", "shorthand for --output `FILE`")
 	fs.BoolVar(&o.quiet, "quiet", false, "write no report to stdout (only to --output) and no notes, warnings or progress to stderr: the exit code tells the verdict, errors still go to stderr")
-	fs.StringVar(&o.color, "color", "auto", "colour the text report: auto (on a terminal, unless $NO_COLOR is set or $TERM is dumb), always or never")
+	fs.StringVar(&o.color, "color", "auto", "colour the text report `WHEN`: auto (on a terminal, unless $NO_COLOR is set or $TERM is dumb), always or never")
 }
 
 // output is an opened report destination.

@@ -41,7 +41,7 @@ func (c *command) validateFlags(cfg *validateConfig) *flag.FlagSet {
 	fs.StringVar(&cfg.failOn, "fail-on", "error", failOnUsage)
 	fs.BoolVar(&cfg.verbose, "verbose", false, "list the out-of-scope exchanges one by one, each with its reason (default: only count them, by reason, in the summary)")
 	fs.Usage = func() {
-		fmt.Fprint(fs.Output(), `Usage: specgate validate [--spec FILE]... [--host PATTERN]... [--format FORMAT] [--verbose] [--coverage] [--min-coverage GATE] [INPUT]...
+		fmt.Fprint(fs.Output(), `Usage: specgate validate [--spec FILE]... [--host PATTERN]... [--format FORMAT] [--fail-on LEVEL] [-o FILE] [--verbose] [--coverage] [--min-coverage GATE] [INPUT]...
 
 Validates every exchange recorded in each INPUT, a HAR file or JSON Lines (- reads stdin), in
 order; either may be gzip-compressed (a .har.gz). With no INPUT it reads standard input when that
@@ -57,7 +57,7 @@ is checked against the method it announces.
 Flags:
 `)
 		fs.PrintDefaults()
-		fmt.Fprint(fs.Output(), "\nExit codes: 0 all valid, 1 violations found or coverage below --min-coverage, 2 usage or input error.\n")
+		fmt.Fprint(fs.Output(), "\nExit codes: 0 all valid, 1 violations at or above --fail-on found or coverage below --min-coverage, 2 usage or input error (nothing checked is one, unless --allow-empty).\n")
 	}
 	return fs
 }
