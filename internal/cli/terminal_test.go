@@ -78,6 +78,13 @@ func TestTerminal(t *testing.T) {
 	if res := run(t, "", nil, "validate", "--color", "sometimes", rec); res.code != exitUsage || !strings.Contains(res.stderr, "--color") {
 		t.Errorf("--color sometimes: exit %d, %s", res.code, res.stderr)
 	}
+	faithful := filepath.Join("..", "..", "specs", "testdata", "faithful", "nerm-patch-user-profiles.json")
+	if res := run(t, "", nil, "lint", "--color", "always", faithful); res.code != exitFindings || !strings.Contains(res.stdout, "\033[1;31merror\033[0m lint.oneof.ambiguous") {
+		t.Errorf("lint --color always: exit %d\n%q", res.code, res.stdout)
+	}
+	if res := run(t, "", nil, "lint", "--quiet", "--format", "json", faithful); res.code != exitFindings || res.stdout != "" || res.stderr != "" {
+		t.Errorf("lint --quiet: exit %d, stdout %q, stderr %q", res.code, res.stdout, res.stderr)
+	}
 }
 
 func ansiGreenOf(s string) string { return "\033[32m" + s + "\033[0m" }
