@@ -124,7 +124,48 @@ func (b *builder) follow(doc *specs.Document, l loc) (loc, error) {
 	return l, fmt.Errorf("%s#%s: $ref chain too long", doc.Sources.DisplayName(l.file), l.ptr)
 }
 
+// followSchema resolves a schema position's $refs as far as they are plain references to another
+// place of the spec files, so that schemas used in many places are compiled once, at their
+// definition. It stops at a schema whose $ref has siblings that constrain (OpenAPI 3.1), that is
+// in a resource of its own ($id), or whose target is no place of the files (an $id, an anchor):
+// jsonschema/v5 resolves those as JSON Schema says.
+func (b *builder) followSchema(doc *specs.Document, l loc) loc {
+	for range 64 {
+		f, err := doc.Sources.File(l.file)
+		if err != nil {
+			return l
+		}
+		v, _ := jsonptr.Lookup(f.Value, l.ptr)
+		m, _ := v.(map[string]any)
+		ref, isRef := m["$ref"].(string)
+		if !isRef {
+			return l
+		}
+		if strings.HasPrefix(doc.Spec.OpenAPI, "3.1") {
+			for k := range m {
+				if k != "$ref" && k != "description" && k != "summary" && k != "title" {
+					return l
+				}
+			}
+		}
+		file, ptr, ok := jsonptr.SplitRef(l.file, ref)
+		if !ok {
+			return l
+		}
+		tf, err := doc.Sources.File(file)
+		if err != nil {
+			return l
+		}
+		if _, ok := jsonptr.Lookup(tf.Value, ptr); !ok {
+			return l
+		}
+		l = loc{file, ptr}
+	}
+	return l
+}
+
 func (b *builder) compile(doc *specs.Document, dir direction, l loc) (*schema, error) {
+	l = b.followSchema(doc, l)
 	return b.schemas.compile(doc.Sources, dir, l.file, l.ptr)
 }
 
@@ -254,11 +295,8 @@ func (b *builder) param(doc *specs.Document, p *openapi3.Parameter, at loc, dir 
 		if it := p.Schema.Value.Items; it != nil && it.Value != nil {
 			out.items = it.Value.Type.Slice()
 		}
-		sl, err := b.follow(doc, loc{at.file, at.ptr + "/schema"})
-		if err != nil {
-			return nil, err
-		}
-		if out.schema, err = b.compile(doc, dir, sl); err != nil {
+		var err error
+		if out.schema, err = b.compile(doc, dir, loc{at.file, at.ptr + "/schema"}); err != nil {
 			return nil, err
 		}
 	}
@@ -276,11 +314,8 @@ func (b *builder) content(doc *specs.Document, content openapi3.Content, at loc,
 		mt := content[t]
 		m := media{typ: mediaType(t)}
 		if mt != nil && mt.Schema != nil {
-			sl, err := b.follow(doc, loc{at.file, at.ptr + jsonptr.Join("", "content", t, "schema")})
-			if err != nil {
-				return nil, err
-			}
-			if m.schema, err = b.compile(doc, dir, sl); err != nil {
+			var err error
+			if m.schema, err = b.compile(doc, dir, loc{at.file, at.ptr + jsonptr.Join("", "content", t, "schema")}); err != nil {
 				return nil, err
 			}
 		}

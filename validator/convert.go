@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"github.com/specgate/specgate/internal/jsonptr"
 	"reflect"
+	"regexp"
 	"strings"
 
 	"github.com/specgate/specgate/specs"
@@ -35,35 +36,61 @@ func (d direction) String() string {
 const (
 	kwForbidReadOnly  = "x-specgate-forbid-readOnly"
 	kwForbidWriteOnly = "x-specgate-forbid-writeOnly"
+	// kwPattern holds a pattern that RE2 cannot compile, for the ECMA-262 engine (pattern.go).
+	// Keyword locations still name the user's pattern.
+	kwPattern = "x-specgate-pattern"
 )
 
 // converter rewrites OpenAPI documents into JSON Schema 2020-12 resources, one copy per direction,
 // keeping every schema at the same JSON pointer so that a keyword location reported by the JSON
 // Schema validator is also the keyword's location in the spec file.
+//
+// It walks a document by its structure (paths, operations, parameters, request bodies,
+// responses, headers, media types, components), so that only Schema objects are converted and
+// compiled: a Parameter's `required: true` is OpenAPI, not a broken JSON Schema keyword.
+// References are followed as the kind of object their position holds.
 type converter struct {
 	src *specs.Sources
 	dir direction
 
-	out     map[string]any // converted files by path
-	is31    map[string]bool
-	queue   []pending
-	visited map[uintptr]bool
+	out      map[string]any // converted files by path
+	is31     map[string]bool
+	queue    []pending
+	visited  map[uintptr]bool
+	reached  map[string]map[string]bool // by file: the root tokens of every pointer reached
+	asSchema map[string]bool            // files whose root was reached as a schema
+	findings []specs.Repair
 }
 
+// kind is the kind of OpenAPI object found at a position.
+type kind int
+
+const (
+	kindDocument kind = iota
+	kindSchema
+	kindPathItem
+	kindOperation
+	kindParameter // also a Header object: the same fields matter
+	kindRequestBody
+	kindResponse
+	kindCallback
+)
+
 type pending struct {
-	file   string
-	ptr    string
-	schema bool // the value at ptr is a schema (else: a part of an OpenAPI document)
+	file string
+	ptr  string
+	kind kind
 }
 
 func newConverter(src *specs.Sources, dir direction) *converter {
-	return &converter{src: src, dir: dir, out: map[string]any{}, is31: map[string]bool{}, visited: map[uintptr]bool{}}
+	return &converter{src: src, dir: dir, out: map[string]any{}, is31: map[string]bool{}, visited: map[uintptr]bool{},
+		reached: map[string]map[string]bool{}, asSchema: map[string]bool{}}
 }
 
 // add converts the document rooted at file and every file it refers to.
 func (c *converter) add(file string, openapi31 bool) error {
 	c.is31[file] = openapi31
-	c.queue = append(c.queue, pending{file: file})
+	c.queue = append(c.queue, pending{file: file, kind: kindDocument})
 	for len(c.queue) > 0 {
 		p := c.queue[0]
 		c.queue = c.queue[1:]
@@ -78,18 +105,13 @@ func (c *converter) add(file string, openapi31 bool) error {
 		if !ok {
 			continue
 		}
-		if p.schema {
-			c.schema(p.file, v)
-		} else {
-			c.document(p.file, v, p.ptr)
-		}
+		c.reach(p.file, p.ptr)
+		c.object(p.kind, p.file, v, p.ptr)
 	}
 	return nil
 }
 
-// file returns the converted copy of a file, copying it on first use. A file whose root is a
-// schema is converted whole, whatever fragment of it was referred to: the JSON Schema compiler
-// compiles a resource's root before any of its fragments.
+// file returns the converted copy of a file, copying it on first use.
 func (c *converter) file(p string) (any, error) {
 	if v, ok := c.out[p]; ok {
 		return v, nil
@@ -100,58 +122,67 @@ func (c *converter) file(p string) (any, error) {
 	}
 	v := deepCopy(f.Value)
 	c.out[p] = v
-	if m, ok := v.(map[string]any); ok && looksLikeSchema(m) {
-		c.queue = append(c.queue, pending{file: p, schema: true})
-	}
 	return v, nil
 }
 
-// looksLikeSchema reports whether a file's root is a schema rather than an OpenAPI document or a
-// file of named objects.
-func looksLikeSchema(m map[string]any) bool {
-	if _, ok := m["openapi"]; ok {
-		return false
+// reach records that the pointer ptr of file is used, so that resource() keeps its way.
+func (c *converter) reach(file, ptr string) {
+	if ptr == "" {
+		return
 	}
-	for _, k := range []string{"type", "properties", "items", "allOf", "anyOf", "oneOf", "$ref", "enum", "not", "additionalProperties", "format"} {
-		if _, ok := m[k]; ok {
-			return true
-		}
+	tok, _, _ := strings.Cut(strings.TrimPrefix(ptr, "/"), "/")
+	if c.reached[file] == nil {
+		c.reached[file] = map[string]bool{}
 	}
-	return false
+	c.reached[file][jsonptr.Unescape(tok)] = true
 }
 
-// document walks a part of an OpenAPI document, converting every schema it holds.
-func (c *converter) document(file string, v any, ptr string) {
-	switch t := v.(type) {
-	case map[string]any:
-		if c.seen(t) {
-			return
-		}
-		if ref, ok := t["$ref"].(string); ok {
-			c.follow(file, ref, false)
-		}
-		for k, e := range t {
-			child := ptr + "/" + jsonptr.Escape(k)
-			switch {
-			case k == "schema":
-				c.schema(file, e)
-			case ptr == "/components/schemas" || ptr == "/definitions":
-				c.schema(file, e)
-			case strings.HasPrefix(k, "x-") || k == "example" || k == "examples" && ptr != "/components":
-				// Extensions and examples hold data, not spec objects.
-			default:
-				c.document(file, e, child)
+// resource returns what the JSON Schema compiler is given for the converted file p. The compiler
+// compiles every resource's root as a schema before any of its fragments, so a file whose root is
+// no schema (an OpenAPI document, a Parameter or Response object, a file of named schemas) loses
+// the root fields that would read as JSON Schema keywords: a Parameter's boolean required, its
+// map of examples. Fields on the way to a schema that is used are kept.
+func (c *converter) resource(p string) any {
+	v := c.out[p]
+	m, ok := v.(map[string]any)
+	if !ok || c.asSchema[p] {
+		return v
+	}
+	var root map[string]any
+	for k := range m {
+		if schemaKeywords[k] && !c.reached[p][k] {
+			if root == nil {
+				root = make(map[string]any, len(m))
+				for k2, e2 := range m {
+					root[k2] = e2
+				}
 			}
+			delete(root, k)
 		}
-	case []any:
-		for i, e := range t {
-			c.document(file, e, fmt.Sprintf("%s/%d", ptr, i))
-		}
+	}
+	if root == nil {
+		return v
+	}
+	return root
+}
+
+// schemaKeywords are the keywords of JSON Schema 2020-12 and of the drafts before it.
+var schemaKeywords = map[string]bool{}
+
+func init() {
+	for _, k := range strings.Fields(`$id $schema $ref $anchor $dynamicRef $dynamicAnchor $recursiveRef $recursiveAnchor
+		$vocabulary $comment $defs definitions allOf anyOf oneOf not if then else dependentSchemas dependencies
+		prefixItems items additionalItems contains properties patternProperties additionalProperties propertyNames
+		unevaluatedItems unevaluatedProperties type enum const multipleOf maximum exclusiveMaximum minimum
+		exclusiveMinimum maxLength minLength pattern maxItems minItems uniqueItems maxContains minContains
+		maxProperties minProperties required dependentRequired format contentEncoding contentMediaType
+		contentSchema title description default deprecated readOnly writeOnly examples id`) {
+		schemaKeywords[k] = true
 	}
 }
 
-// follow queues the target of a $ref found in file.
-func (c *converter) follow(file, ref string, schema bool) {
+// follow queues the target of a $ref found in file, as an object of kind k.
+func (c *converter) follow(file, ref string, k kind) {
 	target, ptr, ok := jsonptr.SplitRef(file, ref)
 	if !ok {
 		return
@@ -159,17 +190,140 @@ func (c *converter) follow(file, ref string, schema bool) {
 	if _, known := c.is31[target]; !known {
 		c.is31[target] = c.is31[file]
 	}
-	c.queue = append(c.queue, pending{file: target, ptr: ptr, schema: schema})
+	c.queue = append(c.queue, pending{file: target, ptr: ptr, kind: k})
 }
 
-// schema converts one OpenAPI schema object, and the schemas inside it, in place.
-func (c *converter) schema(file string, v any) {
+// object converts the object v of kind k found at ptr of file.
+func (c *converter) object(k kind, file string, v any, ptr string) {
+	if k == kindSchema {
+		if ptr == "" {
+			c.asSchema[file] = true
+		}
+		c.schema(file, v, ptr, false)
+		return
+	}
 	m, ok := v.(map[string]any)
 	if !ok || c.seen(m) {
 		return
 	}
 	if ref, ok := m["$ref"].(string); ok {
-		c.follow(file, ref, true)
+		c.follow(file, ref, k)
+		if k != kindPathItem {
+			return // a Reference object's siblings are summary and description
+		}
+	}
+	at := func(key string) string { return ptr + "/" + jsonptr.Escape(key) }
+	each := func(key string, k kind) {
+		if mm, ok := m[key].(map[string]any); ok {
+			for name, e := range mm {
+				c.object(k, file, e, at(key)+"/"+jsonptr.Escape(name))
+			}
+		}
+	}
+	switch k {
+	case kindDocument:
+		each("paths", kindPathItem)
+		each("webhooks", kindPathItem)
+		each("definitions", kindSchema) // Swagger 2.0
+		if comp, ok := m["components"].(map[string]any); ok {
+			cp := at("components")
+			for key, k := range map[string]kind{"schemas": kindSchema, "parameters": kindParameter, "headers": kindParameter,
+				"requestBodies": kindRequestBody, "responses": kindResponse, "callbacks": kindCallback, "pathItems": kindPathItem} {
+				if mm, ok := comp[key].(map[string]any); ok {
+					for name, e := range mm {
+						c.object(k, file, e, cp+"/"+jsonptr.Escape(key)+"/"+jsonptr.Escape(name))
+					}
+				}
+			}
+		}
+	case kindPathItem:
+		c.parameters(file, m, ptr)
+		for key, e := range m {
+			if httpMethods[key] {
+				c.object(kindOperation, file, e, at(key))
+			}
+		}
+		each("additionalOperations", kindOperation) // OpenAPI 3.2
+	case kindOperation:
+		c.parameters(file, m, ptr)
+		if rb, ok := m["requestBody"]; ok {
+			c.object(kindRequestBody, file, rb, at("requestBody"))
+		}
+		each("responses", kindResponse)
+		each("callbacks", kindCallback)
+	case kindParameter:
+		if s, ok := m["schema"]; ok {
+			c.schema(file, s, at("schema"), false)
+		}
+		c.content(file, m, ptr)
+	case kindRequestBody:
+		c.content(file, m, ptr)
+	case kindResponse:
+		each("headers", kindParameter)
+		c.content(file, m, ptr)
+	case kindCallback:
+		for key, e := range m {
+			if !strings.HasPrefix(key, "x-") {
+				c.object(kindPathItem, file, e, at(key))
+			}
+		}
+	}
+}
+
+var httpMethods = map[string]bool{"get": true, "put": true, "post": true, "delete": true, "options": true, "head": true, "patch": true, "trace": true, "query": true}
+
+func (c *converter) parameters(file string, m map[string]any, ptr string) {
+	if list, ok := m["parameters"].([]any); ok {
+		for i, e := range list {
+			c.object(kindParameter, file, e, fmt.Sprintf("%s/parameters/%d", ptr, i))
+		}
+	}
+}
+
+// content converts the schemas of a content map (of a parameter, request body or response).
+func (c *converter) content(file string, m map[string]any, ptr string) {
+	content, ok := m["content"].(map[string]any)
+	if !ok {
+		return
+	}
+	for typ, e := range content {
+		mt, ok := e.(map[string]any)
+		if !ok {
+			continue
+		}
+		mp := ptr + "/content/" + jsonptr.Escape(typ)
+		if s, ok := mt["schema"]; ok {
+			c.schema(file, s, mp+"/schema", false)
+		}
+		if enc, ok := mt["encoding"].(map[string]any); ok {
+			for name, x := range enc {
+				if em, ok := x.(map[string]any); ok {
+					if hs, ok := em["headers"].(map[string]any); ok {
+						for h, hv := range hs {
+							c.object(kindParameter, file, hv, mp+"/encoding/"+jsonptr.Escape(name)+"/headers/"+jsonptr.Escape(h))
+						}
+					}
+				}
+			}
+		}
+	}
+}
+
+// schema converts one schema object at ptr of file, and the schemas inside it, in place.
+// inResource tells that an enclosing schema has an $id: its references are then relative to
+// that resource, which the JSON Schema compiler resolves, not to the file.
+func (c *converter) schema(file string, v any, ptr string, inResource bool) {
+	m, ok := v.(map[string]any)
+	if !ok || c.seen(m) {
+		return
+	}
+	if _, ok := m["$id"].(string); ok && c.is31[file] {
+		inResource = true
+	}
+	if ref, ok := m["$ref"].(string); ok {
+		if !inResource || !strings.HasPrefix(ref, "#") {
+			c.follow(file, ref, kindSchema)
+		}
 		if !c.is31[file] {
 			// OpenAPI 3.0: siblings of $ref are ignored.
 			for k := range m {
@@ -177,12 +331,13 @@ func (c *converter) schema(file string, v any) {
 					delete(m, k)
 				}
 			}
+			return
 		}
-		return
 	}
 	if !c.is31[file] {
 		convert30(m)
 	}
+	c.patterns(file, m, ptr)
 	if c.dir == toRequest && m["readOnly"] == true {
 		m[kwForbidReadOnly] = true
 	}
@@ -191,27 +346,72 @@ func (c *converter) schema(file string, v any) {
 	}
 	if props, ok := m["properties"].(map[string]any); ok {
 		c.dropExempt(file, m, props)
-		for _, p := range props {
-			c.schema(file, p)
+		for k, p := range props {
+			c.schema(file, p, ptr+"/properties/"+jsonptr.Escape(k), inResource)
 		}
 	}
-	for _, k := range []string{"items", "additionalProperties", "not", "propertyNames", "contains", "if", "then", "else", "unevaluatedProperties", "unevaluatedItems", "additionalItems"} {
-		c.schema(file, m[k])
+	for _, k := range []string{"items", "additionalProperties", "not", "propertyNames", "contains", "if", "then", "else", "unevaluatedProperties", "unevaluatedItems", "additionalItems", "contentSchema"} {
+		if list, ok := m[k].([]any); ok && k == "items" {
+			for i, e := range list {
+				c.schema(file, e, fmt.Sprintf("%s/items/%d", ptr, i), inResource)
+			}
+			continue
+		}
+		c.schema(file, m[k], ptr+"/"+k, inResource)
 	}
 	for _, k := range []string{"allOf", "anyOf", "oneOf", "prefixItems"} {
 		if list, ok := m[k].([]any); ok {
-			for _, e := range list {
-				c.schema(file, e)
+			for i, e := range list {
+				c.schema(file, e, fmt.Sprintf("%s/%s/%d", ptr, k, i), inResource)
 			}
 		}
 	}
 	for _, k := range []string{"patternProperties", "dependentSchemas", "$defs", "definitions"} {
 		if mm, ok := m[k].(map[string]any); ok {
-			for _, e := range mm {
-				c.schema(file, e)
+			for name, e := range mm {
+				c.schema(file, e, ptr+"/"+k+"/"+jsonptr.Escape(name), inResource)
 			}
 		}
 	}
+}
+
+// patterns makes the schema m's patterns checkable: a pattern RE2 refuses moves to kwPattern,
+// which an ECMA-262 engine checks; one that no engine compiles is dropped and reported, and so
+// is a patternProperties entry RE2 refuses (with the keywords that depend on which properties
+// it names, which would otherwise reject what the pattern allows).
+func (c *converter) patterns(file string, m map[string]any, ptr string) {
+	if p, ok := m["pattern"].(string); ok {
+		switch engine, err := patternEngine(p); engine {
+		case "ecma":
+			delete(m, "pattern")
+			m[kwPattern] = p
+		case "":
+			delete(m, "pattern")
+			c.unsupported(file, ptr+"/pattern", fmt.Sprintf("pattern %q compiles neither as ECMA-262 nor as RE2 (%v); it is not checked", p, err))
+		}
+	}
+	pp, ok := m["patternProperties"].(map[string]any)
+	if !ok {
+		return
+	}
+	for key := range pp {
+		if _, err := regexp.Compile(key); err == nil {
+			continue
+		}
+		delete(pp, key)
+		c.unsupported(file, ptr+"/patternProperties/"+jsonptr.Escape(key), fmt.Sprintf("patternProperties key %q is no pattern Go's regexp compiles; the properties it names are not checked, nor are additionalProperties and unevaluatedProperties beside it", key))
+		delete(m, "additionalProperties")
+		delete(m, "unevaluatedProperties")
+	}
+}
+
+// unsupported records a keyword that cannot be checked, at ptr of file.
+func (c *converter) unsupported(file, ptr, msg string) {
+	r := specs.Repair{Rule: RuleSpecPatternUnsupported, File: c.src.DisplayName(file), Pointer: ptr, Message: msg}
+	if f, err := c.src.File(file); err == nil {
+		r.File, r.Line = f.Name, f.Line(ptr)
+	}
+	c.findings = append(c.findings, r)
 }
 
 // dropExempt removes from required the properties that OpenAPI exempts in this direction:

@@ -173,6 +173,13 @@ func (d *diagnosis) walk(f *fastSchema, v any, depth int) {
 		if f.pattern != nil && !f.pattern.MatchString(t) {
 			d.fail(f, "pattern", v, "")
 		}
+		if f.ecma != nil {
+			if ok, err := f.ecma.match(t); err != nil {
+				d.fail(f, "pattern", v, patternTimeoutMsg)
+			} else if !ok {
+				d.fail(f, "pattern", v, "")
+			}
+		}
 	case json.Number:
 		d.bounds(f, t)
 	}
@@ -441,6 +448,9 @@ func (s *schemaSet) describe(where, kw string, v any, sch *jsonschema.Schema, fa
 		}
 		return where + " must be at most " + strconv.Itoa(sch.MaxLength) + " characters, got " + strconv.Itoa(n)
 	case "enum":
+		if len(sch.Enum) == 0 {
+			return where + " is not allowed: the enum lists no value"
+		}
 		if text, ok := s.enums[sch]; ok {
 			return where + " must be one of " + text
 		}
@@ -451,7 +461,16 @@ func (s *schemaSet) describe(where, kw string, v any, sch *jsonschema.Schema, fa
 	case "format":
 		return where + " must be a valid " + sch.Format
 	case "pattern":
-		return where + " must match the pattern " + sch.Pattern.String()
+		src := ""
+		if sch.Pattern != nil {
+			src = sch.Pattern.String()
+		} else if p, ok := sch.Extensions["specgate-pattern"].(*ecmaPattern); ok {
+			src = p.src
+		}
+		if fallback == patternTimeoutMsg {
+			return where + " could not be checked against the pattern " + src + " within " + patternTimeout.String()
+		}
+		return where + " must match the pattern " + src
 	case "not":
 		if sch.Not != nil && len(sch.Not.Required) > 0 && len(sch.Not.Properties) == 0 {
 			return where + " must not have property " + strings.Join(quoteAll(sch.Not.Required), " together with ")

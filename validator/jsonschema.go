@@ -12,6 +12,7 @@ import (
 	"io"
 	"math"
 	"math/big"
+	"sort"
 	"strconv"
 	"strings"
 	"sync"
@@ -67,7 +68,10 @@ func newSchemaSet(extra ...direction) *schemaSet {
 	for name, f := range openAPIFormats {
 		c.Formats[name] = f
 	}
+	c.Formats["regex"] = isECMARegex
 	c.RegisterExtension("specgate-access", accessMeta, accessCompiler{})
+	c.RegisterExtension("specgate-pattern", patternMeta, patternCompiler{})
+	c.RegisterExtension("specgate-enum", nil, emptyEnumCompiler{})
 	return &schemaSet{
 		dirs:       append([]direction{toRequest, toResponse}, extra...),
 		fast:       map[*jsonschema.Schema]*fastSchema{},
@@ -116,8 +120,8 @@ func (s *schemaSet) addRoot(src *specs.Sources, path string, is31 bool) error {
 // document was added.
 func (s *schemaSet) addResources() error {
 	for k, conv := range s.convs {
-		for p, v := range conv.out {
-			data, err := json.Marshal(v)
+		for p := range conv.out {
+			data, err := json.Marshal(conv.resource(p))
 			if err != nil {
 				return fmt.Errorf("%s: %w", conv.src.DisplayName(p), err)
 			}
@@ -145,7 +149,7 @@ func (s *schemaSet) compile(src *specs.Sources, dir direction, file, ptr string)
 	if sch, ok := s.compiled[u]; ok {
 		return sch, nil
 	}
-	sch, err := s.compiler.Compile(u)
+	sch, err := s.compileGuarded(u)
 	if err != nil {
 		return nil, fmt.Errorf("%s#%s: cannot compile schema: %s", src.DisplayName(file), ptr, s.cleanURLs(err.Error()))
 	}
@@ -164,6 +168,43 @@ func (s *schemaSet) compile(src *specs.Sources, dir direction, file, ptr string)
 	}
 	s.fastc.fresh = s.fastc.fresh[:0]
 	return sch, nil
+}
+
+// compileGuarded compiles the schema at u, turning a panic of jsonschema/v5 into an error: it
+// panics on some schemas it does not expect (a pattern its regexp cannot compile, a keyword of
+// the wrong type), and one schema must not take the whole program down.
+func (s *schemaSet) compileGuarded(u string) (sch *jsonschema.Schema, err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			sch, err = nil, fmt.Errorf("jsonschema/v5 failed on it: %v", r)
+		}
+	}()
+	return s.compiler.Compile(u)
+}
+
+// findings lists what the conversion found it cannot check, once each, in file and line order.
+func (s *schemaSet) findings() []specs.Repair {
+	seen := map[string]bool{}
+	var out []specs.Repair
+	for _, conv := range s.convs {
+		for _, f := range conv.findings {
+			k := f.File + "#" + f.Pointer + " " + f.Rule
+			if !seen[k] {
+				seen[k] = true
+				out = append(out, f)
+			}
+		}
+	}
+	sort.Slice(out, func(i, j int) bool {
+		if out[i].File != out[j].File {
+			return out[i].File < out[j].File
+		}
+		if out[i].Line != out[j].Line {
+			return out[i].Line < out[j].Line
+		}
+		return out[i].Pointer < out[j].Pointer
+	})
+	return out
 }
 
 // locateKeyword locates the keyword kw of f in the spec.
@@ -343,6 +384,56 @@ type forbid string
 
 func (f forbid) Validate(ctx jsonschema.ValidationContext, _ any) error {
 	return ctx.Error(string(f), "%s", f)
+}
+
+// patternMeta validates the conversion's pattern keyword.
+var patternMeta = jsonschema.MustCompileString("specgate-pattern.json", `{
+	"properties": {"`+kwPattern+`": {"type": "string"}}
+}`)
+
+// patternCompiler compiles the patterns RE2 refuses (moved to kwPattern by the conversion) with
+// the ECMA-262 engine. Failures are reported at the user's pattern keyword.
+type patternCompiler struct{}
+
+func (patternCompiler) Compile(_ jsonschema.CompilerContext, m map[string]any) (jsonschema.ExtSchema, error) {
+	p, ok := m[kwPattern].(string)
+	if !ok {
+		return nil, nil
+	}
+	return compileECMA(p)
+}
+
+// Validate fails a string that does not match, or that the engine could not decide in time.
+func (p *ecmaPattern) Validate(ctx jsonschema.ValidationContext, v any) error {
+	s, ok := v.(string)
+	if !ok {
+		return nil
+	}
+	matched, err := p.match(s)
+	if err != nil {
+		return ctx.Error("pattern", "%s", patternTimeoutMsg)
+	}
+	if !matched {
+		return ctx.Error("pattern", "does not match pattern %q", p.src)
+	}
+	return nil
+}
+
+// emptyEnumCompiler makes an empty enum accept nothing, as JSON Schema says; jsonschema/v5
+// ignores an enum without values.
+type emptyEnumCompiler struct{}
+
+func (emptyEnumCompiler) Compile(_ jsonschema.CompilerContext, m map[string]any) (jsonschema.ExtSchema, error) {
+	if e, ok := m["enum"].([]any); ok && len(e) == 0 {
+		return emptyEnum{}, nil
+	}
+	return nil, nil
+}
+
+type emptyEnum struct{}
+
+func (emptyEnum) Validate(ctx jsonschema.ValidationContext, _ any) error {
+	return ctx.Error("enum", "the enum lists no value")
 }
 
 // schema is a compiled schema; other files name it without importing jsonschema/v5.

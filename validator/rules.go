@@ -32,6 +32,18 @@ const (
 	RuleResponseBodyWriteOnly    = "response.body.writeonly"
 )
 
+// Load finding ids: what New finds in the specs' schemas that it cannot check. They are reported
+// once, at load, by (*Validator).SpecFindings, never per exchange.
+const (
+	RuleSpecPatternUnsupported = "spec.pattern.unsupported"
+)
+
+// LoadRules lists every load finding id the validator reports (Part is empty: they are about
+// the specs, not an exchange); the README shows the same list.
+var LoadRules = []RuleInfo{
+	{RuleSpecPatternUnsupported, "", "A pattern (or patternProperties key) compiles neither as ECMA-262 nor as RE2; that keyword is not checked, the rest of its schema is."},
+}
+
 // RuleInfo describes one rule id.
 type RuleInfo struct {
 	ID      string

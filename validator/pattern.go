@@ -1,0 +1,71 @@
+package validator
+
+// JSON Schema patterns are ECMA-262 regular expressions; Go's regexp is RE2, which refuses
+// lookarounds, backreferences and repeat counts over 1000, all of which published specs use. A
+// pattern RE2 compiles is checked by RE2 (linear time; it means the same for the patterns specs
+// write, though RE2's \s is ASCII only). Any other pattern is checked by regexp2 in ECMAScript
+// mode, whose backtracking is bounded by patternTimeout. A pattern neither compiles is reported
+// once, at load (RuleSpecPatternUnsupported), and not checked.
+
+import (
+	"errors"
+	"fmt"
+	"regexp"
+	"time"
+
+	"github.com/dlclark/regexp2"
+)
+
+// patternTimeout bounds one match of an ECMA-262 pattern, so that a hostile instance cannot hang
+// validation on a pattern that backtracks. A match that runs out of time fails its instance.
+const patternTimeout = 100 * time.Millisecond
+
+// patternTimeoutMsg is what a timed-out match reports; describe() words it for users.
+const patternTimeoutMsg = "the pattern could not be evaluated within the time limit"
+
+// ecmaPattern is a compiled ECMA-262 pattern. It is safe for concurrent use.
+type ecmaPattern struct {
+	src string
+	re  *regexp2.Regexp
+}
+
+// compileECMA compiles an ECMA-262 pattern.
+func compileECMA(p string) (*ecmaPattern, error) {
+	re, err := regexp2.Compile(p, regexp2.ECMAScript|regexp2.Unicode)
+	if err != nil {
+		return nil, err
+	}
+	re.MatchTimeout = patternTimeout
+	return &ecmaPattern{src: p, re: re}, nil
+}
+
+// match reports whether s matches; the error is a timeout.
+func (p *ecmaPattern) match(s string) (bool, error) {
+	ok, err := p.re.MatchString(s)
+	if err != nil {
+		return false, errors.New(patternTimeoutMsg)
+	}
+	return ok, nil
+}
+
+// patternEngine tells which engine checks the pattern p: "re2", "ecma", or "" when neither
+// compiles it, with the reason.
+func patternEngine(p string) (string, error) {
+	if _, err := regexp.Compile(p); err == nil {
+		return "re2", nil
+	}
+	if _, err := compileECMA(p); err != nil {
+		return "", fmt.Errorf("%v", err)
+	}
+	return "ecma", nil
+}
+
+// isECMARegex is the regex format: a string that is an ECMA-262 regular expression.
+func isECMARegex(v any) bool {
+	s, ok := v.(string)
+	if !ok {
+		return true
+	}
+	_, err := compileECMA(s)
+	return err == nil
+}
