@@ -141,7 +141,7 @@ func (b *builder) followSchema(doc *specs.Document, l loc) loc {
 		if !isRef {
 			return l
 		}
-		if strings.HasPrefix(doc.Spec.OpenAPI, "3.1") {
+		if schemasAre2020(doc.Spec.OpenAPI) {
 			for k := range m {
 				if k != "$ref" && k != "description" && k != "summary" && k != "title" {
 					return l

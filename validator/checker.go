@@ -5,7 +5,6 @@ import (
 	"errors"
 	"math"
 	"strconv"
-	"strings"
 	"sync"
 
 	"github.com/specgate/specgate/specs"
@@ -39,7 +38,7 @@ func NewChecker(src *specs.Sources, roots ...string) (*Checker, error) {
 		}
 		m, _ := f.Value.(map[string]any)
 		version, _ := m["openapi"].(string)
-		if err := c.set.addRoot(src, r, strings.HasPrefix(version, "3.1")); err != nil {
+		if err := c.set.addRoot(src, r, schemasAre2020(version)); err != nil {
 			return nil, err
 		}
 	}

@@ -60,6 +60,12 @@ type converter struct {
 	reached  map[string]map[string]bool // by file: the root tokens of every pointer reached
 	asSchema map[string]bool            // files whose root was reached as a schema
 	findings []specs.Repair
+	ids      []schemaID
+}
+
+// schemaID is a schema with an absolute $id, at ptr of file.
+type schemaID struct {
+	id, file, ptr string
 }
 
 // kind is the kind of OpenAPI object found at a position.
@@ -317,8 +323,11 @@ func (c *converter) schema(file string, v any, ptr string, inResource bool) {
 	if !ok || c.seen(m) {
 		return
 	}
-	if _, ok := m["$id"].(string); ok && c.is31[file] {
+	if id, ok := m["$id"].(string); ok && c.is31[file] {
 		inResource = true
+		if base, frag, _ := strings.Cut(id, "#"); frag == "" && (strings.Contains(base, "://") || strings.HasPrefix(base, "urn:")) {
+			c.ids = append(c.ids, schemaID{base, file, ptr})
+		}
 	}
 	if ref, ok := m["$ref"].(string); ok {
 		if !inResource || !strings.HasPrefix(ref, "#") {
@@ -518,4 +527,10 @@ func deepCopy(v any) any {
 	default:
 		return v
 	}
+}
+
+// schemasAre2020 reports whether the schemas of an OpenAPI document of this version are JSON
+// Schema 2020-12 (3.1 and later), rather than OpenAPI 3.0's dialect.
+func schemasAre2020(version string) bool {
+	return strings.HasPrefix(version, "3.") && !strings.HasPrefix(version, "3.0")
 }

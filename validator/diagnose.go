@@ -327,7 +327,8 @@ func (s *schemaSet) collect(ve *jsonschema.ValidationError, root any, base, labe
 		*out = append(*out, s.explain(ve, kw, root, base, label))
 		return
 	}
-	if len(ve.Causes) == 0 {
+	// A failed contains is the array's failure: its causes are items that need not match.
+	if len(ve.Causes) == 0 || kw == "minContains" || kw == "maxContains" || kw == "contains" {
 		*out = append(*out, s.leaf(ve, root, base, label))
 		return
 	}
@@ -338,10 +339,20 @@ func (s *schemaSet) collect(ve *jsonschema.ValidationError, root any, base, labe
 
 func (s *schemaSet) leaf(ve *jsonschema.ValidationError, root any, base, label string) failure {
 	inst := base + ve.InstanceLocation
-	kw := lastToken(ve.AbsoluteKeywordLocation)
-	schemaLoc, line := s.locate(ve.AbsoluteKeywordLocation)
+	loc := ve.AbsoluteKeywordLocation
+	kw := lastToken(loc)
+	parent := s.byLocation[strings.TrimSuffix(loc, "/"+kw)]
+	if sch := s.byLocation[loc]; sch != nil && sch.Always != nil && !*sch.Always && !keywordOwnsSchema(loc) {
+		// A false schema fails at its own location, a property name or an index, not a keyword.
+		kw, parent = "false", sch
+	}
+	if kw == "minContains" && !s.written(loc) {
+		// jsonschema/v5 checks contains as minContains 1; the user wrote contains.
+		loc = strings.TrimSuffix(loc, "minContains") + "contains"
+		kw = "contains"
+	}
+	schemaLoc, line := s.locate(loc)
 	v, _ := jsonptr.Lookup(root, ve.InstanceLocation)
-	parent := s.byLocation[strings.TrimSuffix(ve.AbsoluteKeywordLocation, "/"+kw)]
 	return failure{
 		instance: inst,
 		keyword:  kw,
@@ -406,6 +417,20 @@ func (s *schemaSet) branchName(b *jsonschema.Schema) string {
 	}
 	loc, _ := s.locate(target.Location)
 	return loc
+}
+
+// keywordOwnsSchema reports whether the schema at the location loc is the value of a keyword
+// (items: false), rather than an entry of one (a property, an allOf branch).
+func keywordOwnsSchema(loc string) bool {
+	i := strings.LastIndexByte(loc, '/')
+	if i < 0 || !schemaKeywords[jsonptr.Unescape(loc[i+1:])] {
+		return false
+	}
+	switch lastToken(loc[:i]) {
+	case "properties", "patternProperties", "$defs", "definitions", "dependentSchemas":
+		return false
+	}
+	return true
 }
 
 func lastToken(loc string) string {
@@ -486,6 +511,12 @@ func (s *schemaSet) describe(where, kw string, v any, sch *jsonschema.Schema, fa
 		}
 		sort.Strings(extra)
 		return where + " has properties the schema does not allow: " + strings.Join(extra, ", ")
+	case "contains":
+		return where + " must contain an item that matches the schema under contains"
+	case "minContains":
+		return where + " must contain at least " + strconv.Itoa(sch.MinContains) + " items that match the schema under contains"
+	case "maxContains":
+		return where + " must contain at most " + strconv.Itoa(sch.MaxContains) + " items that match the schema under contains"
 	case "minItems":
 		return where + " must have at least " + strconv.Itoa(sch.MinItems) + " items"
 	case "maxItems":

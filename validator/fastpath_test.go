@@ -24,6 +24,7 @@ var seedBodies = []string{
 	`{"id":"ab","name":"a","count":3,"ratio":0.5,"tags":["a@b.co"],"extra":{"n":1},"kind":{"meow":true},"any":"x","both":{"a":1},"secret":"s"}`,
 	`{"id":"ab","name":null,"tags":["a@b.co","c@d.co","e@f.co"]}`,
 	`{"version":2,"pair":["a",1],"open":["a",true,false],"never":1}`,
+	`{"path":"docs/letter.pdf","blob":"QUJD","twice":"abab","plain":"abc","broken":"abc","regex":"^(?!x)","nothing":null}`,
 }
 
 // testSets are the compiled schemas of the embedded specs and of the test specs, which use every
@@ -36,6 +37,7 @@ func testSets(t *testing.T) []*schemaSet {
 		load(t, "testdata", "keywords.yaml").schema,
 		load(t, "testdata", "keywords31.yaml").schema,
 		load(t, "../specs/testdata/vendor", "openapi.yaml").schema,
+		lenientValidator(t, "patterns.yaml").schema,
 	}
 }
 

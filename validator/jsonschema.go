@@ -8,10 +8,12 @@ import (
 	"bytes"
 	"encoding/base64"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"math"
 	"math/big"
+	"net/url"
 	"sort"
 	"strconv"
 	"strings"
@@ -27,8 +29,11 @@ import (
 // schemaSet compiles schemas found at locations of spec files. Compiling happens in New only;
 // afterwards a schemaSet is read-only and its schemas are safe for concurrent use.
 type schemaSet struct {
-	dirs     []direction // the directions documents are converted for
-	compiler *jsonschema.Compiler
+	dirs      []direction // the directions documents are converted for
+	formats   map[string]func(any) bool
+	compilers map[convKey]*jsonschema.Compiler
+	// ids locates the schema resources with an absolute $id, by $id, for locate.
+	ids map[string]idPlace
 	sources  []*specs.Sources
 	convs    map[convKey]*converter
 	compiled map[string]*jsonschema.Schema
@@ -59,24 +64,21 @@ type convKey struct {
 }
 
 func newSchemaSet(extra ...direction) *schemaSet {
-	c := jsonschema.NewCompiler()
-	c.Draft = jsonschema.Draft2020
-	c.AssertFormat = true
-	c.LoadURL = func(s string) (io.ReadCloser, error) {
-		return nil, fmt.Errorf("%s is not part of the loaded specs", s)
+	formats := map[string]func(any) bool{}
+	for name, f := range jsonschema.Formats {
+		formats[name] = f
 	}
 	for name, f := range openAPIFormats {
-		c.Formats[name] = f
+		formats[name] = f
 	}
-	c.Formats["regex"] = isECMARegex
-	c.RegisterExtension("specgate-access", accessMeta, accessCompiler{})
-	c.RegisterExtension("specgate-pattern", patternMeta, patternCompiler{})
-	c.RegisterExtension("specgate-enum", nil, emptyEnumCompiler{})
+	formats["regex"] = isECMARegex
 	return &schemaSet{
 		dirs:       append([]direction{toRequest, toResponse}, extra...),
 		fast:       map[*jsonschema.Schema]*fastSchema{},
-		fastc:      &fastCompiler{formats: c.Formats, memo: map[*jsonschema.Schema]*fastSchema{}},
-		compiler:   c,
+		fastc:      &fastCompiler{formats: formats, memo: map[*jsonschema.Schema]*fastSchema{}},
+		formats:    formats,
+		compilers:  map[convKey]*jsonschema.Compiler{},
+		ids:        map[string]idPlace{},
 		convs:      map[convKey]*converter{},
 		compiled:   map[string]*jsonschema.Schema{},
 		byLocation: map[string]*jsonschema.Schema{},
@@ -85,9 +87,33 @@ func newSchemaSet(extra ...direction) *schemaSet {
 	}
 }
 
+// newCompiler returns the compiler of one converted copy of a Sources. Each copy (one per
+// direction) has its own, because a schema's $id names it in every copy and must name the copy
+// of its own direction.
+func (s *schemaSet) newCompiler() *jsonschema.Compiler {
+	c := jsonschema.NewCompiler()
+	c.Draft = jsonschema.Draft2020
+	c.AssertFormat = true
+	c.LoadURL = func(s string) (io.ReadCloser, error) {
+		return nil, fmt.Errorf("%s is not part of the loaded specs", s)
+	}
+	c.Formats = s.formats
+	c.RegisterExtension("specgate-access", accessMeta, accessCompiler{})
+	c.RegisterExtension("specgate-pattern", patternMeta, patternCompiler{})
+	c.RegisterExtension("specgate-enum", nil, emptyEnumCompiler{})
+	return c
+}
+
+// idPlace is where in the spec files the schema resource with an absolute $id is.
+type idPlace struct {
+	src  *specs.Sources
+	file string
+	ptr  string
+}
+
 // addDocument converts a document (and the files it refers to) for every direction.
 func (s *schemaSet) addDocument(doc *specs.Document) error {
-	return s.addRoot(doc.Sources, doc.Path, strings.HasPrefix(doc.Spec.OpenAPI, "3.1"))
+	return s.addRoot(doc.Sources, doc.Path, schemasAre2020(doc.Spec.OpenAPI))
 }
 
 // addRoot converts the document rooted at path of src for every direction.
@@ -116,25 +142,46 @@ func (s *schemaSet) addRoot(src *specs.Sources, path string, is31 bool) error {
 	return nil
 }
 
-// addResources hands every converted file to the compiler. It is called once, after every
-// document was added.
+// addResources hands every converted file to the compilers. It is called once, after every
+// document was added. A schema resource with an absolute $id inside a file is also handed over
+// under its $id, so that a schema elsewhere can refer to it by that URI, as JSON Schema says:
+// jsonschema/v5 knows the resources inside a file only once it compiled them.
 func (s *schemaSet) addResources() error {
 	for k, conv := range s.convs {
+		c := s.newCompiler()
+		s.compilers[k] = c
 		for p := range conv.out {
 			data, err := json.Marshal(conv.resource(p))
 			if err != nil {
 				return fmt.Errorf("%s: %w", conv.src.DisplayName(p), err)
 			}
-			if err := s.compiler.AddResource(resourceURL(k, p), bytes.NewReader(data)); err != nil {
+			if err := c.AddResource(resourceURL(k, p), bytes.NewReader(data)); err != nil {
 				return fmt.Errorf("%s: %w", conv.src.DisplayName(p), err)
+			}
+		}
+		for _, id := range conv.ids {
+			s.ids[id.id] = idPlace{conv.src, id.file, id.ptr}
+			if id.ptr == "" {
+				continue // the file itself: jsonschema/v5 knows it by its $id too
+			}
+			v, _ := jsonptr.Lookup(conv.out[id.file], id.ptr)
+			data, err := json.Marshal(v)
+			if err != nil {
+				return fmt.Errorf("%s#%s: %w", conv.src.DisplayName(id.file), id.ptr, err)
+			}
+			if err := c.AddResource(id.id, bytes.NewReader(data)); err != nil {
+				return fmt.Errorf("%s#%s: $id %q: %w", conv.src.DisplayName(id.file), id.ptr, id.id, err)
 			}
 		}
 	}
 	return nil
 }
 
+// resourceURL is the URL the compiler knows the converted file p by. The path is escaped as
+// net/url escapes it, since the compiler resolves references with net/url: a file named
+// orders_{orderId}.yaml must be found under the name a reference to it resolves to.
 func resourceURL(k convKey, p string) string {
-	return fmt.Sprintf("file:///s%d/%s/%s", k.src, k.dir, p)
+	return fmt.Sprintf("file:///s%d/%s", k.src, k.dir) + (&url.URL{Path: "/" + p}).EscapedPath()
 }
 
 // compile compiles the schema at ptr of file, for one direction, once.
@@ -149,7 +196,7 @@ func (s *schemaSet) compile(src *specs.Sources, dir direction, file, ptr string)
 	if sch, ok := s.compiled[u]; ok {
 		return sch, nil
 	}
-	sch, err := s.compileGuarded(u)
+	sch, err := s.compileGuarded(s.compilers[convKey{idx, dir}], u)
 	if err != nil {
 		return nil, fmt.Errorf("%s#%s: cannot compile schema: %s", src.DisplayName(file), ptr, s.cleanURLs(err.Error()))
 	}
@@ -173,13 +220,16 @@ func (s *schemaSet) compile(src *specs.Sources, dir direction, file, ptr string)
 // compileGuarded compiles the schema at u, turning a panic of jsonschema/v5 into an error: it
 // panics on some schemas it does not expect (a pattern its regexp cannot compile, a keyword of
 // the wrong type), and one schema must not take the whole program down.
-func (s *schemaSet) compileGuarded(u string) (sch *jsonschema.Schema, err error) {
+func (s *schemaSet) compileGuarded(c *jsonschema.Compiler, u string) (sch *jsonschema.Schema, err error) {
 	defer func() {
 		if r := recover(); r != nil {
 			sch, err = nil, fmt.Errorf("jsonschema/v5 failed on it: %v", r)
 		}
 	}()
-	return s.compiler.Compile(u)
+	if c == nil {
+		return nil, errors.New("the schema is in no loaded spec")
+	}
+	return c.Compile(u)
 }
 
 // findings lists what the conversion found it cannot check, once each, in file and line order.
@@ -219,9 +269,8 @@ func (s *schemaSet) locateKeyword(f *fastSchema, kw string) location {
 // cleanURLs replaces internal resource URLs in a message with display names.
 func (s *schemaSet) cleanURLs(msg string) string {
 	for k, conv := range s.convs {
-		prefix := resourceURL(k, "")
 		for p := range conv.out {
-			msg = strings.ReplaceAll(msg, prefix+p, conv.src.DisplayName(p))
+			msg = strings.ReplaceAll(msg, resourceURL(k, p), conv.src.DisplayName(p))
 		}
 	}
 	return msg
@@ -304,20 +353,49 @@ func (s *schemaSet) locate(abs string) (string, int) {
 }
 
 func (s *schemaSet) locateUncached(abs string) (string, int) {
+	src, file, ptr, ok := s.place(abs)
+	if !ok {
+		return abs, 0
+	}
+	f, err := src.File(file)
+	if err != nil {
+		return src.DisplayName(file) + "#" + ptr, 0
+	}
+	return f.Name + "#" + ptr, f.Line(ptr)
+}
+
+// place turns an absolute location of the compiler into the spec file and the pointer in it.
+func (s *schemaSet) place(abs string) (src *specs.Sources, file, ptr string, ok bool) {
 	u, frag, _ := strings.Cut(abs, "#")
-	ptr := jsonptr.Unfragment(frag)
+	ptr = jsonptr.Unfragment(frag)
+	if at, ok := s.ids[u]; ok {
+		return at.src, at.file, at.ptr + ptr, true
+	}
 	for k, conv := range s.convs {
 		p, ok := strings.CutPrefix(u, resourceURL(k, ""))
 		if !ok {
 			continue
 		}
-		f, err := conv.src.File(p)
-		if err != nil {
-			return conv.src.DisplayName(p) + "#" + ptr, 0
+		if unescaped, err := url.PathUnescape(p); err == nil {
+			p = unescaped
 		}
-		return f.Name + "#" + ptr, f.Line(ptr)
+		return conv.src, p, ptr, true
 	}
-	return abs, 0
+	return nil, "", "", false
+}
+
+// written reports whether the keyword at the absolute location loc is in the spec file.
+func (s *schemaSet) written(loc string) bool {
+	src, file, ptr, ok := s.place(loc)
+	if !ok {
+		return false
+	}
+	f, err := src.File(file)
+	if err != nil {
+		return false
+	}
+	_, ok = jsonptr.Lookup(f.Value, ptr)
+	return ok
 }
 
 // openAPIFormats asserts the formats OpenAPI adds to JSON Schema's. jsonschema/v5 already
