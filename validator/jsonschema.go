@@ -33,7 +33,7 @@ type schemaSet struct {
 	formats   map[string]func(any) bool
 	compilers map[convKey]*jsonschema.Compiler
 	// ids locates the schema resources with an absolute $id, by $id, for locate.
-	ids map[string]idPlace
+	ids      map[string]idPlace
 	sources  []*specs.Sources
 	convs    map[convKey]*converter
 	compiled map[string]*jsonschema.Schema
