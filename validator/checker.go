@@ -48,6 +48,14 @@ func NewChecker(src *specs.Sources, roots ...string) (*Checker, error) {
 	return c, nil
 }
 
+// SpecFindings lists what the Checker found in the documents' schemas and cannot check (rule ids
+// in LoadRules), as (*Validator).SpecFindings does.
+func (c *Checker) SpecFindings() []specs.Repair {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.set.findings()
+}
+
 // Compile compiles the schema at the JSON pointer ptr of the file at path (a path of src, one of
 // the Checker's documents' Sources) as part carries it: PartRequest rejects readOnly properties
 // and exempts them from required, PartResponse does the same for writeOnly, and "" applies

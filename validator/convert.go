@@ -346,6 +346,12 @@ func (c *converter) schema(file string, v any, ptr string, inResource bool) {
 	if !c.is31[file] {
 		convert30(m)
 	}
+	if d, ok := m["$schema"].(string); ok && !knownDrafts[strings.TrimSuffix(d, "#")] {
+		// OpenAPI's own dialect (https://spec.openapis.org/oas/3.1/dialect/base) or a custom
+		// meta-schema: 2020-12 with annotations the validator does not need, checked as 2020-12
+		// rather than refused for a meta-schema it would have to fetch.
+		delete(m, "$schema")
+	}
 	c.patterns(file, m, ptr)
 	if c.dir == toRequest && m["readOnly"] == true {
 		m[kwForbidReadOnly] = true
@@ -527,6 +533,15 @@ func deepCopy(v any) any {
 	default:
 		return v
 	}
+}
+
+// knownDrafts are the meta-schemas jsonschema/v5 knows without fetching them.
+var knownDrafts = map[string]bool{
+	"http://json-schema.org/draft-04/schema":       true,
+	"http://json-schema.org/draft-06/schema":       true,
+	"http://json-schema.org/draft-07/schema":       true,
+	"https://json-schema.org/draft/2019-09/schema": true,
+	"https://json-schema.org/draft/2020-12/schema": true,
 }
 
 // schemasAre2020 reports whether the schemas of an OpenAPI document of this version are JSON

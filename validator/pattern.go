@@ -4,13 +4,16 @@ package validator
 // lookarounds, backreferences and repeat counts over 1000, all of which published specs use. A
 // pattern RE2 compiles is checked by RE2 (linear time; it means the same for the patterns specs
 // write, though RE2's \s is ASCII only). Any other pattern is checked by regexp2 in ECMAScript
-// mode, whose backtracking is bounded by patternTimeout. A pattern neither compiles is reported
+// mode, whose backtracking is bounded by patternTimeout per string. A pattern neither compiles is reported
 // once, at load (RuleSpecPatternUnsupported), and not checked.
 
 import (
 	"errors"
 	"fmt"
+	"hash/maphash"
 	"regexp"
+	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/dlclark/regexp2"
@@ -27,7 +30,16 @@ const patternTimeoutMsg = "the pattern could not be evaluated within the time li
 type ecmaPattern struct {
 	src string
 	re  *regexp2.Regexp
+	// timedOut remembers (by hash) the strings whose match ran out of time, up to
+	// maxTimedOut of them, so that a body repeating a hostile string, and the diagnosis that
+	// follows a failed verdict, pay the time limit once per string.
+	timedOut sync.Map
+	nTimeout atomic.Int32
 }
+
+const maxTimedOut = 1024
+
+var timeoutSeed = maphash.MakeSeed()
 
 // compileECMA compiles an ECMA-262 pattern.
 func compileECMA(p string) (*ecmaPattern, error) {
@@ -41,12 +53,24 @@ func compileECMA(p string) (*ecmaPattern, error) {
 
 // match reports whether s matches; the error is a timeout.
 func (p *ecmaPattern) match(s string) (bool, error) {
+	var h uint64
+	if p.nTimeout.Load() > 0 {
+		h = maphash.String(timeoutSeed, s)
+		if _, ok := p.timedOut.Load(h); ok {
+			return false, errPatternTimeout
+		}
+	}
 	ok, err := p.re.MatchString(s)
 	if err != nil {
-		return false, errors.New(patternTimeoutMsg)
+		if p.nTimeout.Add(1) <= maxTimedOut {
+			p.timedOut.Store(maphash.String(timeoutSeed, s), struct{}{})
+		}
+		return false, errPatternTimeout
 	}
 	return ok, nil
 }
+
+var errPatternTimeout = errors.New(patternTimeoutMsg)
 
 // patternEngine tells which engine checks the pattern p: "re2", "ecma", or "" when neither
 // compiles it, with the reason.

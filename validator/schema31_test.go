@@ -117,6 +117,8 @@ func TestSchemaResources31(t *testing.T) {
 		{name: "$dynamicRef", path: "/names", body: `["a","b"]`},
 		{name: "$dynamicRef resolves to the caller's anchor", path: "/names", body: `["a",""]`, keyword: "minLength", schema: "resources.yaml#/components/schemas/NameList/$defs/item/minLength"},
 		{name: "$ref siblings apply", path: "/names", body: `["a","b","c","d"]`, keyword: "maxItems", schema: "resources.yaml#/components/schemas/NameList/maxItems"},
+		{name: "OpenAPI's dialect in $schema", path: "/pets", body: `{"name":"Rex"}`},
+		{name: "OpenAPI's dialect checked as 2020-12", path: "/pets", body: `{"name":""}`, keyword: "minLength", schema: "pet.yaml#/properties/name/minLength"},
 		{name: "shape", path: "/shapes", body: `{"kind":"circle","radius":2,"pair":["a",1],"tags":["x","y","x"],"anything":{}}`},
 		{name: "const", path: "/shapes", body: `{"kind":"square"}`, keyword: "const", schema: shape + "/properties/kind/const"},
 		{name: "prefixItems with items false", path: "/shapes", body: `{"pair":["a",1,2]}`, keyword: "items", schema: shape + "/properties/pair/items"},
@@ -158,6 +160,13 @@ func TestECMAPatterns(t *testing.T) {
 	}
 	if f := got[0]; f.Rule != RuleSpecPatternUnsupported || f.File != "patterns.yaml" || f.Pointer != "/paths/~1files/post/requestBody/content/application~1json/schema/properties/broken/pattern" || f.Line != 31 {
 		t.Errorf("finding %+v", f)
+	}
+	c, err := NewChecker(specs.NewSources(os.DirFS("testdata/schema31"), nil), "patterns.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if cf := c.SpecFindings(); len(cf) != 1 || cf[0] != got[0] {
+		t.Errorf("the Checker finds %v", cf)
 	}
 	// The time limit is reported as such.
 	res := v.Validate(context.Background(), Exchange{Request: req("POST", "https://api.test/files", `{"slow":"`+strings.Repeat("a", 40)+`!"}`, "Content-Type", "application/json")})
