@@ -5,6 +5,9 @@ import (
 	"github.com/specgate/specgate/internal/jsonptr"
 	"reflect"
 	"regexp"
+	"slices"
+	"sort"
+	"strconv"
 	"strings"
 
 	"github.com/specgate/specgate/specs"
@@ -57,8 +60,8 @@ type converter struct {
 	is31     map[string]bool
 	queue    []pending
 	visited  map[uintptr]bool
-	reached  map[string]map[string]bool // by file: the root tokens of every pointer reached
-	asSchema map[string]bool            // files whose root was reached as a schema
+	places   map[string][]string // by file: the pointers of the schemas reached from outside a schema
+	asSchema map[string]bool     // files whose root was reached as a schema
 	findings []specs.Repair
 	ids      []schemaID
 }
@@ -80,6 +83,7 @@ const (
 	kindRequestBody
 	kindResponse
 	kindCallback
+	kindContent // a map of media types
 )
 
 type pending struct {
@@ -90,7 +94,7 @@ type pending struct {
 
 func newConverter(src *specs.Sources, dir direction) *converter {
 	return &converter{src: src, dir: dir, out: map[string]any{}, is31: map[string]bool{}, visited: map[uintptr]bool{},
-		reached: map[string]map[string]bool{}, asSchema: map[string]bool{}}
+		places: map[string][]string{}, asSchema: map[string]bool{}}
 }
 
 // add converts the document rooted at file and every file it refers to.
@@ -111,7 +115,6 @@ func (c *converter) add(file string, openapi31 bool) error {
 		if !ok {
 			continue
 		}
-		c.reach(p.file, p.ptr)
 		c.object(p.kind, p.file, v, p.ptr)
 	}
 	return nil
@@ -131,45 +134,67 @@ func (c *converter) file(p string) (any, error) {
 	return v, nil
 }
 
-// reach records that the pointer ptr of file is used, so that resource() keeps its way.
-func (c *converter) reach(file, ptr string) {
-	if ptr == "" {
-		return
-	}
-	tok, _, _ := strings.Cut(strings.TrimPrefix(ptr, "/"), "/")
-	if c.reached[file] == nil {
-		c.reached[file] = map[string]bool{}
-	}
-	c.reached[file][jsonptr.Unescape(tok)] = true
-}
-
 // resource returns what the JSON Schema compiler is given for the converted file p. The compiler
-// compiles every resource's root as a schema before any of its fragments, so a file whose root is
-// no schema (an OpenAPI document, a Parameter or Response object, a file of named schemas) loses
-// the root fields that would read as JSON Schema keywords: a Parameter's boolean required, its
-// map of examples. Fields on the way to a schema that is used are kept.
+// compiles every resource's root as a schema before any of its fragments, and every subschema of
+// what it compiles, so a file whose root is no schema (an OpenAPI document, a Parameter or
+// Response object, a file of named schemas) is given as a skeleton: the schemas reached in it,
+// at their pointers, and nothing else. A Parameter's boolean required never reads as a keyword,
+// and a schema nobody uses never makes compiling fail.
 func (c *converter) resource(p string) any {
 	v := c.out[p]
-	m, ok := v.(map[string]any)
-	if !ok || c.asSchema[p] {
+	if c.asSchema[p] {
 		return v
 	}
-	var root map[string]any
-	for k := range m {
-		if schemaKeywords[k] && !c.reached[p][k] {
-			if root == nil {
-				root = make(map[string]any, len(m))
-				for k2, e2 := range m {
-					root[k2] = e2
-				}
-			}
-			delete(root, k)
+	ptrs := slices.Clone(c.places[p])
+	sort.Strings(ptrs)
+	var kept [][]string
+	for i, ptr := range ptrs {
+		if i > 0 && (ptr == ptrs[i-1] || strings.HasPrefix(ptr, ptrs[i-1]+"/")) {
+			ptrs[i] = ptrs[i-1] // inside a schema already kept
+			continue
+		}
+		kept = append(kept, strings.Split(ptr, "/")[1:])
+	}
+	return skeleton(v, kept)
+}
+
+// skeleton copies of v the values at the token paths, and the objects and arrays on their way.
+func skeleton(v any, paths [][]string) any {
+	for _, p := range paths {
+		if len(p) == 0 {
+			return v
 		}
 	}
-	if root == nil {
-		return v
+	switch t := v.(type) {
+	case map[string]any:
+		byKey := map[string][][]string{}
+		for _, p := range paths {
+			k := jsonptr.Unescape(p[0])
+			byKey[k] = append(byKey[k], p[1:])
+		}
+		out := make(map[string]any, len(byKey))
+		for k, rest := range byKey {
+			if e, ok := t[k]; ok {
+				out[k] = skeleton(e, rest)
+			}
+		}
+		return out
+	case []any:
+		out := make([]any, len(t)) // unreached entries stay null, so indices do not move
+		for i := range t {
+			var rest [][]string
+			for _, p := range paths {
+				if p[0] == strconv.Itoa(i) {
+					rest = append(rest, p[1:])
+				}
+			}
+			if rest != nil {
+				out[i] = skeleton(t[i], rest)
+			}
+		}
+		return out
 	}
-	return root
+	return nil
 }
 
 // schemaKeywords are the keywords of JSON Schema 2020-12 and of the drafts before it.
@@ -202,14 +227,15 @@ func (c *converter) follow(file, ref string, k kind) {
 // object converts the object v of kind k found at ptr of file.
 func (c *converter) object(k kind, file string, v any, ptr string) {
 	if k == kindSchema {
-		if ptr == "" {
-			c.asSchema[file] = true
-		}
-		c.schema(file, v, ptr, false)
+		c.schemaAt(file, v, ptr)
 		return
 	}
 	m, ok := v.(map[string]any)
 	if !ok || c.seen(m) {
+		return
+	}
+	if k == kindContent {
+		c.mediaTypes(file, m, ptr)
 		return
 	}
 	if ref, ok := m["$ref"].(string); ok {
@@ -259,7 +285,7 @@ func (c *converter) object(k kind, file string, v any, ptr string) {
 		each("callbacks", kindCallback)
 	case kindParameter:
 		if s, ok := m["schema"]; ok {
-			c.schema(file, s, at("schema"), false)
+			c.schemaAt(file, s, at("schema"))
 		}
 		c.content(file, m, ptr)
 	case kindRequestBody:
@@ -286,10 +312,17 @@ func (c *converter) parameters(file string, m map[string]any, ptr string) {
 	}
 }
 
-// content converts the schemas of a content map (of a parameter, request body or response).
+// content converts the schemas of the content map of m (a parameter, request body or response).
 func (c *converter) content(file string, m map[string]any, ptr string) {
-	content, ok := m["content"].(map[string]any)
-	if !ok {
+	if content, ok := m["content"].(map[string]any); ok {
+		c.mediaTypes(file, content, ptr+"/content")
+	}
+}
+
+// mediaTypes converts the schemas of a content map at ptr.
+func (c *converter) mediaTypes(file string, content map[string]any, ptr string) {
+	if ref, ok := content["$ref"].(string); ok {
+		c.follow(file, ref, kindContent) // Redocly writes the map in a file of its own
 		return
 	}
 	for typ, e := range content {
@@ -297,9 +330,9 @@ func (c *converter) content(file string, m map[string]any, ptr string) {
 		if !ok {
 			continue
 		}
-		mp := ptr + "/content/" + jsonptr.Escape(typ)
+		mp := ptr + "/" + jsonptr.Escape(typ)
 		if s, ok := mt["schema"]; ok {
-			c.schema(file, s, mp+"/schema", false)
+			c.schemaAt(file, s, mp+"/schema")
 		}
 		if enc, ok := mt["encoding"].(map[string]any); ok {
 			for name, x := range enc {
@@ -313,6 +346,15 @@ func (c *converter) content(file string, m map[string]any, ptr string) {
 			}
 		}
 	}
+}
+
+// schemaAt converts the schema at ptr of file, reached from outside a schema.
+func (c *converter) schemaAt(file string, v any, ptr string) {
+	if ptr == "" {
+		c.asSchema[file] = true
+	}
+	c.places[file] = append(c.places[file], ptr)
+	c.schema(file, v, ptr, false)
 }
 
 // schema converts one schema object at ptr of file, and the schemas inside it, in place.

@@ -288,3 +288,34 @@ func schemaPlaces(v any, ptr string) []string {
 }
 
 func itoa(i int) string { b, _ := json.Marshal(i); return string(b) }
+
+// TestContentInAFileOfItsOwn follows a $ref written as the value of content (Redocly style):
+// the schemas of that file are converted like any other, here an ECMA-262 pattern.
+func TestContentInAFileOfItsOwn(t *testing.T) {
+	src := specs.NewSources(fstest.MapFS{
+		"openapi.yaml": {Data: []byte(`openapi: 3.0.3
+info: {title: t, version: "1"}
+paths:
+  /a:
+    get:
+      responses:
+        "200":
+          description: ok
+          content: {$ref: content.yaml}
+`)},
+		"content.yaml": {Data: []byte(`application/json:
+  schema: {type: string, pattern: "^(?!x)", nullable: true}
+`)},
+	}, nil)
+	c, err := NewChecker(src, "openapi.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	sch, err := c.Compile(PartResponse, src, "content.yaml", "/application~1json/schema")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !sch.Accepts("y") || sch.Accepts("x") || !sch.Accepts(nil) {
+		t.Error("the schema of a content file was not converted")
+	}
+}
