@@ -155,7 +155,36 @@ func (c *converter) resource(p string) any {
 		}
 		kept = append(kept, strings.Split(ptr, "/")[1:])
 	}
-	return skeleton(v, kept)
+	out := skeleton(v, kept)
+	if m, ok := out.(map[string]any); ok {
+		for k, e := range m {
+			if schemaKeywords[k] && k != "definitions" && k != "$defs" { // Swagger 2.0's schemas: they are schemas
+				delete(m, k)
+				m[rootKeyPrefix+k] = e
+			}
+		}
+	}
+	return out
+}
+
+// rootKeyPrefix renames the root fields of a file that is no schema whose names are JSON Schema
+// keywords (DigitalOcean names a parameter "type" in a file of parameters): the compiler would
+// read them as keywords of the root. compiledPtr and schemaSet.place translate pointers.
+const rootKeyPrefix = "x-specgate-root-"
+
+// compiledPtr is the pointer in the compiler's copy of file of what is at ptr in the file.
+func (c *converter) compiledPtr(file, ptr string) string {
+	if c.asSchema[file] || ptr == "" {
+		return ptr
+	}
+	tok, rest, _ := strings.Cut(ptr[1:], "/")
+	if k := jsonptr.Unescape(tok); !schemaKeywords[k] || k == "definitions" || k == "$defs" {
+		return ptr
+	}
+	if rest != "" {
+		rest = "/" + rest
+	}
+	return "/" + rootKeyPrefix + tok + rest
 }
 
 // skeleton copies of v the values at the token paths, and the objects and arrays on their way.
@@ -256,7 +285,11 @@ func (c *converter) object(k kind, file string, v any, ptr string) {
 	case kindDocument:
 		each("paths", kindPathItem)
 		each("webhooks", kindPathItem)
-		each("definitions", kindSchema) // Swagger 2.0
+		if _, ok := m["swagger"]; ok { // Swagger 2.0
+			each("definitions", kindSchema)
+			each("parameters", kindParameter)
+			each("responses", kindResponse)
+		}
 		if comp, ok := m["components"].(map[string]any); ok {
 			cp := at("components")
 			for key, k := range map[string]kind{"schemas": kindSchema, "parameters": kindParameter, "headers": kindParameter,
@@ -293,6 +326,9 @@ func (c *converter) object(k kind, file string, v any, ptr string) {
 	case kindResponse:
 		each("headers", kindParameter)
 		c.content(file, m, ptr)
+		if s, ok := m["schema"]; ok { // Swagger 2.0
+			c.schemaAt(file, s, at("schema"))
+		}
 	case kindCallback:
 		for key, e := range m {
 			if !strings.HasPrefix(key, "x-") {
@@ -401,6 +437,7 @@ func (c *converter) schema(file string, v any, ptr string, inResource bool) {
 	if c.dir == toResponse && m["writeOnly"] == true {
 		m[kwForbidWriteOnly] = true
 	}
+	c.propertiesRef(file, m, ptr)
 	if props, ok := m["properties"].(map[string]any); ok {
 		c.dropExempt(file, m, props)
 		for k, p := range props {
@@ -432,6 +469,41 @@ func (c *converter) schema(file string, v any, ptr string, inResource bool) {
 	}
 }
 
+// propertiesRef reads `properties: {$ref: x}` (Redocly resolves a $ref anywhere; JSON Schema
+// knows no map of properties by reference) as the map of properties x holds, each property a
+// $ref to its place in x, so that failures are located where the property is written. It is
+// reported, being no valid OpenAPI.
+func (c *converter) propertiesRef(file string, m map[string]any, ptr string) {
+	props, ok := m["properties"].(map[string]any)
+	if !ok || len(props) != 1 {
+		return
+	}
+	ref, ok := props["$ref"].(string)
+	if !ok {
+		return
+	}
+	target, tptr, ok := jsonptr.SplitRef(file, ref)
+	if !ok {
+		return
+	}
+	tf, err := c.src.File(target)
+	if err != nil {
+		return // a broken $ref: specs reports it
+	}
+	named, ok := jsonptr.Lookup(tf.Value, tptr)
+	nm, isMap := named.(map[string]any)
+	if !ok || !isMap {
+		return
+	}
+	loc, _, _ := strings.Cut(ref, "#")
+	inlined := make(map[string]any, len(nm))
+	for name := range nm {
+		inlined[name] = map[string]any{"$ref": loc + jsonptr.Fragment(jsonptr.Join(tptr, name))}
+	}
+	m["properties"] = inlined
+	c.finding(RuleSpecPropertiesRef, file, ptr+"/properties/$ref", fmt.Sprintf("properties is a $ref (%q) to a map of properties, which JSON Schema does not define; specgate reads the map as if written here", ref))
+}
+
 // patterns makes the schema m's patterns checkable: a pattern RE2 refuses moves to kwPattern,
 // which an ECMA-262 engine checks; one that no engine compiles is dropped and reported, and so
 // is a patternProperties entry RE2 refuses (with the keywords that depend on which properties
@@ -444,7 +516,7 @@ func (c *converter) patterns(file string, m map[string]any, ptr string) {
 			m[kwPattern] = p
 		case "":
 			delete(m, "pattern")
-			c.unsupported(file, ptr+"/pattern", fmt.Sprintf("pattern %q compiles neither as ECMA-262 nor as RE2 (%v); it is not checked", p, err))
+			c.finding(RuleSpecPatternUnsupported, file, ptr+"/pattern", fmt.Sprintf("pattern %q compiles neither as ECMA-262 nor as RE2 (%v); it is not checked", p, err))
 		}
 	}
 	pp, ok := m["patternProperties"].(map[string]any)
@@ -456,15 +528,15 @@ func (c *converter) patterns(file string, m map[string]any, ptr string) {
 			continue
 		}
 		delete(pp, key)
-		c.unsupported(file, ptr+"/patternProperties/"+jsonptr.Escape(key), fmt.Sprintf("patternProperties key %q is no pattern Go's regexp compiles; the properties it names are not checked, nor are additionalProperties and unevaluatedProperties beside it", key))
+		c.finding(RuleSpecPatternUnsupported, file, ptr+"/patternProperties/"+jsonptr.Escape(key), fmt.Sprintf("patternProperties key %q is no pattern Go's regexp compiles; the properties it names are not checked, nor are additionalProperties and unevaluatedProperties beside it", key))
 		delete(m, "additionalProperties")
 		delete(m, "unevaluatedProperties")
 	}
 }
 
-// unsupported records a keyword that cannot be checked, at ptr of file.
-func (c *converter) unsupported(file, ptr, msg string) {
-	r := specs.Repair{Rule: RuleSpecPatternUnsupported, File: c.src.DisplayName(file), Pointer: ptr, Message: msg}
+// finding records a defect of the schema at ptr of file.
+func (c *converter) finding(rule, file, ptr, msg string) {
+	r := specs.Repair{Rule: rule, File: c.src.DisplayName(file), Pointer: ptr, Message: msg}
 	if f, err := c.src.File(file); err == nil {
 		r.File, r.Line = f.Name, f.Line(ptr)
 	}

@@ -192,11 +192,16 @@ func (s *schemaSet) compile(src *specs.Sources, dir direction, file, ptr string)
 			idx = i
 		}
 	}
-	u := resourceURL(convKey{idx, dir}, file) + jsonptr.Fragment(ptr)
+	k := convKey{idx, dir}
+	at := ptr
+	if conv := s.convs[k]; conv != nil {
+		at = conv.compiledPtr(file, ptr)
+	}
+	u := resourceURL(k, file) + jsonptr.Fragment(at)
 	if sch, ok := s.compiled[u]; ok {
 		return sch, nil
 	}
-	sch, err := s.compileGuarded(s.compilers[convKey{idx, dir}], u)
+	sch, err := s.compileGuarded(s.compilers[k], u)
 	if err != nil {
 		return nil, fmt.Errorf("%s#%s: cannot compile schema: %s", src.DisplayName(file), ptr, s.cleanURLs(err.Error()))
 	}
@@ -272,6 +277,7 @@ func (s *schemaSet) cleanURLs(msg string) string {
 		for p := range conv.out {
 			msg = strings.ReplaceAll(msg, resourceURL(k, p), conv.src.DisplayName(p))
 		}
+		msg = strings.ReplaceAll(msg, rootKeyPrefix, "")
 	}
 	return msg
 }
@@ -378,6 +384,9 @@ func (s *schemaSet) place(abs string) (src *specs.Sources, file, ptr string, ok 
 		}
 		if unescaped, err := url.PathUnescape(p); err == nil {
 			p = unescaped
+		}
+		if rest, ok := strings.CutPrefix(ptr, "/"+rootKeyPrefix); ok {
+			ptr = "/" + rest
 		}
 		return conv.src, p, ptr, true
 	}

@@ -36,12 +36,14 @@ const (
 // once, at load, by (*Validator).SpecFindings, never per exchange.
 const (
 	RuleSpecPatternUnsupported = "spec.pattern.unsupported"
+	RuleSpecPropertiesRef      = "spec.schema.properties_ref"
 )
 
 // LoadRules lists every load finding id the validator reports (Part is empty: they are about
 // the specs, not an exchange); the README shows the same list.
 var LoadRules = []RuleInfo{
 	{RuleSpecPatternUnsupported, "", "A pattern (or patternProperties key) compiles neither as ECMA-262 nor as RE2; that keyword is not checked, the rest of its schema is."},
+	{RuleSpecPropertiesRef, "", "A schema's properties is a $ref to a map of properties (Redocly style); specgate reads the map as if written in place."},
 }
 
 // RuleInfo describes one rule id.
