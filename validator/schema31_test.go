@@ -15,10 +15,10 @@ import (
 // loadLenient loads the document at root of fsys as `validate --spec` does. Where specs.Load
 // refuses it today (kin-openapi resolves a 3.1 schema's $refs against the document, not its $id,
 // follows no absolute URL, and refuses patterns Go's regexp cannot compile: the lenient loader of
-// issue 12 lifts that), kin-openapi's model is taken from the same document with every schema
-// replaced by {}. The validator reads schemas from the files, never from that model, so the
-// verdicts are its own; parameters' types do come from the model, so documents loaded this way
-// keep their checks in bodies. tolerated says whether that was needed.
+// issue 12 lifts that), kin-openapi's model is taken from the same document with the schemas of
+// its root file replaced by {}. The validator reads schemas from the files, never from that
+// model, so the verdicts are its own (the model gives only the types of the root file's
+// parameters, which those documents do not have). tolerated says whether that was needed.
 func loadLenient(t testing.TB, fsys fs.FS, root string) (docs []*specs.Document, tolerated bool, err error) {
 	t.Helper()
 	src := specs.NewSources(fsys, nil)
@@ -31,11 +31,25 @@ func loadLenient(t testing.TB, fsys fs.FS, root string) (docs []*specs.Document,
 		return nil, false, err
 	}
 	stub, _ := json.Marshal(withoutSchemas(deepCopy(f.Value), ""))
-	model, stubErr := specs.Load(context.Background(), specs.NewSources(fstest.MapFS{root: {Data: stub}}, nil), root)
+	model, stubErr := specs.Load(context.Background(), specs.NewSources(overlay{fsys, root, stub}, nil), root)
 	if stubErr != nil {
 		return nil, false, err
 	}
 	return []*specs.Document{{Path: root, Spec: model[0].Spec, Sources: src}}, true, nil
+}
+
+// overlay is fsys with the file at name replaced by data.
+type overlay struct {
+	fs.FS
+	name string
+	data []byte
+}
+
+func (o overlay) Open(name string) (fs.File, error) {
+	if name == o.name {
+		return fstest.MapFS{name: {Data: o.data}}.Open(name)
+	}
+	return o.FS.Open(name)
 }
 
 // withoutSchemas replaces every schema of an OpenAPI document by {}.
@@ -375,4 +389,62 @@ func TestPublishedSpecsCompile(t *testing.T) {
 		t.Errorf("only %d documents and %d schemas compiled", docs, schemas)
 	}
 	t.Logf("%d documents, %d schemas compiled", docs, schemas)
+}
+
+// TestRedoclyStyleFiles covers what Redocly-style trees write: a file of named parameters where a
+// parameter is named like a JSON Schema keyword, and properties given by $ref to a map of them.
+func TestRedoclyStyleFiles(t *testing.T) {
+	fsys := fstest.MapFS{
+		"openapi.yaml": {Data: []byte(`openapi: 3.0.3
+info: {title: t, version: "1"}
+servers: [{url: "https://api.test"}]
+paths:
+  /images:
+    post:
+      operationId: postImage
+      parameters: [{$ref: "parameters.yml#/type"}]
+      requestBody:
+        required: true
+        content:
+          application/json:
+            schema:
+              type: object
+              properties: {$ref: "attributes.yml#/image"}
+      responses:
+        "204": {description: ok}
+`)},
+		"parameters.yml": {Data: []byte(`type:
+  in: query
+  name: type
+  required: true
+  schema: {type: string, maxLength: 4}
+`)},
+		"attributes.yml": {Data: []byte(`image:
+  size: {type: integer, minimum: 1}
+`)},
+	}
+	docs, _, err := loadLenient(t, fsys, "openapi.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	v, err := New(docs, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	res := v.Validate(context.Background(), Exchange{Request: req("POST", "https://api.test/images?type=distribution", `{"size":0}`, "Content-Type", "application/json")})
+	want := map[string]string{
+		RuleRequestParamSchema: "parameters.yml#/type/schema/maxLength",
+		RuleRequestBodySchema:  "attributes.yml#/image/size/minimum",
+	}
+	if len(res.Violations) != 2 {
+		t.Fatalf("want 2 violations, got %+v", res.Violations)
+	}
+	for _, x := range res.Violations {
+		if want[x.Rule] != x.Schema || x.Line == 0 {
+			t.Errorf("%s at %s:%d, want at %s", x.Rule, x.Schema, x.Line, want[x.Rule])
+		}
+	}
+	if f := v.SpecFindings(); len(f) != 1 || f[0].Rule != RuleSpecPropertiesRef || f[0].Line != 15 {
+		t.Errorf("findings %+v", f)
+	}
 }
