@@ -62,6 +62,11 @@ type converter struct {
 	visited  map[uintptr]bool
 	places   map[string][]string // by file: the pointers of the schemas reached from outside a schema
 	asSchema map[string]bool     // files whose root was reached as a schema
+	// refRoots holds, by file, the root fields under which a schema's $ref points: a file of
+	// schemas, even if its fields are named like keywords. renamed holds the others that
+	// resource() renamed.
+	refRoots map[string]map[string]bool
+	renamed  map[string]map[string]bool
 	findings []specs.Repair
 	ids      []schemaID
 }
@@ -94,7 +99,7 @@ type pending struct {
 
 func newConverter(src *specs.Sources, dir direction) *converter {
 	return &converter{src: src, dir: dir, out: map[string]any{}, is31: map[string]bool{}, visited: map[uintptr]bool{},
-		places: map[string][]string{}, asSchema: map[string]bool{}}
+		places: map[string][]string{}, asSchema: map[string]bool{}, refRoots: map[string]map[string]bool{}, renamed: map[string]map[string]bool{}}
 }
 
 // add converts the document rooted at file and every file it refers to.
@@ -114,6 +119,13 @@ func (c *converter) add(file string, openapi31 bool) error {
 		v, ok := jsonptr.Lookup(root, p.ptr)
 		if !ok {
 			continue
+		}
+		if p.kind == kindSchema && p.ptr != "" {
+			tok, _, _ := strings.Cut(p.ptr[1:], "/")
+			if c.refRoots[p.file] == nil {
+				c.refRoots[p.file] = map[string]bool{}
+			}
+			c.refRoots[p.file][jsonptr.Unescape(tok)] = true
 		}
 		c.object(p.kind, p.file, v, p.ptr)
 	}
@@ -158,9 +170,13 @@ func (c *converter) resource(p string) any {
 	out := skeleton(v, kept)
 	if m, ok := out.(map[string]any); ok {
 		for k, e := range m {
-			if schemaKeywords[k] && k != "definitions" && k != "$defs" { // Swagger 2.0's schemas: they are schemas
+			if schemaKeywords[k] && !c.refRoots[p][k] {
 				delete(m, k)
 				m[rootKeyPrefix+k] = e
+				if c.renamed[p] == nil {
+					c.renamed[p] = map[string]bool{}
+				}
+				c.renamed[p][k] = true
 			}
 		}
 	}
@@ -169,16 +185,18 @@ func (c *converter) resource(p string) any {
 
 // rootKeyPrefix renames the root fields of a file that is no schema whose names are JSON Schema
 // keywords (DigitalOcean names a parameter "type" in a file of parameters): the compiler would
-// read them as keywords of the root. compiledPtr and schemaSet.place translate pointers.
+// read them as keywords of the root. Fields a schema's $ref points under keep their names (a
+// schema file referred to by a fragment only, "Pet.yaml#/properties/id"). compiledPtr and
+// schemaSet.place translate pointers.
 const rootKeyPrefix = "x-specgate-root-"
 
 // compiledPtr is the pointer in the compiler's copy of file of what is at ptr in the file.
 func (c *converter) compiledPtr(file, ptr string) string {
-	if c.asSchema[file] || ptr == "" {
+	if ptr == "" {
 		return ptr
 	}
 	tok, rest, _ := strings.Cut(ptr[1:], "/")
-	if k := jsonptr.Unescape(tok); !schemaKeywords[k] || k == "definitions" || k == "$defs" {
+	if !c.renamed[file][jsonptr.Unescape(tok)] {
 		return ptr
 	}
 	if rest != "" {
