@@ -1,6 +1,7 @@
 package validator
 
 import (
+	"errors"
 	"fmt"
 	"github.com/specgate/specgate/internal/jsonptr"
 	"net/http"
@@ -164,9 +165,17 @@ func (b *builder) followSchema(doc *specs.Document, l loc) loc {
 	return l
 }
 
+// compile compiles the schema at l. A schema jsonschema/v5 cannot compile is a finding, and what
+// it describes goes unchecked (nil): one broken schema does not refuse a whole spec.
 func (b *builder) compile(doc *specs.Document, dir direction, l loc) (*schema, error) {
 	l = b.followSchema(doc, l)
-	return b.schemas.compile(doc.Sources, dir, l.file, l.ptr)
+	sch, err := b.schemas.compile(doc.Sources, dir, l.file, l.ptr)
+	var ce *compileError
+	if errors.As(err, &ce) {
+		b.schemas.uncompilable = append(b.schemas.uncompilable, ce.at)
+		return nil, nil
+	}
+	return sch, err
 }
 
 func (b *builder) operation(doc *specs.Document, spec *openapi3.T, item *openapi3.PathItem, o *openapi3.Operation, method, path string, itemLoc loc) (*operation, error) {

@@ -32,6 +32,9 @@ type schemaSet struct {
 	dirs      []direction // the directions documents are converted for
 	formats   map[string]func(any) bool
 	compilers map[convKey]*jsonschema.Compiler
+	resources map[convKey][]resourceData // what each compiler is given
+	// uncompilable lists the schemas New could not compile, as findings.
+	uncompilable []specs.Repair
 	// ids locates the schema resources with an absolute $id, by $id, for locate.
 	ids      map[string]idPlace
 	sources  []*specs.Sources
@@ -78,6 +81,7 @@ func newSchemaSet(extra ...direction) *schemaSet {
 		fastc:      &fastCompiler{formats: formats, memo: map[*jsonschema.Schema]*fastSchema{}},
 		formats:    formats,
 		compilers:  map[convKey]*jsonschema.Compiler{},
+		resources:  map[convKey][]resourceData{},
 		ids:        map[string]idPlace{},
 		convs:      map[convKey]*converter{},
 		compiled:   map[string]*jsonschema.Schema{},
@@ -148,16 +152,13 @@ func (s *schemaSet) addRoot(src *specs.Sources, path string, is31 bool) error {
 // jsonschema/v5 knows the resources inside a file only once it compiled them.
 func (s *schemaSet) addResources() error {
 	for k, conv := range s.convs {
-		c := s.newCompiler()
-		s.compilers[k] = c
+		var res []resourceData
 		for p := range conv.out {
 			data, err := json.Marshal(conv.resource(p))
 			if err != nil {
 				return fmt.Errorf("%s: %w", conv.src.DisplayName(p), err)
 			}
-			if err := c.AddResource(resourceURL(k, p), bytes.NewReader(data)); err != nil {
-				return fmt.Errorf("%s: %w", conv.src.DisplayName(p), err)
-			}
+			res = append(res, resourceData{resourceURL(k, p), conv.src.DisplayName(p), data})
 		}
 		for _, id := range conv.ids {
 			s.ids[id.id] = idPlace{conv.src, id.file, id.ptr}
@@ -169,13 +170,44 @@ func (s *schemaSet) addResources() error {
 			if err != nil {
 				return fmt.Errorf("%s#%s: %w", conv.src.DisplayName(id.file), id.ptr, err)
 			}
-			if err := c.AddResource(id.id, bytes.NewReader(data)); err != nil {
-				return fmt.Errorf("%s#%s: $id %q: %w", conv.src.DisplayName(id.file), id.ptr, id.id, err)
-			}
+			res = append(res, resourceData{id.id, fmt.Sprintf("%s#%s: $id %q", conv.src.DisplayName(id.file), id.ptr, id.id), data})
+		}
+		s.resources[k] = res
+		if err := s.loadCompiler(k); err != nil {
+			return err
 		}
 	}
 	return nil
 }
+
+// resourceData is one resource handed to a compiler.
+type resourceData struct {
+	url, name string
+	data      []byte
+}
+
+// loadCompiler gives the converted copy k a fresh compiler holding its resources. A compile that
+// fails leaves jsonschema/v5's compiler half-done (a later compile may panic on it or reuse a
+// schema it never finished), so the compiler is replaced after each failure; the schemas
+// compiled before stay valid.
+func (s *schemaSet) loadCompiler(k convKey) error {
+	c := s.newCompiler()
+	for _, r := range s.resources[k] {
+		if err := c.AddResource(r.url, bytes.NewReader(r.data)); err != nil {
+			return fmt.Errorf("%s: %w", r.name, err)
+		}
+	}
+	s.compilers[k] = c
+	return nil
+}
+
+// compileError is a schema that could not be compiled.
+type compileError struct {
+	at  specs.Repair // where, and why, as a finding
+	err error
+}
+
+func (e *compileError) Error() string { return e.err.Error() }
 
 // resourceURL is the URL the compiler knows the converted file p by. The path is escaped as
 // net/url escapes it, since the compiler resolves references with net/url: a file named
@@ -203,7 +235,16 @@ func (s *schemaSet) compile(src *specs.Sources, dir direction, file, ptr string)
 	}
 	sch, err := s.compileGuarded(s.compilers[k], u)
 	if err != nil {
-		return nil, fmt.Errorf("%s#%s: cannot compile schema: %s", src.DisplayName(file), ptr, s.cleanURLs(err.Error()))
+		reason := s.cleanURLs(err.Error())
+		if err := s.loadCompiler(k); err != nil {
+			return nil, err
+		}
+		at := specs.Repair{Rule: RuleSpecSchemaUncompilable, File: src.DisplayName(file), Pointer: ptr,
+			Message: "the schema cannot be compiled (" + reason + "); what it describes is not checked"}
+		if f, ferr := src.File(file); ferr == nil {
+			at.File, at.Line = f.Name, f.Line(ptr)
+		}
+		return nil, &compileError{at: at, err: fmt.Errorf("%s#%s: cannot compile schema: %s", src.DisplayName(file), ptr, reason)}
 	}
 	s.compiled[u] = sch
 	s.index(sch)
@@ -241,8 +282,12 @@ func (s *schemaSet) compileGuarded(c *jsonschema.Compiler, u string) (sch *jsons
 func (s *schemaSet) findings() []specs.Repair {
 	seen := map[string]bool{}
 	var out []specs.Repair
+	all := [][]specs.Repair{s.uncompilable}
 	for _, conv := range s.convs {
-		for _, f := range conv.findings {
+		all = append(all, conv.findings)
+	}
+	for _, fs := range all {
+		for _, f := range fs {
 			k := f.File + "#" + f.Pointer + " " + f.Rule
 			if !seen[k] {
 				seen[k] = true

@@ -37,6 +37,7 @@ const (
 const (
 	RuleSpecPatternUnsupported = "spec.pattern.unsupported"
 	RuleSpecPropertiesRef      = "spec.schema.properties_ref"
+	RuleSpecSchemaUncompilable = "spec.schema.uncompilable"
 )
 
 // LoadRules lists every load finding id the validator reports (Part is empty: they are about
@@ -44,6 +45,7 @@ const (
 var LoadRules = []RuleInfo{
 	{RuleSpecPatternUnsupported, "", "A pattern (or patternProperties key) compiles neither as ECMA-262 nor as RE2; that keyword is not checked, the rest of its schema is."},
 	{RuleSpecPropertiesRef, "", "A schema's properties is a $ref to a map of properties (Redocly style); specgate reads the map as if written in place."},
+	{RuleSpecSchemaUncompilable, "", "A schema cannot be compiled (a $ref that does not resolve, a keyword of the wrong type); the body, parameter or header it describes is not checked, the rest of the spec is."},
 }
 
 // RuleInfo describes one rule id.

@@ -448,3 +448,51 @@ paths:
 		t.Errorf("findings %+v", f)
 	}
 }
+
+// TestUncompilableSchemaIsAFinding checks that a schema jsonschema/v5 cannot compile is reported
+// once, at load, and leaves only what it describes unchecked: the other schemas of the same file,
+// compiled after the failure, are checked as usual.
+func TestUncompilableSchemaIsAFinding(t *testing.T) {
+	fsys := fstest.MapFS{"openapi.yaml": {Data: []byte(`openapi: 3.1.0
+info: {title: t, version: "1"}
+servers: [{url: "https://api.test"}]
+paths:
+  /a:
+    post:
+      operationId: postA
+      requestBody:
+        required: true
+        content:
+          application/json:
+            schema: {type: object, properties: {n: {type: integer, minimum: zero}}}
+      responses:
+        "204": {description: ok}
+  /b:
+    post:
+      operationId: postB
+      requestBody:
+        required: true
+        content:
+          application/json:
+            schema: {type: string, maxLength: 2}
+      responses:
+        "204": {description: ok}
+`)}}
+	docs, _, err := loadLenient(t, fsys, "openapi.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	v, err := New(docs, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	f := v.SpecFindings()
+	if len(f) != 1 || f[0].Rule != RuleSpecSchemaUncompilable || f[0].Pointer != "/paths/~1a/post/requestBody/content/application~1json/schema" || f[0].Line != 12 {
+		t.Fatalf("findings %+v", f)
+	}
+	checkBodies(t, v, []bodyCase{
+		{name: "unchecked", path: "/a", body: `{"n":"x"}`},
+		{name: "checked", path: "/b", body: `"abc"`, keyword: "maxLength", schema: "openapi.yaml#/paths/~1b/post/requestBody/content/application~1json/schema/maxLength"},
+		{name: "valid", path: "/b", body: `"ab"`},
+	})
+}
