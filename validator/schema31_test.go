@@ -75,7 +75,7 @@ func withoutSchemas(v any, key string) any {
 }
 
 // lenientValidator compiles a test document of testdata/schema31.
-func lenientValidator(t *testing.T, name string) *Validator {
+func lenientValidator(t testing.TB, name string) *Validator {
 	t.Helper()
 	docs, _, err := loadLenient(t, os.DirFS("testdata/schema31"), name)
 	if err != nil {
