@@ -6,6 +6,7 @@ import (
 	"io/fs"
 	"os"
 	"strings"
+	"sync"
 	"testing"
 	"testing/fstest"
 
@@ -495,4 +496,31 @@ paths:
 		{name: "checked", path: "/b", body: `"abc"`, keyword: "maxLength", schema: "openapi.yaml#/paths/~1b/post/requestBody/content/application~1json/schema/maxLength"},
 		{name: "valid", path: "/b", body: `"ab"`},
 	})
+}
+
+// TestECMAPatternsConcurrently validates ECMA-262 patterns, a timed-out match included, from
+// several goroutines at once: the engine and the memory of timed-out strings are shared.
+func TestECMAPatternsConcurrently(t *testing.T) {
+	v := lenientValidator(t, "patterns.yaml")
+	bodies := map[string]int{
+		`{"path":"docs/letter.pdf","twice":"abab"}`:               0,
+		`{"path":"https://x.test/a.pdf","twice":"abba"}`:          2,
+		`{"slow":"` + strings.Repeat("a", 40) + `!","plain":"a"}`: 1,
+	}
+	var wg sync.WaitGroup
+	for range 4 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for range 20 {
+				for body, want := range bodies {
+					res := v.Validate(context.Background(), Exchange{Request: req("POST", "https://api.test/files", body, "Content-Type", "application/json")})
+					if len(res.Violations) != want {
+						t.Errorf("%s: %d violations, want %d", body, len(res.Violations), want)
+					}
+				}
+			}
+		}()
+	}
+	wg.Wait()
 }
