@@ -134,11 +134,12 @@ func TestSchemaResources31(t *testing.T) {
 		{name: "$ref siblings apply", path: "/names", body: `["a","b","c","d"]`, keyword: "maxItems", schema: "resources.yaml#/components/schemas/NameList/maxItems"},
 		{name: "OpenAPI's dialect in $schema", path: "/pets", body: `{"name":"Rex"}`},
 		{name: "OpenAPI's dialect checked as 2020-12", path: "/pets", body: `{"name":""}`, keyword: "minLength", schema: "pet.yaml#/properties/name/minLength"},
-		{name: "shape", path: "/shapes", body: `{"kind":"circle","radius":2,"pair":["a",1],"tags":["x","y","x"],"anything":{}}`},
+		{name: "shape", path: "/shapes", body: `{"kind":"circle","radius":2,"pair":["a",1],"tags":["x","y","x"],"seq":["a"],"anything":{}}`},
 		{name: "const", path: "/shapes", body: `{"kind":"square"}`, keyword: "const", schema: shape + "/properties/kind/const"},
 		{name: "prefixItems with items false", path: "/shapes", body: `{"pair":["a",1,2]}`, keyword: "items", schema: shape + "/properties/pair/items"},
 		{name: "prefixItems", path: "/shapes", body: `{"pair":[1]}`, keyword: "type", schema: shape + "/properties/pair/prefixItems/0/type"},
 		{name: "minContains", path: "/shapes", body: `{"tags":["x","y"]}`, keyword: "minContains", schema: shape + "/properties/tags/minContains"},
+		{name: "unevaluatedItems", path: "/shapes", body: `{"seq":["a",1]}`, keyword: "unevaluatedItems", schema: shape + "/properties/seq/unevaluatedItems"},
 		{name: "false schema", path: "/shapes", body: `{"never":1}`, keyword: "false", schema: shape + "/properties/never"},
 		{name: "empty enum accepts nothing", path: "/shapes", body: `{"nothing":null}`, keyword: "enum", schema: shape + "/properties/nothing/enum"},
 		{name: "dependentSchemas", path: "/shapes", body: `{"radius":1}`, keyword: "required", schema: shape + "/dependentSchemas/radius/required"},
@@ -182,6 +183,19 @@ func TestECMAPatterns(t *testing.T) {
 	}
 	if cf := c.SpecFindings(); len(cf) != 1 || cf[0] != got[0] {
 		t.Errorf("the Checker finds %v", cf)
+	}
+	// Lob's published spec writes one of these.
+	lob := specs.NewSources(os.DirFS("../../shared/real-specs/lob"), nil)
+	lc, err := NewChecker(lob, "lob-api-public.yml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	sch, err := lc.Compile(PartRequest, lob, "shared/attributes/local_file_path.yml", "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !sch.Accepts("letters/front.pdf") || sch.Accepts("https://lob.test/front.pdf") {
+		t.Error("Lob's lookahead pattern is not checked as ECMA-262")
 	}
 	// The time limit is reported as such.
 	res := v.Validate(context.Background(), Exchange{Request: req("POST", "https://api.test/files", `{"slow":"`+strings.Repeat("a", 40)+`!"}`, "Content-Type", "application/json")})
