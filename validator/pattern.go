@@ -2,10 +2,11 @@ package validator
 
 // JSON Schema patterns are ECMA-262 regular expressions; Go's regexp is RE2, which refuses
 // lookarounds, backreferences and repeat counts over 1000, all of which published specs use. A
-// pattern RE2 compiles is checked by RE2 (linear time; it means the same for the patterns specs
-// write, though RE2's \s is ASCII only). Any other pattern is checked by regexp2 in ECMAScript
-// mode, whose backtracking is bounded by patternTimeout per string. A pattern neither compiles is reported
-// once, at load (RuleSpecPatternUnsupported), and not checked.
+// pattern RE2 compiles is checked by RE2 (linear time, and the same meaning for what specs
+// write), except one with \s or \S, which RE2 reads as ASCII white space only. Every other
+// pattern is checked by regexp2 in ECMAScript mode, its backtracking bounded by patternTimeout
+// per string. A pattern neither compiles is reported once, at load (RuleSpecPatternUnsupported),
+// and not checked.
 
 import (
 	"errors"
@@ -75,13 +76,27 @@ var errPatternTimeout = errors.New(patternTimeoutMsg)
 // patternEngine tells which engine checks the pattern p: "re2", "ecma", or "" when neither
 // compiles it, with the reason.
 func patternEngine(p string) (string, error) {
-	if _, err := regexp.Compile(p); err == nil {
+	if _, err := regexp.Compile(p); err == nil && !spaceClass(p) {
 		return "re2", nil
 	}
 	if _, err := compileECMA(p); err != nil {
 		return "", fmt.Errorf("%v", err)
 	}
 	return "ecma", nil
+}
+
+// spaceClass reports whether p uses \s or \S, which RE2 reads as ASCII white space only and
+// ECMA-262 as every Unicode space and line terminator.
+func spaceClass(p string) bool {
+	for i := 0; i+1 < len(p); i++ {
+		if p[i] == '\\' {
+			if p[i+1] == 's' || p[i+1] == 'S' {
+				return true
+			}
+			i++ // skip the escaped character: an escaped backslash before s is no class
+		}
+	}
+	return false
 }
 
 // isECMARegex is the regex format: a string that is an ECMA-262 regular expression.

@@ -163,6 +163,8 @@ func TestECMAPatterns(t *testing.T) {
 		{name: "the rest of its schema is", path: "/files", body: `{"broken":"abcd"}`, keyword: "maxLength", schema: props + "/broken/maxLength"},
 		{name: "format regex is ECMA-262", path: "/files", body: `{"regex":"^(?!x)y$"}`},
 		{name: "format regex refuses", path: "/files", body: `{"regex":"^(x"}`, keyword: "format", schema: props + "/regex/format"},
+		{name: "\\s is every Unicode space", path: "/files", body: "{\"spaced\":\"a\u00a0b\"}"},
+		{name: "\\s is no letter", path: "/files", body: `{"spaced":"axb"}`, keyword: "pattern", schema: props + "/spaced/pattern"},
 		{name: "a match out of time fails", path: "/files", body: `{"slow":"` + strings.Repeat("a", 40) + `!"}`, keyword: "pattern", schema: props + "/slow/pattern"},
 	})
 	for _, sch := range v.schema.compiled {
