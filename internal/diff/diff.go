@@ -36,6 +36,7 @@ import (
 	oasdiff "github.com/oasdiff/oasdiff/diff"
 	"github.com/oasdiff/oasdiff/load"
 
+	"github.com/specgate/specgate/internal/lint"
 	"github.com/specgate/specgate/internal/redact"
 	"github.com/specgate/specgate/internal/report"
 	"github.com/specgate/specgate/internal/traffic"
@@ -117,6 +118,20 @@ type Result struct {
 // on each side they are paired whatever their names. It returns an error when a file cannot be
 // read or is not an OpenAPI document kin-openapi can load, or a recording cannot be read.
 func Compare(ctx context.Context, base, rev Revision, opts Options) (*Result, error) {
+	for _, side := range []struct {
+		name string
+		r    Revision
+	}{{"base", base}, {"revision", rev}} {
+		for _, root := range side.r.Roots {
+			f, err := side.r.Sources.File(root)
+			if err != nil {
+				return nil, fmt.Errorf("%s: %w", side.name, err)
+			}
+			if err := lint.CheckOpenAPI(f); err != nil {
+				return nil, fmt.Errorf("%s: %w", side.name, err)
+			}
+		}
+	}
 	pairs, lone, err := pair(base, rev)
 	if err != nil {
 		return nil, err

@@ -128,7 +128,7 @@ func Lint(ctx context.Context, in Input, opts Options) (*Result, error) {
 		if err != nil {
 			return nil, err
 		}
-		if err := isOpenAPI(f); err != nil {
+		if err := CheckOpenAPI(f); err != nil {
 			return nil, err
 		}
 	}
@@ -146,6 +146,9 @@ func Lint(ctx context.Context, in Input, opts Options) (*Result, error) {
 	}
 	var docs []*specs.Document
 	allLoaded := true
+	// Documents of one tree share files (OpenSearch's namespaces share its schemas): what is
+	// checked in a shared file is checked, and reported, once per Lint call.
+	seen := map[string]bool{}
 	for _, root := range in.Roots {
 		if err := ctx.Err(); err != nil {
 			return nil, err
@@ -155,7 +158,7 @@ func Lint(ctx context.Context, in Input, opts Options) (*Result, error) {
 			return nil, err
 		}
 		res.Inputs = append(res.Inputs, f.Name)
-		l := &linter{ctx: ctx, src: in.Sources, checker: checker, root: root, file: f, oneOfBudget: budget}
+		l := &linter{ctx: ctx, src: in.Sources, checker: checker, root: root, file: f, oneOfBudget: budget, seen: seen}
 		if err := l.document(); err != nil {
 			return nil, err
 		}
@@ -191,12 +194,15 @@ func Lint(ctx context.Context, in Input, opts Options) (*Result, error) {
 	return res, nil
 }
 
-// isOpenAPI refuses a root file that is no OpenAPI document: lint would otherwise find
-// nothing wrong in an empty file or in {"foo": 1}, and a CI gate pointed at the wrong file
-// would pass.
-func isOpenAPI(f *specs.File) error {
+// CheckOpenAPI refuses a root file that is no OpenAPI document (nor a Swagger 2.0 one): lint
+// and diff would otherwise find nothing wrong in an empty file or in {"foo": 1}, and a CI gate
+// pointed at the wrong file would pass. The error names the file.
+func CheckOpenAPI(f *specs.File) error {
 	m, ok := f.Value.(map[string]any)
 	if !ok {
+		if f.Value == nil {
+			return fmt.Errorf("%s is no OpenAPI document: it is empty", f.Name)
+		}
 		return fmt.Errorf("%s is no OpenAPI document: it holds %s, not an object with an openapi (or swagger) version", f.Name, kindOf(f.Value))
 	}
 	for _, k := range []string{"openapi", "swagger"} {
@@ -217,8 +223,6 @@ func isOpenAPI(f *specs.File) error {
 
 func kindOf(v any) string {
 	switch v.(type) {
-	case nil:
-		return "nothing"
 	case []any:
 		return "a list"
 	case string:
@@ -252,7 +256,8 @@ type linter struct {
 	root     string
 	file     *specs.File
 	findings []report.Finding
-	// seen dedupes checks of places reached twice (a component used by two operations).
+	// seen dedupes checks of places reached twice (a component used by two operations, a
+	// schema file shared by two documents).
 	seen map[string]bool
 }
 

@@ -356,7 +356,7 @@ const (
 	maxDepth = 8
 	// maxInstance bounds the values of one built instance: a maximal instance of a schema whose
 	// properties are unions of large schemas would otherwise grow exponentially with the depth.
-	maxInstance = 2000
+	maxInstance = 500
 )
 
 // minimal builds the smallest instance the schema at p describes: its const, first enum value,
