@@ -155,9 +155,8 @@ func TestOneOfBudgetIsDeterministic(t *testing.T) {
 		}
 		return in
 	}
-	var runs [2]string
-	for i := range runs {
-		res, err := Lint(context.Background(), in(), Options{OneOfBudget: corpusBudget})
+	oneOfs := func(budget int) (text string, ambiguous, undecided int) {
+		res, err := Lint(context.Background(), in(), Options{OneOfBudget: budget})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -167,20 +166,14 @@ func TestOneOfBudgetIsDeterministic(t *testing.T) {
 				fmt.Fprintf(&b, "%s %s#%s %v\n", f.Rule, f.File, f.Pointer, f.Witness)
 			}
 		}
-		runs[i] = b.String()
+		return b.String(), len(find(res, RuleOneOfAmbiguous, "")), len(find(res, RuleOneOfUndecided, ""))
 	}
-	if runs[0] != runs[1] || runs[0] == "" {
-		t.Errorf("two runs with the same budget differ (or found nothing):\n%s\n---\n%s", runs[0], runs[1])
+	first, a, u := oneOfs(corpusBudget)
+	second, _, _ := oneOfs(corpusBudget)
+	if first != second || first == "" {
+		t.Errorf("two runs with the same budget differ (or found nothing):\n%s\n---\n%s", first, second)
 	}
-	count := func(budget int) (ambiguous, undecided int) {
-		res, err := Lint(context.Background(), in(), Options{OneOfBudget: budget})
-		if err != nil {
-			t.Fatal(err)
-		}
-		return len(find(res, RuleOneOfAmbiguous, "")), len(find(res, RuleOneOfUndecided, ""))
-	}
-	a10, u10 := count(10)
-	a, u := count(corpusBudget)
+	_, a10, u10 := oneOfs(10)
 	if u10 <= u || a10 >= a {
 		t.Errorf("a budget of 10 steps gives %d ambiguous and %d undecided, %d gives %d and %d: want fewer decided with less",
 			a10, u10, corpusBudget, a, u)

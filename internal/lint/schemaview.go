@@ -3,6 +3,7 @@ package lint
 import (
 	"bytes"
 	"io/fs"
+	"regexp"
 	"unicode/utf8"
 
 	"gopkg.in/yaml.v3"
@@ -37,7 +38,7 @@ func (v schemaView) ReadFile(name string) ([]byte, error) {
 // x-specgate-examples. A schema's own required is a list and its examples a list, so a schema
 // file is returned unchanged, as is anything that does not parse.
 func renameRootClashes(data []byte) []byte {
-	if !bytes.Contains(data, []byte("required")) && !bytes.Contains(data, []byte("examples")) {
+	if !mayClash(data) {
 		return data
 	}
 	var doc yaml.Node
@@ -80,6 +81,21 @@ func renameRootClashes(data []byte) []byte {
 		out = append(out[:off], append([]byte("x-specgate-"), out[off:]...)...)
 	}
 	return out
+}
+
+// rootKey finds a block-style YAML key at the start of a line: a root field.
+var rootKey = regexp.MustCompile(`(?m)^["']?(required|examples)["']?\s*:`)
+
+// mayClash is a cheap test that spares parsing most files twice: a YAML file in block style can
+// only clash with a root key at the start of a line; a JSON or flow-style file is parsed.
+func mayClash(data []byte) bool {
+	if !bytes.Contains(data, []byte("required")) && !bytes.Contains(data, []byte("examples")) {
+		return false
+	}
+	if t := bytes.TrimLeft(data, " \t\r\n"); len(t) > 0 && t[0] == '{' {
+		return true
+	}
+	return rootKey.Match(data)
 }
 
 // offsetOf returns the byte offset of a 1-based line and column, -1 when there is none. The
