@@ -23,6 +23,9 @@ type checker struct {
 	c     *validator.Checker
 	// rebuilds counts the Checkers thrown away after a panic.
 	rebuilds int
+	// badPatterns are the patterns Go's regexp refused in a panic: a schema that uses one is
+	// reported without compiling it, which would panic again.
+	badPatterns map[string]bool
 }
 
 // maxRebuilds bounds the Checkers built again after panics, across one Lint call: each costs
@@ -44,6 +47,21 @@ func (e *panicError) Error() string {
 func (e *panicError) pattern() bool {
 	s, ok := e.value.(string)
 	return ok && strings.HasPrefix(s, "regexp: Compile(")
+}
+
+// badPattern returns the pattern of a regexp panic: regexp.MustCompile panics with
+// "regexp: Compile(`PATTERN`): error parsing regexp: ...".
+func (e *panicError) badPattern() (string, bool) {
+	s, ok := e.value.(string)
+	if !ok {
+		return "", false
+	}
+	rest, ok := strings.CutPrefix(s, "regexp: Compile(`")
+	if !ok {
+		return "", false
+	}
+	pat, _, ok := strings.Cut(rest, "`): ")
+	return pat, ok
 }
 
 // errUnchecked says the schema was not compiled because the engine failed too often.
@@ -73,7 +91,14 @@ func (c *checker) compile(part validator.Part, file, ptr string) (sch *validator
 	defer func() {
 		if v := recover(); v != nil {
 			c.c = nil
-			sch, err = nil, &panicError{at: c.src.DisplayName(file) + "#" + ptr, value: v}
+			pe := &panicError{at: c.src.DisplayName(file) + "#" + ptr, value: v}
+			if pat, ok := pe.badPattern(); ok {
+				if c.badPatterns == nil {
+					c.badPatterns = map[string]bool{}
+				}
+				c.badPatterns[pat] = true
+			}
+			sch, err = nil, pe
 		}
 	}()
 	return c.c.Compile(part, c.src, file, ptr)
