@@ -89,7 +89,8 @@ type search struct {
 	l      *linter
 	left   int // steps left
 	gen    *generator
-	accept map[[2]int]bool // verdict by branch and candidate index
+	accept map[[2]int]bool  // verdict by branch and candidate index
+	raw    []map[string]any // each branch as written, its $refs followed
 	cands  []candidate
 	index  map[string]int
 }
@@ -158,6 +159,13 @@ func (s *search) accepts(schemas []*validator.Schema, b, c int) (bool, error) {
 	if err := s.l.ctx.Err(); err != nil {
 		return false, err
 	}
+	if excludes(s.raw[b], s.cands[c].value) {
+		if !s.spend(1) {
+			return false, errBudget
+		}
+		s.accept[k] = false
+		return false, nil
+	}
 	if !s.spend(s.cands[c].size) {
 		return false, errBudget
 	}
@@ -169,6 +177,47 @@ func (s *search) accepts(schemas []*validator.Schema, b, c int) (bool, error) {
 	return ok, nil
 }
 
+// excludes reports whether a branch's own type or required list rejects v: a check whose
+// answer is known without the schema engine. OpenSearch's containers are oneOfs of dozens of
+// objects that each require their own property, where nearly every candidate is rejected so.
+func excludes(m map[string]any, v any) bool {
+	if obj, ok := v.(map[string]any); ok {
+		if req, ok := m["required"].([]any); ok {
+			for _, r := range req {
+				if name, ok := r.(string); ok {
+					if _, has := obj[name]; !has {
+						return true
+					}
+				}
+			}
+		}
+	}
+	t, ok := m["type"].(string)
+	if !ok || m["nullable"] == true {
+		return false
+	}
+	switch v.(type) {
+	case map[string]any:
+		return t != "object"
+	case []any:
+		return t != "array"
+	case string:
+		return t != "string"
+	case bool:
+		return t != "boolean"
+	case nil:
+		return t != "null"
+	case json.Number:
+		return t != "number" && t != "integer"
+	}
+	return false
+}
+
+// maxAmbiguousPairs bounds the pairs reported for one oneOf: a union of 65 objects that each
+// require their own property and allow any other has 2,080 ambiguous pairs, and the first ones
+// say what to fix.
+const maxAmbiguousPairs = 20
+
 func (l *linter) oneOf(p place, n int) {
 	if l.err != nil || !l.once("oneOf "+p.file+"#"+p.ptr) {
 		return
@@ -178,6 +227,7 @@ func (l *linter) oneOf(p place, n int) {
 	schemas := make([]*validator.Schema, n)
 	names := make([]string, n)
 	bps := make([]place, n)
+	s.raw = make([]map[string]any, n)
 	for i := range n {
 		bps[i] = p.at("oneOf", fmt.Sprint(i))
 		sch, ok := l.compile(bps[i], dirNone)
@@ -186,6 +236,7 @@ func (l *linter) oneOf(p place, n int) {
 		}
 		schemas[i] = sch
 		names[i] = l.branchName(bps[i])
+		_, s.raw[i], _ = l.resolve(bps[i])
 	}
 	pairs := n * (n - 1) / 2
 	undecided := func(decided int, first [2]int) {
@@ -217,9 +268,15 @@ func (l *linter) oneOf(p place, n int) {
 		rest = append(rest, s.add(v))
 	}
 	prefix, tail := s.order(preferred, rest)
-	decided := 0
+	decided, found := 0, 0
 	for i := range n {
 		for j := i + 1; j < n; j++ {
+			if found == maxAmbiguousPairs {
+				last := &l.findings[len(l.findings)-1]
+				last.Details = append(last.Details, fmt.Sprintf(
+					"the search stopped after %d ambiguous pairs of this oneOf's %d; there may be more", maxAmbiguousPairs, pairs))
+				return
+			}
 			// The unions of this pair's objects are tried with the shared candidates, in size order.
 			own := []int{s.add(union(mins[i], mins[j])), s.add(union(maxs[i], maxs[j]))}
 			w, err := s.witness(schemas, i, j, s.pairOrder(prefix, tail, own))
@@ -242,6 +299,7 @@ func (l *linter) oneOf(p place, n int) {
 				i, names[i], j, names[j]))
 			f.Witness = s.cands[w].value
 			l.add(f)
+			found++
 		}
 	}
 }
