@@ -136,6 +136,16 @@ func TestLintPublishedSpecs(t *testing.T) {
 		}
 	}
 
+	// Nowhere in the corpus is a Parameter, Header or RequestBody file (SailPoint's
+	// parameters/*.yaml too, whose files are indented) compiled as a schema.
+	for root, res := range results {
+		for _, f := range res.Findings {
+			if f.Rule == RuleSchemaInvalid && (strings.Contains(f.Message, "'/required' does not validate") || strings.Contains(f.Message, "'/examples' does not validate")) {
+				t.Errorf("%s: %s:%d: a non-schema root compiled as a schema: %s", root, f.File, f.Line, f.Message)
+			}
+		}
+	}
+
 	// Lob's patterns in ECMA-262 syntax ((?!https://)) panicked in jsonschema/v5. Now each is
 	// checked, or reported as unchecked where the schema engine cannot compile it; never a
 	// lint.schema.invalid, since the pattern is valid.
@@ -261,6 +271,8 @@ func TestRenameRootClashes(t *testing.T) {
 		// A schema file keeps its required list and its examples list.
 		{"type: object\nrequired: [a]\nexamples: [{a: 1}]\n", "type: object\nrequired: [a]\nexamples: [{a: 1}]\n"},
 		{"not: yaml: [\n", "not: yaml: [\n"},
+		// SailPoint indents whole files.
+		{"      in: query\n      name: count\n      required: false\n      schema:\n        type: boolean\n", "      in: query\n      name: count\n      x-specgate-required: false\n      schema:\n        type: boolean\n"},
 	} {
 		if got := string(renameRootClashes([]byte(c.in))); got != c.want {
 			t.Errorf("renameRootClashes(%q)\n got %q\nwant %q", c.in, got, c.want)

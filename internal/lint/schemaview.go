@@ -3,7 +3,6 @@ package lint
 import (
 	"bytes"
 	"io/fs"
-	"regexp"
 	"unicode/utf8"
 
 	"gopkg.in/yaml.v3"
@@ -83,19 +82,34 @@ func renameRootClashes(data []byte) []byte {
 	return out
 }
 
-// rootKey finds a block-style YAML key at the start of a line: a root field.
-var rootKey = regexp.MustCompile(`(?m)^["']?(required|examples)["']?\s*:`)
-
-// mayClash is a cheap test that spares parsing most files twice: a YAML file in block style can
-// only clash with a root key at the start of a line; a JSON or flow-style file is parsed.
+// mayClash is a cheap test that spares parsing most files twice: in a block-style YAML file a
+// root key starts a line at the indentation of the file's first key (SailPoint indents whole
+// files); a JSON or flow-style file is parsed.
 func mayClash(data []byte) bool {
 	if !bytes.Contains(data, []byte("required")) && !bytes.Contains(data, []byte("examples")) {
 		return false
 	}
-	if t := bytes.TrimLeft(data, " \t\r\n"); len(t) > 0 && t[0] == '{' {
-		return true
+	indent := -1
+	for line := range bytes.Lines(data) {
+		body := bytes.TrimLeft(line, " ")
+		if t := bytes.TrimSpace(body); len(t) == 0 || t[0] == '#' || bytes.HasPrefix(t, []byte("---")) {
+			continue
+		}
+		if indent < 0 {
+			if body[0] == '{' {
+				return true
+			}
+			indent = len(line) - len(body)
+		}
+		if len(line)-len(body) != indent {
+			continue
+		}
+		key := bytes.Trim(body, "\"'")
+		if bytes.HasPrefix(key, []byte("required")) || bytes.HasPrefix(key, []byte("examples")) {
+			return true
+		}
 	}
-	return rootKey.Match(data)
+	return false
 }
 
 // offsetOf returns the byte offset of a 1-based line and column, -1 when there is none. The

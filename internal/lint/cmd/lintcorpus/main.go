@@ -40,6 +40,7 @@ type result struct {
 	// Filled in by the parent.
 	MaxRSS  int64         `json:"-"`
 	Wall    time.Duration `json:"-"`
+	CPU     time.Duration `json:"-"` // user and system time of the child
 	Redocly time.Duration `json:"-"`
 	Crash   string        `json:"-"`
 }
@@ -154,6 +155,7 @@ func measure(ctx context.Context, self, dir, root string, budget int, timeout ti
 	if cmd.ProcessState != nil {
 		if ru, ok := cmd.ProcessState.SysUsage().(*syscall.Rusage); ok {
 			r.MaxRSS = ru.Maxrss * 1024 // Linux reports kilobytes
+			r.CPU = time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 		}
 	}
 	return r
@@ -199,7 +201,7 @@ func (r result) line() string {
 			fmt.Fprintf(&b, " (%s)", strings.Join(parts, " "))
 		}
 	}
-	fmt.Fprintf(&b, " | lint %.2fs, process %.2fs, peak RSS %d MB", r.Lint.Seconds(), r.Wall.Seconds(), r.MaxRSS>>20)
+	fmt.Fprintf(&b, " | lint %.2fs, process %.2fs (cpu %.2fs), peak RSS %d MB", r.Lint.Seconds(), r.Wall.Seconds(), r.CPU.Seconds(), r.MaxRSS>>20)
 	if r.Redocly > 0 {
 		fmt.Fprintf(&b, " | redocly %.2fs (ratio %.2f)", r.Redocly.Seconds(), r.Wall.Seconds()/r.Redocly.Seconds())
 	}
@@ -209,7 +211,7 @@ func (r result) line() string {
 func totals(w io.Writer, rs []result, redocly bool) {
 	var loaded, linted, crashed int
 	rules := map[string]int{}
-	var lintTimes, wall, ratios []float64
+	var lintTimes, wall, cpu, ratios []float64
 	var maxRSS int64
 	var slowest result
 	for _, r := range rs {
@@ -228,6 +230,7 @@ func totals(w io.Writer, rs []result, redocly bool) {
 		}
 		lintTimes = append(lintTimes, r.Lint.Seconds())
 		wall = append(wall, r.Wall.Seconds())
+		cpu = append(cpu, r.CPU.Seconds())
 		if r.Wall > slowest.Wall {
 			slowest = r
 		}
@@ -242,8 +245,8 @@ func totals(w io.Writer, rs []result, redocly bool) {
 		parts = append(parts, fmt.Sprintf("%s=%d", k, rules[k]))
 	}
 	fmt.Fprintf(w, "findings: %s\n", strings.Join(parts, " "))
-	fmt.Fprintf(w, "lint time: median %.2fs, max %.2fs; process time (start, load, lint, exit): median %.2fs, max %.2fs (%s); peak RSS max %d MB\n",
-		median(lintTimes), maxOf(lintTimes), median(wall), maxOf(wall), slowest.Root, maxRSS>>20)
+	fmt.Fprintf(w, "lint time: median %.2fs, max %.2fs; process time (start, load, lint, exit): median %.2fs, max %.2fs (%s); process cpu: median %.2fs, max %.2fs; peak RSS max %d MB\n",
+		median(lintTimes), maxOf(lintTimes), median(wall), maxOf(wall), slowest.Root, median(cpu), maxOf(cpu), maxRSS>>20)
 	if len(ratios) > 0 {
 		fmt.Fprintf(w, "process time / Redocly CLI lint time, same run: median %.2f, max %.2f\n", median(ratios), maxOf(ratios))
 	}
