@@ -237,7 +237,13 @@ func kindOf(v any) string {
 
 // loadDocument loads one document with package specs, which repairs the defects it knows and
 // validates the rest with kin-openapi.
-func loadDocument(ctx context.Context, src *specs.Sources, root string) (*specs.Document, error) {
+func loadDocument(ctx context.Context, src *specs.Sources, root string) (doc *specs.Document, err error) {
+	// kin-openapi is third-party code reading a user's file: a panic in it is an error here.
+	defer func() {
+		if v := recover(); v != nil {
+			doc, err = nil, fmt.Errorf("spec %s: kin-openapi failed loading it: %v", src.DisplayName(root), v)
+		}
+	}()
 	docs, err := specs.Load(ctx, src, root)
 	if err != nil {
 		return nil, err
@@ -312,7 +318,7 @@ func (l *linter) document() error {
 			v31 = strings.HasPrefix(ver, "3.1")
 		}
 	}
-	problems, err := checkDocument(raw, v31)
+	problems, err := guardedCheckDocument(l.file.Name, raw, v31)
 	if err != nil {
 		return err
 	}
@@ -329,6 +335,17 @@ func (l *linter) document() error {
 		l.add(l.finding(RuleDocumentSchema, l.root, p.pointer, p.message))
 	}
 	return nil
+}
+
+// guardedCheckDocument runs checkDocument, turning a panic of jsonschema/v5 into an error
+// naming the file.
+func guardedCheckDocument(name string, raw any, v31 bool) (problems []metaProblem, err error) {
+	defer func() {
+		if v := recover(); v != nil {
+			problems, err = nil, fmt.Errorf("spec file %s: the OpenAPI document schema check failed: %v", name, v)
+		}
+	}()
+	return checkDocument(raw, v31)
 }
 
 // methods are the operation keys of a path item.
