@@ -33,7 +33,7 @@ func (c *command) lintFlags(cfg *lintConfig) *flag.FlagSet {
 	fs.StringVar(&cfg.failOn, "fail-on", "error", "exit 1 when a finding is at or above `LEVEL`: error, warning, info or none")
 	fs.IntVar(&cfg.oneOfBudget, "oneof-budget", lint.DefaultOneOfBudget, "`STEPS` the witness search may take per oneOf; a oneOf not decided within them is reported as lint.oneof.undecided")
 	fs.Usage = func() {
-		fmt.Fprint(fs.Output(), `Usage: specgate lint [--contracts DIR] [--format FORMAT] [--fail-on LEVEL] [SPEC]...
+		fmt.Fprint(fs.Output(), `Usage: specgate lint [--contracts DIR] [--format FORMAT] [--fail-on LEVEL] [--oneof-budget STEPS] [SPEC]...
 
 Checks each SPEC (default: the embedded NERM and OIG specs) against the official OpenAPI JSON
 Schema of its version and kin-openapi's validation, reports $refs that do not resolve, checks
