@@ -272,11 +272,6 @@ func (l *linter) stopped(err error) bool {
 	return l.err != nil
 }
 
-// accepts reports whether sch accepts v; a failure of the engine is an error.
-func (l *linter) accepts(sch *validator.Schema, v any) (bool, error) {
-	return accepts(sch, v)
-}
-
 // fail reports, once per place, a schema that could not be compiled or used. A pattern the
 // engine cannot compile is a limit of specgate, not a defect of the spec: its own rule, a
 // warning.

@@ -169,7 +169,7 @@ func (s *search) accepts(schemas []*validator.Schema, b, c int) (bool, error) {
 	if !s.spend(s.cands[c].size) {
 		return false, errBudget
 	}
-	ok, err := s.l.accepts(schemas[b], s.cands[c].value)
+	ok, err := accepts(schemas[b], s.cands[c].value)
 	if err != nil {
 		return false, err
 	}
