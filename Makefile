@@ -9,7 +9,7 @@ COMMIT  ?= $(shell git rev-parse HEAD 2>/dev/null)
 LDFLAGS  = -X github.com/specgate/specgate/internal/cli.buildVersion=$(VERSION) -X github.com/specgate/specgate/internal/cli.buildCommit=$(COMMIT)
 BIN     ?= specgate
 
-.PHONY: demo test vet fmt-check unit suites build clean bench bench-bulk fuzz gate demo-proxy bench-proxy setup har-fixtures report-browser
+.PHONY: demo test vet fmt-check unit suites build clean bench bench-bulk fuzz gate demo-proxy bench-proxy setup har-fixtures report-browser corpus
 
 ## demo: validate the documented examples of the four endpoints with the embedded specs, then
 ## lint faithful copies of the NERM pages. Both find the pages' defects and exit 1: that is what
@@ -103,6 +103,15 @@ bench:
 	  for (m in mixes) { a = ns[m "/specgate"] / n[m "/specgate"]; b = ns[m "/kin-openapi"] / n[m "/kin-openapi"]; c = ns[m "/decode-floor"] / n[m "/decode-floor"]; \
 	    printf "%-8s %12.0f %12.0f %12.0f %6.2f %6.2f %10.0f %10.0f %10.0f\n", m, a, b, c, a / b, a / c, al[m "/specgate"] / n[m "/specgate"], al[m "/kin-openapi"] / n[m "/kin-openapi"], al[m "/decode-floor"] / n[m "/decode-floor"] } }' $(OUT)/bench.txt
 	$(GO) test -run XXX -bench 'LoadTree500|LintTree500' -benchtime 5x ./specs/ ./internal/lint/
+
+## corpus: load and lint every published document of ../shared/real-specs/roots.txt, each in a
+## child process: one line per document (load ok or its error, lint findings by rule id, lint
+## time, the child's peak RSS), then the totals. REDOCLY=path/to/redocly also times Redocly
+## CLI's lint on each document in the same run (npm install @redocly/cli outside the repository).
+REDOCLY ?=
+corpus:
+	@mkdir -p $(OUT) && $(GO) build -o $(OUT)/lintcorpus ./internal/lint/cmd/lintcorpus
+	$(OUT)/lintcorpus $(if $(REDOCLY),-redocly $(REDOCLY)) ../shared/real-specs/roots.txt
 
 ## bench-bulk: specgate validate over a generated 1 GiB HAR (exchanges/s, MB/s, peak RSS).
 bench-bulk:

@@ -20,6 +20,7 @@ type lintConfig struct {
 	noContracts bool
 	format      string
 	failOn      string
+	oneOfBudget int
 }
 
 func (c *command) lintFlags(cfg *lintConfig) *flag.FlagSet {
@@ -30,15 +31,16 @@ func (c *command) lintFlags(cfg *lintConfig) *flag.FlagSet {
 	fs.BoolVar(&cfg.strict, "strict", false, "treat the defects specgate can repair (spec.repair.* findings) as refusing the specs: exit 2 after reporting every one")
 	fs.StringVar(&cfg.format, "format", report.FindingFormats[0], formatUsage(report.FindingFormats))
 	fs.StringVar(&cfg.failOn, "fail-on", "error", "exit 1 when a finding is at or above `LEVEL`: error, warning, info or none")
+	fs.IntVar(&cfg.oneOfBudget, "oneof-budget", lint.DefaultOneOfBudget, "`STEPS` the witness search may take per oneOf; a oneOf not decided within them is reported as lint.oneof.undecided")
 	c.out.register(fs)
 	fs.Usage = func() {
-		fmt.Fprint(fs.Output(), `Usage: specgate lint [--contracts DIR] [--format FORMAT] [--fail-on LEVEL] [SPEC]...
+		fmt.Fprint(fs.Output(), `Usage: specgate lint [--contracts DIR] [--format FORMAT] [--fail-on LEVEL] [--oneof-budget STEPS] [SPEC]...
 
 Checks each SPEC (default: the embedded NERM and OIG specs) against the official OpenAPI JSON
 Schema of its version and kin-openapi's validation, reports $refs that do not resolve, checks
 every example against its schema, and searches every oneOf for an instance two branches accept
-(printed as the witness). With the embedded specs, or with --contracts, it also validates every
-contract's exchange and compares the verdict with the contract's.
+(printed as the witness), within --oneof-budget steps per oneOf. With the embedded specs, or with --contracts, it also
+validates every contract's exchange and compares the verdict with the contract's.
 
 Flags:
 `)
@@ -65,8 +67,11 @@ func (c *command) lint(ctx context.Context, args []string) int {
 	if err != nil {
 		return c.failf("lint", "--fail-on: %v", err)
 	}
+	if cfg.oneOfBudget <= 0 {
+		return c.failf("lint", "--oneof-budget: want a positive number of steps, got %d", cfg.oneOfBudget)
+	}
 	in := lint.Embedded()
-	opts := lint.Options{}
+	opts := lint.Options{OneOfBudget: cfg.oneOfBudget}
 	if len(files) > 0 {
 		if in, err = lint.Files(files...); err != nil {
 			return c.failf("lint", "%v", err)

@@ -36,6 +36,7 @@ import (
 	oasdiff "github.com/oasdiff/oasdiff/diff"
 	"github.com/oasdiff/oasdiff/load"
 
+	"github.com/specgate/specgate/internal/lint"
 	"github.com/specgate/specgate/internal/redact"
 	"github.com/specgate/specgate/internal/report"
 	"github.com/specgate/specgate/internal/traffic"
@@ -117,6 +118,20 @@ type Result struct {
 // on each side they are paired whatever their names. It returns an error when a file cannot be
 // read or is not an OpenAPI document kin-openapi can load, or a recording cannot be read.
 func Compare(ctx context.Context, base, rev Revision, opts Options) (*Result, error) {
+	for _, side := range []struct {
+		name string
+		r    Revision
+	}{{"base", base}, {"revision", rev}} {
+		for _, root := range side.r.Roots {
+			f, err := side.r.Sources.File(root)
+			if err != nil {
+				return nil, fmt.Errorf("%s: %w", side.name, err)
+			}
+			if err := lint.CheckOpenAPI(f); err != nil {
+				return nil, fmt.Errorf("%s: %w", side.name, err)
+			}
+		}
+	}
 	pairs, lone, err := pair(base, rev)
 	if err != nil {
 		return nil, err
@@ -228,7 +243,14 @@ func loadOrigin(ctx context.Context, src *specs.Sources, root string) (*loaded, 
 	return &loaded{src: src, root: root, spec: spec}, nil
 }
 
-func comparePair(ctx context.Context, bsrc *specs.Sources, broot string, rsrc *specs.Sources, rroot string) ([]report.Finding, error) {
+func comparePair(ctx context.Context, bsrc *specs.Sources, broot string, rsrc *specs.Sources, rroot string) (out []report.Finding, err error) {
+	// kin-openapi and oasdiff are third-party code reading users' files: a panic in them is an
+	// error naming the pair, never the end of the process.
+	defer func() {
+		if v := recover(); v != nil {
+			out, err = nil, fmt.Errorf("comparing %s with %s: the diff engine failed: %v", bsrc.DisplayName(broot), rsrc.DisplayName(rroot), v)
+		}
+	}()
 	b, err := loadOrigin(ctx, bsrc, broot)
 	if err != nil {
 		return nil, fmt.Errorf("base: %w", err)
@@ -245,7 +267,7 @@ func comparePair(ctx context.Context, bsrc *specs.Sources, broot string, rsrc *s
 	}
 	changes := checker.CheckBackwardCompatibilityUntilLevel(checker.NewConfig(checker.GetAllChecks()), d, sources, checker.INFO)
 	loc := checker.NewDefaultLocalizer()
-	out := make([]report.Finding, 0, len(changes))
+	out = make([]report.Finding, 0, len(changes))
 	for _, c := range changes {
 		out = append(out, finding(c, loc, b, r))
 	}

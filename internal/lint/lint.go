@@ -26,11 +26,11 @@ import (
 	"fmt"
 	"github.com/specgate/specgate/internal/jsonptr"
 	"io/fs"
+	"os"
 	"strings"
 
 	"github.com/specgate/specgate/internal/report"
 	"github.com/specgate/specgate/specs"
-	"github.com/specgate/specgate/validator"
 )
 
 // Rule ids. They are stable: CI configurations name them.
@@ -41,6 +41,8 @@ const (
 	RuleSchemaInvalid     = "lint.schema.invalid"
 	RuleExampleInvalid    = "lint.example.invalid"
 	RuleOneOfAmbiguous    = "lint.oneof.ambiguous"
+	RuleOneOfUndecided    = "lint.oneof.undecided"
+	RuleSchemaUnchecked   = "lint.schema.unchecked"
 	RuleContractInvalid   = "lint.contract.invalid"
 	RuleContractMismatch  = "lint.contract.mismatch"
 	RuleContractUnmatched = "lint.contract.unmatched"
@@ -56,6 +58,8 @@ var Rules = []report.Rule{
 	{ID: RuleSchemaInvalid, Level: report.LevelError, Summary: "A schema cannot be compiled (a bad pattern, a reference into nothing), so what uses it cannot be checked."},
 	{ID: RuleExampleInvalid, Level: report.LevelError, Summary: "An example (media type, parameter, header or schema) breaks its schema."},
 	{ID: RuleOneOfAmbiguous, Level: report.LevelError, Summary: "Two branches of a oneOf accept the same instance (the witness), which then matches no oneOf."},
+	{ID: RuleOneOfUndecided, Level: report.LevelWarning, Summary: "The witness search of a oneOf ran out of its step budget before it decided every pair of branches; the oneOf may still be ambiguous."},
+	{ID: RuleSchemaUnchecked, Level: report.LevelWarning, Summary: "A schema uses a pattern the schema engine cannot compile (ECMA-262 syntax RE2 lacks, such as lookahead), so what uses it is not checked."},
 	{ID: RuleContractInvalid, Level: report.LevelError, Summary: "A contract file cannot be loaded."},
 	{ID: RuleContractMismatch, Level: report.LevelError, Summary: "The validator's verdict on a contract's exchange differs from the verdict the contract expects."},
 	{ID: RuleContractUnmatched, Level: report.LevelWarning, Summary: "A contract names a spec that is not among the documents linted, so it was not checked."},
@@ -66,13 +70,19 @@ var Rules = []report.Rule{
 type Input struct {
 	Sources *specs.Sources
 	Roots   []string
+
+	// checkerSources reads the same files through schemaView for the schema Checker; nil (an
+	// Input not built by Embedded or Files) gives the Checker Sources itself.
+	checkerSources *specs.Sources
 }
 
 // Embedded is the specs embedded in specgate.
 func Embedded() Input {
+	display := func(p string) string { return "specs/" + p }
 	return Input{
-		Sources: specs.NewSources(specs.Embedded(), func(p string) string { return "specs/" + p }),
-		Roots:   append([]string(nil), specs.DefaultNames...),
+		Sources:        specs.NewSources(specs.Embedded(), display),
+		Roots:          append([]string(nil), specs.DefaultNames...),
+		checkerSources: specs.NewSources(schemaView{specs.Embedded()}, display),
 	}
 }
 
@@ -83,7 +93,9 @@ func Files(names ...string) (Input, error) {
 	if err != nil {
 		return Input{}, err
 	}
-	return Input{Sources: src, Roots: roots}, nil
+	// specs.OSFiles reads from the root of the file system, paths being absolute without their
+	// leading slash; the Checker's view reads the same paths.
+	return Input{Sources: src, Roots: roots, checkerSources: specs.NewSources(schemaView{os.DirFS("/")}, src.DisplayName)}, nil
 }
 
 // Options says what else to check besides the documents.
@@ -93,6 +105,9 @@ type Options struct {
 	Contracts fs.FS
 	// ContractsName is the folder the contracts are shown under ("contracts").
 	ContractsName string
+	// OneOfBudget is the number of steps the witness search of one oneOf may take (see
+	// RuleOneOfUndecided); zero means DefaultOneOfBudget.
+	OneOfBudget int
 }
 
 // Result is what Lint found.
@@ -104,16 +119,36 @@ type Result struct {
 }
 
 // Lint checks the documents of in and, when opts has them, the contracts. Findings are never
-// errors: Lint returns an error only when a root file cannot be read or parsed at all, or when
-// ctx is done.
+// errors: Lint returns an error only when a root file cannot be read or parsed at all, when it
+// is no OpenAPI document, or when ctx is done (then promptly, with ctx's error).
 func Lint(ctx context.Context, in Input, opts Options) (*Result, error) {
 	res := &Result{}
-	checker, err := validator.NewChecker(in.Sources, in.Roots...)
-	if err != nil {
+	for _, root := range in.Roots {
+		f, err := in.Sources.File(root)
+		if err != nil {
+			return nil, err
+		}
+		if err := CheckOpenAPI(f); err != nil {
+			return nil, err
+		}
+	}
+	checkerSrc := in.Sources
+	if in.checkerSources != nil {
+		checkerSrc = in.checkerSources
+	}
+	checker := &checker{src: checkerSrc, roots: in.Roots}
+	if err := checker.build(); err != nil {
 		return nil, err
+	}
+	budget := opts.OneOfBudget
+	if budget <= 0 {
+		budget = DefaultOneOfBudget
 	}
 	var docs []*specs.Document
 	allLoaded := true
+	// Documents of one tree share files (OpenSearch's namespaces share its schemas): what is
+	// checked in a shared file is checked, and reported, once per Lint call.
+	seen := map[string]bool{}
 	for _, root := range in.Roots {
 		if err := ctx.Err(); err != nil {
 			return nil, err
@@ -123,12 +158,15 @@ func Lint(ctx context.Context, in Input, opts Options) (*Result, error) {
 			return nil, err
 		}
 		res.Inputs = append(res.Inputs, f.Name)
-		l := &linter{src: in.Sources, checker: checker, root: root, file: f}
+		l := &linter{ctx: ctx, src: in.Sources, checker: checker, root: root, file: f, oneOfBudget: budget, seen: seen}
 		if err := l.document(); err != nil {
 			return nil, err
 		}
 		refFindings := l.refs()
 		doc, err := loadDocument(ctx, in.Sources, root)
+		if err := ctx.Err(); err != nil {
+			return nil, err
+		}
 		if err != nil {
 			allLoaded = false
 			if refFindings == 0 {
@@ -140,6 +178,9 @@ func Lint(ctx context.Context, in Input, opts Options) (*Result, error) {
 		l.examples()
 		l.oneOfs()
 		l.pathParamsInBody()
+		if l.err != nil {
+			return nil, l.err
+		}
 		res.Findings = append(res.Findings, l.findings...)
 	}
 	if opts.Contracts != nil {
@@ -153,9 +194,56 @@ func Lint(ctx context.Context, in Input, opts Options) (*Result, error) {
 	return res, nil
 }
 
+// CheckOpenAPI refuses a root file that is no OpenAPI document (nor a Swagger 2.0 one): lint
+// and diff would otherwise find nothing wrong in an empty file or in {"foo": 1}, and a CI gate
+// pointed at the wrong file would pass. The error names the file.
+func CheckOpenAPI(f *specs.File) error {
+	m, ok := f.Value.(map[string]any)
+	if !ok {
+		if f.Value == nil {
+			return fmt.Errorf("%s is no OpenAPI document: it is empty", f.Name)
+		}
+		return fmt.Errorf("%s is no OpenAPI document: it holds %s, not an object with an openapi (or swagger) version", f.Name, kindOf(f.Value))
+	}
+	for _, k := range []string{"openapi", "swagger"} {
+		if v, ok := m[k]; ok {
+			switch t := v.(type) {
+			case string:
+				if t != "" {
+					return nil
+				}
+			case int, float64:
+				return nil // 3.1 unquoted: kin-openapi and the document schema say what is wrong
+			}
+			return fmt.Errorf("%s is no OpenAPI document: its %s field is not a version", f.Name, k)
+		}
+	}
+	return fmt.Errorf("%s is no OpenAPI document: it has no openapi (or swagger) field naming its version", f.Name)
+}
+
+func kindOf(v any) string {
+	switch v.(type) {
+	case []any:
+		return "a list"
+	case string:
+		return "a string"
+	case bool:
+		return "a boolean"
+	case map[string]any:
+		return "an object"
+	}
+	return "a number"
+}
+
 // loadDocument loads one document with package specs, which repairs the defects it knows and
 // validates the rest with kin-openapi.
-func loadDocument(ctx context.Context, src *specs.Sources, root string) (*specs.Document, error) {
+func loadDocument(ctx context.Context, src *specs.Sources, root string) (doc *specs.Document, err error) {
+	// kin-openapi is third-party code reading a user's file: a panic in it is an error here.
+	defer func() {
+		if v := recover(); v != nil {
+			doc, err = nil, fmt.Errorf("spec %s: kin-openapi failed loading it: %v", src.DisplayName(root), v)
+		}
+	}()
 	docs, err := specs.Load(ctx, src, root)
 	if err != nil {
 		return nil, err
@@ -165,12 +253,17 @@ func loadDocument(ctx context.Context, src *specs.Sources, root string) (*specs.
 
 // linter checks one root document.
 type linter struct {
-	src      *specs.Sources
-	checker  *validator.Checker
+	ctx         context.Context
+	src         *specs.Sources
+	checker     *checker
+	oneOfBudget int
+	// err is the first error that stops the linter (ctx done); the walks check it and return.
+	err      error
 	root     string
 	file     *specs.File
 	findings []report.Finding
-	// seen dedupes checks of places reached twice (a component used by two operations).
+	// seen dedupes checks of places reached twice (a component used by two operations, a
+	// schema file shared by two documents).
 	seen map[string]bool
 }
 
@@ -225,7 +318,7 @@ func (l *linter) document() error {
 			v31 = strings.HasPrefix(ver, "3.1")
 		}
 	}
-	problems, err := checkDocument(raw, v31)
+	problems, err := guardedCheckDocument(l.file.Name, raw, v31)
 	if err != nil {
 		return err
 	}
@@ -242,6 +335,17 @@ func (l *linter) document() error {
 		l.add(l.finding(RuleDocumentSchema, l.root, p.pointer, p.message))
 	}
 	return nil
+}
+
+// guardedCheckDocument runs checkDocument, turning a panic of jsonschema/v5 into an error
+// naming the file.
+func guardedCheckDocument(name string, raw any, v31 bool) (problems []metaProblem, err error) {
+	defer func() {
+		if v := recover(); v != nil {
+			problems, err = nil, fmt.Errorf("spec file %s: the OpenAPI document schema check failed: %v", name, v)
+		}
+	}()
+	return checkDocument(raw, v31)
 }
 
 // methods are the operation keys of a path item.

@@ -2,11 +2,14 @@ package lint
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
-	"github.com/specgate/specgate/internal/jsonptr"
-	"github.com/specgate/specgate/validator"
+	"slices"
 	"sort"
 	"strings"
+
+	"github.com/specgate/specgate/internal/jsonptr"
+	"github.com/specgate/specgate/validator"
 )
 
 // oneOfs searches every oneOf of the document for a witness: an instance that two branches
@@ -14,12 +17,20 @@ import (
 // both branches were written to describe; the usual cause is branches that require nothing
 // and allow any property.
 //
-// The candidates are, for each branch, its minimal instance (its required properties, each
-// with its example, enum, default or a typed placeholder), its maximal instance (every
-// property), its own example; the unions of two branches' minimal and maximal objects; and
-// the empty values of each type. Candidates are tried smallest first, so the witness printed is
-// the simplest one found. A oneOf for which no candidate is accepted twice may still be
-// ambiguous (the search is not a proof of exclusivity), but every finding is a proof.
+// The candidates are, for each branch, its own example, its maximal instance (every property)
+// and its minimal instance (its required properties, each with its example, enum, default or a
+// typed placeholder); for each pair of branches, the unions of their minimal and of their
+// maximal objects; and the empty values of each type. The examples and maximal instances come
+// first, since a witness built from documented values is a reply a client really gets; the
+// rest are tried smallest first, so the witness printed is the simplest one found. A oneOf for
+// which no candidate is accepted twice may still be ambiguous (the search is not a proof of
+// exclusivity), but every finding is a proof.
+//
+// The search of one oneOf has a budget of steps (Options.OneOfBudget): a step is one value of
+// an instance built or checked against a branch. Unions of dozens of large branches (OpenSearch's
+// query and aggregation containers) would otherwise take minutes; counting steps rather than
+// time makes the verdict the same on every machine. A oneOf whose budget runs out with pairs
+// of branches not yet decided is reported as RuleOneOfUndecided.
 func (l *linter) oneOfs() {
 	var roots []place
 	if f, err := l.src.File(l.root); err == nil {
@@ -60,55 +71,304 @@ func collectSchemaRoots(v any, ptr string, out *[]place, file string) {
 	}
 }
 
-func (l *linter) oneOf(p place, n int) {
-	if !l.once("oneOf " + p.file + "#" + p.ptr) {
-		return
+// DefaultOneOfBudget is the number of steps the witness search of one oneOf may take when
+// Options.OneOfBudget is zero. It decides every oneOf of the specs specgate ships and of most
+// published ones, and stops the largest OpenSearch unions after about a second.
+const DefaultOneOfBudget = 200_000
+
+// candidate is an instance the witness search tries, as a JSON value, with its size in values
+// (the steps checking it against one branch costs) and its key for the verdict cache.
+type candidate struct {
+	value any
+	size  int
+	key   string
+}
+
+// search is the witness search of one oneOf.
+type search struct {
+	l      *linter
+	left   int // steps left
+	gen    *generator
+	accept map[[2]int]bool  // verdict by branch and candidate index
+	raw    []map[string]any // each branch as written, its $refs followed
+	cands  []candidate
+	index  map[string]int
+}
+
+// spend takes n steps from the budget and reports whether there were enough.
+func (s *search) spend(n int) bool {
+	if s.left < n {
+		s.left = 0
+		return false
 	}
-	schemas := make([]*validator.Schema, n)
-	names := make([]string, n)
-	g := &generator{l: l}
-	// A branch's fullest instance, built from the examples its properties document, comes first:
-	// when it proves the ambiguity, the witness is a reply a client really gets. Then the rest,
-	// smallest first.
-	var preferred, cands []any
-	for i := range n {
-		bp := p.at("oneOf", fmt.Sprint(i))
-		sch, ok := l.compile(bp, dirNone)
-		if !ok {
-			return
+	s.left -= n
+	return true
+}
+
+// add registers a candidate and returns its index, or -1 when it is no JSON value.
+func (s *search) add(v any) int {
+	c, ok := newCandidate(v)
+	if !ok {
+		return -1
+	}
+	if i, ok := s.index[c.key]; ok {
+		return i
+	}
+	s.index[c.key] = len(s.cands)
+	s.cands = append(s.cands, c)
+	return len(s.cands) - 1
+}
+
+func newCandidate(v any) (candidate, bool) {
+	j, err := toJSON(v)
+	if err != nil {
+		return candidate{}, false
+	}
+	b, err := json.Marshal(j)
+	if err != nil {
+		return candidate{}, false
+	}
+	return candidate{value: j, size: countValues(j), key: string(b)}, true
+}
+
+// countValues counts the JSON values of v, itself included.
+func countValues(v any) int {
+	n := 1
+	switch t := v.(type) {
+	case map[string]any:
+		for _, e := range t {
+			n += countValues(e)
 		}
-		schemas[i] = sch
-		names[i] = l.branchName(bp)
-		preferred = append(preferred, g.maximal(bp, 0))
-		cands = append(cands, g.minimal(bp, 0))
-		if _, m, ok := l.resolve(bp); ok {
-			if ex, ok := m["example"]; ok {
-				preferred = append([]any{ex}, preferred...)
-			}
+	case []any:
+		for _, e := range t {
+			n += countValues(e)
 		}
 	}
-	for i := range n {
-		for j := i + 1; j < n; j++ {
-			bi, bj := p.at("oneOf", fmt.Sprint(i)), p.at("oneOf", fmt.Sprint(j))
-			cands = append(cands, union(g.minimal(bi, 0), g.minimal(bj, 0)), union(g.maximal(bi, 0), g.maximal(bj, 0)))
-		}
+	return n
+}
+
+// errBudget stops a search whose budget ran out.
+var errBudget = errors.New("budget spent")
+
+// accepts reports whether branch b accepts candidate c, checking each pair once.
+func (s *search) accepts(schemas []*validator.Schema, b, c int) (bool, error) {
+	k := [2]int{b, c}
+	if v, ok := s.accept[k]; ok {
+		return v, nil
 	}
-	cands = append(cands, map[string]any{}, []any{}, "", json.Number("0"), false, nil)
-	ordered := append(dedupe(preferred), orderCandidates(cands)...)
-	for i := range n {
-		for j := i + 1; j < n; j++ {
-			for _, c := range ordered {
-				if schemas[i].Accepts(c) && schemas[j].Accepts(c) {
-					f := l.finding(RuleOneOfAmbiguous, p.file, jsonptr.Join(p.ptr, "oneOf"), fmt.Sprintf(
-						"branches %d (%s) and %d (%s) of this oneOf both accept the witness, so a value like it matches no branch under oneOf's exactly-one rule; make the branches exclusive (required properties, additionalProperties: false, or not: {required: [...]})",
-						i, names[i], j, names[j]))
-					f.Witness = c
-					l.add(f)
-					break
+	if err := s.l.ctx.Err(); err != nil {
+		return false, err
+	}
+	if excludes(s.raw[b], s.cands[c].value) {
+		if !s.spend(1) {
+			return false, errBudget
+		}
+		s.accept[k] = false
+		return false, nil
+	}
+	if !s.spend(s.cands[c].size) {
+		return false, errBudget
+	}
+	ok, err := accepts(schemas[b], s.cands[c].value)
+	if err != nil {
+		return false, err
+	}
+	s.accept[k] = ok
+	return ok, nil
+}
+
+// excludes reports whether a branch's own type or required list rejects v: a check whose
+// answer is known without the schema engine. OpenSearch's containers are oneOfs of dozens of
+// objects that each require their own property, where nearly every candidate is rejected so.
+func excludes(m map[string]any, v any) bool {
+	if obj, ok := v.(map[string]any); ok {
+		if req, ok := m["required"].([]any); ok {
+			for _, r := range req {
+				if name, ok := r.(string); ok {
+					if _, has := obj[name]; !has {
+						return true
+					}
 				}
 			}
 		}
 	}
+	t, ok := m["type"].(string)
+	if !ok || m["nullable"] == true {
+		return false
+	}
+	switch v.(type) {
+	case map[string]any:
+		return t != "object"
+	case []any:
+		return t != "array"
+	case string:
+		return t != "string"
+	case bool:
+		return t != "boolean"
+	case nil:
+		return t != "null"
+	case json.Number:
+		return t != "number" && t != "integer"
+	}
+	return false
+}
+
+// maxAmbiguousPairs bounds the pairs reported for one oneOf: a union of 65 objects that each
+// require their own property and allow any other has 2,080 ambiguous pairs, and the first ones
+// say what to fix.
+const maxAmbiguousPairs = 20
+
+func (l *linter) oneOf(p place, n int) {
+	if l.err != nil || !l.once("oneOf "+p.file+"#"+p.ptr) {
+		return
+	}
+	s := &search{l: l, left: l.oneOfBudget, accept: map[[2]int]bool{}, index: map[string]int{}}
+	s.gen = &generator{l: l, spend: s.spend}
+	schemas := make([]*validator.Schema, n)
+	names := make([]string, n)
+	bps := make([]place, n)
+	s.raw = make([]map[string]any, n)
+	for i := range n {
+		bps[i] = p.at("oneOf", fmt.Sprint(i))
+		sch, ok := l.compile(bps[i], dirNone)
+		if !ok {
+			return
+		}
+		schemas[i] = sch
+		names[i] = l.branchName(bps[i])
+		_, s.raw[i], _ = l.resolve(bps[i])
+	}
+	pairs := n * (n - 1) / 2
+	undecided := func(decided int, first [2]int) {
+		f := l.finding(RuleOneOfUndecided, p.file, jsonptr.Join(p.ptr, "oneOf"), fmt.Sprintf(
+			"the witness search stopped at its budget of %d steps with %d of the %d pairs of branches undecided (the first: branches %d (%s) and %d (%s)), so this oneOf may or may not accept a value in two branches; raise the budget (--oneof-budget) to decide it",
+			l.oneOfBudget, pairs-decided, pairs, first[0], names[first[0]], first[1], names[first[1]]))
+		l.add(f)
+	}
+	// The shared candidates: examples and maximal instances first, in branch order, then the
+	// minimal instances and the empty values, smallest first.
+	var preferred, rest []int
+	mins, maxs := make([]any, n), make([]any, n)
+	for i := range n {
+		if _, m, ok := l.resolve(bps[i]); ok {
+			if ex, ok := m["example"]; ok {
+				preferred = append(preferred, s.add(ex))
+			}
+		}
+		maxs[i] = s.gen.maximal(bps[i])
+		preferred = append(preferred, s.add(maxs[i]))
+		mins[i] = s.gen.minimal(bps[i])
+		rest = append(rest, s.add(mins[i]))
+		if s.left == 0 {
+			undecided(0, [2]int{0, 1})
+			return
+		}
+	}
+	for _, v := range []any{map[string]any{}, []any{}, "", json.Number("0"), false, nil} {
+		rest = append(rest, s.add(v))
+	}
+	prefix, tail := s.order(preferred, rest)
+	decided, found := 0, 0
+	for i := range n {
+		for j := i + 1; j < n; j++ {
+			if found == maxAmbiguousPairs {
+				last := &l.findings[len(l.findings)-1]
+				last.Details = append(last.Details, fmt.Sprintf(
+					"the search stopped after %d ambiguous pairs of this oneOf's %d; there may be more", maxAmbiguousPairs, pairs))
+				return
+			}
+			// The unions of this pair's objects are tried with the shared candidates, in size order.
+			own := []int{s.add(union(mins[i], mins[j])), s.add(union(maxs[i], maxs[j]))}
+			w, err := s.witness(schemas, i, j, s.pairOrder(prefix, tail, own))
+			switch {
+			case errors.Is(err, errBudget):
+				undecided(decided, [2]int{i, j})
+				return
+			case l.stopped(err):
+				return
+			case err != nil:
+				l.fail(p, err)
+				return
+			}
+			decided++
+			if w < 0 {
+				continue
+			}
+			f := l.finding(RuleOneOfAmbiguous, p.file, jsonptr.Join(p.ptr, "oneOf"), fmt.Sprintf(
+				"branches %d (%s) and %d (%s) of this oneOf both accept the witness, so a value like it matches no branch under oneOf's exactly-one rule; make the branches exclusive (required properties, additionalProperties: false, or not: {required: [...]})",
+				i, names[i], j, names[j]))
+			f.Witness = s.cands[w].value
+			l.add(f)
+			found++
+		}
+	}
+}
+
+// witness returns the first candidate of order that branches i and j both accept, or -1.
+func (s *search) witness(schemas []*validator.Schema, i, j int, order []int) (int, error) {
+	for _, c := range order {
+		ok, err := s.accepts(schemas, i, c)
+		if err != nil || !ok {
+			if err != nil {
+				return -1, err
+			}
+			continue
+		}
+		ok, err = s.accepts(schemas, j, c)
+		if err != nil {
+			return -1, err
+		}
+		if ok {
+			return c, nil
+		}
+	}
+	return -1, nil
+}
+
+// order returns the preferred candidates in their order, each once, and the rest smallest
+// first, without those already preferred.
+func (s *search) order(preferred, rest []int) (prefix, tail []int) {
+	seen := map[int]bool{-1: true}
+	for _, c := range preferred {
+		if !seen[c] {
+			seen[c] = true
+			prefix = append(prefix, c)
+		}
+	}
+	for _, c := range rest {
+		if !seen[c] {
+			seen[c] = true
+			tail = append(tail, c)
+		}
+	}
+	s.bySize(tail)
+	return prefix, tail
+}
+
+// pairOrder is the order of candidates for one pair of branches: the preferred ones, then the
+// shared tail with the pair's own unions inserted in size order.
+func (s *search) pairOrder(prefix, tail, own []int) []int {
+	out := append(append([]int(nil), prefix...), tail...)
+	k := len(prefix)
+	for _, c := range own {
+		if c >= 0 && !slices.Contains(out, c) {
+			out = append(out, c)
+		}
+	}
+	s.bySize(out[k:])
+	return out
+}
+
+// bySize sorts candidate indexes by size, then by their JSON text, so the order is the same
+// on every run.
+func (s *search) bySize(idx []int) {
+	sort.SliceStable(idx, func(a, b int) bool {
+		ca, cb := s.cands[idx[a]], s.cands[idx[b]]
+		if ca.size != cb.size {
+			return ca.size < cb.size
+		}
+		return len(ca.key) < len(cb.key) || len(ca.key) == len(cb.key) && ca.key < cb.key
+	})
 }
 
 // branchName names a branch by the component it refers to, else by its pointer.
@@ -121,45 +381,6 @@ func (l *linter) branchName(p place) string {
 		return jsonptr.Unescape(name)
 	}
 	return "inline"
-}
-
-// dedupe returns the candidates that are JSON values, in order, without repeats.
-func dedupe(cands []any) []any {
-	seen := map[string]bool{}
-	var out []any
-	for _, c := range cands {
-		v, err := toJSON(c)
-		if err != nil {
-			continue
-		}
-		b, err := json.Marshal(v)
-		if err != nil || seen[string(b)] {
-			continue
-		}
-		seen[string(b)] = true
-		out = append(out, v)
-	}
-	return out
-}
-
-// orderCandidates turns candidates into JSON values, drops duplicates, and sorts them by size.
-func orderCandidates(cands []any) []any {
-	out := dedupe(cands)
-	size := make(map[int]int, len(out))
-	for i, v := range out {
-		b, _ := json.Marshal(v)
-		size[i] = len(b)
-	}
-	idx := make([]int, len(out))
-	for i := range idx {
-		idx[i] = i
-	}
-	sort.SliceStable(idx, func(a, b int) bool { return size[idx[a]] < size[idx[b]] })
-	sorted := make([]any, len(out))
-	for i, k := range idx {
-		sorted[i] = out[k]
-	}
-	return sorted
 }
 
 // union merges two objects (the second's properties win), or returns nil when either is not
@@ -183,24 +404,47 @@ func union(a, b any) any {
 // generator builds instances from the schemas of a spec.
 type generator struct {
 	l *linter
+	// spend takes steps from the search's budget; a build stops adding values when it says no.
+	spend func(int) bool
+	// left is what the instance being built may still grow by.
+	left int
 }
 
-const maxDepth = 8
+const (
+	maxDepth = 8
+	// maxInstance bounds the values of one built instance: a maximal instance of a schema whose
+	// properties are unions of large schemas would otherwise grow exponentially with the depth.
+	maxInstance = 500
+)
 
 // minimal builds the smallest instance the schema at p describes: its const, first enum value,
 // example or default when it has one, else a placeholder of its type; an object gets its
 // required properties only.
-func (g *generator) minimal(p place, depth int) any {
-	return g.build(p, depth, false)
+func (g *generator) minimal(p place) any {
+	return g.top(p, false)
 }
 
 // maximal builds an instance with every declared property.
-func (g *generator) maximal(p place, depth int) any {
-	return g.build(p, depth, true)
+func (g *generator) maximal(p place) any {
+	return g.top(p, true)
+}
+
+func (g *generator) top(p place, all bool) any {
+	g.left = maxInstance
+	return g.build(p, 0, all)
+}
+
+// grow takes one value from the instance's allowance and from the budget.
+func (g *generator) grow() bool {
+	if g.left <= 0 || !g.spend(1) {
+		return false
+	}
+	g.left--
+	return true
 }
 
 func (g *generator) build(p place, depth int, all bool) any {
-	if depth > maxDepth {
+	if depth > maxDepth || !g.grow() {
 		return nil
 	}
 	at, m, ok := g.l.resolve(p)
@@ -244,8 +488,8 @@ func (g *generator) build(p place, depth int, all bool) any {
 		if all {
 			n = 1
 		}
-		if min, ok := number(m["minItems"]); ok && int(min) > n {
-			n = int(min)
+		if lo, ok := number(m["minItems"]); ok && int(lo) > n {
+			n = min(int(lo), maxInstance)
 		}
 		items := make([]any, 0, n)
 		if _, ok := m["items"].(map[string]any); ok {
@@ -289,7 +533,22 @@ func (g *generator) object(at place, m map[string]any, depth int, all bool) map[
 			}
 		}
 	}
-	for name := range names {
+	// Required properties first, then the others, each in name order: when the allowance runs
+	// out, what was built is the same on every run and has what the schema requires.
+	var order []string
+	if req, ok := m["required"].([]any); ok {
+		for _, r := range req {
+			if s, ok := r.(string); ok && !slices.Contains(order, s) {
+				order = append(order, s)
+			}
+		}
+	}
+	for _, k := range sortedKeys(props) {
+		if names[k] && !slices.Contains(order, k) {
+			order = append(order, k)
+		}
+	}
+	for _, name := range order {
 		if _, ok := props[name]; ok {
 			out[name] = g.build(at.at("properties", name), depth+1, all)
 		} else {

@@ -16,6 +16,9 @@ func (l *linter) refs() (broken int) {
 		return 0 // the root was reported when it could not be read
 	}
 	for _, r := range bad {
+		if !l.once("ref " + r.Path + "#" + r.Pointer) {
+			continue
+		}
 		l.add(l.finding(RuleRefUnresolved, r.Path, r.Pointer, fmt.Sprintf("$ref %q does not resolve: %s", r.Ref, r.Reason)))
 	}
 	for _, f := range files[1:] {

@@ -1,0 +1,153 @@
+package cli
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+)
+
+// realSpecs holds the published specs the tests read, from ../shared beside the repository.
+const realSpecs = "../../../shared/real-specs"
+
+// runCLI runs specgate in-process through Run, as main does.
+func runCLI(ctx context.Context, args ...string) (code int, stdout, stderr string) {
+	var out, errOut bytes.Buffer
+	code = Run(ctx, args, &out, &errOut)
+	return code, out.String(), errOut.String()
+}
+
+// A file that is no OpenAPI document (empty, or {"foo": 1}) is an input error, exit 2, naming
+// the file, on either side of diff and in lint: a wrong base path must not turn the gate green.
+func TestNoOpenAPIDocumentIsExit2(t *testing.T) {
+	dir := t.TempDir()
+	spec := "../../specs/nerm-lifecycle.yaml"
+	for name, body := range map[string]string{"empty.yaml": "", "foo.json": `{"foo": 1}`} {
+		p := filepath.Join(dir, name)
+		if err := os.WriteFile(p, []byte(body), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		for _, args := range [][]string{{"diff", p, spec}, {"diff", spec, p}, {"lint", p}, {"lint", "--format", "json", p}} {
+			code, stdout, stderr := runCLI(context.Background(), args...)
+			if code != 2 || !strings.Contains(stderr, name) || !strings.Contains(stderr, "no OpenAPI document") {
+				t.Errorf("specgate %s: exit %d, stderr %q; want exit 2 and an error naming %s", strings.Join(args, " "), code, stderr, name)
+			}
+			if strings.Contains(stdout, "0 findings") {
+				t.Errorf("specgate %s: printed %q", strings.Join(args, " "), stdout)
+			}
+		}
+	}
+}
+
+// diff of a published multi-file tree against a copy with one operation removed reports that
+// operation, located in the base, and nothing else but the version left unchanged.
+func TestDiffPublishedTree(t *testing.T) {
+	src := filepath.Join(realSpecs, "opensearch/spec")
+	dst := filepath.Join(t.TempDir(), "spec")
+	if err := copyTree(src, dst); err != nil {
+		t.Fatal(err)
+	}
+	cat := filepath.Join(dst, "namespaces/cat.yaml")
+	data, err := os.ReadFile(cat)
+	if err != nil {
+		t.Fatal(err)
+	}
+	mutated, ok := removePath(string(data), "/_cat/aliases")
+	if !ok {
+		t.Fatal("cat.yaml has no /_cat/aliases path any more; pick another")
+	}
+	if err := os.WriteFile(cat, []byte(mutated), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	code, stdout, stderr := runCLI(context.Background(), "diff", "--format", "json", filepath.Join(src, "namespaces/cat.yaml"), cat)
+	if code != 1 {
+		t.Fatalf("exit %d, want 1 (a breaking change)\nstderr: %s", code, stderr)
+	}
+	var rep findingsReport
+	if err := json.Unmarshal([]byte(stdout), &rep); err != nil {
+		t.Fatalf("%v\n%s", err, stdout)
+	}
+	removed := 0
+	for _, f := range rep.Findings {
+		if f.Rule == "diff.info.version" {
+			continue
+		}
+		if f.Rule != "diff.operation.removed" {
+			t.Errorf("unexpected finding %s: %s", f.Rule, f.Message)
+			continue
+		}
+		removed++
+		if !strings.Contains(f.Operation, "/_cat/aliases") || !strings.HasSuffix(f.File, "namespaces/cat.yaml") || f.Line == 0 {
+			t.Errorf("removed operation %q at %s:%d, want GET /_cat/aliases in the base cat.yaml with its line", f.Operation, f.File, f.Line)
+		}
+	}
+	if removed == 0 {
+		t.Error("the removed operation was not reported")
+	}
+}
+
+// SIGTERM and Ctrl-C cancel the context main gives Run; lint stops its witness search then and
+// exits 2, however large a budget it was given.
+func TestLintCancelledIsPrompt(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	var code int
+	var stderr string
+	go func() {
+		defer close(done)
+		code, _, stderr = runCLI(ctx, "lint", "--oneof-budget", "1000000000000", filepath.Join(realSpecs, "opensearch/spec/namespaces/_core.yaml"))
+	}()
+	time.Sleep(500 * time.Millisecond)
+	cancel()
+	select {
+	case <-done:
+	case <-time.After(time.Minute):
+		t.Fatal("lint still running a minute after its context was cancelled")
+	}
+	if code != 2 || !strings.Contains(stderr, "context canceled") {
+		t.Errorf("exit %d, stderr %q; want exit 2 and the cancellation", code, stderr)
+	}
+}
+
+// removePath deletes the path item key of a YAML paths map (indented by two spaces) and its
+// body.
+func removePath(doc, path string) (string, bool) {
+	lines := strings.SplitAfter(doc, "\n")
+	var out []string
+	skipping, found := false, false
+	for _, l := range lines {
+		switch {
+		case strings.HasPrefix(l, "  "+path+":"):
+			skipping, found = true, true
+			continue
+		case skipping && (strings.HasPrefix(l, "    ") || strings.TrimSpace(l) == ""):
+			continue
+		}
+		skipping = false
+		out = append(out, l)
+	}
+	return strings.Join(out, ""), found
+}
+
+func copyTree(src, dst string) error {
+	return filepath.WalkDir(src, func(p string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		rel, _ := filepath.Rel(src, p)
+		target := filepath.Join(dst, rel)
+		if d.IsDir() {
+			return os.MkdirAll(target, 0o755)
+		}
+		data, err := os.ReadFile(p)
+		if err != nil {
+			return err
+		}
+		return os.WriteFile(target, data, 0o644)
+	})
+}

@@ -1,0 +1,125 @@
+package lint
+
+import (
+	"errors"
+	"fmt"
+	"strings"
+
+	"github.com/specgate/specgate/specs"
+	"github.com/specgate/specgate/validator"
+)
+
+// checker is lint's boundary around validator.Checker, and through it jsonschema/v5: every
+// compile and every check runs under recover, so that a panic in third-party code (a pattern
+// Go's regexp rejects, a keyword of the wrong type where no schema was expected) becomes an
+// error naming the file and pointer instead of ending the process.
+//
+// A panic in the middle of a compile leaves the compiler with a schema half built, which later
+// compiles of the same file would return as if complete. So after a panic the Checker is thrown
+// away and built again before the next compile; maxRebuilds bounds what that costs.
+type checker struct {
+	src   *specs.Sources
+	roots []string
+	c     *validator.Checker
+	// rebuilds counts the Checkers thrown away after a panic.
+	rebuilds int
+	// badPatterns are the patterns Go's regexp refused in a panic: a schema that uses one is
+	// reported without compiling it, which would panic again.
+	badPatterns map[string]bool
+}
+
+// maxRebuilds bounds the Checkers built again after panics, across one Lint call: each costs
+// about as much as converting the documents once.
+const maxRebuilds = 16
+
+// panicError is a panic of third-party code, turned into an error.
+type panicError struct {
+	at    string // file#pointer
+	value any
+}
+
+func (e *panicError) Error() string {
+	return fmt.Sprintf("the schema engine failed on %s: %v", e.at, e.value)
+}
+
+// pattern reports whether the panic is Go's regexp refusing a pattern: ECMA-262 syntax RE2
+// lacks (lookahead, backreferences) or a repeat count over 1000.
+func (e *panicError) pattern() bool {
+	s, ok := e.value.(string)
+	return ok && strings.HasPrefix(s, "regexp: Compile(")
+}
+
+// badPattern returns the pattern of a regexp panic: regexp.MustCompile panics with
+// "regexp: Compile(`PATTERN`): error parsing regexp: ...".
+func (e *panicError) badPattern() (string, bool) {
+	s, ok := e.value.(string)
+	if !ok {
+		return "", false
+	}
+	rest, ok := strings.CutPrefix(s, "regexp: Compile(`")
+	if !ok {
+		return "", false
+	}
+	pat, _, ok := strings.Cut(rest, "`): ")
+	return pat, ok
+}
+
+// errUnchecked says the schema was not compiled because the engine failed too often.
+var errUnchecked = errors.New("not compiled: the schema engine failed on these documents too often")
+
+func (c *checker) build() (err error) {
+	defer func() {
+		if v := recover(); v != nil {
+			err = fmt.Errorf("reading the schemas of %s: the schema engine failed: %v", strings.Join(c.roots, ", "), v)
+		}
+	}()
+	c.c, err = validator.NewChecker(c.src, c.roots...)
+	return err
+}
+
+// compile compiles the schema at ptr of file for part.
+func (c *checker) compile(part validator.Part, file, ptr string) (sch *validator.Schema, err error) {
+	if c.c == nil {
+		if c.rebuilds >= maxRebuilds {
+			return nil, errUnchecked
+		}
+		c.rebuilds++
+		if err := c.build(); err != nil {
+			return nil, err
+		}
+	}
+	defer func() {
+		if v := recover(); v != nil {
+			c.c = nil
+			pe := &panicError{at: c.src.DisplayName(file) + "#" + ptr, value: v}
+			if pat, ok := pe.badPattern(); ok {
+				if c.badPatterns == nil {
+					c.badPatterns = map[string]bool{}
+				}
+				c.badPatterns[pat] = true
+			}
+			sch, err = nil, pe
+		}
+	}()
+	return c.c.Compile(part, c.src, file, ptr)
+}
+
+// accepts reports whether sch accepts v.
+func accepts(sch *validator.Schema, v any) (ok bool, err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			ok, err = false, &panicError{at: "a compiled schema", value: r}
+		}
+	}()
+	return sch.Accepts(v), nil
+}
+
+// check returns every way v breaks sch.
+func check(sch *validator.Schema, v any) (out []validator.Violation, err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			out, err = nil, &panicError{at: "a compiled schema", value: r}
+		}
+	}()
+	return sch.Check(v), nil
+}
