@@ -49,10 +49,18 @@ func (p *Proxy) judge(r *http.Request, x *exchange) validator.Result {
 		res.Violations = overrides(r, raw, x.req.Body, res.Operation, res.Violations)
 		res.Violations = ambiguities(r, res.Operation, res.Violations)
 	}
-	if isH2C(r.Header) {
+	// Whatever its path, a request that turns the connection into HTTP/2 would carry every
+	// request after it past the proxy unseen.
+	switch {
+	case isH2C(r.Header):
 		res.Violations = append(res.Violations, validator.Violation{
 			Rule: validator.RuleRequestAmbiguous, Part: validator.PartRequest, Operation: res.Operation, Instance: "Upgrade",
 			Message: "the request asks to switch the connection to h2c; every request sent on it afterwards would pass unchecked",
+		})
+	case r.ProtoMajor == 2 && r.Method == "PRI":
+		res.Violations = append(res.Violations, validator.Violation{
+			Rule: validator.RuleRequestAmbiguous, Part: validator.PartRequest, Instance: "method",
+			Message: "the request is the HTTP/2 connection preface, sent without TLS; what follows it would pass unchecked",
 		})
 	}
 	return res

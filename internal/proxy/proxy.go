@@ -505,7 +505,7 @@ func explainSkipped(vs []validator.Violation, rule, part, why string) {
 // verdict is the exchange's verdict as logged and counted.
 func (x *exchange) verdict() string {
 	switch {
-	case x.reqResult.OutOfScope != "":
+	case x.reqResult.OutOfScope != "" && len(x.reqResult.Violations) == 0:
 		return "out_of_scope"
 	case len(x.reqResult.Violations) > 0 || len(x.respResult) > 0:
 		return "invalid"
