@@ -132,7 +132,7 @@ func (t *teeBody) body() body {
 
 // Why a body was not validated.
 const (
-	validated   = iota
+	validated    = iota
 	skipTooLarge // larger than the limit, as sent or decoded
 	skipEncoding // its Content-Encoding is unknown or does not decode
 )

@@ -235,11 +235,11 @@ type exchange struct {
 // The outcomes of an exchange, as logged.
 const (
 	outcomeForwarded     = "forwarded"
-	outcomeRejected      = "rejected"       // enforce: invalid request answered 400
-	outcomeReplaced      = "replaced"       // enforce: invalid response replaced by 502
-	outcomeUpstreamError = "upstream_error" // no answer from the upstream: 502
-	outcomeClientError   = "client_error"   // the request body could not be read
-	outcomeCanceled      = "canceled"       // the client went away first
+	outcomeRejected      = "rejected"           // enforce: invalid request answered 400
+	outcomeReplaced      = "replaced"           // enforce: invalid response replaced by 502
+	outcomeUpstreamError = "upstream_error"     // no answer from the upstream: 502
+	outcomeClientError   = "client_error"       // the request body could not be read
+	outcomeCanceled      = "canceled"           // the client went away first
 	outcomeBrokenOff     = "upstream_broke_off" // the response body broke off: the client's connection was aborted
 )
 
