@@ -217,7 +217,7 @@ func expectsContinue(h http.Header) bool {
 }
 
 // forwardTarget makes the outbound request target the client's, byte for byte, behind the
-// upstream's path prefix. SetURL keeps the parsed path, which net/url re-escapes when it holds
+// upstream's path prefix, and keeps a repeated User-Agent. SetURL keeps the parsed path, which net/url re-escapes when it holds
 // characters such as { } | " ^ or `, and ReverseProxy re-encodes the query, dropping the
 // parameters that hold ";" or a bad escape and sorting the rest.
 func forwardTarget(pr *httputil.ProxyRequest, upstream *url.URL) {
@@ -227,6 +227,11 @@ func forwardTarget(pr *httputil.ProxyRequest, upstream *url.URL) {
 		out.URL.RawQuery = upstream.RawQuery + in.URL.RawQuery
 	default:
 		out.URL.RawQuery = upstream.RawQuery + "&" + in.URL.RawQuery
+	}
+	if ua := out.Header["User-Agent"]; len(ua) > 1 {
+		// Go's transport writes the first User-Agent field only. The others go under a key its
+		// writer does not single out, which names the same field.
+		out.Header["User-Agent"], out.Header["user-agent"] = ua[:1], ua[1:]
 	}
 	if in.RequestURI == "" || in.RequestURI[0] != '/' {
 		return
@@ -283,6 +288,15 @@ func (c *clientWriter) WriteHeader(code int) {
 			if _, ok := h[k]; !ok {
 				h[k] = nil
 			}
+		}
+	}
+	if code == http.StatusNoContent || code == http.StatusNotModified {
+		// The server drops the Content-Type of a response that has no body; under a key it does
+		// not look for, which names the same field, the upstream's passes.
+		h := c.Header()
+		if v := h["Content-Type"]; len(v) > 0 {
+			h["content-type"] = v
+			delete(h, "Content-Type")
 		}
 	}
 	c.ResponseWriter.WriteHeader(code)
