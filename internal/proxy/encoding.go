@@ -95,7 +95,8 @@ func decodeOne(b []byte, coding string, limit int64) ([]byte, error) {
 		return nil, &encodingError{fmt.Sprintf("it is sent with Content-Encoding %s, which specgate does not decode", coding)}
 	}
 	out, err := io.ReadAll(io.LimitReader(r, limit+1))
-	if int64(len(out)) > limit {
+	// zstd refuses up front a frame that declares more than its memory limit.
+	if int64(len(out)) > limit || errors.Is(err, zstd.ErrDecoderSizeExceeded) || errors.Is(err, zstd.ErrWindowSizeExceeded) {
 		return nil, errTooLarge
 	}
 	if err != nil {

@@ -344,6 +344,13 @@ func genCase(rng *rand.Rand, id int) fidelityCase {
 			}
 		}
 		headers = append(headers, "Content-Type: "+pick("application/json", "application/json; charset=utf-8", "text/plain", "application/octet-stream"))
+		switch rng.IntN(6) {
+		case 0: // a coding the body does not have, or none specgate knows: reported, passed as sent
+			headers = append(headers, "Content-Encoding: "+pick("gzip", "br", "x-bogus", "identity, identity"))
+		case 1:
+			body = gzipped(body)
+			headers = append(headers, "Content-Encoding: gzip")
+		}
 		if rng.IntN(3) == 0 {
 			var b bytes.Buffer
 			for rest := body; len(rest) > 0; {

@@ -270,7 +270,10 @@ func frameworkLike() http.Handler {
 func proxyOn(t *testing.T, upstream string, opts Options) (string, *Proxy, *logBuffer) {
 	t.Helper()
 	u, _ := url.Parse(upstream)
-	opts.Upstream, opts.Validator = u, testValidator(t)
+	opts.Upstream = u
+	if opts.Validator == nil {
+		opts.Validator = testValidator(t)
+	}
 	lb := &logBuffer{}
 	opts.Logger = slog.New(slog.NewJSONHandler(lb, nil))
 	p, err := New(opts)

@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"net/http/httputil"
 	"net/url"
+	"slices"
 	"strings"
 
 	"github.com/specgate/specgate/validator"
@@ -46,6 +47,9 @@ func (p *Proxy) judge(r *http.Request, x *exchange) validator.Result {
 		res = v.Validate(ctx, validator.Exchange{Request: &x.req})
 	}
 	if res.OutOfScope == "" && res.Preflight == "" {
+		if first, repeated := firstValues(r.URL.RawQuery); repeated {
+			res.Violations = p.checkFirstValues(r, x, canon, changed, first, res.Violations)
+		}
 		res.Violations = overrides(r, raw, x.req.Body, res.Operation, res.Violations)
 		res.Violations = ambiguities(r, res.Operation, res.Violations)
 	}
@@ -64,6 +68,50 @@ func (p *Proxy) judge(r *http.Request, x *exchange) validator.Result {
 		})
 	}
 	return res
+}
+
+// checkFirstValues validates the request again with the query cut to the first value of each
+// repeated parameter, and adds what that finds: the validator reads the last value of a
+// parameter that takes one, as PHP and Express do, while Go, Spring and Flask act on the first.
+func (p *Proxy) checkFirstValues(r *http.Request, x *exchange, canon string, changed bool, first string, vs []validator.Violation) []validator.Violation {
+	req := x.req
+	u := *x.target
+	if changed {
+		u = *p.targetWithPath(x.target, canon)
+	}
+	u.RawQuery = first
+	req.URL = &u
+	alt := p.opts.Validator.Validate(r.Context(), validator.Exchange{Request: &req})
+	for _, v := range alt.Violations {
+		if !strings.HasPrefix(v.Rule, "request.param.") || slices.ContainsFunc(vs, func(w validator.Violation) bool { return w.Rule == v.Rule && w.Instance == v.Instance }) {
+			continue
+		}
+		v.Message += " (in the first of its repeated values, which servers such as Go's and Spring's act on)"
+		vs = append(vs, v)
+	}
+	return vs
+}
+
+// firstValues returns q with only the first value of each parameter, and whether any repeats.
+func firstValues(q string) (string, bool) {
+	if q == "" || !strings.Contains(q, "&") {
+		return q, false
+	}
+	pairs := strings.Split(q, "&")
+	seen := make(map[string]bool, len(pairs))
+	kept := pairs[:0:0]
+	for _, pair := range pairs {
+		k, _, _ := strings.Cut(pair, "=")
+		if uk, err := url.QueryUnescape(k); err == nil {
+			k = uk
+		}
+		if seen[k] {
+			continue
+		}
+		seen[k] = true
+		kept = append(kept, pair)
+	}
+	return strings.Join(kept, "&"), len(kept) < len(pairs)
 }
 
 // targetWithPath returns target with its path replaced by the upstream's prefix joined to the
