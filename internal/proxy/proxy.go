@@ -3,36 +3,53 @@
 //
 // # How an exchange goes through
 //
-// Proxy.ServeHTTP reads the request body once (up to Options.MaxBody), validates the request
-// with the validator, and either answers it itself (enforce mode, invalid request: 400
+// Proxy.ServeHTTP reads the request body once (up to Options.MaxBody), undoes its content
+// codings for validation (gzip, deflate, br, zstd, stacked, each bounded by MaxBody decoded),
+// judges the request as the upstream will act on it (judge.go: canonical path, overrides,
+// ambiguities), and either answers it itself (enforce mode, refused request: 400, 413 or 415
 // application/problem+json listing the violations; the upstream never sees it) or hands it to
 // the ReverseProxy with the body restored byte for byte. Rewrite points the request at the
-// upstream (httputil.ProxyRequest.SetURL) and keeps the client's X-Forwarded-* headers, which
-// ReverseProxy would otherwise drop. ModifyResponse lets the response body go on to the client
-// as it arrives, keeping a copy that is validated, against the operation the request was routed
-// to, once the body has passed whole; only when responses are enforced does it hold an in-scope
-// response, validate it, and pass it on unchanged or replace it with 502 problem+json. A
-// switched protocol (101, WebSocket) is not read at all: ReverseProxy copies the connection both
-// ways. ErrorHandler turns an unreachable or silent upstream into 502 problem+json. When the
-// exchange is over (for an upgrade, when the connection switches), one JSON log line
-// (log/slog) gives its operation, verdict, violations and timing; the metrics are counted; and
-// the exchange is appended to the recording, with secrets redacted.
+// upstream (httputil.ProxyRequest.SetURL), restores the client's request target byte for byte,
+// and keeps the client's X-Forwarded-* headers, which ReverseProxy would otherwise drop.
+// ModifyResponse lets the response body go on to the client as it arrives, keeping a copy
+// that is validated, against the operation the request was routed to, once the body has passed
+// whole; only when responses are enforced does it hold an in-scope response, validate it, and
+// pass it on unchanged or replace it with 502 problem+json. A switched protocol (101,
+// WebSocket) is not read at all: ReverseProxy copies the connection both ways. ErrorHandler
+// turns an unreachable or silent upstream into 502 problem+json. When the exchange is over
+// (for an upgrade, when the connection switches), one JSON log line (log/slog) gives its
+// operation, verdict, violations and timing; the metrics are counted; and the exchange is
+// appended to the recording, with secrets redacted.
+//
+// # What enforce mode refuses
+//
+// Beyond a request that breaks the spec, enforce mode refuses what it cannot check, and what an
+// upstream may read otherwise than it was checked: a body larger than MaxBody (413, unless
+// Options.ForwardUnvalidatedLargeBodies), a Content-Encoding that is unknown or does not decode
+// (415), a path that is not canonical but normalises to one in scope, a method or URL override,
+// a repeated Content-Type, a query Go's parser cannot read whole, trailer fields, an h2c
+// upgrade or HTTP/2 preface (400). Report mode forwards each of them unchanged and reports it
+// with the rule ids validator.RuleRequestBodyEncoding, RuleRequestPathNonCanonical,
+// RuleRequestOverride and RuleRequestAmbiguous.
 //
 // # What passes unchanged
 //
 // In report mode the client gets the upstream's status, headers and body as sent, and the
-// upstream gets the client's method, path, query, headers and body as sent, valid or not: only
-// the hop-by-hop headers of RFC 9110 (which describe one connection, not the exchange) and the
-// Host header (the upstream's own) differ. The Go server's habit of adding a sniffed
-// Content-Type or a Date to a response that lacks them is suppressed.
+// upstream gets the client's method, request target (byte for byte), headers and body as sent,
+// valid or not: only the hop-by-hop headers of RFC 9110 (which describe one connection, not the
+// exchange), the message framing, the Host header (the upstream's own), the protocol version
+// and the reason phrase differ (fidelity_test.go says exactly how). The Go server's habit of
+// adding a sniffed Content-Type or a Date to a response that lacks them is suppressed, a
+// client that sent Expect: 100-continue gets one 100 Continue, and a response body that breaks
+// off reaches the client as far as it came before its connection is aborted.
 //
 // # Bodies too large to validate
 //
-// A body larger than Options.MaxBody, or compressed with an encoding other than gzip, streams
-// through unvalidated and is never truncated; so does a response body that breaks off midway.
-// The verdict then carries the validator's *.body.not_recorded violation with a message saying
-// why; enforce mode never blocks on it. A recording keeps such a body as not recorded, so
-// `specgate validate` reaches the same verdict.
+// A response body larger than Options.MaxBody, or with a coding that does not decode, streams
+// through unvalidated and is never truncated; so does a response body that breaks off midway,
+// and, in report mode or with ForwardUnvalidatedLargeBodies, such a request body. The verdict
+// then carries the validator's *.body.not_recorded violation with a message saying why. A
+// recording keeps such a body as not recorded, so `specgate validate` reaches the same verdict.
 //
 // A Proxy is safe for concurrent use.
 package proxy
@@ -235,7 +252,7 @@ type exchange struct {
 // The outcomes of an exchange, as logged.
 const (
 	outcomeForwarded     = "forwarded"
-	outcomeRejected      = "rejected"           // enforce: invalid request answered 400
+	outcomeRejected      = "rejected"           // enforce: request refused, 400, 413 or 415
 	outcomeReplaced      = "replaced"           // enforce: invalid response replaced by 502
 	outcomeUpstreamError = "upstream_error"     // no answer from the upstream: 502
 	outcomeClientError   = "client_error"       // the request body could not be read
