@@ -125,7 +125,9 @@ type disguise struct {
 	name   string
 	req    func(user string) []byte
 	status int
-	rule   string
+	// rule is "" for any violation, and "-" for a request whose body never comes whole: the
+	// client ends its side of the connection after it, and the exchange has no verdict.
+	rule string
 }
 
 const (
@@ -175,6 +177,8 @@ func disguises() []disguise {
 		// Bodies past --max-body, framing
 		{"5 MiB of whitespace", patch(u+docID, []string{ct}, append(append([]byte{}, invalidBody...), bytes.Repeat([]byte(" "), 5<<20)...)), 413, validator.RuleRequestBodyNotRecorded},
 		{"chunked, no Content-Length", patch(u+docID, []string{ct, "Transfer-Encoding: chunked"}, chunked(invalidBody)), 400, validator.RuleRequestBodySchema},
+		{"Content-Length shorter than the body", patch(u+docID, []string{ct, "Content-Length: 10"}, invalidBody), 400, validator.RuleRequestBodyMalformed},
+		{"Content-Length longer than the body", patch(u+docID, []string{ct, "Content-Length: 500"}, validBody), 400, "-"},
 		{"chunked and Content-Length", patch(u+docID, []string{ct, "Transfer-Encoding: chunked", "Content-Length: 3"}, chunked(invalidBody)), 400, validator.RuleRequestBodySchema},
 		{"trailer fields", patch(u+docID, []string{ct, "Transfer-Encoding: chunked", "Trailer: X-HTTP-Method-Override"}, chunked(validBody, "X-HTTP-Method-Override: DELETE")), 400, validator.RuleRequestAmbiguous},
 		{"h2c upgrade", patch(u+docID, []string{ct, "Connection: Upgrade, HTTP2-Settings", "Upgrade: h2c", "HTTP2-Settings: AAMAAABkAARAAAAAAAIAAAAA"}, validBody), 400, validator.RuleRequestAmbiguous},
@@ -299,13 +303,24 @@ func proxyOn(t *testing.T, upstream string, opts Options) (string, *Proxy, *logB
 // send writes req to addr over a fresh connection and reads the final response.
 func send(t *testing.T, addr string, req []byte) (*http.Response, []byte) {
 	t.Helper()
+	return sendHalf(t, addr, req, false)
+}
+
+// sendHalf is send, closing the connection's write side after req when halfClose is set.
+func sendHalf(t *testing.T, addr string, req []byte, halfClose bool) (*http.Response, []byte) {
+	t.Helper()
 	conn, err := net.Dial("tcp", addr)
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer conn.Close()
 	_ = conn.SetDeadline(time.Now().Add(10 * time.Second))
-	go func() { _, _ = conn.Write(req) }() // a refused body may be left unread
+	go func() { // a refused body may be left unread
+		_, _ = conn.Write(req)
+		if halfClose {
+			_ = conn.(*net.TCPConn).CloseWrite()
+		}
+	}()
 	br := bufio.NewReader(conn)
 	for {
 		resp, err := http.ReadResponse(br, nil)
@@ -346,7 +361,7 @@ func TestHostileRequests(t *testing.T) {
 				for i, d := range disguises() {
 					tag := fmt.Sprint(i)
 					before := p.Exchanges()
-					resp, body := send(t, addr, d.req(tag))
+					resp, body := sendHalf(t, addr, d.req(tag), d.rule == "-")
 					l := waitLogged(t, p, lb, before)
 					if mode == "enforce" {
 						if n := rec.reached(tag); n != 0 {
@@ -355,10 +370,16 @@ func TestHostileRequests(t *testing.T) {
 						if resp.StatusCode != d.status || resp.Header.Get("Content-Type") != problemType {
 							t.Errorf("%s: answered %d %s, want %d problem+json: %s", d.name, resp.StatusCode, resp.Header.Get("Content-Type"), d.status, body)
 						}
-					} else if n := rec.reached(tag); n != 1 {
+					} else if n := rec.reached(tag); d.rule == "-" && (n != 0 || resp.StatusCode != 400) {
+						t.Errorf("%s: a body that never came whole reached the upstream %d times in report mode, answered %d", d.name, n, resp.StatusCode)
+					} else if n != 1 && d.rule != "-" {
 						t.Errorf("%s: reached the upstream %d times in report mode, want once", d.name, n)
 					}
-					if l.Verdict != "invalid" || d.rule != "" && !contains(l.rules(), d.rule) {
+					if d.rule == "-" {
+						if l.Outcome != outcomeClientError {
+							t.Errorf("%s: %s mode logged outcome %s", d.name, mode, l.Outcome)
+						}
+					} else if l.Verdict != "invalid" || d.rule != "" && !contains(l.rules(), d.rule) {
 						t.Errorf("%s: %s mode logged verdict %s, rules %v; want %s", d.name, mode, l.Verdict, l.rules(), d.rule)
 					}
 				}

@@ -319,20 +319,20 @@ func (p *Proxy) refusal(r *http.Request, x *exchange) (Problem, bool) {
 	if res.OutOfScope != "" && !has(res.Violations, validator.RuleRequestAmbiguous) {
 		return Problem{}, false
 	}
-	target := r.Method + " " + redact.Target(r.URL)
+	target := func() string { return r.Method + " " + redact.Target(r.URL) }
 	switch {
 	case has(res.Violations, validator.RuleRequestBodyEncoding):
 		return Problem{Type: problemEncoding, Title: "The request body's encoding cannot be checked", Status: http.StatusUnsupportedMediaType,
-			Detail:    fmt.Sprintf("%s has a body that was not sent upstream: %s", target, x.reqSkipped),
+			Detail:    fmt.Sprintf("%s was not sent upstream: its body cannot be checked, since %s", target(), x.reqSkipped),
 			Operation: res.Operation, Violations: res.Violations}, true
 	case has(res.Violations, validator.RuleRequestBodyNotRecorded) && !p.opts.ForwardUnvalidatedLargeBodies:
 		return Problem{Type: problemTooLarge, Title: "The request body is too large to check", Status: http.StatusRequestEntityTooLarge,
-			Detail:    fmt.Sprintf("%s has a body that was not sent upstream: %s (--max-body)", target, x.reqSkipped),
+			Detail:    fmt.Sprintf("%s was not sent upstream: its body cannot be checked, since %s (--max-body; --forward-unvalidated-large-bodies lets it through)", target(), x.reqSkipped),
 			Operation: res.Operation, Violations: res.Violations}, true
 	case blocking(res.Violations):
 		n := len(res.Violations)
 		return Problem{Type: problemInvalidRequest, Title: "The request breaks the API's contract", Status: http.StatusBadRequest,
-			Detail:    fmt.Sprintf("%s breaks %d %s of the spec; it was not sent upstream", target, n, plural(n, "rule", "rules")),
+			Detail:    fmt.Sprintf("%s breaks %d %s of the spec; it was not sent upstream", target(), n, plural(n, "rule", "rules")),
 			Operation: res.Operation, Violations: res.Violations}, true
 	}
 	return Problem{}, false
