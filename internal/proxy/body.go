@@ -81,28 +81,28 @@ type teeBody struct {
 	over  bool // more than limit bytes: the copy was dropped
 	whole bool // the body ended (io.EOF), rather than breaking off or being abandoned
 	// broke is the error the body broke off with. The bytes read with it are passed on first;
-	// the error is returned from the next Read, after flush has sent the client everything so
-	// far, headers included. ReverseProxy then aborts the client's connection, which would
-	// otherwise discard what sat in the server's buffers: the client gets what it would have got
-	// from the upstream directly, and then the same broken connection.
+	// the error is returned from the next Read, once w has sent the client everything so far,
+	// headers included. ReverseProxy then aborts the client's connection, which would otherwise
+	// discard what sat in the server's buffers: the client gets what it would have got from the
+	// upstream directly, and then the same broken connection.
 	broke error
-	flush func()
+	w     *clientWriter
 }
 
-func newTeeBody(rc io.ReadCloser, limit int64, flush func()) *teeBody {
-	return &teeBody{r: &countingReader{r: rc, c: rc}, limit: limit, flush: flush}
+func newTeeBody(rc io.ReadCloser, limit int64, w *clientWriter) *teeBody {
+	return &teeBody{r: &countingReader{r: rc, c: rc}, limit: limit, w: w}
 }
 
 func (t *teeBody) Read(p []byte) (int, error) {
 	if t.broke != nil {
-		t.flush()
+		t.w.flush()
 		return 0, t.broke
 	}
 	n, err := t.r.Read(p)
 	if err != nil && err != io.EOF {
 		t.broke = err
 		if n == 0 {
-			t.flush()
+			t.w.flush()
 			return 0, err
 		}
 		err = nil

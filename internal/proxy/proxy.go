@@ -386,7 +386,7 @@ func (p *Proxy) modifyResponse(resp *http.Response) error {
 		// The verdict changes nothing the client gets: the body goes on as it arrives, and is
 		// checked in finish, once the client has it, so validation adds nothing to its latency.
 		if resp.Body != nil && resp.Body != http.NoBody {
-			x.tee = newTeeBody(resp.Body, p.maxBody, x.w.flush)
+			x.tee = newTeeBody(resp.Body, p.maxBody, &x.w)
 			resp.Body = x.tee
 		}
 		x.respPending = inScope
