@@ -173,6 +173,7 @@ func disguises() []disguise {
 		{"%61pi", patch("/%61pi/users/"+docID, []string{ct}, invalidBody), 400, validator.RuleRequestPathNonCanonical},
 		{"escaped slash", patch("/api%2Fusers%2F"+docID, []string{ct}, invalidBody), 400, validator.RuleRequestPathNonCanonical},
 		{"backslashes", patch(`/api\users\`+docID, []string{ct}, invalidBody), 400, validator.RuleRequestPathNonCanonical},
+		{"/API/USERS, for servers that ignore case", patch("/API/USERS/"+docID, []string{ct}, invalidBody), 400, validator.RuleRequestPathNonCanonical},
 		{"absolute-form target", patch("http://specgate.test"+u+docID, []string{ct}, invalidBody), 400, validator.RuleRequestBodySchema},
 		// Bodies past --max-body, framing
 		{"5 MiB of whitespace", patch(u+docID, []string{ct}, append(append([]byte{}, invalidBody...), bytes.Repeat([]byte(" "), 5<<20)...)), 413, validator.RuleRequestBodyNotRecorded},
@@ -192,6 +193,8 @@ func disguises() []disguise {
 		{"_method query", patch(u+docID+"?_method=DELETE", []string{ct}, validBody), 400, validator.RuleRequestOverride},
 		{"_method in the body", patch(u+docID, []string{ct}, []byte(`{"_method": "DELETE", "user": {"id": "`+docID+`"}}`)), 400, validator.RuleRequestOverride},
 		{"_method form field", patch(u+docID, []string{"Content-Type: application/x-www-form-urlencoded"}, []byte("_method=DELETE")), 400, validator.RuleRequestOverride},
+		{"X_HTTP_Method_Override (CGI)", patch(u+docID, []string{ct, "X_HTTP_Method_Override: DELETE"}, validBody), 400, validator.RuleRequestOverride},
+		{"Content_Type (CGI)", patch(u+docID, []string{ct, "Content_Type: text/plain"}, validBody), 400, validator.RuleRequestAmbiguous},
 		{"X-Original-URL", patch(u+docID, []string{ct, "X-Original-URL: /admin"}, validBody), 400, validator.RuleRequestOverride},
 		// Content-Type variants
 		{"application/json;charset=utf-8", patch(u+docID, []string{"Content-Type: application/json;charset=utf-8"}, invalidBody), 400, validator.RuleRequestBodySchema},

@@ -31,20 +31,26 @@ func (p *Proxy) judge(r *http.Request, x *exchange) validator.Result {
 	raw := rawPath(r)
 	canon, changed := canonicalPath(raw)
 	if changed {
-		req := x.req
-		req.URL = p.targetWithPath(x.target, canon)
-		res = v.Validate(ctx, validator.Exchange{Request: &req})
-		if res.OutOfScope == "" {
-			res.Violations = append(res.Violations, validator.Violation{
-				Rule: validator.RuleRequestPathNonCanonical, Part: validator.PartRequest, Operation: res.Operation, Instance: "path",
-				Message: fmt.Sprintf("the path is not in canonical form; servers act on it as %s", canon),
-			})
-		} else {
+		if res = p.validatePath(r, x, canon); res.OutOfScope != "" {
 			changed = false
 		}
 	}
 	if !changed {
 		res = v.Validate(ctx, validator.Exchange{Request: &x.req})
+	}
+	if res.OutOfScope != "" {
+		// Express and ASP.NET match paths without regard to case.
+		if lower := strings.ToLower(canon); lower != canon {
+			if alt := p.validatePath(r, x, lower); alt.OutOfScope == "" {
+				res, canon, changed = alt, lower, true
+			}
+		}
+	}
+	if changed {
+		res.Violations = append(res.Violations, validator.Violation{
+			Rule: validator.RuleRequestPathNonCanonical, Part: validator.PartRequest, Operation: res.Operation, Instance: "path",
+			Message: fmt.Sprintf("the path is not in canonical form; servers act on it as %s", canon),
+		})
 	}
 	if res.OutOfScope == "" && res.Preflight == "" {
 		if first, repeated := firstValues(r.URL.RawQuery); repeated {
@@ -114,6 +120,13 @@ func firstValues(q string) (string, bool) {
 	return strings.Join(kept, "&"), len(kept) < len(pairs)
 }
 
+// validatePath validates the request of x as if its escaped path were escaped.
+func (p *Proxy) validatePath(r *http.Request, x *exchange, escaped string) validator.Result {
+	req := x.req
+	req.URL = p.targetWithPath(x.target, escaped)
+	return p.opts.Validator.Validate(r.Context(), validator.Exchange{Request: &req})
+}
+
 // targetWithPath returns target with its path replaced by the upstream's prefix joined to the
 // escaped path p.
 func (p *Proxy) targetWithPath(target *url.URL, escaped string) *url.URL {
@@ -150,6 +163,24 @@ func overrides(r *http.Request, raw string, body []byte, op string, vs []validat
 			if path, _, _ := strings.Cut(u, "?"); path != raw {
 				add(name, fmt.Sprintf("%s asks servers to act on another path than the one checked", name))
 			}
+		}
+	}
+	for name, vals := range r.Header {
+		// CGI-style servers (Rack, WSGI, PHP) read "_" in a field name as "-": X_HTTP_Method is
+		// X-HTTP-Method to them.
+		if strings.IndexByte(name, '_') < 0 {
+			continue
+		}
+		as := http.CanonicalHeaderKey(strings.ReplaceAll(name, "_", "-"))
+		switch {
+		case slices.Contains(methodOverrideHeaders, as):
+			for _, m := range vals {
+				if !strings.EqualFold(strings.TrimSpace(m), r.Method) {
+					add(name, fmt.Sprintf("%s, read as %s by CGI-style servers, asks them to act on another method than %s, the one checked", name, as, r.Method))
+				}
+			}
+		case slices.Contains(urlOverrideHeaders, as):
+			add(name, fmt.Sprintf("%s, read as %s by CGI-style servers, asks them to act on another path than the one checked", name, as))
 		}
 	}
 	for _, m := range queryValues(r.URL.RawQuery, "_method") {
@@ -211,6 +242,15 @@ func ambiguities(r *http.Request, op string, vs []validator.Violation) []validat
 	}
 	if n := len(r.Header.Values("Content-Type")); n > 1 {
 		add("Content-Type", fmt.Sprintf("the request has %d Content-Type fields; servers disagree on which one applies", n))
+	}
+	for name := range r.Header {
+		if strings.IndexByte(name, '_') < 0 {
+			continue
+		}
+		switch as := http.CanonicalHeaderKey(strings.ReplaceAll(name, "_", "-")); as {
+		case "Content-Type", "Content-Encoding", "Content-Length", "Transfer-Encoding":
+			add(name, fmt.Sprintf("%s is read as %s by CGI-style servers, which then disagree with what was checked", name, as))
+		}
 	}
 	if r.URL.RawQuery != "" && !cleanQuery(r.URL.RawQuery) {
 		add("query", "the query holds a \";\" or a malformed escape, which servers split or decode differently; the parameters could not all be checked")

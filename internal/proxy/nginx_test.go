@@ -111,8 +111,8 @@ func TestNginxBehindTheProxy(t *testing.T) {
 	// Directly through nginx, each disguised path reaches the upstream as the operation's path:
 	// that is why specgate must judge the path nginx will act on.
 	for i, d := range pathDisguises(t) {
-		if strings.Contains(d.name, "backslash") {
-			continue // nginx keeps "\" as sent; IIS and the framework-like upstream do not
+		if strings.Contains(d.name, "backslash") || strings.Contains(d.name, "case") {
+			continue // nginx keeps "\" and case as sent; IIS, Express and ASP.NET do not
 		}
 		tag := fmt.Sprint("direct-", i)
 		resp, body := send(t, nginx, d.req(tag))
@@ -144,9 +144,6 @@ func TestNginxInFrontOfTheProxy(t *testing.T) {
 	addr, p, lb := proxyOn(t, upstream, Options{EnforceRequest: true})
 	nginx := startNginx(t, addr)
 	for i, d := range pathDisguises(t) {
-		if strings.Contains(d.name, "backslash") {
-			continue
-		}
 		tag := fmt.Sprint(i)
 		before := p.Exchanges()
 		resp, body := send(t, nginx, d.req(tag))
@@ -154,7 +151,8 @@ func TestNginxInFrontOfTheProxy(t *testing.T) {
 			t.Errorf("%s: nginx then specgate: answered %d, reached the upstream %d times: %s", d.name, resp.StatusCode, n, body)
 			continue
 		}
-		// nginx handed specgate the canonical path, which it judged as the operation.
+		// nginx handed specgate the path it normalised (keeping "\" and case), which specgate
+		// judged as the operation.
 		if l := waitLogged(t, p, lb, before); l.Operation != "patchUser" || !contains(l.rules(), validator.RuleRequestBodySchema) {
 			t.Errorf("%s: logged %+v", d.name, l)
 		}
