@@ -463,3 +463,19 @@ func TestRandomExchangesPassUnchanged(t *testing.T) {
 		t.Errorf("the proxy finished %d exchanges, want %d", p.Exchanges(), n)
 	}
 }
+
+// TestInterimResponsesPassAndTheFinalOneStaysAsSent: a 103 Early Hints reaches the client, and
+// the final response after it still gets no Date or sniffed Content-Type the upstream did not
+// send (ReverseProxy clears the header map after an interim response).
+func TestInterimResponsesPassAndTheFinalOneStaysAsSent(t *testing.T) {
+	up := newRawUpstream(t, func(*http.Request) ([]byte, bool) {
+		return []byte("HTTP/1.1 103 Early Hints\r\nLink: </a.css>; rel=preload\r\n\r\nHTTP/1.1 200 OK\r\nContent-Length: 6\r\n\r\n<html>"), false
+	})
+	addr, _, _ := proxyOn(t, "http://"+up.addr, Options{})
+	req := raw("GET", "/api/users/"+docID, nil, nil)
+	direct, di, derr := exchangeRaw(up.addr, "GET", req)
+	proxied, pi, perr := exchangeRaw(addr, "GET", req)
+	if derr != nil || perr != nil || di != 1 || pi != 1 || !direct.equal(proxied) || proxied.header.Get("Date") != "" || proxied.header.Get("Content-Type") != "" {
+		t.Errorf("directly %d interim, %v (%v); through the proxy %d interim, %v (%v)", di, direct, derr, pi, proxied, perr)
+	}
+}
