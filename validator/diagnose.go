@@ -277,7 +277,7 @@ func (s *schemaSet) explanation(at location, kw, inst, label string, branches []
 		} else {
 			sortByInstance(o.failures)
 			for _, x := range o.failures {
-				br.Errors = append(br.Errors, BranchError{Instance: x.instance, Keyword: x.keyword, Schema: x.schema, Line: x.line, Message: x.message})
+				br.Errors = append(br.Errors, BranchError{Instance: x.instance, Keyword: specKeyword(x.keyword), Schema: x.schema, Line: x.line, Message: x.message})
 				if d := jsonptr.Depth(x.instance); d > bestDepth {
 					best, bestDepth, bestFailure = i, d, x
 				}

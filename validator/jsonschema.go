@@ -264,7 +264,7 @@ func (s *schemaSet) locate(abs string) (string, int) {
 
 func (s *schemaSet) locateUncached(abs string) (string, int) {
 	u, frag, _ := strings.Cut(abs, "#")
-	ptr := jsonptr.Unfragment(frag)
+	ptr := specPointer(jsonptr.Unfragment(frag))
 	for k, conv := range s.convs {
 		p, ok := strings.CutPrefix(u, resourceURL(k, ""))
 		if !ok {

@@ -445,6 +445,6 @@ func (v *Validator) checkBody(part Part, m *media, typ string, data []byte, obs 
 		if f.keyword == forbidKw {
 			rule = forbidRule
 		}
-		add(rule, f.instance, f.keyword, f.schema, f.line, f.message, f.branches)
+		add(rule, f.instance, specKeyword(f.keyword), f.schema, f.line, f.message, f.branches)
 	}
 }
