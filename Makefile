@@ -35,13 +35,15 @@ build:
 test: setup fmt-check vet unit suites report-browser
 
 ## setup: what the tests need besides Go, from Debian's packages: Chromium (the browser tests of
-## the HTML report and the HAR recorder) and mitmproxy (the proxy-exported HAR). Installs only
+## the HTML report and the HAR recorder), mitmproxy (the proxy-exported HAR) and nginx-light (the
+## proxy's adversarial suite puts nginx in front of and behind specgate proxy). Installs only
 ## what is missing, so it costs nothing once done.
 SUDO ?= $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 setup:
 	@missing=""; \
 	command -v chromium >/dev/null 2>&1 || command -v google-chrome >/dev/null 2>&1 || missing="$$missing chromium"; \
 	command -v mitmdump >/dev/null 2>&1 || missing="$$missing mitmproxy"; \
+	command -v nginx >/dev/null 2>&1 || [ -x /usr/sbin/nginx ] || missing="$$missing nginx-light"; \
 	if [ -n "$$missing" ]; then \
 	  echo "installing$$missing"; \
 	  $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq $$missing >/dev/null; \

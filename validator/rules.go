@@ -48,6 +48,15 @@ var LoadRules = []RuleInfo{
 	{RuleSpecSchemaUncompilable, "", "A schema cannot be compiled (a $ref that does not resolve, a keyword of the wrong type); the body, parameter or header it describes is not checked, the rest of the spec is."},
 }
 
+// The proxy's own request rules (internal/proxy): what specgate proxy finds in a request as it
+// was sent, which an upstream may read differently from the exchange the validator checks.
+const (
+	RuleRequestBodyEncoding     = "request.body.encoding"
+	RuleRequestPathNonCanonical = "request.path.non_canonical"
+	RuleRequestOverride         = "request.override"
+	RuleRequestAmbiguous        = "request.ambiguous"
+)
+
 // RuleInfo describes one rule id.
 type RuleInfo struct {
 	ID      string
@@ -72,6 +81,10 @@ var Rules = []RuleInfo{
 	{RuleRequestBodyLimits, PartRequest, "The request body nests too deep or holds a number too large to evaluate; it is not checked further."},
 	{RuleRequestBodySchema, PartRequest, "The request body breaks its schema."},
 	{RuleRequestBodyReadOnly, PartRequest, "The request body sends a readOnly property."},
+	{RuleRequestBodyEncoding, PartRequest, "specgate proxy: the request's Content-Encoding is unknown or does not decode, so its body could not be checked."},
+	{RuleRequestPathNonCanonical, PartRequest, "specgate proxy: the path is not canonical (dot segments, `;` parameters, escaped unreserved characters or slashes, backslashes, repeated slashes, case) and normalises to a path in scope."},
+	{RuleRequestOverride, PartRequest, "specgate proxy: a header or parameter frameworks read as the method or URL (X-HTTP-Method-Override, X-HTTP-Method, X-Method-Override, `_method`, X-Original-URL, X-Rewrite-URL, also with `_` for `-`) names another one."},
+	{RuleRequestAmbiguous, PartRequest, "specgate proxy: the request can be read more than one way (repeated Content-Type, a Content-Type or framing field named with `_` for `-`, a query with `;` or a malformed escape, trailer fields, an h2c upgrade or HTTP/2 preface)."},
 	{RuleResponseStatus, PartResponse, "The status code is not documented for the operation, and there is no default response."},
 	{RuleResponseHeaderMissing, PartResponse, "A required response header is absent."},
 	{RuleResponseHeaderSchema, PartResponse, "A response header breaks its schema."},

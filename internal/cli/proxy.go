@@ -23,7 +23,7 @@ type proxyConfig struct {
 	upstream, listen, admin, mode, enforce, record string
 	cacert                                         string
 	specs                                          stringList
-	strict                                         bool
+	strict, forwardLarge                           bool
 	maxBody                                        byteFlag
 	upstreamTimeout, readTimeout, writeTimeout     time.Duration
 	idleTimeout, shutdownTimeout                   time.Duration
@@ -42,7 +42,8 @@ func (c *command) proxyFlags(cfg *proxyConfig) *flag.FlagSet {
 	fs.StringVar(&cfg.mode, "mode", "", "report (log verdicts, pass everything) or enforce (block invalid traffic); default report, or enforce when --enforce is given")
 	fs.StringVar(&cfg.enforce, "enforce", "", "`PARTS` enforce mode blocks: request, response or request,response (default: both)")
 	fs.StringVar(&cfg.record, "record", "", "write every exchange, redacted, to `FILE`: HAR 1.2, or JSON Lines when FILE ends in .jsonl")
-	fs.Var(&cfg.maxBody, "max-body", "largest body validated, in `BYTES` (suffixes KiB, MiB); larger bodies stream through unvalidated")
+	fs.Var(&cfg.maxBody, "max-body", "largest body validated, in `BYTES` (suffixes KiB, MiB), as sent and decoded; larger bodies stream through unvalidated, except enforced requests: 413")
+	fs.BoolVar(&cfg.forwardLarge, "forward-unvalidated-large-bodies", false, "in enforce mode, forward request bodies larger than --max-body unvalidated instead of answering 413")
 	fs.DurationVar(&cfg.upstreamTimeout, "upstream-timeout", proxy.DefaultUpstreamTimeout, "time allowed for the upstream's response headers; then 502")
 	fs.DurationVar(&cfg.readTimeout, "read-timeout", proxy.DefaultReadTimeout, "time allowed to read a client's request")
 	fs.DurationVar(&cfg.writeTimeout, "write-timeout", proxy.DefaultWriteTimeout, "time allowed for a whole exchange, from the end of the request headers")
@@ -61,8 +62,12 @@ upstream, and an invalid response is replaced by 502 problem+json; --enforce req
 --enforce response limits enforcement to one direction. An upstream that cannot be reached or
 does not answer in time gets 502 problem+json, and the proxy keeps serving.
 
-Bodies larger than --max-body stream through unvalidated, never truncated, and are reported as
-such. Authorization, Cookie, Set-Cookie and credential-like fields are redacted in the
+Enforce mode also refuses what it cannot check or what an upstream may read otherwise than
+checked: a request body larger than --max-body (413, unless --forward-unvalidated-large-bodies),
+a Content-Encoding that does not decode (415), a non-canonical path that normalises to one in
+scope, a method or URL override, a repeated Content-Type, trailers and h2c upgrades (400).
+Otherwise bodies larger than --max-body stream through unvalidated, never truncated, and are
+reported as such. Authorization, Cookie, Set-Cookie and credential-like fields are redacted in the
 recording; logs carry no header values and no bodies. On SIGINT or SIGTERM the proxy stops
 accepting connections, finishes the exchanges in flight and completes the recording.
 
@@ -88,7 +93,7 @@ func (c *command) proxy(ctx context.Context, args []string) int {
 		return c.failf("proxy", "--upstream must be an absolute URL such as https://acme.nonemployee.com")
 	}
 	opts := proxy.Options{
-		Upstream: upstream, MaxBody: int64(cfg.maxBody), UpstreamTimeout: cfg.upstreamTimeout,
+		Upstream: upstream, MaxBody: int64(cfg.maxBody), ForwardUnvalidatedLargeBodies: cfg.forwardLarge, UpstreamTimeout: cfg.upstreamTimeout,
 		ReadTimeout: cfg.readTimeout, WriteTimeout: cfg.writeTimeout, IdleTimeout: cfg.idleTimeout,
 		ShutdownTimeout: cfg.shutdownTimeout,
 	}

@@ -1,10 +1,13 @@
 package cli
 
 import (
+	"bufio"
 	"bytes"
 	"context"
 	"encoding/json"
+	"fmt"
 	"io"
+	"net"
 	"net/http"
 	"path/filepath"
 	"strings"
@@ -163,6 +166,48 @@ func TestHelpProxyAndMock(t *testing.T) {
 		var stdout bytes.Buffer
 		if code := Run(context.Background(), []string{"help", name}, &stdout, io.Discard); code != exitOK || !strings.Contains(stdout.String(), "Usage: specgate "+name) {
 			t.Errorf("help %s: %d %s", name, code, stdout.String())
+		}
+	}
+}
+
+// TestProxyEnforceRefusesWhatItCannotCheck runs `specgate proxy --mode enforce` in front of
+// `specgate mock`: a body over --max-body is refused 413 unless
+// --forward-unvalidated-large-bodies, and a disguised path is refused 400.
+func TestProxyEnforceRefusesWhatItCannotCheck(t *testing.T) {
+	mockAddr, _, stopMock := start(t, "mock", "--listen", "127.0.0.1:0")
+	defer stopMock()
+	const id = "db6f8e8b-65c2-47d5-a0db-90bcc4e9df9e"
+	padded := `{"user": {"id": "` + id + `"}}` + strings.Repeat(" ", 2048)
+	for _, tc := range []struct {
+		flags  []string
+		path   string
+		body   string
+		status int
+	}{
+		{nil, "/api/users/" + id, padded, http.StatusRequestEntityTooLarge},
+		{[]string{"--forward-unvalidated-large-bodies"}, "/api/users/" + id, padded, http.StatusOK},
+		{nil, "/x/../api/users/" + id, `{"user": {"id": "` + id + `"}}`, http.StatusBadRequest},
+		{nil, "/api/users/" + id, `{"user": {"id": "` + id + `"}}`, http.StatusOK},
+	} {
+		args := append([]string{"proxy", "--upstream", "http://" + mockAddr, "--listen", "127.0.0.1:0", "--admin", "off",
+			"--mode", "enforce", "--max-body", "1KiB"}, tc.flags...)
+		proxyAddr, logs, stop := start(t, args...)
+		conn, err := net.Dial("tcp", proxyAddr)
+		if err != nil {
+			t.Fatal(err)
+		}
+		fmt.Fprintf(conn, "PATCH %s HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: %d\r\nConnection: close\r\n\r\n%s", tc.path, len(tc.body), tc.body)
+		resp, err := http.ReadResponse(bufio.NewReader(conn), nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		conn.Close()
+		if code := stop(); code != exitOK {
+			t.Fatalf("proxy exited %d: %s", code, logs.String())
+		}
+		if resp.StatusCode != tc.status {
+			t.Errorf("%v %s: %d, want %d\n%s", tc.flags, tc.path, resp.StatusCode, tc.status, logs.String())
 		}
 	}
 }

@@ -2,11 +2,10 @@ package proxy
 
 import (
 	"bytes"
-	"compress/gzip"
+	"errors"
 	"fmt"
 	"io"
 	"net/http"
-	"strings"
 	"sync/atomic"
 )
 
@@ -81,14 +80,33 @@ type teeBody struct {
 	buf   bytes.Buffer
 	over  bool // more than limit bytes: the copy was dropped
 	whole bool // the body ended (io.EOF), rather than breaking off or being abandoned
+	// broke is the error the body broke off with. The bytes read with it are passed on first;
+	// the error is returned from the next Read, once w has sent the client everything so far,
+	// headers included. ReverseProxy then aborts the client's connection, which would otherwise
+	// discard what sat in the server's buffers: the client gets what it would have got from the
+	// upstream directly, and then the same broken connection.
+	broke error
+	w     *clientWriter
 }
 
-func newTeeBody(rc io.ReadCloser, limit int64) *teeBody {
-	return &teeBody{r: &countingReader{r: rc, c: rc}, limit: limit}
+func newTeeBody(rc io.ReadCloser, limit int64, w *clientWriter) *teeBody {
+	return &teeBody{r: &countingReader{r: rc, c: rc}, limit: limit, w: w}
 }
 
 func (t *teeBody) Read(p []byte) (int, error) {
+	if t.broke != nil {
+		t.w.flush()
+		return 0, t.broke
+	}
 	n, err := t.r.Read(p)
+	if err != nil && err != io.EOF {
+		t.broke = err
+		if n == 0 {
+			t.w.flush()
+			return 0, err
+		}
+		err = nil
+	}
 	if !t.over {
 		if int64(t.buf.Len()+n) > t.limit {
 			t.over, t.buf = true, bytes.Buffer{}
@@ -112,34 +130,35 @@ func (t *teeBody) body() body {
 	return body{buf: t.buf.Bytes()}
 }
 
-// decodeForValidation returns the body as the validator must see it (decompressed when it was
-// sent with gzip), or, when it cannot be validated, why not.
-func decodeForValidation(b body, h http.Header, limit int64) ([]byte, string) {
+// Why a body was not validated.
+const (
+	validated    = iota
+	skipTooLarge // larger than the limit, as sent or decoded
+	skipEncoding // its Content-Encoding is unknown or does not decode
+)
+
+// decodeForValidation returns the body as the validator must see it (its content codings
+// undone), or, when it cannot be validated, which of the skip reasons applies and why, in words.
+func decodeForValidation(b body, h http.Header, limit int64) ([]byte, int, string) {
 	if b.over {
-		return nil, fmt.Sprintf("it is larger than the %s validation limit", byteSize(limit))
+		return nil, skipTooLarge, fmt.Sprintf("it is larger than the %s validation limit", byteSize(limit))
 	}
 	if len(b.buf) == 0 {
-		return nil, ""
+		return nil, validated, ""
 	}
-	enc := strings.ToLower(strings.TrimSpace(strings.Join(h.Values("Content-Encoding"), ",")))
-	switch enc {
-	case "", "identity":
-		return b.buf, ""
-	case "gzip", "x-gzip":
-		zr, err := gzip.NewReader(bytes.NewReader(b.buf))
-		if err != nil {
-			return nil, "its gzip encoding could not be decoded"
-		}
-		out, err := io.ReadAll(io.LimitReader(zr, limit+1))
-		if err != nil {
-			return nil, "its gzip encoding could not be decoded"
-		}
-		if int64(len(out)) > limit {
-			return nil, fmt.Sprintf("decompressed, it is larger than the %s validation limit", byteSize(limit))
-		}
-		return out, ""
+	cs := codings(h)
+	if len(cs) == 0 {
+		return b.buf, validated, ""
 	}
-	return nil, fmt.Sprintf("it is sent with Content-Encoding %s, which specgate does not decode", enc)
+	out, err := decodeCodings(b.buf, cs, limit)
+	var ee *encodingError
+	switch {
+	case errors.Is(err, errTooLarge):
+		return nil, skipTooLarge, fmt.Sprintf("decoded, it is larger than the %s validation limit", byteSize(limit))
+	case errors.As(err, &ee):
+		return nil, skipEncoding, ee.msg
+	}
+	return out, validated, ""
 }
 
 // byteSize formats n bytes for messages: "4 MiB", "512 KiB", "100 bytes".

@@ -17,6 +17,8 @@ const (
 	problemInvalidResponse = "urn:specgate:problem:invalid-response"
 	problemUpstream        = "urn:specgate:problem:upstream-unavailable"
 	problemBadBody         = "urn:specgate:problem:unreadable-request"
+	problemTooLarge        = "urn:specgate:problem:request-too-large"
+	problemEncoding        = "urn:specgate:problem:unsupported-encoding"
 )
 
 // Problem is an RFC 9457 problem detail: what the proxy answers when it rejects a request,

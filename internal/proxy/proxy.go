@@ -3,36 +3,53 @@
 //
 // # How an exchange goes through
 //
-// Proxy.ServeHTTP reads the request body once (up to Options.MaxBody), validates the request
-// with the validator, and either answers it itself (enforce mode, invalid request: 400
+// Proxy.ServeHTTP reads the request body once (up to Options.MaxBody), undoes its content
+// codings for validation (gzip, deflate, br, zstd, stacked, each bounded by MaxBody decoded),
+// judges the request as the upstream will act on it (judge.go: canonical path, overrides,
+// ambiguities), and either answers it itself (enforce mode, refused request: 400, 413 or 415
 // application/problem+json listing the violations; the upstream never sees it) or hands it to
 // the ReverseProxy with the body restored byte for byte. Rewrite points the request at the
-// upstream (httputil.ProxyRequest.SetURL) and keeps the client's X-Forwarded-* headers, which
-// ReverseProxy would otherwise drop. ModifyResponse lets the response body go on to the client
-// as it arrives, keeping a copy that is validated, against the operation the request was routed
-// to, once the body has passed whole; only when responses are enforced does it hold an in-scope
-// response, validate it, and pass it on unchanged or replace it with 502 problem+json. A
-// switched protocol (101, WebSocket) is not read at all: ReverseProxy copies the connection both
-// ways. ErrorHandler turns an unreachable or silent upstream into 502 problem+json. When the
-// exchange is over (for an upgrade, when the connection switches), one JSON log line
-// (log/slog) gives its operation, verdict, violations and timing; the metrics are counted; and
-// the exchange is appended to the recording, with secrets redacted.
+// upstream (httputil.ProxyRequest.SetURL), restores the client's request target byte for byte,
+// and keeps the client's X-Forwarded-* headers, which ReverseProxy would otherwise drop.
+// ModifyResponse lets the response body go on to the client as it arrives, keeping a copy
+// that is validated, against the operation the request was routed to, once the body has passed
+// whole; only when responses are enforced does it hold an in-scope response, validate it, and
+// pass it on unchanged or replace it with 502 problem+json. A switched protocol (101,
+// WebSocket) is not read at all: ReverseProxy copies the connection both ways. ErrorHandler
+// turns an unreachable or silent upstream into 502 problem+json. When the exchange is over
+// (for an upgrade, when the connection switches), one JSON log line (log/slog) gives its
+// operation, verdict, violations and timing; the metrics are counted; and the exchange is
+// appended to the recording, with secrets redacted.
+//
+// # What enforce mode refuses
+//
+// Beyond a request that breaks the spec, enforce mode refuses what it cannot check, and what an
+// upstream may read otherwise than it was checked: a body larger than MaxBody (413, unless
+// Options.ForwardUnvalidatedLargeBodies), a Content-Encoding that is unknown or does not decode
+// (415), a path that is not canonical but normalises to one in scope, a method or URL override,
+// a repeated Content-Type, a query Go's parser cannot read whole, trailer fields, an h2c
+// upgrade or HTTP/2 preface (400). Report mode forwards each of them unchanged and reports it
+// with the rule ids validator.RuleRequestBodyEncoding, RuleRequestPathNonCanonical,
+// RuleRequestOverride and RuleRequestAmbiguous.
 //
 // # What passes unchanged
 //
 // In report mode the client gets the upstream's status, headers and body as sent, and the
-// upstream gets the client's method, path, query, headers and body as sent, valid or not: only
-// the hop-by-hop headers of RFC 9110 (which describe one connection, not the exchange) and the
-// Host header (the upstream's own) differ. The Go server's habit of adding a sniffed
-// Content-Type or a Date to a response that lacks them is suppressed.
+// upstream gets the client's method, request target (byte for byte), headers and body as sent,
+// valid or not: only the hop-by-hop headers of RFC 9110 (which describe one connection, not the
+// exchange), the message framing, the Host header (the upstream's own), the protocol version
+// and the reason phrase differ (fidelity_test.go says exactly how). The Go server's habit of
+// adding a sniffed Content-Type or a Date to a response that lacks them is suppressed, a
+// client that sent Expect: 100-continue gets one 100 Continue, and a response body that breaks
+// off reaches the client as far as it came before its connection is aborted.
 //
 // # Bodies too large to validate
 //
-// A body larger than Options.MaxBody, or compressed with an encoding other than gzip, streams
-// through unvalidated and is never truncated; so does a response body that breaks off midway.
-// The verdict then carries the validator's *.body.not_recorded violation with a message saying
-// why; enforce mode never blocks on it. A recording keeps such a body as not recorded, so
-// `specgate validate` reaches the same verdict.
+// A response body larger than Options.MaxBody, or with a coding that does not decode, streams
+// through unvalidated and is never truncated; so does a response body that breaks off midway,
+// and, in report mode or with ForwardUnvalidatedLargeBodies, such a request body. The verdict
+// then carries the validator's *.body.not_recorded violation with a message saying why. A
+// recording keeps such a body as not recorded, so `specgate validate` reaches the same verdict.
 //
 // A Proxy is safe for concurrent use.
 package proxy
@@ -84,9 +101,14 @@ type Options struct {
 	// EnforceResponse replaces an invalid response with 502 problem+json. Both false is report
 	// mode: everything passes unchanged.
 	EnforceRequest, EnforceResponse bool
-	// MaxBody is the largest body, in bytes, read for validation; larger bodies stream through
-	// unvalidated. Zero means DefaultMaxBody.
+	// MaxBody is the largest body, in bytes, read for validation, as sent and decoded. Zero means
+	// DefaultMaxBody. When requests are enforced, an in-scope request whose body is larger is
+	// answered 413 problem+json, since it cannot be checked; larger response bodies, and request
+	// bodies in report mode, stream through unvalidated.
 	MaxBody int64
+	// ForwardUnvalidatedLargeBodies lets an enforced request whose body is larger than MaxBody
+	// through unvalidated instead of answering it 413.
+	ForwardUnvalidatedLargeBodies bool
 	// Logger receives one line per exchange (and the servers' own errors). Nil discards them.
 	Logger *slog.Logger
 	// Recording, when set, receives every exchange, redacted. The Proxy serialises the writes;
@@ -222,17 +244,20 @@ type exchange struct {
 	outcome string
 	upgrade string // the protocol the connection switched to, if it did
 
+	w clientWriter // what the ReverseProxy writes the client's answer to
+
 	finished bool // logged, counted and recorded
 }
 
 // The outcomes of an exchange, as logged.
 const (
 	outcomeForwarded     = "forwarded"
-	outcomeRejected      = "rejected"       // enforce: invalid request answered 400
-	outcomeReplaced      = "replaced"       // enforce: invalid response replaced by 502
-	outcomeUpstreamError = "upstream_error" // no answer from the upstream: 502
-	outcomeClientError   = "client_error"   // the request body could not be read
-	outcomeCanceled      = "canceled"       // the client went away first
+	outcomeRejected      = "rejected"           // enforce: request refused, 400, 413 or 415
+	outcomeReplaced      = "replaced"           // enforce: invalid response replaced by 502
+	outcomeUpstreamError = "upstream_error"     // no answer from the upstream: 502
+	outcomeClientError   = "client_error"       // the request body could not be read
+	outcomeCanceled      = "canceled"           // the client went away first
+	outcomeBrokenOff     = "upstream_broke_off" // the response body broke off: the client's connection was aborted
 )
 
 // ServeHTTP validates and forwards one exchange.
@@ -241,6 +266,9 @@ func (p *Proxy) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	defer p.finish(x)
 	x.target = p.targetOf(r)
 	x.req = validator.Request{Method: r.Method, URL: x.target, Header: r.Header}
+	// Reading the body makes the server send the client its 100 Continue; the upstream's, which
+	// ReverseProxy passes on, is then a second one.
+	x.w = clientWriter{ResponseWriter: w, continued: r.Body != nil && r.Body != http.NoBody && expectsContinue(r.Header)}
 
 	body, err := readBody(r.Body, r.ContentLength, p.maxBody)
 	if err != nil {
@@ -252,29 +280,62 @@ func (p *Proxy) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	r.Body = body.reader
 	x.reqBody = body
-	x.req.Body, x.reqSkipped = decodeForValidation(body, r.Header, p.maxBody)
+	var skip int
+	x.req.Body, skip, x.reqSkipped = decodeForValidation(body, r.Header, p.maxBody)
 	if x.reqSkipped != "" {
 		x.req.Body, x.req.BodyNotRecorded = nil, true
 	}
 	t0 := time.Now()
-	x.reqResult = p.opts.Validator.Validate(r.Context(), validator.Exchange{Request: &x.req})
+	x.reqResult = p.judge(r, x)
 	x.reqValidTime = time.Since(t0)
 	p.m.validation.WithLabelValues(string(validator.PartRequest)).Observe(x.reqValidTime.Seconds())
 	explainSkipped(x.reqResult.Violations, validator.RuleRequestBodyNotRecorded, "request", x.reqSkipped)
+	if skip == skipEncoding {
+		relabel(x.reqResult.Violations, validator.RuleRequestBodyNotRecorded, validator.RuleRequestBodyEncoding)
+	}
 
-	if p.opts.EnforceRequest && blocking(x.reqResult.Violations) {
-		x.outcome, x.status = outcomeRejected, http.StatusBadRequest
-		writeProblem(w, Problem{Type: problemInvalidRequest, Title: "The request breaks the API's contract", Status: http.StatusBadRequest,
-			Detail:    fmt.Sprintf("%s %s breaks %d %s of the spec; it was not sent upstream", r.Method, redact.Target(r.URL), len(x.reqResult.Violations), plural(len(x.reqResult.Violations), "rule", "rules")),
-			Operation: x.reqResult.Operation, Violations: x.reqResult.Violations})
-		return
+	if p.opts.EnforceRequest {
+		if pr, ok := p.refusal(r, x); ok {
+			x.outcome, x.status = outcomeRejected, pr.Status
+			writeProblem(w, pr)
+			return
+		}
 	}
 	// Suppress what the Go server would add to a response that lacks it: the upstream's headers
 	// are copied over these, and an absent one stays absent.
 	h := w.Header()
 	h["Content-Type"] = nil
 	h["Date"] = nil
-	p.rp.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), stateKey{}, x)))
+	p.rp.ServeHTTP(&x.w, r.WithContext(context.WithValue(r.Context(), stateKey{}, x)))
+}
+
+// refusal returns the problem an enforced request is answered with instead of being forwarded,
+// if it is refused: 415 for a body whose encoding cannot be undone, 413 for one too large to
+// check (unless Options.ForwardUnvalidatedLargeBodies), 400 for any other violation. A request
+// out of scope passes, except an h2c upgrade: once the connection switches, every request on
+// it would pass unseen.
+func (p *Proxy) refusal(r *http.Request, x *exchange) (Problem, bool) {
+	res := x.reqResult
+	if res.OutOfScope != "" && !has(res.Violations, validator.RuleRequestAmbiguous) {
+		return Problem{}, false
+	}
+	target := func() string { return r.Method + " " + redact.Target(r.URL) }
+	switch {
+	case has(res.Violations, validator.RuleRequestBodyEncoding):
+		return Problem{Type: problemEncoding, Title: "The request body's encoding cannot be checked", Status: http.StatusUnsupportedMediaType,
+			Detail:    fmt.Sprintf("%s was not sent upstream: its body cannot be checked, since %s", target(), x.reqSkipped),
+			Operation: res.Operation, Violations: res.Violations}, true
+	case has(res.Violations, validator.RuleRequestBodyNotRecorded) && !p.opts.ForwardUnvalidatedLargeBodies:
+		return Problem{Type: problemTooLarge, Title: "The request body is too large to check", Status: http.StatusRequestEntityTooLarge,
+			Detail:    fmt.Sprintf("%s was not sent upstream: its body cannot be checked, since %s (--max-body; --forward-unvalidated-large-bodies lets it through)", target(), x.reqSkipped),
+			Operation: res.Operation, Violations: res.Violations}, true
+	case blocking(res.Violations):
+		n := len(res.Violations)
+		return Problem{Type: problemInvalidRequest, Title: "The request breaks the API's contract", Status: http.StatusBadRequest,
+			Detail:    fmt.Sprintf("%s breaks %d %s of the spec; it was not sent upstream", target(), n, plural(n, "rule", "rules")),
+			Operation: res.Operation, Violations: res.Violations}, true
+	}
+	return Problem{}, false
 }
 
 // targetOf returns the upstream URL of r, joined exactly as the ReverseProxy joins it.
@@ -290,6 +351,7 @@ var forwarded = []string{"Forwarded", "X-Forwarded-For", "X-Forwarded-Host", "X-
 
 func (p *Proxy) rewrite(pr *httputil.ProxyRequest) {
 	pr.SetURL(p.opts.Upstream)
+	forwardTarget(pr, p.opts.Upstream)
 	for _, name := range forwarded {
 		if v, ok := pr.In.Header[name]; ok {
 			pr.Out.Header[name] = v
@@ -324,7 +386,7 @@ func (p *Proxy) modifyResponse(resp *http.Response) error {
 		// The verdict changes nothing the client gets: the body goes on as it arrives, and is
 		// checked in finish, once the client has it, so validation adds nothing to its latency.
 		if resp.Body != nil && resp.Body != http.NoBody {
-			x.tee = newTeeBody(resp.Body, p.maxBody)
+			x.tee = newTeeBody(resp.Body, p.maxBody, &x.w)
 			resp.Body = x.tee
 		}
 		x.respPending = inScope
@@ -355,7 +417,7 @@ func (p *Proxy) modifyResponse(resp *http.Response) error {
 // setResponseBody takes the body the response had, as validation and the recording see it.
 func (x *exchange) setResponseBody(b body, limit int64) {
 	x.respBody = b
-	x.resp.Body, x.respSkipped = decodeForValidation(b, x.resp.Header, limit)
+	x.resp.Body, _, x.respSkipped = decodeForValidation(b, x.resp.Header, limit)
 	if x.tee != nil && !x.tee.whole && x.respSkipped == "" {
 		x.respSkipped = "it did not arrive whole: the upstream or the client broke off"
 	}
@@ -425,6 +487,25 @@ func blocking(vs []validator.Violation) bool {
 	return false
 }
 
+// has reports whether vs holds a violation of rule.
+func has(vs []validator.Violation, rule string) bool {
+	for _, v := range vs {
+		if v.Rule == rule {
+			return true
+		}
+	}
+	return false
+}
+
+// relabel gives the violations of rule the rule id to instead.
+func relabel(vs []validator.Violation, rule, to string) {
+	for i := range vs {
+		if vs[i].Rule == rule {
+			vs[i].Rule = to
+		}
+	}
+}
+
 // explainSkipped rewrites the validator's "not recorded" message, which speaks of recordings,
 // to say why the proxy did not validate the body.
 func explainSkipped(vs []validator.Violation, rule, part, why string) {
@@ -441,7 +522,7 @@ func explainSkipped(vs []validator.Violation, rule, part, why string) {
 // verdict is the exchange's verdict as logged and counted.
 func (x *exchange) verdict() string {
 	switch {
-	case x.reqResult.OutOfScope != "":
+	case x.reqResult.OutOfScope != "" && len(x.reqResult.Violations) == 0:
 		return "out_of_scope"
 	case len(x.reqResult.Violations) > 0 || len(x.respResult) > 0:
 		return "invalid"
@@ -466,6 +547,12 @@ func (p *Proxy) finish(x *exchange) {
 	total := time.Since(x.start)
 	if x.tee != nil && x.resp != nil {
 		x.setResponseBody(x.tee.body(), p.maxBody)
+		if err := x.tee.broke; err != nil && x.outcome == outcomeForwarded {
+			x.outcome, x.upstreamErr = outcomeBrokenOff, "the response body broke off: "+err.Error()
+			if errors.Is(err, context.Canceled) && x.in.Context().Err() != nil {
+				x.outcome, x.upstreamErr = outcomeCanceled, "the client went away before the response body had passed"
+			}
+		}
 	}
 	if x.respPending && x.resp != nil {
 		p.validateResponse(x, context.WithoutCancel(x.in.Context()))
@@ -501,7 +588,7 @@ func (p *Proxy) finish(x *exchange) {
 func (p *Proxy) logExchange(x *exchange, verdict string, vs []validator.Violation, total time.Duration) {
 	level := slog.LevelInfo
 	switch {
-	case x.outcome == outcomeUpstreamError:
+	case x.outcome == outcomeUpstreamError || x.outcome == outcomeBrokenOff:
 		level = slog.LevelError
 	case verdict == "invalid" || x.outcome == outcomeClientError:
 		level = slog.LevelWarn

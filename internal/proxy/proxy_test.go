@@ -349,9 +349,11 @@ func TestUpstreamDownAndSlow(t *testing.T) {
 
 func TestLargeBodiesStreamThroughUnvalidated(t *testing.T) {
 	// Enforce mode holds the response to validate it; report mode passes it on as it arrives.
+	// Enforce mode refuses a request body it cannot check (TestHostileRequests) unless told not
+	// to.
 	for name, mode := range map[string]Options{
-		"report":  {MaxBody: 1024},
-		"enforce": {MaxBody: 1024, EnforceRequest: true, EnforceResponse: true},
+		"report": {MaxBody: 1024},
+		"enforce, forwarding unvalidated large bodies": {MaxBody: 1024, EnforceRequest: true, EnforceResponse: true, ForwardUnvalidatedLargeBodies: true},
 	} {
 		t.Run(name, func(t *testing.T) {
 			big := `{"user_profiles": [` + strings.Repeat(`{"relationship_type": "owner"},`, 4000) + `{}]}`

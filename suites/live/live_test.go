@@ -275,8 +275,21 @@ func reportMocked(c *contracts.Contract, ex validator.Exchange) {
 }
 
 var _ = Describe("specgate proxy with large bodies", Label("live"), func() {
-	It("streams a body larger than the limit through unvalidated, whole, and says so", func(ctx SpecContext) {
+	It("refuses an enforced request whose body is larger than the limit: 413, as it cannot be checked", func(ctx SpecContext) {
 		s := startProxy(scriptURL, proxy.Options{MaxBody: 512, EnforceRequest: true, EnforceResponse: true})
+		defer func() { Expect(s.stop()).To(Succeed()) }()
+		big := []byte(`{"users": [` + strings.Repeat(`{"id": "18008"},`, 200) + `{"id": "1"}]}`)
+		req := requestTo(s.url, &validator.Request{Method: "PUT", URL: mustURL("/iam/governance/selfservice/api/v1/users"),
+			Header: http.Header{"Content-Type": {"application/json"}, "Authorization": {"Basic dXNlcm5hbWU6cGFzc3dvcmQ="}}, Body: big})
+		got, _, line := s.send(req)
+		Expect(got.StatusCode).To(Equal(http.StatusRequestEntityTooLarge))
+		Expect(got.Header.Get("Content-Type")).To(Equal("application/problem+json"))
+		Expect(ids(line.Violations, "")).To(ConsistOf(`request.body.not_recorded at ""`))
+		Expect(line.Outcome).To(Equal("rejected"))
+	})
+
+	It("streams a body larger than the limit through unvalidated, whole, and says so, when told to", func(ctx SpecContext) {
+		s := startProxy(scriptURL, proxy.Options{MaxBody: 512, EnforceRequest: true, EnforceResponse: true, ForwardUnvalidatedLargeBodies: true})
 		defer func() { Expect(s.stop()).To(Succeed()) }()
 		big := []byte(`{"users": [` + strings.Repeat(`{"id": "18008"},`, 200) + `{"id": "1"}]}`)
 		script.resp.Store(&validator.Response{Status: 200, Header: http.Header{"Content-Type": {"application/json"}}, Body: big})
@@ -287,7 +300,7 @@ var _ = Describe("specgate proxy with large bodies", Label("live"), func() {
 		Expect(body).To(Equal(big))
 		Expect(ids(line.Violations, "")).To(ConsistOf(
 			`request.body.not_recorded at ""`, `response.body.not_recorded at ""`))
-		Expect(line.Outcome).To(Equal("forwarded"), "enforce mode never blocks on a body it did not read")
+		Expect(line.Outcome).To(Equal("forwarded"), "ForwardUnvalidatedLargeBodies lets a body it did not read through")
 	})
 })
 
