@@ -121,8 +121,19 @@ const (
 	FormatJSONLines Format = "jsonl"
 )
 
-// MaxLineSize is the longest JSON Lines line read, in bytes.
-const MaxLineSize = 64 << 20
+// DefaultMaxBody is the longest body Options.MaxBody keeps when it is zero: the proxy's default
+// limit on a body it validates (4 MiB), so that a recording the proxy made and the traffic it saw
+// reach the same verdict.
+const DefaultMaxBody = 4 << 20
+
+// Options bounds what a Reader keeps. The zero value keeps bodies up to DefaultMaxBody.
+type Options struct {
+	// MaxBody is the longest body, in decoded bytes, that a record carries. A longer body is read
+	// past without being kept (counted, never buffered) and the record marks it BodyNotRecorded,
+	// with a Note giving its size, so that it is reported as not checked. Whatever else an entry
+	// holds (URL, headers, comment) is bounded to 16 MiB together; beyond, the entry is an error.
+	MaxBody int64
+}
 
 // Reader reads the records of one recording in order. A Reader is not safe for concurrent use.
 type Reader struct {
@@ -171,6 +182,14 @@ var gzipMagic = []byte{0x1f, 0x8b}
 // it needs to tell the format, so a stream (stdin) is read as it arrives; the rest is read as
 // Next is called.
 func Open(name string, r io.Reader) (*Reader, error) {
+	return OpenWith(name, r, Options{})
+}
+
+// OpenWith is Open with limits other than the default ones.
+func OpenWith(name string, r io.Reader, opts Options) (*Reader, error) {
+	if opts.MaxBody <= 0 {
+		opts.MaxBody = DefaultMaxBody
+	}
 	br := bufio.NewReaderSize(r, detectSize)
 	var finish func() error
 	head, _ := br.Peek(len(gzipMagic))
@@ -197,29 +216,37 @@ func Open(name string, r io.Reader) (*Reader, error) {
 			return err
 		}
 	}
-	format, err := detectFormat(br)
+	sc := &scanner{r: br, line: 1}
+	format, err := detectFormat(sc)
 	if err != nil {
 		return nil, &Error{File: name, Index: -1, Err: err}
 	}
 	rd := &Reader{format: format, finish: finish, name: name}
 	switch format {
 	case FormatHAR:
-		h := &harReader{name: name, dec: json.NewDecoder(br)}
+		h := &harReader{name: name, s: sc, maxBody: opts.MaxBody}
 		rd.next = h.next
 	default:
-		sc := bufio.NewScanner(br)
-		sc.Buffer(make([]byte, 0, 64<<10), MaxLineSize)
-		l := &linesReader{name: name, sc: sc}
+		sc.lines = true
+		l := &linesReader{name: name, s: sc, maxBody: opts.MaxBody}
 		rd.next = l.next
 	}
 	return rd, nil
 }
 
-// detectFormat skips a byte order mark and peeks at the beginning of br, reading no more than
-// what has arrived plus what is needed to reach the first key.
-func detectFormat(br *bufio.Reader) (Format, error) {
+// detectFormat skips a byte order mark and leading whitespace, however long, and peeks at the
+// beginning of what follows, reading no more than what has arrived plus what is needed to reach
+// the first key.
+func detectFormat(sc *scanner) (Format, error) {
+	br := sc.r
 	if head, _ := br.Peek(len(utf8BOM)); bytes.Equal(head, utf8BOM) {
 		_, _ = br.Discard(len(utf8BOM))
+	}
+	if err := sc.ws(); err != nil {
+		return "", err
+	}
+	if _, err := br.Peek(1); err != nil && !errors.Is(err, io.EOF) {
+		return "", err
 	}
 	want := 1
 	for {
