@@ -23,6 +23,7 @@ type validateConfig struct {
 	// verbose lists out-of-scope exchanges one by one instead of only counting them.
 	verbose  bool
 	coverage coverageConfig
+	maxBody  byteFlag
 }
 
 func (c *command) validateFlags(cfg *validateConfig) *flag.FlagSet {
@@ -33,9 +34,11 @@ func (c *command) validateFlags(cfg *validateConfig) *flag.FlagSet {
 	fs.StringVar(&cfg.format, "format", report.Formats[0], "report `format`: text, json, github, junit, sarif or html (one self-contained page, coverage included)")
 	cfg.coverage.register(fs)
 	fs.Var(&cfg.hosts, "host", "check only requests to hosts matching `PATTERN` (path.Match syntax, such as *.nonemployee.com; repeatable; default: every host)")
+	cfg.maxBody = traffic.DefaultMaxBody
+	fs.Var(&cfg.maxBody, "max-body", "largest recorded body read and checked, in `BYTES` (suffixes KiB, MiB, GiB); a larger one is read past, never held, and reported as not recorded")
 	fs.BoolVar(&cfg.verbose, "verbose", false, "list the out-of-scope exchanges one by one, each with its reason (default: only count them, by reason, in the summary)")
 	fs.Usage = func() {
-		fmt.Fprint(fs.Output(), `Usage: specgate validate [--spec FILE]... [--host PATTERN]... [--format FORMAT] [--verbose] [--coverage] [--min-coverage GATE] [INPUT]...
+		fmt.Fprint(fs.Output(), `Usage: specgate validate [--spec FILE]... [--host PATTERN]... [--format FORMAT] [--max-body BYTES] [--verbose] [--coverage] [--min-coverage GATE] [INPUT]...
 
 Validates every exchange recorded in each INPUT, a HAR file or JSON Lines (- reads stdin), in
 order; either may be gzip-compressed (a .har.gz). With no INPUT it validates the documented
@@ -46,6 +49,10 @@ Exchanges outside every spec's base paths (a browser recording's pages, scripts 
 outside the --host patterns are out of scope: neither valid nor invalid, counted by reason in the
 summary and listed with --verbose. A CORS preflight (OPTIONS with Access-Control-Request-Method)
 is checked against the method it announces.
+
+A recording is read as a stream in bounded memory, whatever its size: a body longer than
+--max-body (default 4 MiB, the proxy's default) is read past without being held and reported
+as not recorded (request.body.not_recorded, response.body.not_recorded), its size in the note.
 
 Flags:
 `)
@@ -87,7 +94,10 @@ func (c *command) validate(ctx context.Context, args []string) int {
 	if err != nil {
 		return c.usageError("%v", err)
 	}
-	r := &validateRun{c: c, v: v, rep: rep, progress: newProgress(c.stderr)}
+	if cfg.maxBody <= 0 {
+		return c.usageError("--max-body: must be positive")
+	}
+	r := &validateRun{c: c, v: v, rep: rep, progress: newProgress(c.stderr), maxBody: int64(cfg.maxBody)}
 	if r.cov, err = cfg.coverage.tracker(cfg.format, docs, v); err != nil {
 		return c.usageError("%v", err)
 	}
@@ -137,6 +147,7 @@ type validateRun struct {
 	cov      *coverage.Tracker // nil unless coverage is measured
 	progress *progress
 	writeErr error
+	maxBody  int64
 }
 
 // emit reports one record; it returns false when the report cannot be written.
@@ -167,10 +178,11 @@ type recordSource struct {
 	file     *os.File
 	display  string
 	progress *progress
+	opts     traffic.Options
 }
 
 func (r *validateRun) source(ctx context.Context, inputs []string) *recordSource {
-	s := &recordSource{ctx: ctx, c: r.c, inputs: inputs, progress: r.progress}
+	s := &recordSource{ctx: ctx, c: r.c, inputs: inputs, progress: r.progress, opts: traffic.Options{MaxBody: r.maxBody}}
 	if len(inputs) == 0 {
 		recs, err := r.c.examples(ctx)
 		if err != nil {
@@ -228,7 +240,7 @@ func (s *recordSource) open(name string) (rec traffic.Record, ok bool) {
 			s.progress.expect(st.Size())
 		}
 	}
-	tr, err := traffic.Open(s.display, s.progress.count(in))
+	tr, err := traffic.OpenWith(s.display, s.progress.count(in), s.opts)
 	if err != nil {
 		s.close()
 		return entryOf(s.display, err).Record, false

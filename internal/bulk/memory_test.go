@@ -1,0 +1,126 @@
+package bulk_test
+
+import (
+	"bufio"
+	"compress/gzip"
+	"fmt"
+	"io"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"testing"
+)
+
+// writeHugeEntryHAR streams to w a HAR whose first entry's postData.text is size bytes of a
+// JSON-looking string, followed by one ordinary entry; nothing of it is held in memory.
+func writeHugeEntryHAR(w io.Writer, size int64) error {
+	bw := bufio.NewWriterSize(w, 1<<20)
+	const uuid = "db6f8e8b-65c2-47d5-a0db-90bcc4e9df9e"
+	fmt.Fprintf(bw, `{"log":{"version":"1.2","creator":{"name":"specgate bench","version":"1"},"entries":[{"request":{"method":"PATCH","url":"https://acme.nonemployee.com/api/users/%s","headers":[{"name":"Content-Type","value":"application/json"}],"postData":{"mimeType":"application/json","text":"{\"user\":{\"name\":\"`, uuid)
+	chunk := []byte(strings.Repeat("x", 1<<20))
+	for left := size; left > 0; {
+		n := min(left, int64(len(chunk)))
+		if _, err := bw.Write(chunk[:n]); err != nil {
+			return err
+		}
+		left -= n
+	}
+	fmt.Fprintf(bw, `\"}}"}},"response":{"status":200,"headers":[{"name":"Content-Type","value":"application/json"}],"content":{"mimeType":"application/json","text":"{}"}}},`)
+	fmt.Fprintf(bw, `{"request":{"method":"GET","url":"https://acme.nonemployee.com/static/app.js","headers":[]},"response":{"status":200,"headers":[],"content":{"text":"x"}}}]}}`)
+	return bw.Flush()
+}
+
+// BenchmarkValidatePeakRSS builds specgate and runs `specgate validate` as a child process on
+// hostile and large recordings, generated on the fly into a temporary directory: a .har.gz of
+// one entry with a 3 GiB body (SPECGATE_BENCH_HUGE_MB, 3072 by default) and a plain HAR of
+// SPECGATE_BENCH_HAR_MB megabytes (200 by default), the latter also with --format html. It
+// reports each run's peak resident memory (getrusage's ru_maxrss of the child) and fails
+// above 256 MiB. `make bench-memory` runs it.
+func BenchmarkValidatePeakRSS(b *testing.B) {
+	dir := b.TempDir()
+	bin := filepath.Join(dir, "specgate")
+	build := exec.Command("go", "build", "-o", bin, "../../cmd/specgate")
+	if out, err := build.CombinedOutput(); err != nil {
+		b.Fatalf("go build: %v\n%s", err, out)
+	}
+	hugeMB := envInt(b, "SPECGATE_BENCH_HUGE_MB", 3072)
+	harMB := envInt(b, "SPECGATE_BENCH_HAR_MB", 200)
+
+	huge := filepath.Join(dir, "huge-entry.har.gz")
+	f, err := os.Create(huge)
+	if err != nil {
+		b.Fatal(err)
+	}
+	zw, _ := gzip.NewWriterLevel(f, gzip.BestSpeed)
+	err = writeHugeEntryHAR(zw, hugeMB<<20)
+	if cerr := zw.Close(); err == nil {
+		err = cerr
+	}
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		b.Fatal(err)
+	}
+	large := filepath.Join(dir, "large.har")
+	f, err = os.Create(large)
+	if err != nil {
+		b.Fatal(err)
+	}
+	_, err = writeHAR(f, harMB<<20)
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		b.Fatal(err)
+	}
+	runs := []struct {
+		name   string
+		args   []string
+		metric string
+	}{
+		{fmt.Sprintf("%d MiB entry, .har.gz, json", hugeMB), []string{"validate", "--format", "json", huge}, "huge-entry-peak-RSS-MiB"},
+		{fmt.Sprintf("%d MB HAR, json", harMB), []string{"validate", "--format", "json", large}, "large-har-peak-RSS-MiB"},
+		{fmt.Sprintf("%d MB HAR, html", harMB), []string{"validate", "--format", "html", large}, "large-har-html-peak-RSS-MiB"},
+	}
+	b.ResetTimer()
+	for range b.N {
+		for _, r := range runs {
+			cmd := exec.Command(bin, r.args...)
+			cmd.Stdout = io.Discard
+			var stderr strings.Builder
+			cmd.Stderr = &stderr
+			err := cmd.Run()
+			if cmd.ProcessState == nil {
+				b.Fatalf("%s: %v", r.name, err)
+			}
+			if code := cmd.ProcessState.ExitCode(); code != 1 {
+				b.Fatalf("%s: exit %d, want 1 (findings): %s", r.name, code, stderr.String())
+			}
+			ru, ok := cmd.ProcessState.SysUsage().(*syscall.Rusage)
+			if !ok {
+				b.Fatal("no rusage on this platform")
+			}
+			mib := float64(ru.Maxrss) / 1024 // Linux reports KiB
+			b.ReportMetric(mib, r.metric)
+			b.Logf("%s: peak RSS %.0f MiB, %s user CPU", r.name, mib, cmd.ProcessState.UserTime())
+			if mib > 256 {
+				b.Errorf("%s: peak RSS %.0f MiB, over the 256 MiB bound", r.name, mib)
+			}
+		}
+	}
+}
+
+func envInt(b *testing.B, name string, def int64) int64 {
+	s := os.Getenv(name)
+	if s == "" {
+		return def
+	}
+	var n int64
+	if _, err := fmt.Sscan(s, &n); err != nil || n <= 0 {
+		b.Fatalf("%s=%q: want a positive number", name, s)
+	}
+	return n
+}
