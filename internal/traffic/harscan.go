@@ -4,7 +4,9 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"slices"
 	"strconv"
+	"strings"
 )
 
 // maxEntryText bounds what one entry's strings other than its bodies (URL, headers, comment,
@@ -254,20 +256,32 @@ type entryParser struct {
 	limit int64
 }
 
-func (p *entryParser) fault(path, format string, args ...any) {
+func (p *entryParser) fault(path, key, format string, args ...any) {
 	if p.err != nil {
 		return
 	}
 	msg := fmt.Sprintf(format, args...)
-	if path != "" {
-		msg = path + ": " + msg
+	if name := join(path, key); name != "" {
+		msg = name + ": " + msg
 	}
 	p.err = errors.New(msg)
 }
 
-// is reports whether the next value is of kind want ('i' for an integer is read as a number);
-// null and values of another kind are read past, the latter recorded as a fault.
-func (p *entryParser) is(path string, want byte) (bool, error) {
+// join names a field under path, as messages do: "request.postData.text".
+func join(path, key string) string {
+	switch {
+	case path == "":
+		return key
+	case key == "":
+		return path
+	}
+	return path + "." + key
+}
+
+// is reports whether the next value is of kind want ('i' for an integer is read as a number,
+// 't' for a boolean); null and values of another kind are read past, the latter recorded as a
+// fault.
+func (p *entryParser) is(path, key string, want byte) (bool, error) {
 	k, err := p.s.kind()
 	if err != nil {
 		return false, err
@@ -276,14 +290,19 @@ func (p *entryParser) is(path string, want byte) (bool, error) {
 		return true, nil
 	}
 	if k != 'n' {
-		p.fault(path, "got a JSON %s, want %s", kindName(k), article(want))
+		p.fault(path, key, "got a JSON %s, want %s", kindName(k), article(want))
 	}
 	return false, p.s.skip()
 }
 
 // text reads a string field into dst.
-func (p *entryParser) text(path string, dst *string) error {
-	ok, err := p.is(path, '"')
+func (p *entryParser) text(path, key string, dst *string) error {
+	if str, ok := p.s.quick(p.budget); ok {
+		p.budget -= int64(len(str))
+		*dst = str
+		return nil
+	}
+	ok, err := p.is(path, key, '"')
 	if !ok || err != nil {
 		return err
 	}
@@ -292,7 +311,7 @@ func (p *entryParser) text(path string, dst *string) error {
 		return err
 	}
 	if b == nil {
-		p.fault(path, "the entry's fields other than its bodies hold more than %d MiB together (%d bytes here)", maxEntryText>>20, n)
+		p.fault(path, key, "the entry's fields other than its bodies hold more than %d MiB together (%d bytes here)", maxEntryText>>20, n)
 		p.budget = 0
 		return nil
 	}
@@ -302,8 +321,8 @@ func (p *entryParser) text(path string, dst *string) error {
 }
 
 // integer reads an integer field into dst.
-func (p *entryParser) integer(path string, dst *int64) error {
-	ok, err := p.is(path, 'i')
+func (p *entryParser) integer(path, key string, dst *int64) error {
+	ok, err := p.is(path, key, 'i')
 	if !ok || err != nil {
 		return err
 	}
@@ -313,7 +332,7 @@ func (p *entryParser) integer(path string, dst *int64) error {
 	}
 	n, perr := strconv.ParseInt(t, 10, 64)
 	if perr != nil {
-		p.fault(path, "got a JSON number that is not an integer in range, want an integer")
+		p.fault(path, key, "got a JSON number that is not an integer in range, want an integer")
 		return nil
 	}
 	*dst = n
@@ -321,8 +340,8 @@ func (p *entryParser) integer(path string, dst *int64) error {
 }
 
 // boolean reads a boolean field into dst.
-func (p *entryParser) boolean(path string, dst *bool) error {
-	ok, err := p.is(path, 't')
+func (p *entryParser) boolean(path, key string, dst *bool) error {
+	ok, err := p.is(path, key, 't')
 	if !ok || err != nil {
 		return err
 	}
@@ -331,8 +350,8 @@ func (p *entryParser) boolean(path string, dst *bool) error {
 }
 
 // body reads a body string, keeping it when it is at most max bytes long.
-func (p *entryParser) body(path string, max int64, dst *bodyText) error {
-	ok, err := p.is(path, '"')
+func (p *entryParser) body(path, key string, max int64, dst *bodyText) error {
+	ok, err := p.is(path, key, '"')
 	if !ok || err != nil {
 		return err
 	}
@@ -344,39 +363,41 @@ func (p *entryParser) body(path string, max int64, dst *bodyText) error {
 	return nil
 }
 
-// obj reads an object field, calling fields[key] for each key it knows; a key that appears
-// twice is a fault (parsers disagree on which value wins), and unknown keys are read past, or
-// are faults when the parser is strict. ok is false when the value is null or not an object.
-func (p *entryParser) obj(path string, fields map[string]func(path string) error) (bool, error) {
-	return p.objAt(path, path, fields)
-}
+// errUnknown is what a member function returns for a key it does not read.
+var errUnknown = errors.New("unknown key")
 
-// objAt is obj for an object named self in messages about its type, whose members are named
-// under path.
-func (p *entryParser) objAt(self, path string, fields map[string]func(path string) error) (bool, error) {
-	ok, err := p.is(self, '{')
+// obj reads the object named key under path, calling member for each key; member reads the
+// value of the keys it knows and returns errUnknown, reading nothing, for the others, which are
+// read past, or are faults when the parser is strict. A known key that appears twice is a fault
+// (parsers disagree on which value wins). ok is false when the value is null or not an object.
+func (p *entryParser) obj(path, key string, member func(key string) error) (bool, error) {
+	ok, err := p.is(path, key, '{')
 	if !ok || err != nil {
 		return ok, err
 	}
-	seen := make(map[string]bool, len(fields))
-	return true, p.s.object(func(key string) error {
-		read := fields[key]
-		sub := key
-		if path != "" {
-			sub = path + "." + key
+	inner := join(path, key)
+	var seenBuf [8]string
+	seen := seenBuf[:0]
+	return true, p.s.object(func(k string, raw []byte) error {
+		if k != "" && slices.Contains(seen, k) {
+			p.fault(inner, k, "the key appears twice; parsers disagree on which value wins")
+			return p.s.skip()
+		}
+		err := errUnknown
+		if k != "" {
+			err = member(k)
 		}
 		switch {
-		case read == nil:
+		case errors.Is(err, errUnknown):
 			if p.strict {
-				p.fault(path, "unknown field %s", strconv.Quote(clipKey(key)))
+				p.fault(inner, "", "unknown field %s", strconv.Quote(clipKey(string(raw))))
 			}
 			return p.s.skip()
-		case seen[key]:
-			p.fault(sub, "the key appears twice; parsers disagree on which value wins")
-			return p.s.skip()
+		case err != nil:
+			return err
 		}
-		seen[key] = true
-		return read(sub)
+		seen = append(seen, k)
+		return nil
 	})
 }
 
@@ -397,56 +418,99 @@ type bodyText struct {
 // tooLarge reports whether the body was present but not kept.
 func (b bodyText) tooLarge() bool { return b.set && b.text == nil }
 
+// entry reads one log.entries item; an item that is not an object is named "value".
 func (p *entryParser) entry(e *harEntry) error {
-	_, err := p.objAt("value", "", map[string]func(string) error{
-		"comment":  func(path string) error { return p.text(path, &e.Comment) },
-		"request":  func(path string) error { e.Request = &harRequest{}; return p.request(path, e.Request) },
-		"response": func(path string) error { e.Response = &harResponse{}; return p.response(path, e.Response) },
+	k, err := p.s.kind()
+	if err != nil {
+		return err
+	}
+	if k != '{' && k != 'n' {
+		p.fault("value", "", "got a JSON %s, want an object", kindName(k))
+		return p.s.skip()
+	}
+	_, err = p.obj("", "", func(key string) error {
+		switch key {
+		case "comment":
+			return p.text("", key, &e.Comment)
+		case "request":
+			e.Request = &harRequest{}
+			return p.request(key, e.Request)
+		case "response":
+			e.Response = &harResponse{}
+			return p.response(key, e.Response)
+		}
+		return errUnknown
 	})
 	return err
 }
 
 func (p *entryParser) request(path string, r *harRequest) error {
-	_, err := p.obj(path, map[string]func(string) error{
-		"method":   func(path string) error { return p.text(path, &r.Method) },
-		"url":      func(path string) error { return p.text(path, &r.URL) },
-		"headers":  func(path string) error { return p.headers(path, &r.Headers) },
-		"bodySize": func(path string) error { return p.integer(path, &r.BodySize) },
-		"postData": func(path string) error {
+	_, err := p.obj("", path, func(key string) error {
+		switch key {
+		case "method":
+			return p.text(path, key, &r.Method)
+		case "url":
+			return p.text(path, key, &r.URL)
+		case "headers":
+			return p.headers(path, key, &r.Headers)
+		case "bodySize":
+			return p.integer(path, key, &r.BodySize)
+		case "postData":
 			r.PostData = &harPostData{}
-			ok, err := p.obj(path, map[string]func(string) error{
-				"mimeType": func(path string) error { return p.text(path, &r.PostData.MimeType) },
-				"text":     func(path string) error { return p.body(path, p.maxBody(), &r.PostData.Text) },
+			at := join(path, key)
+			ok, err := p.obj(path, key, func(key string) error {
+				switch key {
+				case "mimeType":
+					return p.text(at, key, &r.PostData.MimeType)
+				case "text":
+					return p.body(at, key, p.maxBody(), &r.PostData.Text)
+				}
+				return errUnknown
 			})
 			if !ok {
 				r.PostData = nil
 			}
 			return err
-		},
+		}
+		return errUnknown
 	})
 	return err
 }
 
 func (p *entryParser) response(path string, r *harResponse) error {
-	_, err := p.obj(path, map[string]func(string) error{
-		"status":   func(path string) error { return p.integer(path, &r.Status) },
-		"headers":  func(path string) error { return p.headers(path, &r.Headers) },
-		"bodySize": func(path string) error { return p.integer(path, &r.BodySize) },
-		"_error":   func(path string) error { return p.text(path, &r.Error) },
-		"content": func(path string) error {
+	_, err := p.obj("", path, func(key string) error {
+		switch key {
+		case "status":
+			return p.integer(path, key, &r.Status)
+		case "headers":
+			return p.headers(path, key, &r.Headers)
+		case "bodySize":
+			return p.integer(path, key, &r.BodySize)
+		case "_error":
+			return p.text(path, key, &r.Error)
+		case "content":
 			c := &harContent{}
-			ok, err := p.obj(path, map[string]func(string) error{
-				"size":     func(path string) error { return p.integer(path, &c.Size) },
-				"encoding": func(path string) error { return p.text(path, &c.Encoding) },
-				"mimeType": func(path string) error { return p.text(path, &c.MimeType) },
-				// The encoding may come after the text: keep what base64 of the limit takes.
-				"text": func(path string) error { return p.body(path, base64Len(p.maxBody()), &c.Text) },
+			at := join(path, key)
+			ok, err := p.obj(path, key, func(key string) error {
+				switch key {
+				case "size":
+					return p.integer(at, key, &c.Size)
+				case "encoding":
+					return p.text(at, key, &c.Encoding)
+				case "mimeType":
+					return p.text(at, key, &c.MimeType)
+				case "text":
+					// The encoding may come after the text: keep what base64 of the limit takes.
+					return p.body(at, key, base64Len(p.maxBody()), &c.Text)
+				}
+				return errUnknown
 			})
 			if ok {
 				r.Content = c
 			}
 			return err
-		},
+		}
+		return errUnknown
 	})
 	return err
 }
@@ -462,24 +526,33 @@ func (p *entryParser) maxBody() int64 {
 // base64Len is the length of the base64 text of n bytes.
 func base64Len(n int64) int64 { return (n + 2) / 3 * 4 }
 
-func (p *entryParser) headers(path string, dst *[]harHeader) error {
-	ok, err := p.is(path, '[')
+func (p *entryParser) headers(path, key string, dst *[]harHeader) error {
+	ok, err := p.is(path, key, '[')
 	if !ok || err != nil {
 		return err
 	}
+	at := join(path, key)
 	return p.s.array(func(i int) error {
 		var h harHeader
-		at := path + "[" + strconv.Itoa(i) + "]"
-		ok, err := p.obj(at, map[string]func(string) error{
-			"name":  func(path string) error { return p.text(path, &h.Name) },
-			"value": func(path string) error { return p.text(path, &h.Value) },
+		ok, err := p.obj(at, "", func(key string) error {
+			switch key {
+			case "name":
+				return p.text(at, key, &h.Name)
+			case "value":
+				return p.text(at, key, &h.Value)
+			}
+			return errUnknown
 		})
+		if !ok && err == nil && p.err != nil && strings.HasPrefix(p.err.Error(), at+": got") {
+			// Name the element, not the list.
+			p.err = fmt.Errorf("%s[%d]%s", at, i, strings.TrimPrefix(p.err.Error(), at))
+		}
 		if err != nil || !ok {
 			return err
 		}
 		p.budget -= headerCost
 		if p.budget < 0 {
-			p.fault(path, "the entry's fields other than its bodies hold more than %d MiB together", maxEntryText>>20)
+			p.fault(at, "", "the entry's fields other than its bodies hold more than %d MiB together", maxEntryText>>20)
 			p.budget = 0
 			return nil
 		}

@@ -119,29 +119,58 @@ type linePart struct {
 
 // line reads one JSON Lines object.
 func (p *entryParser) line(x *lineExchange) error {
-	_, err := p.objAt("value", "", map[string]func(string) error{
-		"request":   func(path string) error { x.Request = &linePart{}; return p.linePart(path, x.Request, true) },
-		"response":  func(path string) error { x.Response = &linePart{}; return p.linePart(path, x.Response, false) },
-		"operation": func(path string) error { return p.text(path, &x.Operation) },
-		"comment":   func(path string) error { return p.text(path, &x.Comment) },
+	k, err := p.s.kind()
+	if err != nil {
+		return err
+	}
+	if k != '{' {
+		p.fault("value", "", "got a JSON %s, want an object", kindName(k))
+		return p.s.skip()
+	}
+	_, err = p.obj("", "", func(key string) error {
+		switch key {
+		case "request":
+			x.Request = &linePart{}
+			return p.linePart(key, x.Request, true)
+		case "response":
+			x.Response = &linePart{}
+			return p.linePart(key, x.Response, false)
+		case "operation":
+			return p.text("", key, &x.Operation)
+		case "comment":
+			return p.text("", key, &x.Comment)
+		}
+		return errUnknown
 	})
 	return err
 }
 
 func (p *entryParser) linePart(path string, x *linePart, request bool) error {
-	fields := map[string]func(string) error{
-		"headers":         func(path string) error { return p.lineHeaders(path, &x.Headers) },
-		"body":            func(path string) error { return p.rawBody(&x.Body) },
-		"bodyText":        func(path string) error { return p.body(path, p.maxBody(), &x.BodyText) },
-		"bodyNotRecorded": func(path string) error { return p.boolean(path, &x.BodyNotRecorded) },
-	}
-	if request {
-		fields["method"] = func(path string) error { return p.text(path, &x.Method) }
-		fields["url"] = func(path string) error { return p.text(path, &x.URL) }
-	} else {
-		fields["status"] = func(path string) error { return p.integer(path, &x.Status) }
-	}
-	_, err := p.obj(path, fields)
+	_, err := p.obj("", path, func(key string) error {
+		switch key {
+		case "headers":
+			return p.lineHeaders(path, key, &x.Headers)
+		case "body":
+			return p.rawBody(&x.Body)
+		case "bodyText":
+			return p.body(path, key, p.maxBody(), &x.BodyText)
+		case "bodyNotRecorded":
+			return p.boolean(path, key, &x.BodyNotRecorded)
+		case "method":
+			if request {
+				return p.text(path, key, &x.Method)
+			}
+		case "url":
+			if request {
+				return p.text(path, key, &x.URL)
+			}
+		case "status":
+			if !request {
+				return p.integer(path, key, &x.Status)
+			}
+		}
+		return errUnknown
+	})
 	return err
 }
 
@@ -164,21 +193,18 @@ func (p *entryParser) rawBody(dst *bodyText) error {
 }
 
 // lineHeaders reads {"Name": "value" | ["value", ...]}.
-func (p *entryParser) lineHeaders(path string, dst *map[string][]string) error {
+func (p *entryParser) lineHeaders(path, key string, dst *map[string][]string) error {
 	h := map[string][]string{}
 	*dst = h
-	ok, err := p.is(path, '{')
+	ok, err := p.is(path, key, '{')
 	if !ok || err != nil {
 		return err
 	}
-	return p.s.object(func(name string) error {
-		at := path + "." + clipKey(name)
-		bad := func() error {
-			p.fault(at, "want a string or a list of strings")
-			return p.s.skip()
-		}
+	at := join(path, key)
+	return p.s.object(func(_ string, raw []byte) error {
+		name := string(raw)
 		if _, dup := h[name]; dup {
-			p.fault(at, "the key appears twice; parsers disagree on which value wins")
+			p.fault(at, clipKey(name), "the key appears twice; parsers disagree on which value wins")
 			return p.s.skip()
 		}
 		p.budget -= int64(len(name)) + headerCost
@@ -189,7 +215,7 @@ func (p *entryParser) lineHeaders(path string, dst *map[string][]string) error {
 		switch k {
 		case '"':
 			var v string
-			if err := p.text(at, &v); err != nil {
+			if err := p.text(at, name, &v); err != nil {
 				return err
 			}
 			h[name] = []string{v}
@@ -202,11 +228,11 @@ func (p *entryParser) lineHeaders(path string, dst *map[string][]string) error {
 					return err
 				}
 				if k != '"' {
-					p.fault(at, "want a string or a list of strings")
+					p.fault(at, clipKey(name), "want a string or a list of strings")
 					return p.s.skip()
 				}
 				var v string
-				if err := p.text(at, &v); err != nil {
+				if err := p.text(at, name, &v); err != nil {
 					return err
 				}
 				p.budget -= headerCost
@@ -216,7 +242,8 @@ func (p *entryParser) lineHeaders(path string, dst *map[string][]string) error {
 			h[name] = vs
 			return err
 		}
-		return bad()
+		p.fault(at, clipKey(name), "want a string or a list of strings")
+		return p.s.skip()
 	})
 }
 

@@ -182,7 +182,7 @@ func (s *scanner) str(limit int64) (b []byte, size int64, err error) {
 			if len(out)+len(p) > cap(out) {
 				// Doubling, not append's slower growth: a 4 MiB body then costs 8 MiB of
 				// allocation, not 20.
-				grown := make([]byte, len(out), min(limit, int64(max(2*cap(out), len(out)+len(p), 512))))
+				grown := make([]byte, len(out), min(limit, int64(max(2*cap(out), len(out)+len(p)))))
 				copy(grown, out)
 				out = grown
 			}
@@ -242,6 +242,30 @@ func (s *scanner) str(limit int64) (b []byte, size int64, err error) {
 			}
 		}
 	}
+}
+
+// quick reads, after whitespace, a string that is whole in the buffer, without escapes and at
+// most limit bytes long, the common case, with one allocation; ok is false, nothing read, for
+// any other value.
+func (s *scanner) quick(limit int64) (string, bool) {
+	if s.ws() != nil {
+		return "", false
+	}
+	buf, _ := s.r.Peek(s.r.Buffered())
+	if len(buf) < 2 || buf[0] != '"' {
+		return "", false
+	}
+	for i := 1; i < len(buf) && int64(i-1) <= limit; i++ {
+		switch c := buf[i]; {
+		case c == '"':
+			str := string(buf[1:i])
+			s.advance(i + 1)
+			return str, true
+		case c == '\\' || c < 0x20:
+			return "", false
+		}
+	}
+	return "", false
 }
 
 // escape reads one escape sequence, the backslash first. A surrogate escape that is not half
@@ -531,8 +555,9 @@ func (s *scanner) raw(max int64) ([]byte, int64, error) {
 const maxKey = 256
 
 // object reads an object, calling member with each key and the scanner at its value; member
-// must read the value. seen reports a key that appears twice.
-func (s *scanner) object(member func(key string) error) error {
+// must read the value. key is one of knownKeys, without an allocation, or "" for another key,
+// whose bytes raw holds (valid only during the call).
+func (s *scanner) object(member func(key string, raw []byte) error) error {
 	if err := s.expect('{', "'{'"); err != nil {
 		return err
 	}
@@ -558,14 +583,13 @@ func (s *scanner) object(member func(key string) error) error {
 		if err != nil {
 			return err
 		}
-		key := string(kb)
 		if kb == nil {
-			key = "\x00long key"
+			kb = []byte("(a key longer than 256 bytes)")
 		}
 		if err := s.expect(':', "':'"); err != nil {
 			return err
 		}
-		if err := member(key); err != nil {
+		if err := member(knownKey(kb), kb); err != nil {
 			return err
 		}
 		if err := s.ws(); err != nil {
@@ -620,3 +644,17 @@ func (s *scanner) array(elem func(i int) error) error {
 		}
 	}
 }
+
+// knownKeys are the keys the readers look for.
+var knownKeys = map[string]string{}
+
+func init() {
+	for _, k := range []string{"comment", "request", "response", "method", "url", "headers",
+		"bodySize", "postData", "mimeType", "text", "status", "_error", "content", "size",
+		"encoding", "name", "value", "operation", "body", "bodyText", "bodyNotRecorded"} {
+		knownKeys[k] = k
+	}
+}
+
+// knownKey returns the key b spells when the readers know it, else "".
+func knownKey(b []byte) string { return knownKeys[string(b)] }
