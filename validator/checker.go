@@ -102,6 +102,7 @@ func (s *Schema) Check(v any) []Violation {
 		}
 		out = append(out, x)
 	}
+	bound(out)
 	return out
 }
 

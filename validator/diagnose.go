@@ -467,6 +467,20 @@ func (s *schemaSet) describe(where, kw string, v any, sch *jsonschema.Schema, fa
 		}
 		sort.Strings(extra)
 		return where + " has properties the schema does not allow: " + strings.Join(extra, ", ")
+	case "minimum", "exclusiveMinimum", "maximum", "exclusiveMaximum", "multipleOf":
+		// jsonschema/v5 says "must be <= 10 but found 987654": the bound, never the number.
+		op, bound := map[string]string{"minimum": ">= ", "exclusiveMinimum": "> ", "maximum": "<= ",
+			"exclusiveMaximum": "< ", "multipleOf": "a multiple of "}[kw], map[string]*big.Rat{"minimum": sch.Minimum,
+			"exclusiveMinimum": sch.ExclusiveMinimum, "maximum": sch.Maximum, "exclusiveMaximum": sch.ExclusiveMaximum, "multipleOf": sch.MultipleOf}[kw]
+		if bound == nil {
+			return where + " breaks " + kw
+		}
+		f, _ := bound.Float64()
+		return where + " must be " + op + fmt.Sprint(f)
+	case "minProperties":
+		return where + " must have at least " + strconv.Itoa(sch.MinProperties) + " properties"
+	case "maxProperties":
+		return where + " must have at most " + strconv.Itoa(sch.MaxProperties) + " properties"
 	case "minItems":
 		return where + " must have at least " + strconv.Itoa(sch.MinItems) + " items"
 	case "maxItems":

@@ -116,8 +116,11 @@ func (v *Validator) Operations() []Operation {
 // Validate checks an exchange. With a Request, it is routed by method and path (never host) and
 // checked; the Response, if any, is then checked against the routed operation. Without a
 // Request, the Response is checked against the operation named by ex.Operation.
-func (v *Validator) Validate(ctx context.Context, ex Exchange) Result {
-	var res Result
+func (v *Validator) Validate(ctx context.Context, ex Exchange) (res Result) {
+	defer func() {
+		bound(res.Violations)
+		res.OutOfScope = clipText(res.OutOfScope)
+	}()
 	var op *operation
 	var pathParams map[string]string
 	switch {
