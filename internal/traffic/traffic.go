@@ -4,12 +4,13 @@
 // Two formats are read, and Open tells them apart by the first key of the first object, after
 // decompressing a gzip- or zlib-compressed recording (told by its first bytes, so a .har.gz,
 // mitmproxy's .zhar, a renamed file and a compressed stream on stdin all work) and skipping a
-// UTF-8 byte order mark:
+// UTF-8 byte order mark and any whitespace before the first object, however long:
 //
 // HAR 1.2 (an object whose first key is "log"), as browsers ("Save all as HAR with content"),
-// proxies and HTTP clients export it. The file is streamed: the reader walks the JSON tokens to
-// log.entries and then decodes one entry at a time, so a recording larger than memory can be
-// checked. From each entry it takes request.method, request.url, request.headers,
+// proxies and HTTP clients export it. The reader walks the tokens to log.entries, reads one
+// entry per Next, and after the last one reads the rest of the file, so that a second "log" or
+// "entries" key, or data after the object, is an error naming its line and byte. From each
+// entry it takes request.method, request.url, request.headers,
 // request.postData.text, response.status, response.headers and response.content.text (decoded
 // when content.encoding is "base64"); everything else (timings, cache, content.compression, the
 // "_"-prefixed fields exporters add, ...) is ignored. Entries are read in the file's order,
@@ -27,7 +28,9 @@
 // alone, and the Record's Note says why. An entry's Index is its 0-based position in
 // log.entries and its Comment the entry's comment.
 //
-// JSON Lines: one exchange object per line; blank lines are skipped. An object looks like
+// JSON Lines: one exchange object per line, of any length; blank lines are skipped. A line that
+// cannot be read (broken JSON, an object that goes on past the end of its line) is that line's
+// error, and reading goes on with the next line. An object looks like
 //
 //	{"request": {"method": "PATCH", "url": "https://acme.nonemployee.com/api/users/...",
 //	             "headers": {"Content-Type": "application/json", "Accept": ["application/json"]},
@@ -44,6 +47,17 @@
 // body was sent but not kept (it is reported as such). Unknown keys are errors, so that a
 // typo cannot silently drop a part of the exchange. A Record's Index counts exchanges from 0 and
 // its Line is the 1-based line number.
+//
+// Both formats are streamed token by token (scan.go), in memory bounded whatever the recording holds: a
+// string is kept only when the reader uses it and it fits its limit, and otherwise read past and
+// counted, never buffered. A body longer than Options.MaxBody (4 MiB by default) is marked
+// BodyNotRecorded with a Note giving its size; the other strings of an entry (URL, headers,
+// comment) may hold 16 MiB together, beyond which the entry is an error; values the reader
+// ignores may nest 10,000 levels deep. Raw bytes that are not UTF-8 are kept as recorded (the
+// validator then reports such a body as malformed, as received), where encoding/json would have
+// replaced them with U+FFFD. A key that appears twice in an object the reader uses is an error,
+// since readers disagree on which value wins: twice "log" or "entries" in a HAR (which would
+// show another reader another list of entries), twice a field of an entry or a line.
 //
 // Errors name the file and the entry or line: an entry or line that cannot be turned into an
 // exchange (a bad URL, a value of the wrong type) is a Record whose Err is set, and reading goes
