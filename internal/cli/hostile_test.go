@@ -28,7 +28,7 @@ func TestValidateHostileRecordings(t *testing.T) {
 		note, stderr     string // what the entry's note and stderr must say
 	}{
 		{"invalid UTF-8 in a body", "utf8.har", har(entry(`{\"user\": {\"name\": \"b` + "\xff" + `ob\"}}`)), exitFindings, "request.body.malformed", "", ""},
-		{"a body over --max-body", "big.har", har(entry(`{\"user\": {\"name\": \"` + strings.Repeat("x", 65<<20) + `\"}}`), good), exitFindings, "request.body.not_recorded",
+		{"a body over --max-body", "big.har", har(entry(`{\"user\": {\"name\": \"`+strings.Repeat("x", 65<<20)+`\"}}`), good), exitFindings, "request.body.not_recorded",
 			"the request body (68157462 bytes) is larger than the 4 MiB limit", ""},
 		{"entries twice", "twice.har", `{"log": {"entries": [` + good + "],\n\"entries\": [" + good + `]}}`, exitUsage, "", "",
 			"specgate validate: twice.har: log.entries: the key appears again near line 1"},
