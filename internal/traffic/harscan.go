@@ -75,7 +75,7 @@ func (h *harReader) next() (Record, error) {
 	}
 	rec := Record{File: h.name, Index: h.index}
 	h.index++
-	p := entryParser{s: s, budget: maxEntryText}
+	p := entryParser{s: s, budget: maxEntryText, limit: h.maxBody}
 	var e harEntry
 	if err := p.entry(&e); err != nil {
 		// Broken JSON ends the file: nothing after it can be trusted to be where it seems.

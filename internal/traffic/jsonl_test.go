@@ -134,7 +134,7 @@ func TestJSONLinesMultiLineObject(t *testing.T) {
 // the limit, is not kept and is marked not recorded with a note, and the lines after it are read.
 func TestJSONLinesLongLine(t *testing.T) {
 	long := `{"request": {"method": "PATCH", "url": "/a", "bodyText": "` + strings.Repeat("x", 65<<20) + `"}}`
-	huge := `{"request": {"method": "PATCH", "url": "/a", "body": [` + strings.Repeat("1,", 3<<20) + `1]}}`
+	huge := `{"request": {"method": "PATCH", "url": "/a", "body": [` + strings.Repeat("1,", 1<<20) + `1]}}`
 	data := `{"request": {"method": "GET", "url": "/a"}}` + "\n" + long + "\n" + huge + "\n" + `{"request": {"method": "GET", "url": "/b"}}` + "\n"
 	r, err := OpenWith("t.jsonl", strings.NewReader(data), Options{MaxBody: 1 << 20})
 	if err != nil {

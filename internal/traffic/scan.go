@@ -199,13 +199,12 @@ func (s *scanner) str(limit int64) (b []byte, size int64, err error) {
 			return nil, 0, err
 		}
 		buf, _ := s.r.Peek(s.r.Buffered())
-		i := 0
-		for i < len(buf) && buf[i] != '"' && buf[i] != '\\' && buf[i] >= 0x20 {
-			i++
-		}
+		var i int
 		if keeping() {
+			i = plainRun(buf)
 			keep(buf[:i])
 		} else {
+			i = skipRun(buf)
 			size += int64(i)
 		}
 		s.advance(i)
@@ -266,6 +265,33 @@ func (s *scanner) quick(limit int64) (string, bool) {
 		}
 	}
 	return "", false
+}
+
+// plainRun is the length of the run of buf that a kept string holds as it is: up to a quote, a
+// backslash or a control character.
+func plainRun(buf []byte) int {
+	i := 0
+	for i < len(buf) && buf[i] != '"' && buf[i] != '\\' && buf[i] >= 0x20 {
+		i++
+	}
+	return i
+}
+
+// skipRun is plainRun for a string that is not kept, found with bytes.IndexByte (a body of
+// gigabytes is read past at memory speed): up to a quote, a backslash or a newline; the other
+// control characters a string must not hold are let through, as nothing is made of the string.
+func skipRun(buf []byte) int {
+	i := bytes.IndexByte(buf, '"')
+	if i < 0 {
+		i = len(buf)
+	}
+	if j := bytes.IndexByte(buf[:i], '\\'); j >= 0 {
+		i = j
+	}
+	if j := bytes.IndexByte(buf[:i], '\n'); j >= 0 {
+		i = j
+	}
+	return i
 }
 
 // escape reads one escape sequence, the backslash first. A surrogate escape that is not half
