@@ -23,19 +23,21 @@ func TestValidateHostileRecordings(t *testing.T) {
 	good := entry(`{\"user\": {\"id\": \"` + id + `\"}}`)
 	tests := []struct {
 		name, file, data string
+		args             []string
 		code             int
 		rule             string // a rule the json report must hold, at entry 0
 		note, stderr     string // what the entry's note and stderr must say
 	}{
-		{"invalid UTF-8 in a body", "utf8.har", har(entry(`{\"user\": {\"name\": \"b` + "\xff" + `ob\"}}`)), exitFindings, "request.body.malformed", "", ""},
-		{"a body over --max-body", "big.har", har(entry(`{\"user\": {\"name\": \"`+strings.Repeat("x", 65<<20)+`\"}}`), good), exitFindings, "request.body.not_recorded",
+		{"invalid UTF-8 in a body", "utf8.har", har(entry(`{\"user\": {\"name\": \"b` + "\xff" + `ob\"}}`)), nil, exitFindings, "request.body.malformed", "", ""},
+		{"a body over --max-body", "big.har", har(entry(`{\"user\": {\"name\": \"`+strings.Repeat("x", 65<<20)+`\"}}`), good), nil, exitFindings, "request.body.not_recorded",
 			"the request body (68157462 bytes) is larger than the 4 MiB limit", ""},
-		{"entries twice", "twice.har", `{"log": {"entries": [` + good + "],\n\"entries\": [" + good + `]}}`, exitUsage, "", "",
+		{"--max-body 16", "small.har", har(good), []string{"--max-body", "16"}, exitFindings, "request.body.not_recorded", "is larger than the 16-byte limit", ""},
+		{"entries twice", "twice.har", `{"log": {"entries": [` + good + "],\n\"entries\": [" + good + `]}}`, nil, exitUsage, "", "",
 			"specgate validate: twice.har: log.entries: the key appears again near line 1"},
-		{"log twice", "log.har", har(good) + `, "log": {"entries": []}}`, exitUsage, "", "", "log.har: not valid JSON at line 1"},
-		{"64 KiB of whitespace first", "ws.har", strings.Repeat(" \r\n", 30<<10) + har(good), exitOK, "", "", ""},
+		{"log twice", "log.har", har(good) + `, "log": {"entries": []}}`, nil, exitUsage, "", "", "log.har: not valid JSON at line 1"},
+		{"64 KiB of whitespace first", "ws.har", strings.Repeat(" \r\n", 30<<10) + har(good), nil, exitOK, "", "", ""},
 		{"a JSON Lines line over 64 MiB", "long.jsonl", `{"request": {"method": "PATCH", "url": "https://acme.nonemployee.com/api/users/` + id + `", "headers": {"Content-Type": "application/json"}, "bodyText": "` + strings.Repeat("x", 65<<20) + `"}}` + "\n" +
-			`{"request": {"method": "PATCH", "url": "https://acme.nonemployee.com/api/users/` + id + `", "headers": {"Content-Type": "application/json"}, "body": {"user": {"id": 1}}}}` + "\n", exitFindings, "request.body.not_recorded", "larger than the 4 MiB limit", ""},
+			`{"request": {"method": "PATCH", "url": "https://acme.nonemployee.com/api/users/` + id + `", "headers": {"Content-Type": "application/json"}, "body": {"user": {"id": 1}}}}` + "\n", nil, exitFindings, "request.body.not_recorded", "larger than the 4 MiB limit", ""},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -44,7 +46,8 @@ func TestValidateHostileRecordings(t *testing.T) {
 				t.Fatal(err)
 			}
 			var stdout, stderr bytes.Buffer
-			code := Run(context.Background(), []string{"validate", "--format", "json", path}, &stdout, &stderr)
+			args := append(append([]string{"validate", "--format", "json"}, tt.args...), path)
+			code := Run(context.Background(), args, &stdout, &stderr)
 			if code != tt.code {
 				t.Fatalf("exit %d, want %d: %s", code, tt.code, stderr.String())
 			}
