@@ -4,9 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"slices"
 	"strconv"
-	"strings"
 )
 
 // maxEntryText bounds what one entry's strings other than its bodies (URL, headers, comment,
@@ -132,7 +130,7 @@ var errMissing = errors.New("missing")
 // find reads the keys of it, skipping their values, up to key.
 func (h *harReader) find(it *objIter, key string) error {
 	for {
-		k, ok, err := it.next()
+		k, _, ok, err := it.next()
 		if err != nil {
 			return err
 		}
@@ -160,7 +158,7 @@ func (h *harReader) rest() error {
 	}{{&h.log, "entries", "log.entries"}, {&h.top, "log", "log"}} {
 		for {
 			line, off := h.s.line, h.s.off
-			k, ok, err := x.it.next()
+			k, _, ok, err := x.it.next()
 			if err != nil {
 				return err
 			}
@@ -186,50 +184,60 @@ func (h *harReader) rest() error {
 	return nil
 }
 
-// objIter reads the keys of an object whose '{' was read, one at a time, so that reading it can
-// stop at a key and resume later.
+// objIter reads the keys of an object whose '{' was read, one at a time, without a callback
+// (so without an allocation), and so that reading it can stop at a key and resume later.
 type objIter struct {
 	s     *scanner
 	first bool
+	raw   [maxKey]byte // the bytes of the last key, when they fit
 }
 
-// next returns the next key, with the scanner at its value, or ok false at the object's end.
-func (it *objIter) next() (key string, ok bool, err error) {
+// next returns the next key, with the scanner at its value, or ok false at the object's end. key
+// is the key interned when the readers know it, else ""; raw holds its bytes until the next call.
+func (it *objIter) next() (key string, raw []byte, ok bool, err error) {
 	s := it.s
 	if err := s.ws(); err != nil {
-		return "", false, err
+		return "", nil, false, err
 	}
 	c, err := s.peekIn()
 	if err != nil {
-		return "", false, err
+		return "", nil, false, err
 	}
 	switch {
 	case c == '}':
 		s.advance(1)
-		return "", false, nil
+		return "", nil, false, nil
 	case !it.first && c != ',':
-		return "", false, s.unexpected(c, "',' or '}'")
+		return "", nil, false, s.unexpected(c, "',' or '}'")
 	case !it.first:
 		s.advance(1)
 		if err := s.ws(); err != nil {
-			return "", false, err
+			return "", nil, false, err
 		}
 		if c, err = s.peekIn(); err != nil {
-			return "", false, err
+			return "", nil, false, err
 		}
 	}
 	it.first = false
 	if c != '"' {
-		return "", false, s.unexpected(c, "a key")
+		return "", nil, false, s.unexpected(c, "a key")
 	}
-	kb, _, err := s.str(maxKey)
-	if err != nil {
-		return "", false, err
+	if n, ok := s.quickKey(&it.raw); ok {
+		raw = it.raw[:n]
+	} else {
+		kb, _, err := s.str(maxKey)
+		if err != nil {
+			return "", nil, false, err
+		}
+		if kb == nil {
+			kb = []byte("(a key longer than 256 bytes)")
+		}
+		raw = kb
 	}
 	if err := s.expect(':', "':'"); err != nil {
-		return "", false, err
+		return "", nil, false, err
 	}
-	return string(kb), true, nil
+	return knownKey(raw), raw, true, nil
 }
 
 // article names a kind with its article, as messages do: "an object", "a string".
@@ -330,13 +338,35 @@ func (p *entryParser) integer(path, key string, dst *int64) error {
 	if err != nil {
 		return err
 	}
-	n, perr := strconv.ParseInt(t, 10, 64)
-	if perr != nil {
+	n, ok := parseInt(t)
+	if !ok {
 		p.fault(path, key, "got a JSON number that is not an integer in range, want an integer")
 		return nil
 	}
 	*dst = n
 	return nil
+}
+
+// parseInt parses a JSON integer that fits an int64 (nil, a fraction or an exponent do not).
+func parseInt(b []byte) (int64, bool) {
+	neg := len(b) > 0 && b[0] == '-'
+	if neg {
+		b = b[1:]
+	}
+	if len(b) == 0 || len(b) > 18 {
+		return 0, false
+	}
+	var n int64
+	for _, c := range b {
+		if c < '0' || c > '9' {
+			return 0, false
+		}
+		n = n*10 + int64(c-'0')
+	}
+	if neg {
+		n = -n
+	}
+	return n, true
 }
 
 // boolean reads a boolean field into dst.
@@ -363,42 +393,36 @@ func (p *entryParser) body(path, key string, max int64, dst *bodyText) error {
 	return nil
 }
 
-// errUnknown is what a member function returns for a key it does not read.
-var errUnknown = errors.New("unknown key")
-
-// obj reads the object named key under path, calling member for each key; member reads the
-// value of the keys it knows and returns errUnknown, reading nothing, for the others, which are
-// read past, or are faults when the parser is strict. A known key that appears twice is a fault
-// (parsers disagree on which value wins). ok is false when the value is null or not an object.
-func (p *entryParser) obj(path, key string, member func(key string) error) (bool, error) {
+// open starts reading the object named key under path: ok is false, the value read past, when
+// it is null or not an object (a fault).
+func (p *entryParser) open(path, key string) (objIter, bool, error) {
 	ok, err := p.is(path, key, '{')
 	if !ok || err != nil {
-		return ok, err
+		return objIter{}, false, err
 	}
-	inner := join(path, key)
-	var seenBuf [8]string
-	seen := seenBuf[:0]
-	return true, p.s.object(func(k string, raw []byte) error {
-		if k != "" && slices.Contains(seen, k) {
-			p.fault(inner, k, "the key appears twice; parsers disagree on which value wins")
-			return p.s.skip()
-		}
-		err := errUnknown
-		if k != "" {
-			err = member(k)
-		}
-		switch {
-		case errors.Is(err, errUnknown):
-			if p.strict {
-				p.fault(inner, "", "unknown field %s", strconv.Quote(clipKey(string(raw))))
-			}
-			return p.s.skip()
-		case err != nil:
-			return err
-		}
-		seen = append(seen, k)
-		return nil
-	})
+	p.s.advance(1)
+	return objIter{s: p.s, first: true}, true, nil
+}
+
+// other reads past the value of a key the caller does not read: an unknown key, a fault when the
+// parser is strict (JSON Lines, where a typo must not drop a part of the exchange).
+func (p *entryParser) other(path string, raw []byte) error {
+	if p.strict {
+		p.fault(path, "", "unknown field %s", strconv.Quote(clipKey(string(raw))))
+	}
+	return p.s.skip()
+}
+
+// twice reports whether the field bit was seen already in the object whose fields seen holds,
+// marking it, and makes a repeated field a fault (parsers disagree on which value wins), read
+// past.
+func (p *entryParser) twice(seen *uint32, bit uint32, path, key string) (bool, error) {
+	if *seen&bit != 0 {
+		p.fault(path, key, "the key appears twice; parsers disagree on which value wins")
+		return true, p.s.skip()
+	}
+	*seen |= bit
+	return false, nil
 }
 
 func clipKey(k string) string {
@@ -428,91 +452,213 @@ func (p *entryParser) entry(e *harEntry) error {
 		p.fault("value", "", "got a JSON %s, want an object", kindName(k))
 		return p.s.skip()
 	}
-	_, err = p.obj("", "", func(key string) error {
-		switch key {
-		case "comment":
-			return p.text("", key, &e.Comment)
-		case "request":
-			e.Request = &harRequest{}
-			return p.request(key, e.Request)
-		case "response":
-			e.Response = &harResponse{}
-			return p.response(key, e.Response)
-		}
-		return errUnknown
-	})
-	return err
-}
-
-func (p *entryParser) request(path string, r *harRequest) error {
-	_, err := p.obj("", path, func(key string) error {
-		switch key {
-		case "method":
-			return p.text(path, key, &r.Method)
-		case "url":
-			return p.text(path, key, &r.URL)
-		case "headers":
-			return p.headers(path, key, &r.Headers)
-		case "bodySize":
-			return p.integer(path, key, &r.BodySize)
-		case "postData":
-			r.PostData = &harPostData{}
-			at := join(path, key)
-			ok, err := p.obj(path, key, func(key string) error {
-				switch key {
-				case "mimeType":
-					return p.text(at, key, &r.PostData.MimeType)
-				case "text":
-					return p.body(at, key, p.maxBody(), &r.PostData.Text)
-				}
-				return errUnknown
-			})
-			if !ok {
-				r.PostData = nil
-			}
+	it, ok, err := p.open("", "")
+	if !ok || err != nil {
+		return err
+	}
+	var seen uint32
+	for {
+		key, raw, more, err := it.next()
+		if !more || err != nil {
 			return err
 		}
-		return errUnknown
-	})
-	return err
+		bit := harFields[key] & (fieldComment | fieldRequest | fieldResponse)
+		if bit == 0 {
+			err = p.other("", raw)
+		} else if dup, derr := p.twice(&seen, bit, "", key); dup || derr != nil {
+			err = derr
+		} else {
+			switch key {
+			case "comment":
+				err = p.text("", key, &e.Comment)
+			case "request":
+				e.Request = &harRequest{}
+				err = p.request(key, e.Request)
+			case "response":
+				e.Response = &harResponse{}
+				err = p.response(key, e.Response)
+			}
+		}
+		if err != nil {
+			return err
+		}
+	}
+}
+
+// harFields numbers the fields of the objects of an entry, for twice.
+var harFields = map[string]uint32{"method": 1 << 0, "url": 1 << 1, "headers": 1 << 2, "bodySize": 1 << 3,
+	"postData": 1 << 4, "mimeType": 1 << 5, "text": 1 << 6, "status": 1 << 7, "_error": 1 << 8,
+	"content": 1 << 9, "size": 1 << 10, "encoding": 1 << 11, "name": 1 << 12, "value": 1 << 13,
+	"comment": fieldComment, "request": fieldRequest, "response": fieldResponse, "operation": 1 << 17,
+	"body": 1 << 18, "bodyText": 1 << 19, "bodyNotRecorded": 1 << 20}
+
+const (
+	fieldComment  = 1 << 14
+	fieldRequest  = 1 << 15
+	fieldResponse = 1 << 16
+)
+
+func (p *entryParser) request(path string, r *harRequest) error {
+	it, ok, err := p.open("", path)
+	if !ok || err != nil {
+		return err
+	}
+	var seen uint32
+	for {
+		key, raw, more, err := it.next()
+		if !more || err != nil {
+			return err
+		}
+		switch key {
+		case "method", "url", "headers", "bodySize", "postData":
+			if dup, err := p.twice(&seen, harFields[key], path, key); dup || err != nil {
+				if err != nil {
+					return err
+				}
+				continue
+			}
+		}
+		switch key {
+		case "method":
+			err = p.text(path, key, &r.Method)
+		case "url":
+			err = p.text(path, key, &r.URL)
+		case "headers":
+			err = p.headers(path, key, &r.Headers)
+		case "bodySize":
+			err = p.integer(path, key, &r.BodySize)
+		case "postData":
+			r.PostData = &harPostData{}
+			var ok bool
+			if ok, err = p.postData(path, key, r.PostData); !ok {
+				r.PostData = nil
+			}
+		default:
+			err = p.other(path, raw)
+		}
+		if err != nil {
+			return err
+		}
+	}
+}
+
+func (p *entryParser) postData(path, key string, d *harPostData) (bool, error) {
+	it, ok, err := p.open(path, key)
+	if !ok || err != nil {
+		return ok, err
+	}
+	at := join(path, key)
+	var seen uint32
+	for {
+		key, raw, more, err := it.next()
+		if !more || err != nil {
+			return true, err
+		}
+		switch key {
+		case "mimeType", "text":
+			if dup, err := p.twice(&seen, harFields[key], at, key); dup || err != nil {
+				if err != nil {
+					return true, err
+				}
+				continue
+			}
+		}
+		switch key {
+		case "mimeType":
+			err = p.text(at, key, &d.MimeType)
+		case "text":
+			err = p.body(at, key, p.maxBody(), &d.Text)
+		default:
+			err = p.other(at, raw)
+		}
+		if err != nil {
+			return true, err
+		}
+	}
 }
 
 func (p *entryParser) response(path string, r *harResponse) error {
-	_, err := p.obj("", path, func(key string) error {
-		switch key {
-		case "status":
-			return p.integer(path, key, &r.Status)
-		case "headers":
-			return p.headers(path, key, &r.Headers)
-		case "bodySize":
-			return p.integer(path, key, &r.BodySize)
-		case "_error":
-			return p.text(path, key, &r.Error)
-		case "content":
-			c := &harContent{}
-			at := join(path, key)
-			ok, err := p.obj(path, key, func(key string) error {
-				switch key {
-				case "size":
-					return p.integer(at, key, &c.Size)
-				case "encoding":
-					return p.text(at, key, &c.Encoding)
-				case "mimeType":
-					return p.text(at, key, &c.MimeType)
-				case "text":
-					// The encoding may come after the text: keep what base64 of the limit takes.
-					return p.body(at, key, base64Len(p.maxBody()), &c.Text)
-				}
-				return errUnknown
-			})
-			if ok {
-				r.Content = c
-			}
+	it, ok, err := p.open("", path)
+	if !ok || err != nil {
+		return err
+	}
+	var seen uint32
+	for {
+		key, raw, more, err := it.next()
+		if !more || err != nil {
 			return err
 		}
-		return errUnknown
-	})
-	return err
+		switch key {
+		case "status", "headers", "bodySize", "_error", "content":
+			if dup, err := p.twice(&seen, harFields[key], path, key); dup || err != nil {
+				if err != nil {
+					return err
+				}
+				continue
+			}
+		}
+		switch key {
+		case "status":
+			err = p.integer(path, key, &r.Status)
+		case "headers":
+			err = p.headers(path, key, &r.Headers)
+		case "bodySize":
+			err = p.integer(path, key, &r.BodySize)
+		case "_error":
+			err = p.text(path, key, &r.Error)
+		case "content":
+			c := &harContent{}
+			var ok bool
+			if ok, err = p.content(path, key, c); ok {
+				r.Content = c
+			}
+		default:
+			err = p.other(path, raw)
+		}
+		if err != nil {
+			return err
+		}
+	}
+}
+
+func (p *entryParser) content(path, key string, c *harContent) (bool, error) {
+	it, ok, err := p.open(path, key)
+	if !ok || err != nil {
+		return ok, err
+	}
+	at := join(path, key)
+	var seen uint32
+	for {
+		key, raw, more, err := it.next()
+		if !more || err != nil {
+			return true, err
+		}
+		switch key {
+		case "size", "encoding", "mimeType", "text":
+			if dup, err := p.twice(&seen, harFields[key], at, key); dup || err != nil {
+				if err != nil {
+					return true, err
+				}
+				continue
+			}
+		}
+		switch key {
+		case "size":
+			err = p.integer(at, key, &c.Size)
+		case "encoding":
+			err = p.text(at, key, &c.Encoding)
+		case "mimeType":
+			err = p.text(at, key, &c.MimeType)
+		case "text":
+			// The encoding may come after the text: keep what base64 of the limit takes.
+			err = p.body(at, key, base64Len(p.maxBody()), &c.Text)
+		default:
+			err = p.other(at, raw)
+		}
+		if err != nil {
+			return true, err
+		}
+	}
 }
 
 // maxBody is the longest body kept.
@@ -533,22 +679,48 @@ func (p *entryParser) headers(path, key string, dst *[]harHeader) error {
 	}
 	at := join(path, key)
 	return p.s.array(func(i int) error {
+		k, err := p.s.kind()
+		if err != nil {
+			return err
+		}
+		if k != '{' && k != 'n' {
+			p.fault(at+"["+strconv.Itoa(i)+"]", "", "got a JSON %s, want an object", kindName(k))
+			return p.s.skip()
+		}
+		it, ok, err := p.open(at, "")
+		if !ok || err != nil {
+			return err
+		}
 		var h harHeader
-		ok, err := p.obj(at, "", func(key string) error {
+		var seen uint32
+		for {
+			key, raw, more, err := it.next()
+			if err != nil {
+				return err
+			}
+			if !more {
+				break
+			}
+			switch key {
+			case "name", "value":
+				if dup, err := p.twice(&seen, harFields[key], at, key); dup || err != nil {
+					if err != nil {
+						return err
+					}
+					continue
+				}
+			}
 			switch key {
 			case "name":
-				return p.text(at, key, &h.Name)
+				err = p.text(at, key, &h.Name)
 			case "value":
-				return p.text(at, key, &h.Value)
+				err = p.text(at, key, &h.Value)
+			default:
+				err = p.other(at, raw)
 			}
-			return errUnknown
-		})
-		if !ok && err == nil && p.err != nil && strings.HasPrefix(p.err.Error(), at+": got") {
-			// Name the element, not the list.
-			p.err = fmt.Errorf("%s[%d]%s", at, i, strings.TrimPrefix(p.err.Error(), at))
-		}
-		if err != nil || !ok {
-			return err
+			if err != nil {
+				return err
+			}
 		}
 		p.budget -= headerCost
 		if p.budget < 0 {

@@ -127,51 +127,96 @@ func (p *entryParser) line(x *lineExchange) error {
 		p.fault("value", "", "got a JSON %s, want an object", kindName(k))
 		return p.s.skip()
 	}
-	_, err = p.obj("", "", func(key string) error {
+	it, _, err := p.open("", "")
+	if err != nil {
+		return err
+	}
+	var seen uint32
+	for {
+		key, raw, more, err := it.next()
+		if !more || err != nil {
+			return err
+		}
+		switch key {
+		case "request", "response", "operation", "comment":
+			if dup, err := p.twice(&seen, harFields[key], "", key); dup || err != nil {
+				if err != nil {
+					return err
+				}
+				continue
+			}
+		}
 		switch key {
 		case "request":
 			x.Request = &linePart{}
-			return p.linePart(key, x.Request, true)
+			err = p.linePart(key, x.Request, true)
 		case "response":
 			x.Response = &linePart{}
-			return p.linePart(key, x.Response, false)
+			err = p.linePart(key, x.Response, false)
 		case "operation":
-			return p.text("", key, &x.Operation)
+			err = p.text("", key, &x.Operation)
 		case "comment":
-			return p.text("", key, &x.Comment)
+			err = p.text("", key, &x.Comment)
+		default:
+			err = p.other("", raw)
 		}
-		return errUnknown
-	})
-	return err
+		if err != nil {
+			return err
+		}
+	}
 }
 
 func (p *entryParser) linePart(path string, x *linePart, request bool) error {
-	_, err := p.obj("", path, func(key string) error {
-		switch key {
-		case "headers":
-			return p.lineHeaders(path, key, &x.Headers)
-		case "body":
-			return p.rawBody(&x.Body)
-		case "bodyText":
-			return p.body(path, key, p.maxBody(), &x.BodyText)
-		case "bodyNotRecorded":
-			return p.boolean(path, key, &x.BodyNotRecorded)
-		case "method":
-			if request {
-				return p.text(path, key, &x.Method)
-			}
-		case "url":
-			if request {
-				return p.text(path, key, &x.URL)
-			}
-		case "status":
+	it, ok, err := p.open("", path)
+	if !ok || err != nil {
+		return err
+	}
+	var seen uint32
+	for {
+		key, raw, more, err := it.next()
+		if !more || err != nil {
+			return err
+		}
+		switch {
+		case key == "method" || key == "url":
 			if !request {
-				return p.integer(path, key, &x.Status)
+				key = ""
+			}
+		case key == "status":
+			if request {
+				key = ""
 			}
 		}
-		return errUnknown
-	})
-	return err
+		if key != "" {
+			if dup, err := p.twice(&seen, harFields[key], path, key); dup || err != nil {
+				if err != nil {
+					return err
+				}
+				continue
+			}
+		}
+		switch key {
+		case "headers":
+			err = p.lineHeaders(path, key, &x.Headers)
+		case "body":
+			err = p.rawBody(&x.Body)
+		case "bodyText":
+			err = p.body(path, key, p.maxBody(), &x.BodyText)
+		case "bodyNotRecorded":
+			err = p.boolean(path, key, &x.BodyNotRecorded)
+		case "method":
+			err = p.text(path, key, &x.Method)
+		case "url":
+			err = p.text(path, key, &x.URL)
+		case "status":
+			err = p.integer(path, key, &x.Status)
+		default:
+			err = p.other(path, raw)
+		}
+		if err != nil {
+			return err
+		}
+	}
 }
 
 // rawBody reads "body", any JSON value, as written; null is no body.

@@ -45,6 +45,7 @@ type scanner struct {
 	capture *[]byte
 	capMax  int64
 	capN    int64
+	num     [maxNumber]byte // the text of the last number read
 }
 
 func (s *scanner) syntax(format string, args ...any) error {
@@ -294,6 +295,27 @@ func skipRun(buf []byte) int {
 	return i
 }
 
+// quickKey copies into buf a key that is whole in the buffer, without escapes and at most
+// maxKey bytes long, and consumes it; ok is false, nothing read, for any other key.
+func (s *scanner) quickKey(buf *[maxKey]byte) (int, bool) {
+	b, _ := s.r.Peek(s.r.Buffered())
+	if len(b) < 2 || b[0] != '"' {
+		return 0, false
+	}
+	for i := 1; i < len(b) && i <= maxKey+1; i++ {
+		c := b[i]
+		if c == '"' {
+			n := copy(buf[:], b[1:i])
+			s.advance(i + 1)
+			return n, true
+		}
+		if c == '\\' || c < 0x20 {
+			return 0, false
+		}
+	}
+	return 0, false
+}
+
 // escape reads one escape sequence, the backslash first. A surrogate escape that is not half
 // of a pair becomes U+FFFD, as encoding/json does.
 func (s *scanner) escape() (rune, error) {
@@ -371,35 +393,34 @@ func (s *scanner) hex4() (rune, error) {
 // maxNumber is the longest number kept; longer ones are skipped, never kept.
 const maxNumber = 64
 
-// number reads a number and returns its text, or "" when it is longer than maxNumber
-// characters.
-func (s *scanner) number() (string, error) {
+// number reads a number and returns its text, or nil when it is longer than maxNumber
+// characters (a longer number is read past, never kept). The text is valid until the next call.
+func (s *scanner) number() ([]byte, error) {
 	if err := s.ws(); err != nil {
-		return "", err
+		return nil, err
 	}
-	var text []byte
 	n := 0
 	for {
 		c, err := s.peek()
 		if err != nil && !errors.Is(err, io.EOF) {
-			return "", err
+			return nil, err
 		}
 		if err != nil || !(c >= '0' && c <= '9' || c == '-' || c == '+' || c == '.' || c == 'e' || c == 'E') {
 			break
 		}
 		if n < maxNumber {
-			text = append(text, c)
+			s.num[n] = c
 		}
 		n++
 		s.advance(1)
 	}
-	if n == 0 || !validNumber(text) && n <= maxNumber {
-		return "", s.syntax("malformed number")
+	if n == 0 || n <= maxNumber && !validNumber(s.num[:n]) {
+		return nil, s.syntax("malformed number")
 	}
 	if n > maxNumber {
-		return "", nil
+		return nil, nil
 	}
-	return string(text), nil
+	return s.num[:n], nil
 }
 
 // validNumber checks JSON's number grammar.
@@ -677,7 +698,8 @@ var knownKeys = map[string]string{}
 func init() {
 	for _, k := range []string{"comment", "request", "response", "method", "url", "headers",
 		"bodySize", "postData", "mimeType", "text", "status", "_error", "content", "size",
-		"encoding", "name", "value", "operation", "body", "bodyText", "bodyNotRecorded"} {
+		"encoding", "name", "value", "operation", "body", "bodyText", "bodyNotRecorded", "log",
+		"entries"} {
 		knownKeys[k] = k
 	}
 }
