@@ -33,10 +33,30 @@ func writeHugeEntryHAR(w io.Writer, size int64) error {
 	return bw.Flush()
 }
 
+// writeLargeBodiesHAR streams to w a HAR of about size bytes whose entries each carry a
+// response body of bodySize bytes (a NERM user with a long name), all within the body limit,
+// so that every one is read and validated.
+func writeLargeBodiesHAR(w io.Writer, size, bodySize int64) error {
+	bw := bufio.NewWriterSize(w, 1<<20)
+	const uuid = "db6f8e8b-65c2-47d5-a0db-90bcc4e9df9e"
+	fmt.Fprint(bw, `{"log":{"version":"1.2","creator":{"name":"specgate bench","version":"1"},"entries":[`)
+	name := strings.Repeat("n", int(bodySize))
+	for i, written := 0, int64(0); written < size; i++ {
+		if i > 0 {
+			bw.WriteByte(',')
+		}
+		n, _ := fmt.Fprintf(bw, `{"request":{"method":"PATCH","url":"https://acme.nonemployee.com/api/users/%s","headers":[{"name":"Content-Type","value":"application/json"}],"postData":{"mimeType":"application/json","text":"{\"user\":{\"id\":\"%s\"}}"}},"response":{"status":200,"headers":[{"name":"Content-Type","value":"application/json"}],"content":{"mimeType":"application/json","text":"{\"user\":{\"id\":\"%s\",\"uid\":\"%s\",\"name\":\"%s\"}}"}}}`, uuid, uuid, uuid, uuid, name)
+		written += int64(n)
+	}
+	fmt.Fprint(bw, `]}}`)
+	return bw.Flush()
+}
+
 // BenchmarkValidatePeakRSS builds specgate and runs `specgate validate` as a child process on
 // hostile and large recordings, generated on the fly into a temporary directory: a .har.gz of
-// one entry with a 3 GiB body (SPECGATE_BENCH_HUGE_MB, 3072 by default) and a plain HAR of
-// SPECGATE_BENCH_HAR_MB megabytes (200 by default), the latter also with --format html. It
+// one entry with a 3 GiB body (SPECGATE_BENCH_HUGE_MB, 3072 by default), a plain HAR of
+// SPECGATE_BENCH_HAR_MB megabytes (200 by default) of small exchanges, also with --format html,
+// and one as large of exchanges with 2 MiB bodies. It
 // reports each run's peak resident memory (the child's VmHWM, and getrusage's ru_maxrss, an
 // upper bound, see watchHWM) and fails when ru_maxrss is above 256 MiB. `make bench-memory` runs it. SPECGATE_BENCH_BIN runs another specgate binary
 // instead, to measure a peer (an older build) on the same inputs.
@@ -81,6 +101,18 @@ func BenchmarkValidatePeakRSS(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
+	bodies := filepath.Join(dir, "bodies.har")
+	f, err = os.Create(bodies)
+	if err != nil {
+		b.Fatal(err)
+	}
+	err = writeLargeBodiesHAR(f, harMB<<20, 2<<20)
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		b.Fatal(err)
+	}
 	runs := []struct {
 		name   string
 		args   []string
@@ -89,6 +121,8 @@ func BenchmarkValidatePeakRSS(b *testing.B) {
 		{fmt.Sprintf("%d MiB entry, .har.gz, json", hugeMB), []string{"validate", "--format", "json", huge}, "huge-entry-peak-RSS-MiB"},
 		{fmt.Sprintf("%d MB HAR, json", harMB), []string{"validate", "--format", "json", large}, "large-har-peak-RSS-MiB"},
 		{fmt.Sprintf("%d MB HAR, html", harMB), []string{"validate", "--format", "html", large}, "large-har-html-peak-RSS-MiB"},
+		{fmt.Sprintf("%d MB HAR of 2 MiB bodies, json", harMB), []string{"validate", "--format", "json", bodies}, "large-bodies-peak-RSS-MiB"},
+		{fmt.Sprintf("%d MB HAR of 2 MiB bodies, html", harMB), []string{"validate", "--format", "html", bodies}, "large-bodies-html-peak-RSS-MiB"},
 	}
 	b.ResetTimer()
 	for range b.N {

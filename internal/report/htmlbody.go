@@ -68,6 +68,13 @@ func viewBody(id, part, contentType string, body []byte, pointers []string) *bod
 		}
 		v.Lines, v.anchors, v.size = nil, map[string]int{}, 0
 	}
+	if len(body) > maxBodyParse {
+		// Only the first maxRawBody bytes are shown: redact a window of them, not the whole
+		// body, which would cost several copies of megabytes for 4 KiB of page. The window
+		// reaches past what is shown so that a name/value pair whose name follows its value is
+		// still seen whole; a cut string is masked to its end by the tolerant scan.
+		body, v.Truncated = body[:maxBodyParse], true
+	}
 	body = redact.Body(contentType, body)
 	text := body
 	if len(text) > maxRawBody {
