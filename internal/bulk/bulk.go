@@ -27,9 +27,9 @@ type Options struct {
 }
 
 // DefaultWindowBytes is the default bound on the bodies read ahead: with bodies of up to 4 MiB
-// (traffic.DefaultMaxBody), a few large exchanges at a time, while small ones fill the window by
-// count.
-const DefaultWindowBytes = 32 << 20
+// (traffic.DefaultMaxBody), a few large exchanges at a time, enough to keep two cores busy,
+// while small ones fill the window by count.
+const DefaultWindowBytes = 16 << 20
 
 // recordSize is what a record holds in memory, roughly: its bodies.
 func recordSize(rec traffic.Record) int64 {

@@ -82,6 +82,7 @@ func places(name, value string) map[string]string {
 		"json truncated":             body("application/json", fmt.Sprintf(`{"user": {%q: "%s`, name, value)),
 		"json unquoted":              body("application/json", fmt.Sprintf(`{%q: %s, "x": 1`, name, value)),
 		"json as text":               body("text/plain", j),
+		"json cut for display":       string(redact.Prefix("application/json", []byte(j[:len(j)-len(value)/2-16]))),
 		"json as text broken":        body("text/plain", j[:len(j)-3]),
 		"json no type":               body("", j),
 		"json in a form":             body("application/x-www-form-urlencoded", "a=1&data="+q(j)),
@@ -145,6 +146,8 @@ func TestPlainValuesKept(t *testing.T) {
 			switch place {
 			case "json in a form", "json in multipart":
 				continue // the value is escaped there
+			case "json cut for display":
+				continue // the value is cut
 			}
 			if !strings.Contains(got, value) {
 				t.Errorf("%q in %s: the value was masked:\n%s", name, place, got)

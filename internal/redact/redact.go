@@ -283,6 +283,23 @@ func Body(contentType string, body []byte) []byte {
 	return tolerant(body)
 }
 
+// Prefix is Body for the first bytes of a body, cut where a report stops showing it: since a cut
+// body cannot parse, it goes straight to the tolerant scan, which masks a string cut short to its
+// end.
+func Prefix(contentType string, prefix []byte) []byte {
+	mt, _, err := mime.ParseMediaType(contentType)
+	if err != nil {
+		mt = strings.ToLower(strings.TrimSpace(contentType))
+	}
+	switch {
+	case len(prefix) == 0 || binary(mt):
+		return prefix
+	case mt == "application/x-www-form-urlencoded" && !looksJSON(prefix):
+		return []byte(RawQuery(string(prefix)))
+	}
+	return tolerant(prefix)
+}
+
 // binary reports whether a media type holds no text that could name a secret.
 func binary(mt string) bool {
 	for _, p := range []string{"image/", "audio/", "video/", "font/"} {
@@ -593,11 +610,20 @@ func scanString(b []byte, i int) (int, string) {
 			j += 2
 			continue
 		case '"':
-			return j + 1, string(b[i+1 : j])
+			return j + 1, nameText(b[i+1 : j])
 		}
 		j++
 	}
-	return len(b), string(b[i+1 : min(j, len(b))])
+	return len(b), nameText(b[i+1:])
+}
+
+// nameText is the text of a string that may be a name: a longer one is never a secret's name
+// (see maxName), so it is not copied.
+func nameText(b []byte) string {
+	if len(b) > maxName {
+		return ""
+	}
+	return string(b)
 }
 
 func skipSpace(b []byte, i int) int {
