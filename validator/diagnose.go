@@ -119,10 +119,10 @@ func (d *diagnosis) walk(f *fastSchema, v any, depth int) {
 	switch t := v.(type) {
 	case map[string]any:
 		if f.minProps >= 0 && len(t) < f.minProps {
-			d.fail(f, "minProperties", v, fmt.Sprintf("minimum %d properties allowed, but found %d properties", f.minProps, len(t)))
+			d.fail(f, "minProperties", v, "")
 		}
 		if f.maxProps >= 0 && len(t) > f.maxProps {
-			d.fail(f, "maxProperties", v, fmt.Sprintf("maximum %d properties allowed, but found %d properties", f.maxProps, len(t)))
+			d.fail(f, "maxProperties", v, "")
 		}
 		for _, r := range f.required {
 			if _, ok := t[r]; !ok {
@@ -191,7 +191,7 @@ func (d *diagnosis) walk(f *fastSchema, v any, depth int) {
 	}
 }
 
-// bounds records the numeric bounds n breaks, with jsonschema/v5's messages.
+// bounds records the numeric bounds n breaks; describe words them.
 func (d *diagnosis) bounds(f *fastSchema, n json.Number) {
 	if f.min == nil && f.max == nil && f.exMin == nil && f.exMax == nil {
 		return
@@ -201,20 +201,19 @@ func (d *diagnosis) bounds(f *fastSchema, n json.Number) {
 		return
 	}
 	for _, b := range []struct {
-		kw, op string
-		bound  *big.Rat
-		fails  func(cmp int) bool
+		kw    string
+		bound *big.Rat
+		fails func(cmp int) bool
 	}{
-		{"minimum", ">=", f.min, func(c int) bool { return c < 0 }},
-		{"exclusiveMinimum", ">", f.exMin, func(c int) bool { return c <= 0 }},
-		{"maximum", "<=", f.max, func(c int) bool { return c > 0 }},
-		{"exclusiveMaximum", "<", f.exMax, func(c int) bool { return c >= 0 }},
+		{"minimum", f.min, func(c int) bool { return c < 0 }},
+		{"exclusiveMinimum", f.exMin, func(c int) bool { return c <= 0 }},
+		{"maximum", f.max, func(c int) bool { return c > 0 }},
+		{"exclusiveMaximum", f.exMax, func(c int) bool { return c >= 0 }},
 	} {
 		if b.bound == nil || !b.fails(r.Cmp(b.bound)) {
 			continue
 		}
-		limit, _ := b.bound.Float64()
-		d.fail(f, b.kw, n, fmt.Sprintf("must be %s %v but found %v", b.op, limit, n))
+		d.fail(f, b.kw, n, "")
 	}
 }
 
