@@ -4,35 +4,61 @@
 # X-Requested-By header, which the spec requires), and show what the proxy logged, its metrics,
 # and `specgate validate` reading back the recording. Nothing leaves 127.0.0.1.
 #
-# Ports can be moved with MOCK_ADDR, PROXY_ADDR and ADMIN_ADDR.
+# Every server listens on a free loopback port the system picks (port 0), and the script reads
+# the bound addresses from their "listening" log lines, so that nothing already listening on this
+# host (another proxy, Prometheus on 9090, a dev server on 8080) is reached by mistake. Set
+# MOCK_ADDR, PROXY_ADDR or ADMIN_ADDR to use fixed addresses instead; a taken one fails clearly.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-MOCK_ADDR=${MOCK_ADDR:-127.0.0.1:8081}
-PROXY_ADDR=${PROXY_ADDR:-127.0.0.1:8080}
-ADMIN_ADDR=${ADMIN_ADDR:-127.0.0.1:9090}
 work=$(mktemp -d)
 bin=$work/specgate
 pids=()
 cleanup() {
-	for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
+	# Only the processes this script started and that still run.
+	for pid in "${pids[@]}"; do
+		if kill -0 "$pid" 2>/dev/null; then kill "$pid" 2>/dev/null || true; wait "$pid" 2>/dev/null || true; fi
+	done
 	rm -rf "$work"
 }
 trap cleanup EXIT
+trap 'exit 130' INT TERM
 
-go build -o "$bin" ./cmd/specgate
-"$bin" mock --listen "$MOCK_ADDR" 2>"$work/mock.log" &
+# logged NAME PID LOG FIELD: wait until the server logs that it listens and print FIELD of that
+# line (listen or admin); fail with its log if it exits first or says nothing within 10 s.
+logged() {
+	local name=$1 pid=$2 log=$3 field=$4 line
+	for _ in $(seq 200); do
+		line=$(grep -m1 '"msg":"specgate '"$name"' listening"' "$log" 2>/dev/null || true)
+		if [ -n "$line" ]; then
+			sed -E 's/.*"'"$field"'":"([^"]*)".*/\1/' <<<"$line"
+			return 0
+		fi
+		if ! kill -0 "$pid" 2>/dev/null; then
+			echo "demo-proxy: specgate $name did not start:" >&2
+			cat "$log" >&2
+			return 1
+		fi
+		sleep 0.05
+	done
+	echo "demo-proxy: specgate $name said nothing about listening in 10 s:" >&2
+	cat "$log" >&2
+	return 1
+}
+
+go build -ldflags "${LDFLAGS:-}" -o "$bin" ./cmd/specgate
+"$bin" mock --listen "${MOCK_ADDR:-127.0.0.1:0}" 2>"$work/mock.log" &
 mock_pid=$!
 pids+=("$mock_pid")
-"$bin" proxy --upstream "http://$MOCK_ADDR" --listen "$PROXY_ADDR" --admin "$ADMIN_ADDR" \
+MOCK_ADDR=$(logged mock "$mock_pid" "$work/mock.log" listen)
+"$bin" proxy --upstream "http://$MOCK_ADDR" --listen "${PROXY_ADDR:-127.0.0.1:0}" --admin "${ADMIN_ADDR:-127.0.0.1:0}" \
 	--record "$work/demo.har" 2>"$work/proxy.log" &
 proxy_pid=$!
 pids+=("$proxy_pid")
-for _ in $(seq 100); do
-	curl -fs "http://$ADMIN_ADDR/healthz" >/dev/null 2>&1 && curl -s -o /dev/null "http://$MOCK_ADDR/" && break
-	sleep 0.1
-done
-curl -fs "http://$ADMIN_ADDR/healthz" >/dev/null || { echo "the proxy did not start:"; cat "$work/proxy.log"; exit 1; }
+PROXY_ADDR=$(logged proxy "$proxy_pid" "$work/proxy.log" listen)
+ADMIN_ADDR=$(logged proxy "$proxy_pid" "$work/proxy.log" admin)
+curl -fs "http://$ADMIN_ADDR/healthz" >/dev/null || { echo "demo-proxy: the proxy does not answer on $ADMIN_ADDR:" >&2; cat "$work/proxy.log" >&2; exit 1; }
+echo "mock on $MOCK_ADDR, proxy on $PROXY_ADDR, its /metrics and /healthz on $ADMIN_ADDR"
 
 P=http://$PROXY_ADDR
 say() { printf '\n\033[1m$ %s\033[0m\n' "$*"; }
@@ -78,6 +104,7 @@ kill -INT "$proxy_pid"
 wait "$proxy_pid"
 kill -INT "$mock_pid"
 wait "$mock_pid"
+pids=()
 printf '\n\033[1mAfter SIGINT the proxy said:\033[0m\n'
 grep '"msg":"specgate proxy stopped"' proxy.log
 say specgate validate demo.har

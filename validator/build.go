@@ -1,6 +1,7 @@
 package validator
 
 import (
+	"errors"
 	"fmt"
 	"github.com/specgate/specgate/internal/jsonptr"
 	"net/http"
@@ -124,8 +125,57 @@ func (b *builder) follow(doc *specs.Document, l loc) (loc, error) {
 	return l, fmt.Errorf("%s#%s: $ref chain too long", doc.Sources.DisplayName(l.file), l.ptr)
 }
 
+// followSchema resolves a schema position's $refs as far as they are plain references to another
+// place of the spec files, so that schemas used in many places are compiled once, at their
+// definition. It stops at a schema whose $ref has siblings that constrain (OpenAPI 3.1), that is
+// in a resource of its own ($id), or whose target is no place of the files (an $id, an anchor):
+// jsonschema/v5 resolves those as JSON Schema says.
+func (b *builder) followSchema(doc *specs.Document, l loc) loc {
+	for range 64 {
+		f, err := doc.Sources.File(l.file)
+		if err != nil {
+			return l
+		}
+		v, _ := jsonptr.Lookup(f.Value, l.ptr)
+		m, _ := v.(map[string]any)
+		ref, isRef := m["$ref"].(string)
+		if !isRef {
+			return l
+		}
+		if schemasAre2020(doc.Spec.OpenAPI) {
+			for k := range m {
+				if k != "$ref" && k != "description" && k != "summary" && k != "title" {
+					return l
+				}
+			}
+		}
+		file, ptr, ok := jsonptr.SplitRef(l.file, ref)
+		if !ok {
+			return l
+		}
+		tf, err := doc.Sources.File(file)
+		if err != nil {
+			return l
+		}
+		if _, ok := jsonptr.Lookup(tf.Value, ptr); !ok {
+			return l
+		}
+		l = loc{file, ptr}
+	}
+	return l
+}
+
+// compile compiles the schema at l. A schema jsonschema/v5 cannot compile is a finding, and what
+// it describes goes unchecked (nil): one broken schema does not refuse a whole spec.
 func (b *builder) compile(doc *specs.Document, dir direction, l loc) (*schema, error) {
-	return b.schemas.compile(doc.Sources, dir, l.file, l.ptr)
+	l = b.followSchema(doc, l)
+	sch, err := b.schemas.compile(doc.Sources, dir, l.file, l.ptr)
+	var ce *compileError
+	if errors.As(err, &ce) {
+		b.schemas.uncompilable = append(b.schemas.uncompilable, ce.at)
+		return nil, nil
+	}
+	return sch, err
 }
 
 func (b *builder) operation(doc *specs.Document, spec *openapi3.T, item *openapi3.PathItem, o *openapi3.Operation, method, path string, itemLoc loc) (*operation, error) {
@@ -254,11 +304,8 @@ func (b *builder) param(doc *specs.Document, p *openapi3.Parameter, at loc, dir 
 		if it := p.Schema.Value.Items; it != nil && it.Value != nil {
 			out.items = it.Value.Type.Slice()
 		}
-		sl, err := b.follow(doc, loc{at.file, at.ptr + "/schema"})
-		if err != nil {
-			return nil, err
-		}
-		if out.schema, err = b.compile(doc, dir, sl); err != nil {
+		var err error
+		if out.schema, err = b.compile(doc, dir, loc{at.file, at.ptr + "/schema"}); err != nil {
 			return nil, err
 		}
 	}
@@ -276,11 +323,8 @@ func (b *builder) content(doc *specs.Document, content openapi3.Content, at loc,
 		mt := content[t]
 		m := media{typ: mediaType(t)}
 		if mt != nil && mt.Schema != nil {
-			sl, err := b.follow(doc, loc{at.file, at.ptr + jsonptr.Join("", "content", t, "schema")})
-			if err != nil {
-				return nil, err
-			}
-			if m.schema, err = b.compile(doc, dir, sl); err != nil {
+			var err error
+			if m.schema, err = b.compile(doc, dir, loc{at.file, at.ptr + jsonptr.Join("", "content", t, "schema")}); err != nil {
 				return nil, err
 			}
 		}

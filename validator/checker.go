@@ -5,7 +5,6 @@ import (
 	"errors"
 	"math"
 	"strconv"
-	"strings"
 	"sync"
 
 	"github.com/specgate/specgate/specs"
@@ -39,7 +38,7 @@ func NewChecker(src *specs.Sources, roots ...string) (*Checker, error) {
 		}
 		m, _ := f.Value.(map[string]any)
 		version, _ := m["openapi"].(string)
-		if err := c.set.addRoot(src, r, strings.HasPrefix(version, "3.1")); err != nil {
+		if err := c.set.addRoot(src, r, schemasAre2020(version)); err != nil {
 			return nil, err
 		}
 	}
@@ -47,6 +46,14 @@ func NewChecker(src *specs.Sources, roots ...string) (*Checker, error) {
 		return nil, err
 	}
 	return c, nil
+}
+
+// SpecFindings lists what the Checker found in the documents' schemas and cannot check (rule ids
+// in LoadRules), as (*Validator).SpecFindings does.
+func (c *Checker) SpecFindings() []specs.Repair {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.set.findings()
 }
 
 // Compile compiles the schema at the JSON pointer ptr of the file at path (a path of src, one of

@@ -4,6 +4,10 @@ import (
 	"fmt"
 	"github.com/specgate/specgate/internal/jsonptr"
 	"reflect"
+	"regexp"
+	"slices"
+	"sort"
+	"strconv"
 	"strings"
 
 	"github.com/specgate/specgate/specs"
@@ -35,35 +39,73 @@ func (d direction) String() string {
 const (
 	kwForbidReadOnly  = "x-specgate-forbid-readOnly"
 	kwForbidWriteOnly = "x-specgate-forbid-writeOnly"
+	// kwPattern holds a pattern that RE2 cannot compile, for the ECMA-262 engine (pattern.go).
+	// Keyword locations still name the user's pattern.
+	kwPattern = "x-specgate-pattern"
 )
 
 // converter rewrites OpenAPI documents into JSON Schema 2020-12 resources, one copy per direction,
 // keeping every schema at the same JSON pointer so that a keyword location reported by the JSON
 // Schema validator is also the keyword's location in the spec file.
+//
+// It walks a document by its structure (paths, operations, parameters, request bodies,
+// responses, headers, media types, components), so that only Schema objects are converted and
+// compiled: a Parameter's `required: true` is OpenAPI, not a broken JSON Schema keyword.
+// References are followed as the kind of object their position holds.
 type converter struct {
 	src *specs.Sources
 	dir direction
 
-	out     map[string]any // converted files by path
-	is31    map[string]bool
-	queue   []pending
-	visited map[uintptr]bool
+	out      map[string]any // converted files by path
+	is31     map[string]bool
+	queue    []pending
+	visited  map[uintptr]bool
+	places   map[string][]string // by file: the pointers of the schemas reached from outside a schema
+	asSchema map[string]bool     // files whose root was reached as a schema
+	// refRoots holds, by file, the root fields under which a schema's $ref points: a file of
+	// schemas, even if its fields are named like keywords. renamed holds the others that
+	// resource() renamed.
+	refRoots map[string]map[string]bool
+	renamed  map[string]map[string]bool
+	findings []specs.Repair
+	ids      []schemaID
 }
 
+// schemaID is a schema with an absolute $id, at ptr of file.
+type schemaID struct {
+	id, file, ptr string
+}
+
+// kind is the kind of OpenAPI object found at a position.
+type kind int
+
+const (
+	kindDocument kind = iota
+	kindSchema
+	kindPathItem
+	kindOperation
+	kindParameter // also a Header object: the same fields matter
+	kindRequestBody
+	kindResponse
+	kindCallback
+	kindContent // a map of media types
+)
+
 type pending struct {
-	file   string
-	ptr    string
-	schema bool // the value at ptr is a schema (else: a part of an OpenAPI document)
+	file string
+	ptr  string
+	kind kind
 }
 
 func newConverter(src *specs.Sources, dir direction) *converter {
-	return &converter{src: src, dir: dir, out: map[string]any{}, is31: map[string]bool{}, visited: map[uintptr]bool{}}
+	return &converter{src: src, dir: dir, out: map[string]any{}, is31: map[string]bool{}, visited: map[uintptr]bool{},
+		places: map[string][]string{}, asSchema: map[string]bool{}, refRoots: map[string]map[string]bool{}, renamed: map[string]map[string]bool{}}
 }
 
 // add converts the document rooted at file and every file it refers to.
 func (c *converter) add(file string, openapi31 bool) error {
 	c.is31[file] = openapi31
-	c.queue = append(c.queue, pending{file: file})
+	c.queue = append(c.queue, pending{file: file, kind: kindDocument})
 	for len(c.queue) > 0 {
 		p := c.queue[0]
 		c.queue = c.queue[1:]
@@ -78,18 +120,19 @@ func (c *converter) add(file string, openapi31 bool) error {
 		if !ok {
 			continue
 		}
-		if p.schema {
-			c.schema(p.file, v)
-		} else {
-			c.document(p.file, v, p.ptr)
+		if p.kind == kindSchema && p.ptr != "" {
+			tok, _, _ := strings.Cut(p.ptr[1:], "/")
+			if c.refRoots[p.file] == nil {
+				c.refRoots[p.file] = map[string]bool{}
+			}
+			c.refRoots[p.file][jsonptr.Unescape(tok)] = true
 		}
+		c.object(p.kind, p.file, v, p.ptr)
 	}
 	return nil
 }
 
-// file returns the converted copy of a file, copying it on first use. A file whose root is a
-// schema is converted whole, whatever fragment of it was referred to: the JSON Schema compiler
-// compiles a resource's root before any of its fragments.
+// file returns the converted copy of a file, copying it on first use.
 func (c *converter) file(p string) (any, error) {
 	if v, ok := c.out[p]; ok {
 		return v, nil
@@ -100,58 +143,124 @@ func (c *converter) file(p string) (any, error) {
 	}
 	v := deepCopy(f.Value)
 	c.out[p] = v
-	if m, ok := v.(map[string]any); ok && looksLikeSchema(m) {
-		c.queue = append(c.queue, pending{file: p, schema: true})
-	}
 	return v, nil
 }
 
-// looksLikeSchema reports whether a file's root is a schema rather than an OpenAPI document or a
-// file of named objects.
-func looksLikeSchema(m map[string]any) bool {
-	if _, ok := m["openapi"]; ok {
-		return false
+// resource returns what the JSON Schema compiler is given for the converted file p. The compiler
+// compiles every resource's root as a schema before any of its fragments, and every subschema of
+// what it compiles, so a file whose root is no schema (an OpenAPI document, a Parameter or
+// Response object, a file of named schemas) is given as a skeleton: the schemas reached in it,
+// at their pointers, and nothing else. A Parameter's boolean required never reads as a keyword,
+// and a schema nobody uses never makes compiling fail.
+func (c *converter) resource(p string) any {
+	v := c.out[p]
+	if c.asSchema[p] {
+		return v
 	}
-	for _, k := range []string{"type", "properties", "items", "allOf", "anyOf", "oneOf", "$ref", "enum", "not", "additionalProperties", "format"} {
-		if _, ok := m[k]; ok {
-			return true
+	ptrs := slices.Clone(c.places[p])
+	sort.Strings(ptrs)
+	var kept [][]string
+	for i, ptr := range ptrs {
+		if i > 0 && (ptr == ptrs[i-1] || strings.HasPrefix(ptr, ptrs[i-1]+"/")) {
+			ptrs[i] = ptrs[i-1] // inside a schema already kept
+			continue
 		}
+		kept = append(kept, strings.Split(ptr, "/")[1:])
 	}
-	return false
-}
-
-// document walks a part of an OpenAPI document, converting every schema it holds.
-func (c *converter) document(file string, v any, ptr string) {
-	switch t := v.(type) {
-	case map[string]any:
-		if c.seen(t) {
-			return
-		}
-		if ref, ok := t["$ref"].(string); ok {
-			c.follow(file, ref, false)
-		}
-		for k, e := range t {
-			child := ptr + "/" + jsonptr.Escape(k)
-			switch {
-			case k == "schema":
-				c.schema(file, e)
-			case ptr == "/components/schemas" || ptr == "/definitions":
-				c.schema(file, e)
-			case strings.HasPrefix(k, "x-") || k == "example" || k == "examples" && ptr != "/components":
-				// Extensions and examples hold data, not spec objects.
-			default:
-				c.document(file, e, child)
+	out := skeleton(v, kept)
+	if m, ok := out.(map[string]any); ok {
+		for k, e := range m {
+			if schemaKeywords[k] && !c.refRoots[p][k] {
+				delete(m, k)
+				m[rootKeyPrefix+k] = e
+				if c.renamed[p] == nil {
+					c.renamed[p] = map[string]bool{}
+				}
+				c.renamed[p][k] = true
 			}
 		}
-	case []any:
-		for i, e := range t {
-			c.document(file, e, fmt.Sprintf("%s/%d", ptr, i))
+	}
+	return out
+}
+
+// rootKeyPrefix renames the root fields of a file that is no schema whose names are JSON Schema
+// keywords (DigitalOcean names a parameter "type" in a file of parameters): the compiler would
+// read them as keywords of the root. Fields a schema's $ref points under keep their names (a
+// schema file referred to by a fragment only, "Pet.yaml#/properties/id"). compiledPtr and
+// schemaSet.place translate pointers.
+const rootKeyPrefix = "x-specgate-root-"
+
+// compiledPtr is the pointer in the compiler's copy of file of what is at ptr in the file.
+func (c *converter) compiledPtr(file, ptr string) string {
+	if ptr == "" {
+		return ptr
+	}
+	tok, rest, _ := strings.Cut(ptr[1:], "/")
+	if !c.renamed[file][jsonptr.Unescape(tok)] {
+		return ptr
+	}
+	if rest != "" {
+		rest = "/" + rest
+	}
+	return "/" + rootKeyPrefix + tok + rest
+}
+
+// skeleton copies of v the values at the token paths, and the objects and arrays on their way.
+func skeleton(v any, paths [][]string) any {
+	for _, p := range paths {
+		if len(p) == 0 {
+			return v
 		}
+	}
+	switch t := v.(type) {
+	case map[string]any:
+		byKey := map[string][][]string{}
+		for _, p := range paths {
+			k := jsonptr.Unescape(p[0])
+			byKey[k] = append(byKey[k], p[1:])
+		}
+		out := make(map[string]any, len(byKey))
+		for k, rest := range byKey {
+			if e, ok := t[k]; ok {
+				out[k] = skeleton(e, rest)
+			}
+		}
+		return out
+	case []any:
+		out := make([]any, len(t)) // unreached entries stay null, so indices do not move
+		for i := range t {
+			var rest [][]string
+			for _, p := range paths {
+				if p[0] == strconv.Itoa(i) {
+					rest = append(rest, p[1:])
+				}
+			}
+			if rest != nil {
+				out[i] = skeleton(t[i], rest)
+			}
+		}
+		return out
+	}
+	return nil
+}
+
+// schemaKeywords are the keywords of JSON Schema 2020-12 and of the drafts before it.
+var schemaKeywords = map[string]bool{}
+
+func init() {
+	for _, k := range strings.Fields(`$id $schema $ref $anchor $dynamicRef $dynamicAnchor $recursiveRef $recursiveAnchor
+		$vocabulary $comment $defs definitions allOf anyOf oneOf not if then else dependentSchemas dependencies
+		prefixItems items additionalItems contains properties patternProperties additionalProperties propertyNames
+		unevaluatedItems unevaluatedProperties type enum const multipleOf maximum exclusiveMaximum minimum
+		exclusiveMinimum maxLength minLength pattern maxItems minItems uniqueItems maxContains minContains
+		maxProperties minProperties required dependentRequired format contentEncoding contentMediaType
+		contentSchema title description default deprecated readOnly writeOnly examples id`) {
+		schemaKeywords[k] = true
 	}
 }
 
-// follow queues the target of a $ref found in file.
-func (c *converter) follow(file, ref string, schema bool) {
+// follow queues the target of a $ref found in file, as an object of kind k.
+func (c *converter) follow(file, ref string, k kind) {
 	target, ptr, ok := jsonptr.SplitRef(file, ref)
 	if !ok {
 		return
@@ -159,17 +268,167 @@ func (c *converter) follow(file, ref string, schema bool) {
 	if _, known := c.is31[target]; !known {
 		c.is31[target] = c.is31[file]
 	}
-	c.queue = append(c.queue, pending{file: target, ptr: ptr, schema: schema})
+	c.queue = append(c.queue, pending{file: target, ptr: ptr, kind: k})
 }
 
-// schema converts one OpenAPI schema object, and the schemas inside it, in place.
-func (c *converter) schema(file string, v any) {
+// object converts the object v of kind k found at ptr of file.
+func (c *converter) object(k kind, file string, v any, ptr string) {
+	if k == kindSchema {
+		c.schemaAt(file, v, ptr)
+		return
+	}
 	m, ok := v.(map[string]any)
 	if !ok || c.seen(m) {
 		return
 	}
+	if k == kindContent {
+		c.mediaTypes(file, m, ptr)
+		return
+	}
 	if ref, ok := m["$ref"].(string); ok {
-		c.follow(file, ref, true)
+		c.follow(file, ref, k)
+		if k != kindPathItem {
+			return // a Reference object's siblings are summary and description
+		}
+	}
+	at := func(key string) string { return ptr + "/" + jsonptr.Escape(key) }
+	each := func(key string, k kind) {
+		if mm, ok := m[key].(map[string]any); ok {
+			for name, e := range mm {
+				c.object(k, file, e, at(key)+"/"+jsonptr.Escape(name))
+			}
+		}
+	}
+	switch k {
+	case kindDocument:
+		each("paths", kindPathItem)
+		each("webhooks", kindPathItem)
+		if _, ok := m["swagger"]; ok { // Swagger 2.0
+			each("definitions", kindSchema)
+			each("parameters", kindParameter)
+			each("responses", kindResponse)
+		}
+		if comp, ok := m["components"].(map[string]any); ok {
+			cp := at("components")
+			for key, k := range map[string]kind{"schemas": kindSchema, "parameters": kindParameter, "headers": kindParameter,
+				"requestBodies": kindRequestBody, "responses": kindResponse, "callbacks": kindCallback, "pathItems": kindPathItem} {
+				if mm, ok := comp[key].(map[string]any); ok {
+					for name, e := range mm {
+						c.object(k, file, e, cp+"/"+jsonptr.Escape(key)+"/"+jsonptr.Escape(name))
+					}
+				}
+			}
+		}
+	case kindPathItem:
+		c.parameters(file, m, ptr)
+		for key, e := range m {
+			if httpMethods[key] {
+				c.object(kindOperation, file, e, at(key))
+			}
+		}
+		each("additionalOperations", kindOperation) // OpenAPI 3.2
+	case kindOperation:
+		c.parameters(file, m, ptr)
+		if rb, ok := m["requestBody"]; ok {
+			c.object(kindRequestBody, file, rb, at("requestBody"))
+		}
+		each("responses", kindResponse)
+		each("callbacks", kindCallback)
+	case kindParameter:
+		if s, ok := m["schema"]; ok {
+			c.schemaAt(file, s, at("schema"))
+		}
+		c.content(file, m, ptr)
+	case kindRequestBody:
+		c.content(file, m, ptr)
+	case kindResponse:
+		each("headers", kindParameter)
+		c.content(file, m, ptr)
+		if s, ok := m["schema"]; ok { // Swagger 2.0
+			c.schemaAt(file, s, at("schema"))
+		}
+	case kindCallback:
+		for key, e := range m {
+			if !strings.HasPrefix(key, "x-") {
+				c.object(kindPathItem, file, e, at(key))
+			}
+		}
+	}
+}
+
+var httpMethods = map[string]bool{"get": true, "put": true, "post": true, "delete": true, "options": true, "head": true, "patch": true, "trace": true, "query": true}
+
+func (c *converter) parameters(file string, m map[string]any, ptr string) {
+	if list, ok := m["parameters"].([]any); ok {
+		for i, e := range list {
+			c.object(kindParameter, file, e, fmt.Sprintf("%s/parameters/%d", ptr, i))
+		}
+	}
+}
+
+// content converts the schemas of the content map of m (a parameter, request body or response).
+func (c *converter) content(file string, m map[string]any, ptr string) {
+	if content, ok := m["content"].(map[string]any); ok {
+		c.mediaTypes(file, content, ptr+"/content")
+	}
+}
+
+// mediaTypes converts the schemas of a content map at ptr.
+func (c *converter) mediaTypes(file string, content map[string]any, ptr string) {
+	if ref, ok := content["$ref"].(string); ok {
+		c.follow(file, ref, kindContent) // Redocly writes the map in a file of its own
+		return
+	}
+	for typ, e := range content {
+		mt, ok := e.(map[string]any)
+		if !ok {
+			continue
+		}
+		mp := ptr + "/" + jsonptr.Escape(typ)
+		if s, ok := mt["schema"]; ok {
+			c.schemaAt(file, s, mp+"/schema")
+		}
+		if enc, ok := mt["encoding"].(map[string]any); ok {
+			for name, x := range enc {
+				if em, ok := x.(map[string]any); ok {
+					if hs, ok := em["headers"].(map[string]any); ok {
+						for h, hv := range hs {
+							c.object(kindParameter, file, hv, mp+"/encoding/"+jsonptr.Escape(name)+"/headers/"+jsonptr.Escape(h))
+						}
+					}
+				}
+			}
+		}
+	}
+}
+
+// schemaAt converts the schema at ptr of file, reached from outside a schema.
+func (c *converter) schemaAt(file string, v any, ptr string) {
+	if ptr == "" {
+		c.asSchema[file] = true
+	}
+	c.places[file] = append(c.places[file], ptr)
+	c.schema(file, v, ptr, false)
+}
+
+// schema converts one schema object at ptr of file, and the schemas inside it, in place.
+// inResource tells that an enclosing schema has an $id: its references are then relative to
+// that resource, which the JSON Schema compiler resolves, not to the file.
+func (c *converter) schema(file string, v any, ptr string, inResource bool) {
+	m, ok := v.(map[string]any)
+	if !ok || c.seen(m) {
+		return
+	}
+	if id, ok := m["$id"].(string); ok && c.is31[file] {
+		inResource = true
+		if base, frag, _ := strings.Cut(id, "#"); frag == "" && (strings.Contains(base, "://") || strings.HasPrefix(base, "urn:")) {
+			c.ids = append(c.ids, schemaID{base, file, ptr})
+		}
+	}
+	if ref, ok := m["$ref"].(string); ok {
+		if !inResource || !strings.HasPrefix(ref, "#") {
+			c.follow(file, ref, kindSchema)
+		}
 		if !c.is31[file] {
 			// OpenAPI 3.0: siblings of $ref are ignored.
 			for k := range m {
@@ -177,41 +436,129 @@ func (c *converter) schema(file string, v any) {
 					delete(m, k)
 				}
 			}
+			return
 		}
-		return
 	}
 	if !c.is31[file] {
 		convert30(m)
 	}
+	if d, ok := m["$schema"].(string); ok && !knownDrafts[strings.TrimSuffix(d, "#")] {
+		// OpenAPI's own dialect (https://spec.openapis.org/oas/3.1/dialect/base) or a custom
+		// meta-schema: 2020-12 with annotations the validator does not need, checked as 2020-12
+		// rather than refused for a meta-schema it would have to fetch.
+		delete(m, "$schema")
+	}
+	c.patterns(file, m, ptr)
 	if c.dir == toRequest && m["readOnly"] == true {
 		m[kwForbidReadOnly] = true
 	}
 	if c.dir == toResponse && m["writeOnly"] == true {
 		m[kwForbidWriteOnly] = true
 	}
+	c.propertiesRef(file, m, ptr)
 	if props, ok := m["properties"].(map[string]any); ok {
 		c.dropExempt(file, m, props)
-		for _, p := range props {
-			c.schema(file, p)
+		for k, p := range props {
+			c.schema(file, p, ptr+"/properties/"+jsonptr.Escape(k), inResource)
 		}
 	}
-	for _, k := range []string{"items", "additionalProperties", "not", "propertyNames", "contains", "if", "then", "else", "unevaluatedProperties", "unevaluatedItems", "additionalItems"} {
-		c.schema(file, m[k])
+	for _, k := range []string{"items", "additionalProperties", "not", "propertyNames", "contains", "if", "then", "else", "unevaluatedProperties", "unevaluatedItems", "additionalItems", "contentSchema"} {
+		if list, ok := m[k].([]any); ok && k == "items" {
+			for i, e := range list {
+				c.schema(file, e, fmt.Sprintf("%s/items/%d", ptr, i), inResource)
+			}
+			continue
+		}
+		c.schema(file, m[k], ptr+"/"+k, inResource)
 	}
 	for _, k := range []string{"allOf", "anyOf", "oneOf", "prefixItems"} {
 		if list, ok := m[k].([]any); ok {
-			for _, e := range list {
-				c.schema(file, e)
+			for i, e := range list {
+				c.schema(file, e, fmt.Sprintf("%s/%s/%d", ptr, k, i), inResource)
 			}
 		}
 	}
 	for _, k := range []string{"patternProperties", "dependentSchemas", "$defs", "definitions"} {
 		if mm, ok := m[k].(map[string]any); ok {
-			for _, e := range mm {
-				c.schema(file, e)
+			for name, e := range mm {
+				c.schema(file, e, ptr+"/"+k+"/"+jsonptr.Escape(name), inResource)
 			}
 		}
 	}
+}
+
+// propertiesRef reads `properties: {$ref: x}` (Redocly resolves a $ref anywhere; JSON Schema
+// knows no map of properties by reference) as the map of properties x holds, each property a
+// $ref to its place in x, so that failures are located where the property is written. It is
+// reported, being no valid OpenAPI.
+func (c *converter) propertiesRef(file string, m map[string]any, ptr string) {
+	props, ok := m["properties"].(map[string]any)
+	if !ok || len(props) != 1 {
+		return
+	}
+	ref, ok := props["$ref"].(string)
+	if !ok {
+		return
+	}
+	target, tptr, ok := jsonptr.SplitRef(file, ref)
+	if !ok {
+		return
+	}
+	tf, err := c.src.File(target)
+	if err != nil {
+		return // a broken $ref: specs reports it
+	}
+	named, ok := jsonptr.Lookup(tf.Value, tptr)
+	nm, isMap := named.(map[string]any)
+	if !ok || !isMap {
+		return
+	}
+	loc, _, _ := strings.Cut(ref, "#")
+	inlined := make(map[string]any, len(nm))
+	for name := range nm {
+		inlined[name] = map[string]any{"$ref": loc + jsonptr.Fragment(jsonptr.Join(tptr, name))}
+	}
+	m["properties"] = inlined
+	c.finding(RuleSpecPropertiesRef, file, ptr+"/properties/$ref", fmt.Sprintf("properties is a $ref (%q) to a map of properties, which JSON Schema does not define; specgate reads the map as if written here", ref))
+}
+
+// patterns makes the schema m's patterns checkable: a pattern RE2 refuses moves to kwPattern,
+// which an ECMA-262 engine checks; one that no engine compiles is dropped and reported, and so
+// is a patternProperties entry RE2 refuses (with the keywords that depend on which properties
+// it names, which would otherwise reject what the pattern allows).
+func (c *converter) patterns(file string, m map[string]any, ptr string) {
+	if p, ok := m["pattern"].(string); ok {
+		switch engine, err := patternEngine(p); engine {
+		case "ecma":
+			delete(m, "pattern")
+			m[kwPattern] = p
+		case "":
+			delete(m, "pattern")
+			c.finding(RuleSpecPatternUnsupported, file, ptr+"/pattern", fmt.Sprintf("pattern %q compiles neither as ECMA-262 nor as RE2 (%v); it is not checked", p, err))
+		}
+	}
+	pp, ok := m["patternProperties"].(map[string]any)
+	if !ok {
+		return
+	}
+	for key := range pp {
+		if _, err := regexp.Compile(key); err == nil {
+			continue
+		}
+		delete(pp, key)
+		c.finding(RuleSpecPatternUnsupported, file, ptr+"/patternProperties/"+jsonptr.Escape(key), fmt.Sprintf("patternProperties key %q is no pattern Go's regexp compiles; the properties it names are not checked, nor are additionalProperties and unevaluatedProperties beside it", key))
+		delete(m, "additionalProperties")
+		delete(m, "unevaluatedProperties")
+	}
+}
+
+// finding records a defect of the schema at ptr of file.
+func (c *converter) finding(rule, file, ptr, msg string) {
+	r := specs.Repair{Rule: rule, File: c.src.DisplayName(file), Pointer: ptr, Message: msg}
+	if f, err := c.src.File(file); err == nil {
+		r.File, r.Line = f.Name, f.Line(ptr)
+	}
+	c.findings = append(c.findings, r)
 }
 
 // dropExempt removes from required the properties that OpenAPI exempts in this direction:
@@ -318,4 +665,19 @@ func deepCopy(v any) any {
 	default:
 		return v
 	}
+}
+
+// knownDrafts are the meta-schemas jsonschema/v5 knows without fetching them.
+var knownDrafts = map[string]bool{
+	"http://json-schema.org/draft-04/schema":       true,
+	"http://json-schema.org/draft-06/schema":       true,
+	"http://json-schema.org/draft-07/schema":       true,
+	"https://json-schema.org/draft/2019-09/schema": true,
+	"https://json-schema.org/draft/2020-12/schema": true,
+}
+
+// schemasAre2020 reports whether the schemas of an OpenAPI document of this version are JSON
+// Schema 2020-12 (3.1 and later), rather than OpenAPI 3.0's dialect.
+func schemasAre2020(version string) bool {
+	return strings.HasPrefix(version, "3.") && !strings.HasPrefix(version, "3.0")
 }

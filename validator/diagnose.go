@@ -173,6 +173,13 @@ func (d *diagnosis) walk(f *fastSchema, v any, depth int) {
 		if f.pattern != nil && !f.pattern.MatchString(t) {
 			d.fail(f, "pattern", v, "")
 		}
+		if f.ecma != nil {
+			if ok, err := f.ecma.match(t); err != nil {
+				d.fail(f, "pattern", v, patternTimeoutMsg)
+			} else if !ok {
+				d.fail(f, "pattern", v, "")
+			}
+		}
 	case json.Number:
 		d.bounds(f, t)
 	}
@@ -276,7 +283,7 @@ func (s *schemaSet) explanation(at location, kw, inst, label string, branches []
 		} else {
 			sortByInstance(o.failures)
 			for _, x := range o.failures {
-				br.Errors = append(br.Errors, BranchError{Instance: x.instance, Keyword: x.keyword, Schema: x.schema, Line: x.line, Message: x.message})
+				br.Errors = append(br.Errors, BranchError{Instance: x.instance, Keyword: specKeyword(x.keyword), Schema: x.schema, Line: x.line, Message: x.message})
 				if d := jsonptr.Depth(x.instance); d > bestDepth {
 					best, bestDepth, bestFailure = i, d, x
 				}
@@ -319,7 +326,8 @@ func (s *schemaSet) collect(ve *jsonschema.ValidationError, root any, base, labe
 		*out = append(*out, s.explain(ve, kw, root, base, label))
 		return
 	}
-	if len(ve.Causes) == 0 {
+	// A failed contains is the array's failure: its causes are items that need not match.
+	if len(ve.Causes) == 0 || kw == "minContains" || kw == "maxContains" || kw == "contains" {
 		*out = append(*out, s.leaf(ve, root, base, label))
 		return
 	}
@@ -330,10 +338,20 @@ func (s *schemaSet) collect(ve *jsonschema.ValidationError, root any, base, labe
 
 func (s *schemaSet) leaf(ve *jsonschema.ValidationError, root any, base, label string) failure {
 	inst := base + ve.InstanceLocation
-	kw := lastToken(ve.AbsoluteKeywordLocation)
-	schemaLoc, line := s.locate(ve.AbsoluteKeywordLocation)
+	loc := ve.AbsoluteKeywordLocation
+	kw := lastToken(loc)
+	parent := s.byLocation[strings.TrimSuffix(loc, "/"+kw)]
+	if sch := s.byLocation[loc]; sch != nil && sch.Always != nil && !*sch.Always && !keywordOwnsSchema(loc) {
+		// A false schema fails at its own location, a property name or an index, not a keyword.
+		kw, parent = "false", sch
+	}
+	if kw == "minContains" && !s.written(loc) {
+		// jsonschema/v5 checks contains as minContains 1; the user wrote contains.
+		loc = strings.TrimSuffix(loc, "minContains") + "contains"
+		kw = "contains"
+	}
+	schemaLoc, line := s.locate(loc)
 	v, _ := jsonptr.Lookup(root, ve.InstanceLocation)
-	parent := s.byLocation[strings.TrimSuffix(ve.AbsoluteKeywordLocation, "/"+kw)]
 	return failure{
 		instance: inst,
 		keyword:  kw,
@@ -400,6 +418,20 @@ func (s *schemaSet) branchName(b *jsonschema.Schema) string {
 	return loc
 }
 
+// keywordOwnsSchema reports whether the schema at the location loc is the value of a keyword
+// (items: false), rather than an entry of one (a property, an allOf branch).
+func keywordOwnsSchema(loc string) bool {
+	i := strings.LastIndexByte(loc, '/')
+	if i < 0 || !schemaKeywords[jsonptr.Unescape(loc[i+1:])] {
+		return false
+	}
+	switch lastToken(loc[:i]) {
+	case "properties", "patternProperties", "$defs", "definitions", "dependentSchemas":
+		return false
+	}
+	return true
+}
+
 func lastToken(loc string) string {
 	i := strings.LastIndexByte(loc, '/')
 	if i < 0 {
@@ -440,6 +472,9 @@ func (s *schemaSet) describe(where, kw string, v any, sch *jsonschema.Schema, fa
 		}
 		return where + " must be at most " + strconv.Itoa(sch.MaxLength) + " characters, got " + strconv.Itoa(n)
 	case "enum":
+		if len(sch.Enum) == 0 {
+			return where + " is not allowed: the enum lists no value"
+		}
 		if text, ok := s.enums[sch]; ok {
 			return where + " must be one of " + text
 		}
@@ -450,7 +485,16 @@ func (s *schemaSet) describe(where, kw string, v any, sch *jsonschema.Schema, fa
 	case "format":
 		return where + " must be a valid " + sch.Format
 	case "pattern":
-		return where + " must match the pattern " + sch.Pattern.String()
+		src := ""
+		if sch.Pattern != nil {
+			src = sch.Pattern.String()
+		} else if p, ok := sch.Extensions["specgate-pattern"].(*ecmaPattern); ok {
+			src = p.src
+		}
+		if fallback == patternTimeoutMsg {
+			return where + " could not be checked against the pattern " + src + " within " + patternTimeout.String()
+		}
+		return where + " must match the pattern " + src
 	case "not":
 		if sch.Not != nil && len(sch.Not.Required) > 0 && len(sch.Not.Properties) == 0 {
 			return where + " must not have property " + strings.Join(quoteAll(sch.Not.Required), " together with ")
@@ -480,6 +524,12 @@ func (s *schemaSet) describe(where, kw string, v any, sch *jsonschema.Schema, fa
 		return where + " must have at least " + strconv.Itoa(sch.MinProperties) + " properties"
 	case "maxProperties":
 		return where + " must have at most " + strconv.Itoa(sch.MaxProperties) + " properties"
+	case "contains":
+		return where + " must contain an item that matches the schema under contains"
+	case "minContains":
+		return where + " must contain at least " + strconv.Itoa(sch.MinContains) + " items that match the schema under contains"
+	case "maxContains":
+		return where + " must contain at most " + strconv.Itoa(sch.MaxContains) + " items that match the schema under contains"
 	case "minItems":
 		return where + " must have at least " + strconv.Itoa(sch.MinItems) + " items"
 	case "maxItems":

@@ -25,6 +25,13 @@
 //     by branch), visiting each part once and allocating only for failures. Schemas with keywords the walk does not know are
 //     validated by jsonschema/v5 itself. Tests and a fuzz target hold both walks to jsonschema/v5's
 //     verdicts and diagnoses. Only jsonschema.go, fastpath.go and diagnose.go import it.
+//     OpenAPI 3.1 schemas are JSON Schema 2020-12 resources already ($id, $anchor, $dynamicRef
+//     resolve as JSON Schema says); convert.go walks the documents by their structure so that
+//     only Schema objects are compiled, and hands jsonschema/v5 a copy of each file in which
+//     nothing else reads as a schema.
+//   - dlclark/regexp2 (ECMAScript mode, time-bounded) checks the patterns Go's RE2 refuses:
+//     JSON Schema patterns are ECMA-262 (pattern.go). What neither compiles, and schemas
+//     jsonschema/v5 cannot compile, are reported by SpecFindings and left unchecked, alone.
 //   - Routing is our own (router.go): kin-openapi's routers match server hosts and use regular
 //     expressions, while recordings come from tenant, staging and proxy hosts, so we match base
 //     path and path template only, segment by segment.

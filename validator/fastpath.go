@@ -41,6 +41,7 @@ type fastSchema struct {
 	minLen   int
 	maxLen   int
 	pattern  interface{ MatchString(string) bool }
+	ecma     *ecmaPattern // a pattern RE2 cannot compile
 	min, max *big.Rat
 	exMin    *big.Rat
 	exMax    *big.Rat
@@ -86,7 +87,7 @@ func (fc *fastCompiler) build(s *jsonschema.Schema) *fastSchema {
 		s.UnevaluatedProperties != nil || s.UnevaluatedItems != nil || s.UniqueItems || s.Items != nil || s.AdditionalItems != nil ||
 		s.Contains != nil || s.MultipleOf != nil || s.ContentEncoding != "" || s.ContentMediaType != "" || s.ContentSchema != nil
 	for name := range s.Extensions {
-		if name != "specgate-access" {
+		if name != "specgate-access" && name != "specgate-pattern" && name != "specgate-enum" {
 			unknown = true
 		}
 	}
@@ -103,6 +104,8 @@ func (fc *fastCompiler) build(s *jsonschema.Schema) *fastSchema {
 		f.enum, f.hasEnum = s.Constant[:1], true
 	} else if len(s.Enum) > 0 {
 		f.enum, f.hasEnum = s.Enum, true
+	} else if s.Extensions["specgate-enum"] != nil {
+		f.hasEnum = true // an empty enum: nothing is in it
 	}
 	if len(s.Constant) > 0 && len(s.Enum) > 0 {
 		f.known = false // both keywords at once: rare, leave it to jsonschema/v5
@@ -135,6 +138,7 @@ func (fc *fastCompiler) build(s *jsonschema.Schema) *fastSchema {
 	if s.Pattern != nil {
 		f.pattern = s.Pattern
 	}
+	f.ecma, _ = s.Extensions["specgate-pattern"].(*ecmaPattern)
 	f.min, f.max, f.exMin, f.exMax = s.Minimum, s.Maximum, s.ExclusiveMinimum, s.ExclusiveMaximum
 	f.not = fc.build(s.Not)
 	for _, x := range s.AllOf {
@@ -300,6 +304,11 @@ func (f *fastSchema) ownValid(v any) bool {
 		if f.pattern != nil && !f.pattern.MatchString(t) {
 			return false
 		}
+		if f.ecma != nil {
+			if ok, err := f.ecma.match(t); !ok || err != nil {
+				return false
+			}
+		}
 	case json.Number:
 		if f.min != nil || f.max != nil || f.exMin != nil || f.exMax != nil {
 			r, ok := new(big.Rat).SetString(string(t))
@@ -323,11 +332,11 @@ func (f *fastSchema) keywords() []string {
 		kw      string
 		present bool
 	}{
-		{"type", len(s.Types) > 0}, {"const", len(s.Constant) > 0}, {"enum", len(s.Enum) > 0}, {"format", s.Format != ""},
+		{"type", len(s.Types) > 0}, {"const", len(s.Constant) > 0}, {"enum", len(s.Enum) > 0 || s.Extensions["specgate-enum"] != nil}, {"format", s.Format != ""},
 		{"minProperties", s.MinProperties >= 0}, {"maxProperties", s.MaxProperties >= 0}, {"required", len(s.Required) > 0},
 		{"additionalProperties", s.AdditionalProperties == false},
 		{"minItems", s.MinItems >= 0}, {"maxItems", s.MaxItems >= 0}, {"minLength", s.MinLength >= 0}, {"maxLength", s.MaxLength >= 0},
-		{"pattern", s.Pattern != nil}, {"minimum", s.Minimum != nil}, {"exclusiveMinimum", s.ExclusiveMinimum != nil},
+		{"pattern", s.Pattern != nil || s.Extensions["specgate-pattern"] != nil}, {"minimum", s.Minimum != nil}, {"exclusiveMinimum", s.ExclusiveMinimum != nil},
 		{"maximum", s.Maximum != nil}, {"exclusiveMaximum", s.ExclusiveMaximum != nil},
 		{"not", s.Not != nil}, {"anyOf", len(s.AnyOf) > 0}, {"oneOf", len(s.OneOf) > 0},
 	} {

@@ -24,6 +24,7 @@ var seedBodies = []string{
 	`{"id":"ab","name":"a","count":3,"ratio":0.5,"tags":["a@b.co"],"extra":{"n":1},"kind":{"meow":true},"any":"x","both":{"a":1},"secret":"s"}`,
 	`{"id":"ab","name":null,"tags":["a@b.co","c@d.co","e@f.co"]}`,
 	`{"version":2,"pair":["a",1],"open":["a",true,false],"never":1}`,
+	`{"path":"docs/letter.pdf","blob":"QUJD","twice":"abab","plain":"abc","broken":"abc","regex":"^(?!x)","nothing":null}`,
 }
 
 // testSets are the compiled schemas of the embedded specs and of the test specs, which use every
@@ -36,6 +37,7 @@ func testSets(t *testing.T) []*schemaSet {
 		load(t, "testdata", "keywords.yaml").schema,
 		load(t, "testdata", "keywords31.yaml").schema,
 		load(t, "../specs/testdata/vendor", "openapi.yaml").schema,
+		lenientValidator(t, "patterns.yaml").schema,
 	}
 }
 
@@ -124,21 +126,23 @@ func FuzzFastPathAgreesWithJSONSchema(f *testing.F) {
 	for _, b := range seedBodies {
 		f.Add([]byte(b))
 	}
-	v := defaultValidator(f, Options{})
+	sets := []*schemaSet{defaultValidator(f, Options{}).schema, lenientValidator(f, "patterns.yaml").schema}
 	f.Fuzz(func(t *testing.T, body []byte) {
 		inst, issues, err := decodeBody(body)
 		if err != nil || len(issues) > 0 {
 			return
 		}
-		for _, sch := range v.schema.compiled {
-			if fs := v.schema.fast[sch]; fs != nil {
-				if got, want := fs.valid(inst, 0), sch.Validate(inst) == nil; got != want {
-					t.Fatalf("%s: fast=%v jsonschema=%v for %s", sch.Location, got, want, fmt.Sprintf("%q", body))
-				}
-				var full []failure
-				v.schema.diagnoseWith(sch, inst, "", "the body", &full)
-				if got, want := failureKey(v.schema.validate(sch, inst, "the body")), failureKey(full); got != want {
-					t.Fatalf("%s on %q:\nfast path:\n%s\njsonschema/v5:\n%s", sch.Location, body, got, want)
+		for _, set := range sets {
+			for _, sch := range set.compiled {
+				if fs := set.fast[sch]; fs != nil {
+					if got, want := fs.valid(inst, 0), sch.Validate(inst) == nil; got != want {
+						t.Fatalf("%s: fast=%v jsonschema=%v for %s", sch.Location, got, want, fmt.Sprintf("%q", body))
+					}
+					var full []failure
+					set.diagnoseWith(sch, inst, "", "the body", &full)
+					if got, want := failureKey(set.validate(sch, inst, "the body")), failureKey(full); got != want {
+						t.Fatalf("%s on %q:\nfast path:\n%s\njsonschema/v5:\n%s", sch.Location, body, got, want)
+					}
 				}
 			}
 		}

@@ -37,16 +37,9 @@ func TestHostileBodies(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			res := v.Validate(context.Background(), Exchange{Request: req("PATCH", "https://acme.nonemployee.com/api/users/db6f8e8b-65c2-47d5-a0db-90bcc4e9df9e", tt.body, "Content-Type", "application/json")})
-			g := got(res)
-			// Every body above lacks the required user.id; leave that out of the comparison.
-			var kept []string
-			for _, x := range g {
-				if x != "request.body.schema /user" {
-					kept = append(kept, x)
-				}
-			}
-			if strings.Join(kept, "|") != strings.Join(tt.want, "|") {
-				t.Errorf("violations = %q, want %q", kept, tt.want)
+			// user.id is optional, so a body without it breaks nothing else.
+			if g := got(res); strings.Join(g, "|") != strings.Join(tt.want, "|") {
+				t.Errorf("violations = %q, want %q", g, tt.want)
 			}
 			for _, x := range res.Violations {
 				if len(x.Message) > 600 {

@@ -8,10 +8,13 @@ import (
 	"bytes"
 	"encoding/base64"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"math"
 	"math/big"
+	"net/url"
+	"sort"
 	"strconv"
 	"strings"
 	"sync"
@@ -26,8 +29,14 @@ import (
 // schemaSet compiles schemas found at locations of spec files. Compiling happens in New only;
 // afterwards a schemaSet is read-only and its schemas are safe for concurrent use.
 type schemaSet struct {
-	dirs     []direction // the directions documents are converted for
-	compiler *jsonschema.Compiler
+	dirs      []direction // the directions documents are converted for
+	formats   map[string]func(any) bool
+	compilers map[convKey]*jsonschema.Compiler
+	resources map[convKey][]resourceData // what each compiler is given
+	// uncompilable lists the schemas New could not compile, as findings.
+	uncompilable []specs.Repair
+	// ids locates the schema resources with an absolute $id, by $id, for locate.
+	ids      map[string]idPlace
 	sources  []*specs.Sources
 	convs    map[convKey]*converter
 	compiled map[string]*jsonschema.Schema
@@ -58,21 +67,22 @@ type convKey struct {
 }
 
 func newSchemaSet(extra ...direction) *schemaSet {
-	c := jsonschema.NewCompiler()
-	c.Draft = jsonschema.Draft2020
-	c.AssertFormat = true
-	c.LoadURL = func(s string) (io.ReadCloser, error) {
-		return nil, fmt.Errorf("%s is not part of the loaded specs", s)
+	formats := map[string]func(any) bool{}
+	for name, f := range jsonschema.Formats {
+		formats[name] = f
 	}
 	for name, f := range openAPIFormats {
-		c.Formats[name] = f
+		formats[name] = f
 	}
-	c.RegisterExtension("specgate-access", accessMeta, accessCompiler{})
+	formats["regex"] = isECMARegex
 	return &schemaSet{
 		dirs:       append([]direction{toRequest, toResponse}, extra...),
 		fast:       map[*jsonschema.Schema]*fastSchema{},
-		fastc:      &fastCompiler{formats: c.Formats, memo: map[*jsonschema.Schema]*fastSchema{}},
-		compiler:   c,
+		fastc:      &fastCompiler{formats: formats, memo: map[*jsonschema.Schema]*fastSchema{}},
+		formats:    formats,
+		compilers:  map[convKey]*jsonschema.Compiler{},
+		resources:  map[convKey][]resourceData{},
+		ids:        map[string]idPlace{},
 		convs:      map[convKey]*converter{},
 		compiled:   map[string]*jsonschema.Schema{},
 		byLocation: map[string]*jsonschema.Schema{},
@@ -81,9 +91,33 @@ func newSchemaSet(extra ...direction) *schemaSet {
 	}
 }
 
+// newCompiler returns the compiler of one converted copy of a Sources. Each copy (one per
+// direction) has its own, because a schema's $id names it in every copy and must name the copy
+// of its own direction.
+func (s *schemaSet) newCompiler() *jsonschema.Compiler {
+	c := jsonschema.NewCompiler()
+	c.Draft = jsonschema.Draft2020
+	c.AssertFormat = true
+	c.LoadURL = func(s string) (io.ReadCloser, error) {
+		return nil, fmt.Errorf("%s is not part of the loaded specs", s)
+	}
+	c.Formats = s.formats
+	c.RegisterExtension("specgate-access", accessMeta, accessCompiler{})
+	c.RegisterExtension("specgate-pattern", patternMeta, patternCompiler{})
+	c.RegisterExtension("specgate-enum", nil, emptyEnumCompiler{})
+	return c
+}
+
+// idPlace is where in the spec files the schema resource with an absolute $id is.
+type idPlace struct {
+	src  *specs.Sources
+	file string
+	ptr  string
+}
+
 // addDocument converts a document (and the files it refers to) for every direction.
 func (s *schemaSet) addDocument(doc *specs.Document) error {
-	return s.addRoot(doc.Sources, doc.Path, strings.HasPrefix(doc.Spec.OpenAPI, "3.1"))
+	return s.addRoot(doc.Sources, doc.Path, schemasAre2020(doc.Spec.OpenAPI))
 }
 
 // addRoot converts the document rooted at path of src for every direction.
@@ -112,25 +146,74 @@ func (s *schemaSet) addRoot(src *specs.Sources, path string, is31 bool) error {
 	return nil
 }
 
-// addResources hands every converted file to the compiler. It is called once, after every
-// document was added.
+// addResources hands every converted file to the compilers. It is called once, after every
+// document was added. A schema resource with an absolute $id inside a file is also handed over
+// under its $id, so that a schema elsewhere can refer to it by that URI, as JSON Schema says:
+// jsonschema/v5 knows the resources inside a file only once it compiled them.
 func (s *schemaSet) addResources() error {
 	for k, conv := range s.convs {
-		for p, v := range conv.out {
-			data, err := json.Marshal(v)
+		var res []resourceData
+		for p := range conv.out {
+			data, err := json.Marshal(conv.resource(p))
 			if err != nil {
 				return fmt.Errorf("%s: %w", conv.src.DisplayName(p), err)
 			}
-			if err := s.compiler.AddResource(resourceURL(k, p), bytes.NewReader(data)); err != nil {
-				return fmt.Errorf("%s: %w", conv.src.DisplayName(p), err)
+			res = append(res, resourceData{resourceURL(k, p), conv.src.DisplayName(p), data})
+		}
+		for _, id := range conv.ids {
+			s.ids[id.id] = idPlace{conv.src, id.file, id.ptr}
+			if id.ptr == "" {
+				continue // the file itself: jsonschema/v5 knows it by its $id too
 			}
+			v, _ := jsonptr.Lookup(conv.out[id.file], id.ptr)
+			data, err := json.Marshal(v)
+			if err != nil {
+				return fmt.Errorf("%s#%s: %w", conv.src.DisplayName(id.file), id.ptr, err)
+			}
+			res = append(res, resourceData{id.id, fmt.Sprintf("%s#%s: $id %q", conv.src.DisplayName(id.file), id.ptr, id.id), data})
+		}
+		s.resources[k] = res
+		if err := s.loadCompiler(k); err != nil {
+			return err
 		}
 	}
 	return nil
 }
 
+// resourceData is one resource handed to a compiler.
+type resourceData struct {
+	url, name string
+	data      []byte
+}
+
+// loadCompiler gives the converted copy k a fresh compiler holding its resources. A compile that
+// fails leaves jsonschema/v5's compiler half-done (a later compile may panic on it or reuse a
+// schema it never finished), so the compiler is replaced after each failure; the schemas
+// compiled before stay valid.
+func (s *schemaSet) loadCompiler(k convKey) error {
+	c := s.newCompiler()
+	for _, r := range s.resources[k] {
+		if err := c.AddResource(r.url, bytes.NewReader(r.data)); err != nil {
+			return fmt.Errorf("%s: %w", r.name, err)
+		}
+	}
+	s.compilers[k] = c
+	return nil
+}
+
+// compileError is a schema that could not be compiled.
+type compileError struct {
+	at  specs.Repair // where, and why, as a finding
+	err error
+}
+
+func (e *compileError) Error() string { return e.err.Error() }
+
+// resourceURL is the URL the compiler knows the converted file p by. The path is escaped as
+// net/url escapes it, since the compiler resolves references with net/url: a file named
+// orders_{orderId}.yaml must be found under the name a reference to it resolves to.
 func resourceURL(k convKey, p string) string {
-	return fmt.Sprintf("file:///s%d/%s/%s", k.src, k.dir, p)
+	return fmt.Sprintf("file:///s%d/%s", k.src, k.dir) + (&url.URL{Path: "/" + p}).EscapedPath()
 }
 
 // compile compiles the schema at ptr of file, for one direction, once.
@@ -141,13 +224,27 @@ func (s *schemaSet) compile(src *specs.Sources, dir direction, file, ptr string)
 			idx = i
 		}
 	}
-	u := resourceURL(convKey{idx, dir}, file) + jsonptr.Fragment(ptr)
+	k := convKey{idx, dir}
+	at := ptr
+	if conv := s.convs[k]; conv != nil {
+		at = conv.compiledPtr(file, ptr)
+	}
+	u := resourceURL(k, file) + jsonptr.Fragment(at)
 	if sch, ok := s.compiled[u]; ok {
 		return sch, nil
 	}
-	sch, err := s.compiler.Compile(u)
+	sch, err := s.compileGuarded(s.compilers[k], u)
 	if err != nil {
-		return nil, fmt.Errorf("%s#%s: cannot compile schema: %s", src.DisplayName(file), ptr, s.cleanURLs(err.Error()))
+		reason := s.cleanURLs(err.Error())
+		if err := s.loadCompiler(k); err != nil {
+			return nil, err
+		}
+		at := specs.Repair{Rule: RuleSpecSchemaUncompilable, File: src.DisplayName(file), Pointer: ptr,
+			Message: "the schema cannot be compiled (" + reason + "); what it describes is not checked"}
+		if f, ferr := src.File(file); ferr == nil {
+			at.File, at.Line = f.Name, f.Line(ptr)
+		}
+		return nil, &compileError{at: at, err: fmt.Errorf("%s#%s: cannot compile schema: %s", src.DisplayName(file), ptr, reason)}
 	}
 	s.compiled[u] = sch
 	s.index(sch)
@@ -166,6 +263,50 @@ func (s *schemaSet) compile(src *specs.Sources, dir direction, file, ptr string)
 	return sch, nil
 }
 
+// compileGuarded compiles the schema at u, turning a panic of jsonschema/v5 into an error: it
+// panics on some schemas it does not expect (a pattern its regexp cannot compile, a keyword of
+// the wrong type), and one schema must not take the whole program down.
+func (s *schemaSet) compileGuarded(c *jsonschema.Compiler, u string) (sch *jsonschema.Schema, err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			sch, err = nil, fmt.Errorf("jsonschema/v5 failed on it: %v", r)
+		}
+	}()
+	if c == nil {
+		return nil, errors.New("the schema is in no loaded spec")
+	}
+	return c.Compile(u)
+}
+
+// findings lists what the conversion found it cannot check, once each, in file and line order.
+func (s *schemaSet) findings() []specs.Repair {
+	seen := map[string]bool{}
+	var out []specs.Repair
+	all := [][]specs.Repair{s.uncompilable}
+	for _, conv := range s.convs {
+		all = append(all, conv.findings)
+	}
+	for _, fs := range all {
+		for _, f := range fs {
+			k := f.File + "#" + f.Pointer + " " + f.Rule
+			if !seen[k] {
+				seen[k] = true
+				out = append(out, f)
+			}
+		}
+	}
+	sort.Slice(out, func(i, j int) bool {
+		if out[i].File != out[j].File {
+			return out[i].File < out[j].File
+		}
+		if out[i].Line != out[j].Line {
+			return out[i].Line < out[j].Line
+		}
+		return out[i].Pointer < out[j].Pointer
+	})
+	return out
+}
+
 // locateKeyword locates the keyword kw of f in the spec.
 func (s *schemaSet) locateKeyword(f *fastSchema, kw string) location {
 	if at, ok := f.at[kw]; ok {
@@ -178,10 +319,10 @@ func (s *schemaSet) locateKeyword(f *fastSchema, kw string) location {
 // cleanURLs replaces internal resource URLs in a message with display names.
 func (s *schemaSet) cleanURLs(msg string) string {
 	for k, conv := range s.convs {
-		prefix := resourceURL(k, "")
 		for p := range conv.out {
-			msg = strings.ReplaceAll(msg, prefix+p, conv.src.DisplayName(p))
+			msg = strings.ReplaceAll(msg, resourceURL(k, p), conv.src.DisplayName(p))
 		}
+		msg = strings.ReplaceAll(msg, rootKeyPrefix, "")
 	}
 	return msg
 }
@@ -263,20 +404,52 @@ func (s *schemaSet) locate(abs string) (string, int) {
 }
 
 func (s *schemaSet) locateUncached(abs string) (string, int) {
+	src, file, ptr, ok := s.place(abs)
+	if !ok {
+		return abs, 0
+	}
+	f, err := src.File(file)
+	if err != nil {
+		return src.DisplayName(file) + "#" + ptr, 0
+	}
+	return f.Name + "#" + ptr, f.Line(ptr)
+}
+
+// place turns an absolute location of the compiler into the spec file and the pointer in it.
+func (s *schemaSet) place(abs string) (src *specs.Sources, file, ptr string, ok bool) {
 	u, frag, _ := strings.Cut(abs, "#")
-	ptr := jsonptr.Unfragment(frag)
+	ptr = specPointer(jsonptr.Unfragment(frag))
+	if at, ok := s.ids[u]; ok {
+		return at.src, at.file, at.ptr + ptr, true
+	}
 	for k, conv := range s.convs {
 		p, ok := strings.CutPrefix(u, resourceURL(k, ""))
 		if !ok {
 			continue
 		}
-		f, err := conv.src.File(p)
-		if err != nil {
-			return conv.src.DisplayName(p) + "#" + ptr, 0
+		if unescaped, err := url.PathUnescape(p); err == nil {
+			p = unescaped
 		}
-		return f.Name + "#" + ptr, f.Line(ptr)
+		if rest, ok := strings.CutPrefix(ptr, "/"+rootKeyPrefix); ok {
+			ptr = "/" + rest
+		}
+		return conv.src, p, ptr, true
 	}
-	return abs, 0
+	return nil, "", "", false
+}
+
+// written reports whether the keyword at the absolute location loc is in the spec file.
+func (s *schemaSet) written(loc string) bool {
+	src, file, ptr, ok := s.place(loc)
+	if !ok {
+		return false
+	}
+	f, err := src.File(file)
+	if err != nil {
+		return false
+	}
+	_, ok = jsonptr.Lookup(f.Value, ptr)
+	return ok
 }
 
 // openAPIFormats asserts the formats OpenAPI adds to JSON Schema's. jsonschema/v5 already
@@ -343,6 +516,56 @@ type forbid string
 
 func (f forbid) Validate(ctx jsonschema.ValidationContext, _ any) error {
 	return ctx.Error(string(f), "%s", f)
+}
+
+// patternMeta validates the conversion's pattern keyword.
+var patternMeta = jsonschema.MustCompileString("specgate-pattern.json", `{
+	"properties": {"`+kwPattern+`": {"type": "string"}}
+}`)
+
+// patternCompiler compiles the patterns RE2 refuses (moved to kwPattern by the conversion) with
+// the ECMA-262 engine. Failures are reported at the user's pattern keyword.
+type patternCompiler struct{}
+
+func (patternCompiler) Compile(_ jsonschema.CompilerContext, m map[string]any) (jsonschema.ExtSchema, error) {
+	p, ok := m[kwPattern].(string)
+	if !ok {
+		return nil, nil
+	}
+	return compileECMA(p)
+}
+
+// Validate fails a string that does not match, or that the engine could not decide in time.
+func (p *ecmaPattern) Validate(ctx jsonschema.ValidationContext, v any) error {
+	s, ok := v.(string)
+	if !ok {
+		return nil
+	}
+	matched, err := p.match(s)
+	if err != nil {
+		return ctx.Error("pattern", "%s", patternTimeoutMsg)
+	}
+	if !matched {
+		return ctx.Error("pattern", "does not match pattern %q", p.src)
+	}
+	return nil
+}
+
+// emptyEnumCompiler makes an empty enum accept nothing, as JSON Schema says; jsonschema/v5
+// ignores an enum without values.
+type emptyEnumCompiler struct{}
+
+func (emptyEnumCompiler) Compile(_ jsonschema.CompilerContext, m map[string]any) (jsonschema.ExtSchema, error) {
+	if e, ok := m["enum"].([]any); ok && len(e) == 0 {
+		return emptyEnum{}, nil
+	}
+	return nil, nil
+}
+
+type emptyEnum struct{}
+
+func (emptyEnum) Validate(ctx jsonschema.ValidationContext, _ any) error {
+	return ctx.Error("enum", "the enum lists no value")
 }
 
 // schema is a compiled schema; other files name it without importing jsonschema/v5.

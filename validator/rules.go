@@ -32,6 +32,22 @@ const (
 	RuleResponseBodyWriteOnly    = "response.body.writeonly"
 )
 
+// Load finding ids: what New finds in the specs' schemas that it cannot check. They are reported
+// once, at load, by (*Validator).SpecFindings, never per exchange.
+const (
+	RuleSpecPatternUnsupported = "spec.pattern.unsupported"
+	RuleSpecPropertiesRef      = "spec.schema.properties_ref"
+	RuleSpecSchemaUncompilable = "spec.schema.uncompilable"
+)
+
+// LoadRules lists every load finding id the validator reports (Part is empty: they are about
+// the specs, not an exchange); the README shows the same list.
+var LoadRules = []RuleInfo{
+	{RuleSpecPatternUnsupported, "", "A pattern (or patternProperties key) compiles neither as ECMA-262 nor as RE2; that keyword is not checked, the rest of its schema is."},
+	{RuleSpecPropertiesRef, "", "A schema's properties is a $ref to a map of properties (Redocly style); specgate reads the map as if written in place."},
+	{RuleSpecSchemaUncompilable, "", "A schema cannot be compiled (a $ref that does not resolve, a keyword of the wrong type); the body, parameter or header it describes is not checked, the rest of the spec is."},
+}
+
 // RuleInfo describes one rule id.
 type RuleInfo struct {
 	ID      string

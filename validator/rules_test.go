@@ -12,15 +12,15 @@ func TestReadmeListsEveryRule(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	row := regexp.MustCompile("(?m)^\\| `([a-z_.]+)` \\| (request|response) \\| (.+) \\|$")
+	row := regexp.MustCompile("(?m)^\\| `([a-z_.]+)` \\| (request|response|load) \\| (.+) \\|$")
 	inReadme := map[string]string{}
 	for _, m := range row.FindAllStringSubmatch(string(md), -1) {
 		inReadme[m[1]] = m[2] + " " + m[3]
 	}
 	seen := map[string]bool{}
-	for _, r := range Rules {
+	for _, r := range append(Rules[:len(Rules):len(Rules)], LoadRules...) {
 		if seen[r.ID] {
-			t.Errorf("rule %s is listed twice in Rules", r.ID)
+			t.Errorf("rule %s is listed twice in Rules or LoadRules", r.ID)
 		}
 		seen[r.ID] = true
 		got, ok := inReadme[r.ID]
@@ -28,13 +28,17 @@ func TestReadmeListsEveryRule(t *testing.T) {
 			t.Errorf("README.md has no row for rule %s", r.ID)
 			continue
 		}
-		if want := string(r.Part) + " " + r.Summary; got != want {
+		part := string(r.Part)
+		if part == "" {
+			part = "load"
+		}
+		if want := part + " " + r.Summary; got != want {
 			t.Errorf("README.md row for %s says %q, Rules says %q", r.ID, got, want)
 		}
 	}
 	for id := range inReadme {
 		if !seen[id] {
-			t.Errorf("README.md lists rule %s, which Rules does not have", id)
+			t.Errorf("README.md lists rule %s, which neither Rules nor LoadRules has", id)
 		}
 	}
 }

@@ -80,6 +80,10 @@ func New(docs []*specs.Document, opts Options) (*Validator, error) {
 	return v, nil
 }
 
+// SpecFindings lists what New found in the specs' schemas and cannot check (rule ids in
+// LoadRules), once each, sorted by file and line. Everything else in those schemas is checked.
+func (v *Validator) SpecFindings() []specs.Repair { return v.schema.findings() }
+
 // Operation describes one documented operation.
 type Operation struct {
 	ID       string
@@ -457,6 +461,6 @@ func (v *Validator) checkBody(part Part, m *media, typ string, data []byte, obs 
 		if f.keyword == forbidKw {
 			rule = forbidRule
 		}
-		add(rule, f.instance, f.keyword, f.schema, f.line, f.message, f.branches)
+		add(rule, f.instance, specKeyword(f.keyword), f.schema, f.line, f.message, f.branches)
 	}
 }

@@ -237,8 +237,8 @@ func TestBrowserRecording(t *testing.T) {
 		}
 
 		res = run(t, "", nil, "validate", "--host", "app.localhost", chromiumHAR)
-		if res.code != exitOK || !strings.Contains(res.stderr, "none of the 21 exchanges was in scope") {
-			t.Errorf("only the page's host: exit %d, stderr %q; want 0 and a warning", res.code, res.stderr)
+		if res.code != exitUsage || !strings.Contains(res.stderr, "none of the 21 exchanges was in scope") {
+			t.Errorf("only the page's host: exit %d, stderr %q; want 2: nothing was checked", res.code, res.stderr)
 		}
 	})
 }

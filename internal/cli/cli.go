@@ -16,6 +16,7 @@ import (
 	"runtime/debug"
 	"strings"
 
+	"github.com/specgate/specgate/internal/report"
 	"github.com/specgate/specgate/internal/traffic"
 )
 
@@ -30,6 +31,11 @@ const (
 type command struct {
 	stdin          io.Reader
 	stdout, stderr io.Writer
+	// config is the configuration file's settings (empty when there is none), read before the
+	// subcommand parses its flags.
+	config *config
+	// out holds the report's destination flags of the command being run.
+	out outputConfig
 	// examples returns the bundled documented examples as records; validate reads them when it
 	// is given no input.
 	examples func(ctx context.Context) ([]traffic.Record, error)
@@ -41,37 +47,91 @@ func Run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	return c.run(ctx, args)
 }
 
-const usage = `specgate checks HTTP traffic against the NERM and OIG OpenAPI specs.
+// usage is the top-level help. The formats come from the tables the commands check --format
+// against, so that the help cannot list a format a command refuses.
+func usage() string {
+	stream := strings.Join(reportFormats(), "|")
+	findings := strings.Join(report.FindingFormats, "|")
+	return `specgate checks HTTP traffic against the NERM and OIG OpenAPI specs.
 
 Usage:
-  specgate validate [--spec FILE]... [--host PATTERN]... [--format text|json] [INPUT]...
-  specgate lint [--contracts DIR] [--format FORMAT] [--fail-on LEVEL] [SPEC]...
-  specgate diff [--traffic FILE]... [--format FORMAT] [--fail-on LEVEL] BASE REVISION
-  specgate replay --target URL [--user USER] [--spec FILE]... [--format FORMAT]
+  specgate validate [--spec FILE]... [--host PATTERN]... [--format ` + stream + `] [INPUT]...
+  specgate lint [--contracts DIR] [--format ` + findings + `] [--fail-on LEVEL] [SPEC]...
+  specgate diff [--traffic FILE]... [--format ` + findings + `] [--fail-on LEVEL] BASE REVISION
+  specgate replay --target URL [--user USER] [--spec FILE]... [--format ` + stream + `]
   specgate proxy --upstream URL [--listen ADDRESS] [--spec FILE]... [--mode report|enforce] [--record FILE]
   specgate mock [--listen ADDRESS]
   specgate version
   specgate help [COMMAND]
 
 Commands:
-  validate  validate recorded exchanges (HAR or JSON Lines files, - for stdin)
-  lint      check specs (OpenAPI schema, refs, examples, ambiguous oneOf) and contracts
-  diff      report breaking changes between two revisions of the specs
-  replay    send the contracts' requests to a live deployment and validate its responses
-  proxy     validate live traffic in a reverse proxy: log each verdict, or block invalid traffic
-  mock      serve an in-memory NERM and OIG stand-in to put behind the proxy
-  version   print the version
-  help      print this help, or a command's
+` + commandList() + `
+validate, replay, lint and diff also take --fail-on LEVEL, -o/--output FILE, --quiet and
+--color auto|always|never. validate, lint, diff, replay, proxy and mock read specgate.yaml (or
+.specgate.yaml) in the working directory, or the file --config FILE names: any flag by its
+name, rule levels and waivers.
 
 Exit codes: 0 all valid, 1 violations found, 2 usage or input error.
 `
+}
+
+// commands lists the subcommands with their one-line summaries, in the order the help shows them.
+var commands = []struct{ name, summary string }{
+	{"validate", "validate recorded exchanges (HAR or JSON Lines files, - or a pipe for stdin)"},
+	{"lint", "check specs (OpenAPI schema, refs, examples, ambiguous oneOf) and contracts"},
+	{"diff", "report breaking changes between two revisions of the specs"},
+	{"replay", "send the contracts' requests to a live deployment and validate its responses"},
+	{"proxy", "validate live traffic in a reverse proxy: log each verdict, or block invalid traffic"},
+	{"mock", "serve an in-memory NERM and OIG stand-in to put behind the proxy"},
+	{"version", "print the version"},
+	{"help", "print this help, or a command's"},
+}
+
+func commandList() string {
+	var b strings.Builder
+	for _, c := range commands {
+		fmt.Fprintf(&b, "  %-9s %s\n", c.name, c.summary)
+	}
+	return b.String()
+}
+
+func commandNames() string {
+	names := make([]string, len(commands))
+	for i, c := range commands {
+		names[i] = c.name
+	}
+	return strings.Join(names, ", ")
+}
+
+// reportFormats are the formats of validate and replay reports: those that stream, then those
+// written whole.
+func reportFormats() []string {
+	return append(append([]string(nil), report.Formats...), report.DocumentFormats...)
+}
+
+// formatUsage is the --format flag's help text for formats.
+func formatUsage(formats []string) string {
+	return "report `format`: " + strings.Join(formats, ", ")
+}
 
 func (c *command) run(ctx context.Context, args []string) int {
 	if len(args) == 0 {
-		fmt.Fprint(c.stderr, usage)
+		fmt.Fprint(c.stderr, usage())
 		return exitUsage
 	}
-	switch name, rest := args[0], args[1:]; name {
+	name, rest := args[0], args[1:]
+	if c.configurable(name) {
+		file, r, err := configArgs(rest)
+		if err == nil {
+			c.config, err = c.loadConfig(file)
+		}
+		if err != nil {
+			fmt.Fprintf(c.stderr, "specgate %s: %v\n", name, err)
+			return exitUsage
+		}
+		rest = r
+	}
+	switch name {
 	case "validate":
 		return c.validate(ctx, rest)
 	case "lint":
@@ -88,29 +148,57 @@ func (c *command) run(ctx context.Context, args []string) int {
 		fmt.Fprintf(c.stdout, "specgate %s\n", version())
 		return exitOK
 	case "help", "-h", "-help", "--help":
-		if len(rest) > 0 && c.commandHelp(rest[0]) {
-			return exitOK
-		}
-		if len(rest) > 0 && c.serveHelp(rest[0]) {
-			return exitOK
-		}
-		if len(rest) > 0 && rest[0] == "validate" {
-			fs := c.validateFlags(new(validateConfig))
-			fs.SetOutput(c.stdout)
-			fs.Usage()
-			return exitOK
-		}
-		fmt.Fprint(c.stdout, usage)
-		return exitOK
+		return c.help(rest)
 	default:
-		fmt.Fprintf(c.stderr, "specgate: unknown command %q\n\n%s", name, usage)
+		fmt.Fprintf(c.stderr, "specgate: unknown command %q\n\n%s", name, usage())
 		return exitUsage
 	}
 }
 
+// help prints the top-level help, or a command's; a command that does not exist is a usage
+// error that lists those that do.
+func (c *command) help(args []string) int {
+	if len(args) == 0 {
+		fmt.Fprint(c.stdout, usage())
+		return exitOK
+	}
+	if len(args) > 1 {
+		fmt.Fprintf(c.stderr, "specgate help: want one COMMAND, got %d arguments\n", len(args))
+		return exitUsage
+	}
+	name := args[0]
+	switch {
+	case c.commandHelp(name), c.serveHelp(name):
+		return exitOK
+	case name == "validate":
+		fs := c.validateFlags(new(validateConfig))
+		fs.SetOutput(c.stdout)
+		fs.Usage()
+		return exitOK
+	case name == "version" || name == "help":
+		fmt.Fprint(c.stdout, usage())
+		return exitOK
+	}
+	fmt.Fprintf(c.stderr, "specgate help: unknown command %q; the commands are %s\n\n%s", name, commandNames(), usage())
+	return exitUsage
+}
+
+// configurable reports whether command name reads a configuration file.
+func (c *command) configurable(name string) bool {
+	switch name {
+	case "validate", "lint", "diff", "replay", "proxy", "mock":
+		return true
+	}
+	return false
+}
+
+// errConfig is a configuration value the command refused, already reported.
+var errConfig = errors.New("configuration refused")
+
 // parseInterleaved parses flags that may come before, between or after positional arguments,
-// which the flag package alone stops at; "--" ends the flags.
-func parseInterleaved(fs *flag.FlagSet, args []string) ([]string, error) {
+// which the flag package alone stops at; "--" ends the flags. Then the configuration file sets
+// the flags the command line left unset.
+func (c *command) parseInterleaved(fs *flag.FlagSet, args []string) ([]string, error) {
 	var positional []string
 	for {
 		if err := fs.Parse(args); err != nil {
@@ -119,7 +207,17 @@ func parseInterleaved(fs *flag.FlagSet, args []string) ([]string, error) {
 		consumed := len(args) - fs.NArg()
 		rest := fs.Args()
 		if consumed > 0 && args[consumed-1] == "--" || len(rest) == 0 {
-			return append(positional, rest...), nil
+			if err := c.config.apply(fs, fs.Name()); err != nil {
+				fmt.Fprintf(c.stderr, "specgate %s: %v\n", fs.Name(), err)
+				return nil, errConfig
+			}
+			positional = append(positional, rest...)
+			if fs.Name() == "lint" && len(positional) == 0 {
+				// lint takes its specs as arguments, not as --spec: the configuration's spec
+				// list stands for them when the command line names none.
+				positional = c.config.specs()
+			}
+			return positional, nil
 		}
 		positional = append(positional, rest[0])
 		args = rest[1:]
@@ -129,7 +227,7 @@ func parseInterleaved(fs *flag.FlagSet, args []string) ([]string, error) {
 // parseNoArgs parses the flags of a command that takes no positional argument. done is true
 // when the run ends here, with code: after -h, or on a usage error (already reported).
 func (c *command) parseNoArgs(fs *flag.FlagSet, args []string, name string) (code int, done bool) {
-	pos, err := parseInterleaved(fs, args)
+	pos, err := c.parseInterleaved(fs, args)
 	switch {
 	case errors.Is(err, flag.ErrHelp):
 		return exitOK, true
@@ -151,32 +249,55 @@ func (l *stringList) Set(s string) error {
 	return nil
 }
 
-// version is the module version and VCS revision the binary was built from.
+// buildVersion and buildCommit are stamped at link time by the Makefile's build targets
+// (-ldflags "-X github.com/specgate/specgate/internal/cli.buildVersion=$(git describe ...)"), the
+// one way to carry a git describe into a binary: they are never written after that.
+var buildVersion, buildCommit string
+
+// version is what the binary was built from: the version stamped at link time or else the
+// module's (a tagged go install, or the pseudo-version go build derives in a git checkout), then
+// the commit (stamped, or the VCS revision go build records) with "+modified" for a dirty tree,
+// then the Go version.
 func version() string {
 	info, ok := debug.ReadBuildInfo()
 	if !ok {
-		return "(unknown)"
+		info = &debug.BuildInfo{}
 	}
-	v := info.Main.Version
+	return versionOf(info, buildVersion, buildCommit)
+}
+
+func versionOf(info *debug.BuildInfo, stampedVersion, stampedCommit string) string {
+	v := stampedVersion
+	if v == "" {
+		v = info.Main.Version
+	}
 	if v == "" {
 		v = "(devel)"
 	}
-	var rev, modified string
+	rev, modified := stampedCommit, ""
 	for _, s := range info.Settings {
 		switch s.Key {
 		case "vcs.revision":
-			rev = s.Value
+			if rev == "" {
+				rev = s.Value
+			}
 		case "vcs.modified":
 			if s.Value == "true" {
 				modified = "+modified"
 			}
 		}
 	}
+	if strings.HasSuffix(v, "-dirty") {
+		modified = "+modified"
+	}
 	if len(rev) > 12 {
 		rev = rev[:12]
 	}
 	if rev != "" {
-		v += " " + rev + modified
+		v += " commit " + rev + modified
 	}
-	return v + " " + info.GoVersion
+	if info.GoVersion != "" {
+		v += " " + info.GoVersion
+	}
+	return v
 }

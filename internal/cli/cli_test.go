@@ -159,14 +159,23 @@ type jsonReport struct {
 		OutOfScopeReasons                 map[string]int `json:"out_of_scope_reasons"`
 		Preflights                        int            `json:"preflights"`
 		ByRule                            map[string]int `json:"by_rule"`
+		Waived, Lowered, Failing          int
+		FailOn                            string `json:"fail_on"`
 	} `json:"summary"`
 	Exchanges []struct {
 		File, Comment, Method, URL, Operation, Spec, Preflight, Note, Error string
 		Index, Line                                                         int
 		Valid                                                               bool
 		OutOfScope                                                          string `json:"out_of_scope"`
-		Violations                                                          []validator.Violation
+		Violations                                                          []jsonViolation
 	} `json:"exchanges"`
+}
+
+// jsonViolation is a violation of the JSON report: the validator's, its level and its waiver.
+type jsonViolation struct {
+	validator.Violation
+	Level  string
+	Waived *struct{ Rule, Operation, Pointer, File, Reason, Source string }
 }
 
 func decodeReport(t *testing.T, s string) jsonReport {
@@ -439,8 +448,8 @@ func TestHostFlag(t *testing.T) {
 		t.Errorf("exit %d, summary %+v", res.code, r.Summary)
 	}
 
-	res = run(t, "", nil, "validate", "--verbose", "--host", "other.example", har)
-	if res.code != 0 || !strings.Contains(res.stderr, "none of the 2 exchanges was in scope") {
+	res = run(t, "", nil, "validate", "--verbose", "--allow-empty", "--host", "other.example", har)
+	if res.code != 0 || !strings.Contains(res.stderr, "warning: none of the 2 exchanges was in scope") {
 		t.Errorf("exit %d, stderr %q; want 0 and a warning", res.code, res.stderr)
 	}
 	if !strings.Contains(res.stdout, "OUT OF SCOPE") {

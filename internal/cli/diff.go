@@ -22,9 +22,10 @@ func (c *command) diffFlags(cfg *diffConfig) *flag.FlagSet {
 	fs := flag.NewFlagSet("diff", flag.ContinueOnError)
 	fs.SetOutput(c.stderr)
 	fs.Var(&cfg.traffic, "traffic", "replay the exchanges recorded in `FILE` (HAR or JSON Lines) against both revisions and report those valid before and not now (repeatable)")
-	fs.StringVar(&cfg.format, "format", "text", "report `format`: text, json, junit, sarif, github or html")
+	fs.StringVar(&cfg.format, "format", report.FindingFormats[0], formatUsage(report.FindingFormats))
 	fs.BoolVar(&cfg.strict, "strict", false, strictUsage)
 	fs.StringVar(&cfg.failOn, "fail-on", "breaking", "exit 1 when a finding is at or above `LEVEL`: breaking, warning, info or none")
+	c.out.register(fs)
 	fs.Usage = func() {
 		fmt.Fprint(fs.Output(), `Usage: specgate diff [--traffic FILE]... [--format FORMAT] [--fail-on LEVEL] BASE REVISION
 
@@ -46,7 +47,7 @@ Flags:
 func (c *command) diff(ctx context.Context, args []string) int {
 	var cfg diffConfig
 	fs := c.diffFlags(&cfg)
-	pos, err := parseInterleaved(fs, args)
+	pos, err := c.parseInterleaved(fs, args)
 	if errors.Is(err, flag.ErrHelp) {
 		return exitOK
 	}

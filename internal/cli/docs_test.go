@@ -2,6 +2,7 @@ package cli
 
 import (
 	"os"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -51,6 +52,17 @@ func TestCIWorkflow(t *testing.T) {
 	}
 	if !sawGate {
 		t.Error("the workflow does not run make gate")
+	}
+	// The SARIF logs it uploads are the ones make gate writes.
+	sarifDir := regexp.MustCompile(`GATE_SARIF=(\S+)`).FindStringSubmatch(string(data))
+	uploads := regexp.MustCompile(`sarif_file: (\S+)`).FindAllStringSubmatch(string(data), -1)
+	if sarifDir == nil || len(uploads) != 2 {
+		t.Errorf("the workflow does not upload make gate's SARIF logs (GATE_SARIF %v, uploads %v)", sarifDir, uploads)
+	}
+	for _, u := range uploads {
+		if sarifDir != nil && u[1] != sarifDir[1]+"/lint.sarif" && u[1] != sarifDir[1]+"/diff.sarif" {
+			t.Errorf("the workflow uploads %s, which make gate does not write", u[1])
+		}
 	}
 	doc, err := os.ReadFile("../../docs/ci.md")
 	if err != nil {

@@ -65,7 +65,8 @@ func TestLintCommand(t *testing.T) {
 			}
 		}
 	}
-	if ambiguous != 3 || r.Summary.Failing != len(r.Findings) {
+	// Every finding fails but one: the warning that user.id repeats the path id.
+	if ambiguous != 3 || r.Summary.Failing != len(r.Findings)-1 {
 		t.Errorf("%d ambiguous oneOfs, summary %+v", ambiguous, r.Summary)
 	}
 	if res := run(t, "", nil, "lint", "--fail-on", "none", faithfulUser); res.code != 0 {

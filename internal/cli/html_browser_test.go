@@ -274,8 +274,8 @@ func TestHTMLFindingsInBrowser(t *testing.T) {
 		t.Fatal(err)
 	}
 	r := renderReport(t, ctx)
-	if r.Cards["findings"] != "9" || r.Cards["inputs"] != "2" {
-		t.Errorf("cards %v, want 9 findings in 2 inputs", r.Cards)
+	if r.Cards["findings"] != "10" || r.Cards["warning"] != "1" || r.Cards["inputs"] != "2" {
+		t.Errorf("cards %v, want 10 findings (one a warning) in 2 inputs", r.Cards)
 	}
 	reportSelect(t, ctx, "filter-rule", "lint.oneof.ambiguous")
 	f := renderReport(t, ctx)

@@ -28,8 +28,9 @@ func (c *command) lintFlags(cfg *lintConfig) *flag.FlagSet {
 	fs.StringVar(&cfg.contracts, "contracts", "", "check the contracts in `DIR` (<spec>/<operationId>/<kind>-<name>.yaml) against the specs (default: the bundled contracts when no SPEC is given)")
 	fs.BoolVar(&cfg.noContracts, "no-contracts", false, "check no contracts")
 	fs.BoolVar(&cfg.strict, "strict", false, "treat the defects specgate can repair (spec.repair.* findings) as refusing the specs: exit 2 after reporting every one")
-	fs.StringVar(&cfg.format, "format", "text", "report `format`: text, json, junit, sarif, github or html")
+	fs.StringVar(&cfg.format, "format", report.FindingFormats[0], formatUsage(report.FindingFormats))
 	fs.StringVar(&cfg.failOn, "fail-on", "error", "exit 1 when a finding is at or above `LEVEL`: error, warning, info or none")
+	c.out.register(fs)
 	fs.Usage = func() {
 		fmt.Fprint(fs.Output(), `Usage: specgate lint [--contracts DIR] [--format FORMAT] [--fail-on LEVEL] [SPEC]...
 
@@ -50,7 +51,7 @@ Flags:
 func (c *command) lint(ctx context.Context, args []string) int {
 	var cfg lintConfig
 	fs := c.lintFlags(&cfg)
-	files, err := parseInterleaved(fs, args)
+	files, err := c.parseInterleaved(fs, args)
 	if errors.Is(err, flag.ErrHelp) {
 		return exitOK
 	}
@@ -114,13 +115,13 @@ func contractsDir(dir string) (fs.FS, error) {
 // findings writes a lint or diff report and returns the exit code: 1 when a finding is at or
 // above the fail level.
 func (c *command) findings(cmd, format string, f report.Findings) int {
-	if err := report.WriteFindings(c.stdout, format, f); err != nil {
-		fmt.Fprintf(c.stderr, "specgate %s: writing the report: %v\n", cmd, err)
-		return exitUsage
+	c.config.policyFor(f.FailOn).Apply(&f)
+	if code, done := c.writeFindings(cmd, format, &f); done {
+		return code
 	}
 	if n := f.Failing(); n > 0 {
-		if format != "text" {
-			fmt.Fprintf(c.stderr, "specgate %s: %d %s at or above %s\n", cmd, n, plural(n, "finding", "findings"), f.FailOn)
+		if format != "text" && c.out.file == "" {
+			fmt.Fprintf(c.notes(), "specgate %s: %d %s at or above %s\n", cmd, n, plural(n, "finding", "findings"), f.FailOn)
 		}
 		return exitFindings
 	}

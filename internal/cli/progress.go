@@ -26,11 +26,8 @@ type progress struct {
 
 func newProgress(w io.Writer) *progress {
 	p := &progress{w: w, start: time.Now()}
-	if f, ok := w.(*os.File); ok && os.Getenv("CI") == "" && os.Getenv("TERM") != "dumb" {
-		if st, err := f.Stat(); err == nil && st.Mode()&os.ModeCharDevice != 0 {
-			p.on = true
-		}
-	}
+	// A terminal, not any character device: /dev/null is one too, and a CI log is not a screen.
+	p.on = isTerminal(w) && os.Getenv("CI") == "" && os.Getenv("TERM") != "dumb"
 	p.last = p.start
 	return p
 }

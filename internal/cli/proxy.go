@@ -36,7 +36,7 @@ func (c *command) proxyFlags(cfg *proxyConfig) *flag.FlagSet {
 	fs.StringVar(&cfg.upstream, "upstream", "", "base `URL` of the API: scheme, host and an optional path prefix (required)")
 	fs.StringVar(&cfg.cacert, "cacert", "", fmt.Sprintf(cacertUsage, "upstream"))
 	fs.StringVar(&cfg.listen, "listen", "127.0.0.1:8080", "`ADDRESS` to serve the proxy on")
-	fs.StringVar(&cfg.admin, "admin", "127.0.0.1:9090", "`ADDRESS` to serve /metrics and /healthz on; off disables them")
+	fs.StringVar(&cfg.admin, "admin", "off", "`ADDRESS` to serve /metrics and /healthz on (port 0: a free port, which the log line names); off (the default) serves none, so that proxies on one host never collide")
 	fs.Var(&cfg.specs, "spec", "OpenAPI spec `FILE` to validate against (repeatable; default: the embedded NERM and OIG specs)")
 	fs.BoolVar(&cfg.strict, "strict", false, strictUsage)
 	fs.StringVar(&cfg.mode, "mode", "", "report (log verdicts, pass everything) or enforce (block invalid traffic); default report, or enforce when --enforce is given")

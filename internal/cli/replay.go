@@ -4,6 +4,7 @@ import (
 	"context"
 	"flag"
 	"fmt"
+	"io"
 	"net/http"
 	"net/url"
 	"os"
@@ -25,6 +26,9 @@ type replayConfig struct {
 	format    string
 	user      string
 	timeout   time.Duration
+	// allowEmpty accepts a run that replayed nothing, which otherwise is an input error.
+	allowEmpty bool
+	failOn     string
 }
 
 func (c *command) replayFlags(cfg *replayConfig) *flag.FlagSet {
@@ -36,9 +40,12 @@ func (c *command) replayFlags(cfg *replayConfig) *flag.FlagSet {
 	fs.BoolVar(&cfg.strict, "strict", false, strictUsage)
 	cfg.coverage.register(fs)
 	fs.StringVar(&cfg.contracts, "contracts", "", "send the requests of the contracts in `DIR` (default: the bundled contracts)")
-	fs.StringVar(&cfg.format, "format", "text", "report `format`: text, json, junit, sarif, github or html")
+	fs.StringVar(&cfg.format, "format", report.Formats[0], formatUsage(reportFormats()))
 	fs.StringVar(&cfg.user, "user", "", "basic-auth `USER`; the password comes from $SPECGATE_PASSWORD (default: $SPECGATE_USER)")
 	fs.DurationVar(&cfg.timeout, "timeout", 30*time.Second, "time allowed for each exchange")
+	fs.BoolVar(&cfg.allowEmpty, "allow-empty", false, allowEmptyUsage)
+	fs.StringVar(&cfg.failOn, "fail-on", "error", failOnUsage)
+	c.out.register(fs)
 	fs.Usage = func() {
 		fmt.Fprint(fs.Output(), `Usage: specgate replay --target URL [--user USER] [--spec FILE]... [--contracts DIR] [--format FORMAT]
 
@@ -93,10 +100,25 @@ func (c *command) replay(ctx context.Context, args []string) int {
 		t.TLSClientConfig = tlsConf
 		client = &http.Client{Timeout: cfg.timeout, Transport: t}
 	}
-	rep, err := report.New(c.stdout, cfg.format)
+	failOn, err := report.ParseLevel(cfg.failOn)
+	if err != nil {
+		return c.failf("replay", "--fail-on: %v", err)
+	}
+	if _, err := report.New(io.Discard, cfg.format); err != nil {
+		return c.failf("replay", "--format: %v", err)
+	}
+	out, err := c.openOutput(c.out, cfg.format)
+	if err != nil {
+		return c.failf("replay", "%v", err)
+	}
+	defer out.close(false) // a no-op once the report is in place
+	rep, err := report.New(out.w, cfg.format)
 	if err != nil {
 		return c.failf("replay", "--format: %v", err)
 	}
+	rep.SetColor(out.color)
+	rep.SetPolicy(c.config.policyFor(failOn))
+	echoErrors := !(out.onTerminal && cfg.format == "text")
 	docs, err := loadSpecs(ctx, cfg.specs, cfg.strict)
 	if err != nil {
 		return c.failf("replay", "%v", err)
@@ -120,10 +142,15 @@ func (c *command) replay(ctx context.Context, args []string) int {
 	if err != nil {
 		return c.failf("replay", "%v", err)
 	}
-	fmt.Fprintf(c.stderr, "specgate replay: sending %d %s to %s://%s%s with %s\n", len(cases), plural(len(cases), "request", "requests"), target.Scheme, target.Host, target.Path, auth)
+	if len(cases) == 0 {
+		return c.nothingChecked("replay", fmt.Sprintf("%s holds no contract whose request the specs accept, so nothing was replayed", name), cfg.allowEmpty)
+	}
+	fmt.Fprintf(c.notes(), "specgate replay: sending %d %s to %s://%s%s with %s\n", len(cases), plural(len(cases), "request", "requests"), target.Scheme, target.Host, target.Path, auth)
 	err = replay.Run(ctx, v, cases, name, replay.Options{Target: target, Auth: auth, Timeout: cfg.timeout, Client: client}, func(e report.Entry) error {
 		if e.Err != nil {
-			fmt.Fprintf(c.stderr, "specgate replay: %v\n", e.Err)
+			if echoErrors {
+				fmt.Fprintf(c.stderr, "specgate replay: %v\n", e.Err)
+			}
 		} else if cov != nil {
 			cov.Add(e.Exchange, e.Result)
 		}
@@ -133,15 +160,20 @@ func (c *command) replay(ctx context.Context, args []string) int {
 	if err == nil {
 		err = rep.Close()
 	}
+	s := rep.Summary()
+	if err == nil {
+		err = c.wrote("replay", out, s)
+	}
 	if err != nil {
 		return c.failf("replay", "%v", err)
 	}
-	s := rep.Summary()
 	short := shortfalls()
 	switch {
 	case s.Errors > 0:
 		return exitUsage
-	case s.Invalid > 0 || len(short) > 0:
+	case s.Valid+s.Invalid == 0:
+		return c.nothingChecked("replay", "no response was validated", cfg.allowEmpty)
+	case s.Failing > 0 || len(short) > 0:
 		return exitFindings
 	}
 	return exitOK

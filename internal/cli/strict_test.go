@@ -25,7 +25,7 @@ func TestStrictRefusesWhatIsRepairedByDefault(t *testing.T) {
 		lenient    int
 		strictCode int
 	}{
-		{"validate", []string{"validate", "--spec", vendor, har}, exitOK, exitUsage},
+		{"validate", []string{"validate", "--allow-empty", "--spec", vendor, har}, exitOK, exitUsage},
 		{"lint", []string{"lint", "--no-contracts", vendor}, exitFindings, exitUsage},
 		{"diff", []string{"diff", vendor, vendor}, exitOK, exitUsage},
 	}

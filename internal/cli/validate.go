@@ -24,6 +24,9 @@ type validateConfig struct {
 	verbose  bool
 	coverage coverageConfig
 	maxBody  byteFlag
+	// allowEmpty accepts a run that checked no exchange, which otherwise is an input error.
+	allowEmpty bool
+	failOn     string
 }
 
 func (c *command) validateFlags(cfg *validateConfig) *flag.FlagSet {
@@ -31,19 +34,23 @@ func (c *command) validateFlags(cfg *validateConfig) *flag.FlagSet {
 	fs.SetOutput(c.stderr)
 	fs.Var(&cfg.specs, "spec", "OpenAPI spec `FILE` to validate against (repeatable; default: the embedded NERM and OIG specs)")
 	fs.BoolVar(&cfg.strict, "strict", false, strictUsage)
-	fs.StringVar(&cfg.format, "format", report.Formats[0], "report `format`: text, json, github, junit, sarif or html (one self-contained page, coverage included)")
+	fs.StringVar(&cfg.format, "format", report.Formats[0], formatUsage(reportFormats())+" (html: one self-contained page, coverage included)")
 	cfg.coverage.register(fs)
+	c.out.register(fs)
 	fs.Var(&cfg.hosts, "host", "check only requests to hosts matching `PATTERN` (path.Match syntax, such as *.nonemployee.com; repeatable; default: every host)")
 	cfg.maxBody = traffic.DefaultMaxBody
 	fs.Var(&cfg.maxBody, "max-body", "largest recorded body read and checked, in `BYTES` (suffixes KiB, MiB, GiB); a larger one is read past, never held, and reported as not recorded")
+	fs.BoolVar(&cfg.allowEmpty, "allow-empty", false, allowEmptyUsage)
+	fs.StringVar(&cfg.failOn, "fail-on", "error", failOnUsage)
 	fs.BoolVar(&cfg.verbose, "verbose", false, "list the out-of-scope exchanges one by one, each with its reason (default: only count them, by reason, in the summary)")
 	fs.Usage = func() {
-		fmt.Fprint(fs.Output(), `Usage: specgate validate [--spec FILE]... [--host PATTERN]... [--format FORMAT] [--max-body BYTES] [--verbose] [--coverage] [--min-coverage GATE] [INPUT]...
+		fmt.Fprint(fs.Output(), `Usage: specgate validate [--spec FILE]... [--host PATTERN]... [--format FORMAT] [--fail-on LEVEL] [-o FILE] [--max-body BYTES] [--verbose] [--coverage] [--min-coverage GATE] [INPUT]...
 
 Validates every exchange recorded in each INPUT, a HAR file or JSON Lines (- reads stdin), in
-order; either may be gzip-compressed (a .har.gz). With no INPUT it validates the documented
-examples bundled with specgate (the vendors' own examples, some of which break the specs as the
-vendors' pages declare them).
+order; either may be gzip-compressed (a .har.gz). With no INPUT it reads standard input when that
+is a pipe or a file holding data (cat rec.har | specgate validate), and otherwise (a terminal,
+/dev/null, an empty pipe) validates the documented examples bundled with specgate (the vendors'
+own examples, some of which break the specs as the vendors' pages declare them).
 
 Exchanges outside every spec's base paths (a browser recording's pages, scripts and images) or
 outside the --host patterns are out of scope: neither valid nor invalid, counted by reason in the
@@ -57,7 +64,7 @@ as not recorded (request.body.not_recorded, response.body.not_recorded), its siz
 Flags:
 `)
 		fs.PrintDefaults()
-		fmt.Fprint(fs.Output(), "\nExit codes: 0 all valid, 1 violations found or coverage below --min-coverage, 2 usage or input error.\n")
+		fmt.Fprint(fs.Output(), "\nExit codes: 0 all valid, 1 violations at or above --fail-on found or coverage below --min-coverage, 2 usage or input error (nothing checked is one, unless --allow-empty).\n")
 	}
 	return fs
 }
@@ -65,7 +72,7 @@ Flags:
 func (c *command) validate(ctx context.Context, args []string) int {
 	var cfg validateConfig
 	fs := c.validateFlags(&cfg)
-	inputs, err := parseInterleaved(fs, args)
+	inputs, err := c.parseInterleaved(fs, args)
 	if errors.Is(err, flag.ErrHelp) {
 		return exitOK
 	}
@@ -81,11 +88,30 @@ func (c *command) validate(ctx context.Context, args []string) int {
 	if stdins > 1 {
 		return c.usageError("- (stdin) can be given only once")
 	}
-	rep, err := report.New(c.stdout, cfg.format)
+	if len(inputs) == 0 {
+		if in, ok := c.pipedStdin("validate"); ok {
+			c.stdin, inputs = in, []string{"-"}
+		}
+	}
+	failOn, err := report.ParseLevel(cfg.failOn)
+	if err != nil {
+		return c.usageError("--fail-on: %v", err)
+	}
+	if _, err := report.New(io.Discard, cfg.format); err != nil {
+		return c.usageError("--format: %v", err)
+	}
+	out, err := c.openOutput(c.out, cfg.format)
+	if err != nil {
+		return c.usageError("%v", err)
+	}
+	defer out.close(false) // a no-op once the report is in place
+	rep, err := report.New(out.w, cfg.format)
 	if err != nil {
 		return c.usageError("--format: %v", err)
 	}
 	rep.SetVerbose(cfg.verbose)
+	rep.SetColor(out.color)
+	rep.SetPolicy(c.config.policyFor(failOn))
 	docs, err := loadSpecs(ctx, cfg.specs, cfg.strict)
 	if err != nil {
 		return c.usageError("%v", err)
@@ -97,7 +123,9 @@ func (c *command) validate(ctx context.Context, args []string) int {
 	if cfg.maxBody <= 0 {
 		return c.usageError("--max-body: must be positive")
 	}
-	r := &validateRun{c: c, v: v, rep: rep, progress: newProgress(c.stderr), maxBody: int64(cfg.maxBody)}
+	// The text report on the terminal already shows each unreadable entry; elsewhere (a file, a
+	// pipe, another format) stderr says it too.
+	r := &validateRun{c: c, v: v, rep: rep, progress: newProgress(c.notes()), echoErrors: !(out.onTerminal && cfg.format == "text"), maxBody: int64(cfg.maxBody)}
 	if r.cov, err = cfg.coverage.tracker(cfg.format, docs, v); err != nil {
 		return c.usageError("%v", err)
 	}
@@ -121,17 +149,44 @@ func (c *command) validate(ctx context.Context, args []string) int {
 		return exitUsage
 	}
 	s := rep.Summary()
-	if s.Exchanges > 0 && s.OutOfScope == s.Exchanges {
-		fmt.Fprintf(c.stderr, "specgate validate: warning: none of the %d exchanges was in scope, so nothing was checked\n", s.Exchanges)
+	if err := c.wrote("validate", out, s); err != nil {
+		return c.usageError("%v", err)
 	}
 	short := shortfalls()
 	switch {
 	case s.Errors > 0:
 		return exitUsage
-	case s.Invalid > 0 || len(short) > 0:
+	case s.Valid+s.Invalid == 0:
+		return c.nothingChecked("validate", nothingValidated(s), cfg.allowEmpty)
+	case s.Failing > 0 || len(short) > 0:
 		return exitFindings
 	}
 	return exitOK
+}
+
+// failOnUsage is the --fail-on flag's help text for validate and replay.
+const failOnUsage = "exit 1 when a violation is at or above `LEVEL` (error, warning, info or none) and no waiver accepts it; every validator rule is an error unless the configuration's rules say otherwise"
+
+// allowEmptyUsage is the --allow-empty flag's help text, the same for validate and replay.
+const allowEmptyUsage = "exit 0 when nothing was checked (no exchange, or none in scope) instead of 2: a gate that checked nothing has not passed"
+
+// nothingValidated says why a validation run checked no exchange.
+func nothingValidated(s report.Summary) string {
+	if s.Exchanges == 0 {
+		return "the input holds no exchange, so nothing was checked"
+	}
+	return fmt.Sprintf("none of the %d %s was in scope (outside every spec's base paths or the --host patterns), so nothing was checked", s.Exchanges, plural(s.Exchanges, "exchange", "exchanges"))
+}
+
+// nothingChecked ends a run that checked nothing: an input error, since a CI gate that checked
+// nothing must not pass, unless allowed (then a warning).
+func (c *command) nothingChecked(cmd, why string, allowed bool) int {
+	if allowed {
+		fmt.Fprintf(c.notes(), "specgate %s: warning: %s\n", cmd, why)
+		return exitOK
+	}
+	fmt.Fprintf(c.stderr, "specgate %s: %s (--allow-empty accepts that)\n", cmd, why)
+	return exitUsage
 }
 
 func (c *command) usageError(format string, args ...any) int {
@@ -147,12 +202,14 @@ type validateRun struct {
 	cov      *coverage.Tracker // nil unless coverage is measured
 	progress *progress
 	writeErr error
-	maxBody  int64
+	// echoErrors repeats each unreadable entry's error on stderr.
+	echoErrors bool
+	maxBody    int64
 }
 
 // emit reports one record; it returns false when the report cannot be written.
 func (r *validateRun) emit(rec traffic.Record, res validator.Result) bool {
-	if rec.Err != nil {
+	if rec.Err != nil && r.echoErrors {
 		fmt.Fprintf(r.c.stderr, "specgate validate: %v\n", rec.Err)
 	}
 	r.progress.add(rec)

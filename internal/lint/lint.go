@@ -59,6 +59,7 @@ var Rules = []report.Rule{
 	{ID: RuleContractInvalid, Level: report.LevelError, Summary: "A contract file cannot be loaded."},
 	{ID: RuleContractMismatch, Level: report.LevelError, Summary: "The validator's verdict on a contract's exchange differs from the verdict the contract expects."},
 	{ID: RuleContractUnmatched, Level: report.LevelWarning, Summary: "A contract names a spec that is not among the documents linted, so it was not checked."},
+	{ID: RulePathParamInBody, Level: report.LevelWarning, Summary: "A request body requires a property that repeats a path parameter, which clients that send it in the path only never send."},
 }
 
 // Input is a set of root documents read through one specs.Sources.
@@ -138,6 +139,7 @@ func Lint(ctx context.Context, in Input, opts Options) (*Result, error) {
 		}
 		l.examples()
 		l.oneOfs()
+		l.pathParamsInBody()
 		res.Findings = append(res.Findings, l.findings...)
 	}
 	if opts.Contracts != nil {

@@ -94,9 +94,10 @@ func TestFaithfulCopies(t *testing.T) {
 			t.Errorf("%s: level %s", w.rule, got[0].Level)
 		}
 	}
-	if len(res.Findings) != len(wants) {
+	// Besides, the warning on user.id repeating the path id (TestPathParamInBodyOnThePage).
+	if n := len(res.Findings) - len(find(res, RulePathParamInBody, "")); n != len(wants) {
 		dump(t, res)
-		t.Errorf("%d findings, want %d", len(res.Findings), len(wants))
+		t.Errorf("%d findings, want %d", n, len(wants))
 	}
 	// The witness is a reply the pages document: the job-status example for the 200 (the body
 	// SailPoint's Go SDK cannot decode), the syntax-error example for the 400s.

@@ -4,17 +4,22 @@
 //
 // NERM (base path /api, no authentication, as the pages declare none):
 //
-//   - PATCH /api/users/{id} updates a seeded user and answers 200 {"user": {...}} with its
-//     32-character uid (the uuid without dashes, as the pages' schema demands; their examples'
-//     36 characters break it).
+//   - PATCH /api/users/{id} updates the seeded user the path names and answers 200
+//     {"user": {...}} with its 32-character uid (the uuid without dashes, as the pages' schema
+//     demands; their examples' 36 characters break it). user.id in the body is optional, as
+//     SailPoint's generated SDK never sends it; when sent it must be the path id.
 //   - PATCH /api/user_profiles updates seeded user-profile relationships and answers 200
 //     {"user_profiles": [...]}, or, for a batch of more than Options.JobThreshold items, queues
-//     it as a job and answers the job-status branch {"info", "job_status", "status"}.
+//     it as a job and answers the job-status branch {"info", "job_status", "status"}. An item
+//     names its relationship by id or, without one (the SDK's items have none), by user_id,
+//     profile_id and ne_attribute_id together; then only relationship_type is updated.
 //   - A body that is not JSON gets the pages' 400 syntax-error body ({"error": "Invalid JSON
-//     syntax. ..."}); a well-formed body that cannot be applied (a missing or unknown id, a value
-//     of the wrong type or outside its enum) gets the 400 record-error body
-//     {"error": "The user failed to create/update", "errors": {attribute: message}}. The pages
-//     document no 404, so an unknown id is a record error too.
+//     syntax. ..."}); a well-formed body that cannot be applied (an unknown user or
+//     relationship, a body id that is not the path id, a value of the wrong type or outside its
+//     enum) gets the 400 record-error body
+//     {"error": "The user failed to create/update", "errors": {attribute: message}}, and nothing
+//     in the batch is applied. The pages document no 404, so an unknown id is a record error
+//     too; the endpoints update, they never create.
 //
 // OIG (base path /iam/governance/selfservice/api/v1):
 //
@@ -276,11 +281,12 @@ func (m *Mock) patchUser(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	errs := map[string]string{}
-	switch bodyID, isString := fields["id"].(string); {
-	case fields["id"] == nil:
-		errs["id"] = "can't be blank"
-	case !isString || bodyID != id:
-		errs["id"] = "must be the id in the path"
+	// The path names the user; a body id may repeat it (the page's example does) but never
+	// redirect the update to another user.
+	if v, present := fields["id"]; present {
+		if bodyID, isString := v.(string); !isString || !strings.EqualFold(bodyID, id) {
+			errs["id"] = "must be the id in the path"
+		}
 	}
 	str := func(name string, check func(string) bool, msg string) {
 		v, present := fields[name]
@@ -369,13 +375,17 @@ func (m *Mock) patchUserProfiles(w http.ResponseWriter, r *http.Request) {
 		for _, f := range []string{"id", "user_id", "profile_id", "ne_attribute_id"} {
 			v, present := obj[f]
 			if !present {
-				if f == "id" {
-					errs[at(f)] = "can't be blank"
-				}
 				continue
 			}
 			if s, isString := v.(string); !isString || !uuidRE.MatchString(s) {
 				errs[at(f)] = "is not a valid UUID"
+			}
+		}
+		if _, hasID := obj["id"]; !hasID {
+			for _, f := range relationshipKey {
+				if _, present := obj[f]; !present {
+					errs[at(f)] = "can't be blank without an id"
+				}
 			}
 		}
 		if v, present := obj["relationship_type"]; present && v != "owner" && v != "contributor" {
@@ -387,9 +397,16 @@ func (m *Mock) patchUserProfiles(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	m.mu.Lock()
+	found := make([]*userProfile, len(updates))
 	for i, u := range updates {
-		if _, found := m.profiles[strings.ToLower(u["id"].(string))]; !found {
-			errs[fmt.Sprintf("user_profiles[%d].id", i)] = "no user profile has this id"
+		var problem string
+		found[i], problem = m.findProfile(u)
+		if found[i] == nil {
+			key := fmt.Sprintf("user_profiles[%d]", i)
+			if _, hasID := u["id"]; hasID {
+				key += ".id"
+			}
+			errs[key] = problem
 		}
 	}
 	if len(errs) > 0 {
@@ -398,8 +415,8 @@ func (m *Mock) patchUserProfiles(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	out := make([]userProfile, 0, len(updates))
-	for _, u := range updates {
-		p := m.profiles[strings.ToLower(u["id"].(string))]
+	for i, u := range updates {
+		p := found[i]
 		setStrings(u, map[string]*string{"user_id": &p.UserID, "profile_id": &p.ProfileID,
 			"ne_attribute_id": &p.NeAttributeID, "relationship_type": &p.RelationshipType})
 		c := *p
@@ -419,6 +436,39 @@ func (m *Mock) patchUserProfiles(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	writeJSON(w, http.StatusOK, map[string]any{"user_profiles": out})
+}
+
+// relationshipKey names a user-profile relationship when an item has no id: the three ids
+// SailPoint's generated SDK sends (its UserProfile1 model has no id field).
+var relationshipKey = []string{"user_id", "profile_id", "ne_attribute_id"}
+
+// findProfile returns the relationship an update item names, by id or else by
+// relationshipKey, or nil and the reason none is found. The caller holds m.mu and has checked
+// that the item's ids are UUIDs and that an item without id has the whole key.
+func (m *Mock) findProfile(item map[string]any) (*userProfile, string) {
+	if id, hasID := item["id"].(string); hasID {
+		if p, ok := m.profiles[strings.ToLower(id)]; ok {
+			return p, ""
+		}
+		return nil, "no user profile has this id"
+	}
+	user, profile, attr := item["user_id"].(string), item["profile_id"].(string), item["ne_attribute_id"].(string)
+	var match *userProfile
+	n := 0
+	for _, p := range m.profiles {
+		if strings.EqualFold(p.UserID, user) && strings.EqualFold(p.ProfileID, profile) && strings.EqualFold(p.NeAttributeID, attr) {
+			match = p
+			n++
+		}
+	}
+	switch n {
+	case 0:
+		return nil, "no user profile has this user_id, profile_id and ne_attribute_id"
+	case 1:
+		return match, ""
+	default:
+		return nil, "more than one user profile has this user_id, profile_id and ne_attribute_id; give its id"
+	}
 }
 
 // OIG

@@ -86,6 +86,8 @@ func variants() []call {
 	calls := []call{
 		{"patch user: every field", "PATCH", "/api/users/" + docID, jsonHeader(), user(docID, `, "name": "bob2", "email": "bob.two@example.com", "type": "NeaccessUser", "profile_id": "`+SeededProfiles[3]+`", "title": "t", "status": "Disabled", "login": "bob2", "admin": true, "group_strings": "a,b"`)},
 		{"patch user: id only", "PATCH", "/api/users/" + SeededNERMUsers[1], jsonHeader(), user(SeededNERMUsers[1], "")},
+		{"patch user: no body id, as the SDK sends it", "PATCH", "/api/users/" + SeededNERMUsers[1], jsonHeader("Accept", "application/json"), `{"user":{"email":"alice@example.com","login":"alice","name":"Alice","title":"Engineer","type":"NeprofileUser"}}`},
+		{"patch user: body id in capitals", "PATCH", "/api/users/" + docID, jsonHeader(), user(strings.ToUpper(docID), "")},
 		{"patch user: unknown id", "PATCH", "/api/users/11111111-2222-4333-8444-555555555555", jsonHeader(), user("11111111-2222-4333-8444-555555555555", "")},
 		{"patch user: id not a uuid", "PATCH", "/api/users/42", jsonHeader(), user("42", "")},
 		{"patch user: ids differ", "PATCH", "/api/users/" + docID, jsonHeader(), user(SeededNERMUsers[1], "")},
@@ -105,6 +107,9 @@ func variants() []call {
 		{"profiles: a batch becomes a job", "PATCH", "/api/user_profiles", jsonHeader(), `{"user_profiles": [` + strings.Join(big, ",") + `]}`},
 		{"profiles: unknown id", "PATCH", "/api/user_profiles", jsonHeader(), `{"user_profiles": [{"id": "11111111-2222-4333-8444-555555555555"}]}`},
 		{"profiles: no id", "PATCH", "/api/user_profiles", jsonHeader(), `{"user_profiles": [{"relationship_type": "owner"}]}`},
+		{"profiles: by user, profile and attribute", "PATCH", "/api/user_profiles", jsonHeader(), profileByKey(SeededProfiles[4], "contributor")},
+		{"profiles: key matches nothing", "PATCH", "/api/user_profiles", jsonHeader(), profileByKey(SeededNERMUsers[3], "owner")},
+		{"profiles: part of the key", "PATCH", "/api/user_profiles", jsonHeader(), `{"user_profiles": [{"user_id": "` + SeededNERMUsers[0] + `", "relationship_type": "owner"}]}`},
 		{"profiles: bad values", "PATCH", "/api/user_profiles", jsonHeader(), `{"user_profiles": [{"id": "x", "user_id": 3, "relationship_type": "boss"}, 7]}`},
 		{"profiles: not a list", "PATCH", "/api/user_profiles", jsonHeader(), `{"user_profiles": {}}`},
 		{"profiles: malformed", "PATCH", "/api/user_profiles", jsonHeader(), `{`},
@@ -222,7 +227,7 @@ func TestPatchUserRejects(t *testing.T) {
 	}{
 		{`{"user": `, "error"},
 		{`{"user": {"id": "` + docID + `", "email": "nope"}}`, "errors"},
-		{`{"user": {"name": "x"}}`, "errors"},
+		{`{"user": {"id": "` + SeededNERMUsers[1] + `", "name": "x"}}`, "errors"},
 	} {
 		resp, b := send(t, srv, call{method: "PATCH", path: "/api/users/" + docID, header: jsonHeader(), body: tc.body})
 		if resp.StatusCode != 400 {
@@ -231,6 +236,102 @@ func TestPatchUserRejects(t *testing.T) {
 		if _, ok := decode(t, b)[tc.wantKey]; !ok {
 			t.Errorf("%s: body %s has no %q", tc.body, b, tc.wantKey)
 		}
+	}
+	// A body id that names another user changes neither user.
+	_, b := send(t, srv, call{method: "PATCH", path: "/api/users/" + docID, header: jsonHeader(), body: `{"user": {}}`})
+	if name := decode(t, b)["user"].(map[string]any)["name"]; name != "bob" {
+		t.Errorf("the refused update was applied: name %v", name)
+	}
+}
+
+// TestPatchUserWithoutBodyID sends the body SailPoint's generated Go SDK sends: no user.id, the
+// path names the user.
+func TestPatchUserWithoutBodyID(t *testing.T) {
+	srv := httptest.NewServer(New(Options{}))
+	defer srv.Close()
+	resp, b := send(t, srv, call{method: "PATCH", path: "/api/users/" + SeededNERMUsers[1], header: jsonHeader(),
+		body: `{"user":{"email":"alice@example.com","login":"alice","name":"Alice","title":"Engineer","type":"NeprofileUser"}}`})
+	if resp.StatusCode != 200 {
+		t.Fatalf("status %d: %s", resp.StatusCode, b)
+	}
+	u := decode(t, b)["user"].(map[string]any)
+	if u["id"] != SeededNERMUsers[1] || u["name"] != "Alice" || u["title"] != "Engineer" {
+		t.Errorf("reply %v, want user %s named Alice, title Engineer", u, SeededNERMUsers[1])
+	}
+}
+
+// profileByKey is a PATCH /user_profiles body with one item as the SDK sends it: no id, the
+// relationship named by the seeded user and profile and the given attribute.
+func profileByKey(attr, relationship string) string {
+	return fmt.Sprintf(`{"user_profiles":[{"ne_attribute_id":%q,"profile_id":%q,"relationship_type":%q,"user_id":%q}]}`,
+		attr, SeededProfiles[0], relationship, SeededNERMUsers[0])
+}
+
+func TestUserProfilesByKey(t *testing.T) {
+	srv := httptest.NewServer(New(Options{}))
+	defer srv.Close()
+	patch := func(body string) (int, map[string]any) {
+		t.Helper()
+		resp, b := send(t, srv, call{method: "PATCH", path: "/api/user_profiles", header: jsonHeader(), body: body})
+		return resp.StatusCode, decode(t, b)
+	}
+	byID := func(id string) map[string]any {
+		t.Helper()
+		status, got := patch(`{"user_profiles": [{"id": "` + id + `"}]}`)
+		if status != 200 {
+			t.Fatalf("read %s back: %d %v", id, status, got)
+		}
+		return got["user_profiles"].([]any)[0].(map[string]any)
+	}
+
+	status, got := patch(profileByKey(strings.ToUpper(SeededProfiles[1]), "contributor"))
+	if status != 200 {
+		t.Fatalf("by key: %d %v", status, got)
+	}
+	p := got["user_profiles"].([]any)[0].(map[string]any)
+	if p["id"] != SeededProfiles[1] || p["relationship_type"] != "contributor" || p["ne_attribute_id"] != SeededProfiles[1] {
+		t.Errorf("by key: %v, want relationship %s, now contributor, its attribute unchanged", p, SeededProfiles[1])
+	}
+	if p := byID(SeededProfiles[1]); p["relationship_type"] != "contributor" {
+		t.Errorf("the update did not stay: %v", p)
+	}
+
+	// A batch with one item that matches nothing applies nothing, and says which item.
+	status, got = patch(`{"user_profiles": [` +
+		`{"id": "` + SeededProfiles[2] + `", "relationship_type": "contributor"},` +
+		`{"user_id": "` + SeededNERMUsers[3] + `", "profile_id": "` + SeededProfiles[0] + `", "ne_attribute_id": "` + SeededProfiles[2] + `"}]}`)
+	errs, _ := got["errors"].(map[string]any)
+	if status != 400 || errs["user_profiles[1]"] == nil || len(errs) != 1 {
+		t.Errorf("no match: %d %v, want 400 naming user_profiles[1] alone", status, got)
+	}
+	if p := byID(SeededProfiles[2]); p["relationship_type"] != "owner" {
+		t.Errorf("a refused batch was applied in part: %v", p)
+	}
+
+	// An unknown id is named as the id.
+	status, got = patch(`{"user_profiles": [{"id": "11111111-2222-4333-8444-555555555555"}]}`)
+	errs, _ = got["errors"].(map[string]any)
+	if status != 400 || errs["user_profiles[0].id"] == nil {
+		t.Errorf("unknown id: %d %v, want 400 naming user_profiles[0].id", status, got)
+	}
+
+	// Without an id the whole key is needed.
+	status, got = patch(`{"user_profiles": [{"user_id": "` + SeededNERMUsers[0] + `", "relationship_type": "owner"}]}`)
+	errs, _ = got["errors"].(map[string]any)
+	if status != 400 || errs["user_profiles[0].profile_id"] == nil || errs["user_profiles[0].ne_attribute_id"] == nil || errs["user_profiles[0].user_id"] != nil {
+		t.Errorf("part of the key: %d %v", status, got)
+	}
+
+	// Two relationships with the same key (made so by updates through their ids) cannot be
+	// told apart without an id.
+	status, _ = patch(`{"user_profiles": [{"id": "` + SeededProfiles[3] + `", "ne_attribute_id": "` + SeededProfiles[1] + `"}]}`)
+	if status != 200 {
+		t.Fatalf("moving %s onto %s's key: %d", SeededProfiles[3], SeededProfiles[1], status)
+	}
+	status, got = patch(profileByKey(SeededProfiles[1], "owner"))
+	errs, _ = got["errors"].(map[string]any)
+	if status != 400 || errs["user_profiles[0]"] == nil {
+		t.Errorf("ambiguous key: %d %v, want 400 naming user_profiles[0]", status, got)
 	}
 }
 

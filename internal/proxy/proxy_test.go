@@ -267,7 +267,7 @@ func contains(list []string, s string) bool {
 func TestEnforceRequest(t *testing.T) {
 	var c captured
 	h := newHarness(t, capture(&c, mock.New(mock.Options{})), Options{EnforceRequest: true})
-	resp, body, line := h.do(t, "PATCH", "/api/users/"+docID, jsonCT, `{"user": {"name": "no id"}}`)
+	resp, body, line := h.do(t, "PATCH", "/api/users/"+docID, jsonCT, `{"user": {"name": "bob", "status": "Gone"}}`)
 	if resp.StatusCode != 400 || resp.Header.Get("Content-Type") != problemType {
 		t.Fatalf("got %d %s", resp.StatusCode, resp.Header.Get("Content-Type"))
 	}
@@ -297,7 +297,7 @@ func TestEnforceResponse(t *testing.T) {
 		_, _ = io.WriteString(w, `{"user": {"uid": "`+docID+`"}}`)
 	}), Options{EnforceResponse: true})
 	// An invalid request passes (only responses are enforced); its invalid response does not.
-	resp, body, line := h.do(t, "PATCH", "/api/users/"+docID, jsonCT, `{"user": {}}`)
+	resp, body, line := h.do(t, "PATCH", "/api/users/"+docID, jsonCT, `{"user": {"admin": "yes"}}`)
 	if resp.StatusCode != 502 || resp.Header.Get("Content-Type") != problemType {
 		t.Fatalf("got %d %s %s", resp.StatusCode, resp.Header.Get("Content-Type"), body)
 	}

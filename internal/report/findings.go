@@ -76,6 +76,9 @@ type Finding struct {
 	// Violations are the validator's violations behind the finding (an exchange that a
 	// revision of a spec no longer accepts).
 	Violations []validator.Violation `json:"violations,omitempty"`
+	// Waived is the waiver that accepts the finding: it is reported, marked so, and does not
+	// fail the run.
+	Waived *Waiver `json:"waived,omitempty"`
 }
 
 // Rule describes one rule id for the reports that list rules (SARIF).
@@ -99,6 +102,8 @@ type Findings struct {
 	// FailOn is the level at and above which a finding fails the run; junit reports lower ones
 	// as passed test cases.
 	FailOn Level
+	// Color makes the text format colour levels with ANSI escapes (for a terminal).
+	Color bool
 }
 
 // Failing counts the findings at or above the fail level.
@@ -113,11 +118,7 @@ func (f *Findings) Failing() int {
 }
 
 func (f *Findings) fails(x Finding) bool {
-	fail := f.FailOn
-	if fail == "" {
-		fail = LevelError
-	}
-	return x.Level.Rank() >= fail.Rank()
+	return (&Policy{FailOn: f.FailOn}).fails(x.Level, x.Waived)
 }
 
 // FindingFormats lists the formats WriteFindings writes, the first being the default.
@@ -191,12 +192,12 @@ func (x Finding) witnessJSON() string {
 //
 // and a summary line.
 func findingsText(w io.Writer, f Findings) error {
-	t := &textFormatter{w: w}
+	t := &textFormatter{w: w, color: f.Color}
 	for _, x := range f.Findings {
 		if pos := x.position(); pos != "" {
 			t.printf("%s: ", pos)
 		}
-		t.printf("%s %s", x.Level, x.Rule)
+		t.printf("%s %s", t.level(x.Level, x.Waived), x.Rule)
 		if x.Operation != "" {
 			t.printf(" [%s]", x.Operation)
 		}
@@ -207,6 +208,7 @@ func findingsText(w io.Writer, f Findings) error {
 		if wj := x.witnessJSON(); wj != "" {
 			t.printf("  witness: %s\n", wj)
 		}
+		t.waiver("  ", x.Waived)
 		for _, d := range x.Details {
 			t.printf("  %s\n", oneLine(d))
 		}
@@ -222,6 +224,9 @@ func findingsText(w io.Writer, f Findings) error {
 			parts = append(parts, fmt.Sprintf("%d %s", c[l], l))
 		}
 	}
+	if n := waivedFindings(f.Findings); n > 0 {
+		parts = append(parts, fmt.Sprintf("%d waived", n))
+	}
 	if len(parts) > 0 {
 		t.printf(": %s", strings.Join(parts, ", "))
 	}
@@ -229,11 +234,22 @@ func findingsText(w io.Writer, f Findings) error {
 	return t.err
 }
 
+func waivedFindings(fs []Finding) int {
+	n := 0
+	for _, x := range fs {
+		if x.Waived != nil {
+			n++
+		}
+	}
+	return n
+}
+
 // findingsJSON writes {"command", "inputs", "findings", "summary"}.
 func findingsJSON(w io.Writer, f Findings) error {
 	type summary struct {
 		Findings int            `json:"findings"`
 		Failing  int            `json:"failing"`
+		Waived   int            `json:"waived"`
 		FailOn   Level          `json:"fail_on"`
 		ByLevel  map[Level]int  `json:"by_level"`
 		ByRule   map[string]int `json:"by_rule"`
@@ -250,7 +266,7 @@ func findingsJSON(w io.Writer, f Findings) error {
 	if doc.Findings == nil {
 		doc.Findings = []Finding{}
 	}
-	doc.Summary = summary{Findings: len(f.Findings), Failing: f.Failing(), FailOn: f.FailOn, ByLevel: f.counts(), ByRule: map[string]int{}}
+	doc.Summary = summary{Findings: len(f.Findings), Failing: f.Failing(), Waived: waivedFindings(f.Findings), FailOn: f.FailOn, ByLevel: f.counts(), ByRule: map[string]int{}}
 	if doc.Summary.FailOn == "" {
 		doc.Summary.FailOn = LevelError
 	}

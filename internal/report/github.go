@@ -62,7 +62,11 @@ func findingsGitHub(w io.Writer, f Findings) error {
 		for _, d := range x.Details {
 			msg += "\n" + d
 		}
-		if err := githubLine(w, x.Level, x.File, x.Line, x.Rule, msg); err != nil {
+		level := x.Level
+		if x.Waived != nil {
+			level, msg = LevelInfo, msg+"\nwaived: "+x.Waived.Reason
+		}
+		if err := githubLine(w, level, x.File, x.Line, x.Rule, msg); err != nil {
 			return err
 		}
 	}
@@ -80,7 +84,8 @@ func (g *githubFormatter) entry(e Entry) error {
 	if e.Err != nil {
 		return githubLine(g.w, LevelError, e.File, e.Line, RuleInputError, exchange+": "+e.errorMessage())
 	}
-	for _, v := range e.Result.Violations {
+	for i, v := range e.Result.Violations {
+		m := e.mark(i)
 		file, _ := specLocation(v.Schema)
 		line := v.Line
 		if file == "" {
@@ -90,7 +95,11 @@ func (g *githubFormatter) entry(e Entry) error {
 		if v.Instance != "" && !strings.Contains(msg, v.Instance) {
 			msg = v.Instance + ": " + msg
 		}
-		if err := githubLine(g.w, LevelError, file, line, v.Rule, exchange+": "+msg); err != nil {
+		level := m.Level
+		if m.Waived != nil {
+			level, msg = LevelInfo, msg+" (waived: "+m.Waived.Reason+")"
+		}
+		if err := githubLine(g.w, level, file, line, v.Rule, exchange+": "+msg); err != nil {
 			return err
 		}
 	}

@@ -144,6 +144,16 @@ type htmlSample struct {
 type htmlViolation struct {
 	validator.Violation
 	Anchor string
+	// Level is the policy's level for the violation when it is not error, and Waived the waiver
+	// that accepts it: such violations are shown, marked, though they leave the exchange valid.
+	Level  Level
+	Waived *Waiver
+}
+
+// markedViolation is a violation with what the policy says of it.
+type markedViolation struct {
+	validator.Violation
+	mark Mark
 }
 
 // htmlExchange is one row of the exchange list.
@@ -210,16 +220,16 @@ func (h *htmlFormatter) entry(e Entry) error {
 		} else {
 			h.page.ErrorsMore++
 		}
-	case e.Result.OutOfScope != "" || e.Result.Valid():
+	case e.Result.OutOfScope != "" || len(e.Result.Violations) == 0:
 	default:
 		h.ops[op] = true
 		var order []string
-		byRule := map[string][]validator.Violation{}
-		for _, v := range e.Result.Violations {
+		byRule := map[string][]markedViolation{}
+		for i, v := range e.Result.Violations {
 			if _, ok := byRule[v.Rule]; !ok {
 				order = append(order, v.Rule)
 			}
-			byRule[v.Rule] = append(byRule[v.Rule], v)
+			byRule[v.Rule] = append(byRule[v.Rule], markedViolation{v, e.mark(i)})
 		}
 		row.Rules = strings.Join(order, " ")
 		for _, rule := range order {
@@ -271,7 +281,7 @@ func (h *htmlFormatter) group(op, rule string) *htmlGroup {
 // sample renders one exchange with the violations of one rule, and the bodies they are about;
 // nil when the page's budget for details is spent. The first sample of a group draws on a
 // budget of its own, so that every group shows one.
-func (h *htmlFormatter) sample(e Entry, vs []validator.Violation, first bool) *htmlSample {
+func (h *htmlFormatter) sample(e Entry, vs []markedViolation, first bool) *htmlSample {
 	s := &htmlSample{
 		ID: "x" + strconv.Itoa(h.samples+1), Where: clip(where(e), maxText), Comment: clip(oneLine(e.Comment), maxComment),
 		Request: clip(requestLine(e), maxText),
@@ -280,14 +290,21 @@ func (h *htmlFormatter) sample(e Entry, vs []validator.Violation, first bool) *h
 		s.Status = e.Exchange.Response.Status
 	}
 	size := 600 + escapedLen(s.Where) + escapedLen(s.Request) + escapedLen(s.Comment)
-	for i, v := range vs {
+	for i, mv := range vs {
 		if i == maxViolations {
 			s.MoreViolations = len(vs) - maxViolations
 			break
 		}
-		v = boundViolation(v)
+		v := boundViolation(mv.Violation)
 		size += violationSize(v)
-		s.Violations = append(s.Violations, htmlViolation{Violation: v})
+		hv := htmlViolation{Violation: v, Waived: mv.mark.Waived}
+		if mv.mark.Level.Rank() < 3 {
+			hv.Level = mv.mark.Level
+		}
+		if hv.Waived != nil {
+			size += 40 + escapedLen(hv.Waived.Reason)
+		}
+		s.Violations = append(s.Violations, hv)
 		if i < maxInstances {
 			s.Instances = append(s.Instances, pointer(v.Instance))
 		}

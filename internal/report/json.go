@@ -38,10 +38,18 @@ type jsonExchange struct {
 	Preflight string `json:"preflight,omitempty"`
 	Valid     bool   `json:"valid"`
 	// OutOfScope says why the exchange was not checked, when it was not.
-	OutOfScope string                `json:"out_of_scope,omitempty"`
-	Note       string                `json:"note,omitempty"`
-	Violation  []validator.Violation `json:"violations"`
-	Error      string                `json:"error,omitempty"`
+	OutOfScope string          `json:"out_of_scope,omitempty"`
+	Note       string          `json:"note,omitempty"`
+	Violation  []jsonViolation `json:"violations"`
+	Error      string          `json:"error,omitempty"`
+}
+
+// jsonViolation is a violation with the level the policy gives it and, when a waiver accepts
+// it, the waiver.
+type jsonViolation struct {
+	validator.Violation
+	Level  Level   `json:"level"`
+	Waived *Waiver `json:"waived,omitempty"`
 }
 
 func (j *jsonFormatter) start() error {
@@ -60,16 +68,17 @@ func (j *jsonFormatter) entry(e Entry) error {
 	x := jsonExchange{
 		File: e.File, Index: e.Index, Line: e.Line, Comment: e.Comment, Note: e.Note,
 		Method: e.method(), URL: e.target(), Operation: e.operation(),
-		Violation: []validator.Violation{},
+		Violation: []jsonViolation{},
 	}
 	switch {
 	case e.Err != nil:
 		x.Error = e.errorMessage()
 	default:
 		x.Spec, x.Preflight, x.OutOfScope = e.Result.Spec, e.Result.Preflight, e.Result.OutOfScope
-		x.Valid = e.Result.Valid()
-		if len(e.Result.Violations) > 0 {
-			x.Violation = e.Result.Violations
+		x.Valid = e.Result.OutOfScope == "" && !e.invalid()
+		for i, v := range e.Result.Violations {
+			m := e.mark(i)
+			x.Violation = append(x.Violation, jsonViolation{Violation: v, Level: m.Level, Waived: m.Waived})
 		}
 	}
 	b, err := marshal(x, "    ")

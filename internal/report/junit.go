@@ -173,8 +173,9 @@ func findingText(x Finding) string {
 // one case per exchange; invalid exchanges fail, unreadable ones are errors, out-of-scope ones
 // are skipped.
 type junitFormatter struct {
-	w   io.Writer
-	doc *junitDoc
+	w      io.Writer
+	doc    *junitDoc
+	policy *Policy
 }
 
 func newJUnitFormatter(w io.Writer) *junitFormatter {
@@ -195,13 +196,22 @@ func (j *junitFormatter) entry(e Entry) error {
 		c.Error = &junitProblem{Message: oneLine(e.errorMessage()), Type: RuleInputError, Text: body.String()}
 	case e.Result.OutOfScope != "":
 		c.Skipped = &junitSkipped{Message: oneLine(e.Result.OutOfScope)}
-	case !e.Result.Valid():
-		rules := make([]string, 0, len(e.Result.Violations))
-		for _, v := range e.Result.Violations {
-			rules = append(rules, v.Rule)
+	default:
+		// A case fails on the violations at or above the fail level that no waiver accepts; the
+		// others are in its output.
+		var rules []string
+		for i, v := range e.Result.Violations {
+			if m := e.mark(i); j.policy.fails(m.Level, m.Waived) {
+				rules = append(rules, v.Rule)
+			}
 		}
-		msg := fmt.Sprintf("%d %s: %s", len(e.Result.Violations), plural(len(e.Result.Violations), "violation", "violations"), strings.Join(rules, ", "))
-		c.Failure = &junitProblem{Message: msg, Type: e.Result.Violations[0].Rule, Text: body.String()}
+		switch {
+		case len(rules) > 0:
+			msg := fmt.Sprintf("%d %s: %s", len(rules), plural(len(rules), "violation", "violations"), strings.Join(rules, ", "))
+			c.Failure = &junitProblem{Message: msg, Type: rules[0], Text: body.String()}
+		case len(e.Result.Violations) > 0:
+			c.SystemOut = body.String()
+		}
 	}
 	j.doc.add(e.File, c)
 	return nil

@@ -26,6 +26,31 @@ type Entry struct {
 	traffic.Record
 	// Result is the verdict; it is ignored when Record.Err is set.
 	Result validator.Result
+	// marks are the policy's level and waiver of each violation, set by Report.Add.
+	marks []Mark
+}
+
+// mark is what the policy says of violation i: error and not waived without a policy.
+func (e Entry) mark(i int) Mark {
+	if i < len(e.marks) {
+		return e.marks[i]
+	}
+	return Mark{Level: LevelError}
+}
+
+// invalid reports whether the exchange breaks the specs: a violation at level error that no
+// waiver accepts. Violations the policy lowered to warnings or infos, or waived, are reported but
+// leave the exchange valid.
+func (e Entry) invalid() bool {
+	if e.Err != nil || e.Result.OutOfScope != "" {
+		return false
+	}
+	for i := range e.Result.Violations {
+		if m := e.mark(i); m.Waived == nil && m.Level.Rank() >= 3 {
+			return true
+		}
+	}
+	return false
 }
 
 // status is the entry's verdict as reported.
@@ -35,7 +60,7 @@ func (e Entry) status() string {
 		return "ERROR"
 	case e.Result.OutOfScope != "":
 		return "OUT OF SCOPE"
-	case e.Result.Valid():
+	case !e.invalid():
 		return "VALID"
 	}
 	return "INVALID"
@@ -91,9 +116,16 @@ type Summary struct {
 	Preflights int `json:"preflights"`
 	// ByRule counts the violations of invalid exchanges by rule id.
 	ByRule map[string]int `json:"by_rule"`
+	// Waived counts the violations a waiver accepted, Lowered those the policy set below error
+	// (not waived), and Failing those at or above FailOn that no waiver accepted: the run fails
+	// when Failing is not 0.
+	Waived  int   `json:"waived"`
+	Lowered int   `json:"lowered"`
+	Failing int   `json:"failing"`
+	FailOn  Level `json:"fail_on"`
 }
 
-func (s *Summary) add(e Entry) {
+func (s *Summary) add(e Entry, p *Policy) {
 	if s.ByRule == nil {
 		s.ByRule = map[string]int{}
 	}
@@ -110,12 +142,27 @@ func (s *Summary) add(e Entry) {
 	case e.Result.OutOfScope != "":
 		s.OutOfScope++
 		s.OutOfScopeReasons[scopeReason(e)]++
-	case e.Result.Valid():
+	case !e.invalid():
 		s.Valid++
 	default:
 		s.Invalid++
 		for _, v := range e.Result.Violations {
 			s.ByRule[v.Rule]++
+		}
+	}
+	if e.Err != nil || e.Result.OutOfScope != "" {
+		return
+	}
+	for i := range e.Result.Violations {
+		m := e.mark(i)
+		switch {
+		case m.Waived != nil:
+			s.Waived++
+		case m.Level.Rank() < 3:
+			s.Lowered++
+		}
+		if p.fails(m.Level, m.Waived) {
+			s.Failing++
 		}
 	}
 }
@@ -159,6 +206,7 @@ type Report struct {
 	f       formatter
 	sum     Summary
 	cov     *coverage.Report
+	policy  *Policy
 	verbose bool
 	closed  bool
 }
@@ -185,7 +233,27 @@ func New(w io.Writer, format string) (*Report, error) {
 	default:
 		return nil, fmt.Errorf("unknown report format %q, want one of %s", format, strings.Join(append(append([]string(nil), Formats...), DocumentFormats...), ", "))
 	}
-	return &Report{f: f, sum: Summary{ByRule: map[string]int{}, OutOfScopeReasons: map[string]int{}}}, nil
+	return &Report{f: f, sum: Summary{ByRule: map[string]int{}, OutOfScopeReasons: map[string]int{}, FailOn: LevelError}}, nil
+}
+
+// SetPolicy makes the report give each violation the level the policy sets for its rule, mark
+// those a waiver accepts, and count as failing those at or above the policy's fail level. Call
+// it before the first Add.
+func (r *Report) SetPolicy(p *Policy) {
+	r.policy = p
+	if j, ok := r.f.(*junitFormatter); ok {
+		j.policy = p
+	}
+	if p != nil && p.FailOn != "" {
+		r.sum.FailOn = p.FailOn
+	}
+}
+
+// SetColor makes the text format colour verdicts and levels with ANSI escapes.
+func (r *Report) SetColor(color bool) {
+	if t, ok := r.f.(*textFormatter); ok {
+		t.color = color
+	}
 }
 
 // SetVerbose makes the report list out-of-scope exchanges one by one, each with its reason. By
@@ -203,7 +271,10 @@ func (r *Report) Add(e Entry) error {
 	if r.closed {
 		return errors.New("report: Add after Close")
 	}
-	r.sum.add(e)
+	if e.Err == nil {
+		e.marks = r.policy.marks(e)
+	}
+	r.sum.add(e, r.policy)
 	if e.Err == nil && e.Result.OutOfScope != "" && !r.verbose {
 		return nil
 	}

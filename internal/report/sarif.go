@@ -53,12 +53,35 @@ type sarifMessage struct {
 }
 
 type sarifResult struct {
-	RuleID     string          `json:"ruleId"`
-	RuleIndex  int             `json:"ruleIndex"`
-	Level      string          `json:"level"`
-	Message    sarifMessage    `json:"message"`
-	Locations  []sarifLocation `json:"locations,omitempty"`
-	Properties map[string]any  `json:"properties,omitempty"`
+	RuleID    string          `json:"ruleId"`
+	RuleIndex int             `json:"ruleIndex"`
+	Level     string          `json:"level"`
+	Message   sarifMessage    `json:"message"`
+	Locations []sarifLocation `json:"locations,omitempty"`
+	// Suppressions carry the waiver that accepts the result: code scanning shows it dismissed,
+	// with the justification.
+	Suppressions []sarifSuppression `json:"suppressions,omitempty"`
+	Properties   map[string]any     `json:"properties,omitempty"`
+}
+
+type sarifSuppression struct {
+	Kind          string         `json:"kind"`
+	Status        string         `json:"status"`
+	Justification string         `json:"justification"`
+	Properties    map[string]any `json:"properties,omitempty"`
+}
+
+// sarifSuppressions is a waiver as SARIF suppressions: external, since it lives in the
+// configuration file and not beside the finding.
+func sarifSuppressions(w *Waiver) []sarifSuppression {
+	if w == nil {
+		return nil
+	}
+	s := sarifSuppression{Kind: "external", Status: "accepted", Justification: w.Reason}
+	if w.Source != "" {
+		s.Properties = map[string]any{"source": w.Source}
+	}
+	return []sarifSuppression{s}
 }
 
 type sarifLocation struct {
@@ -180,11 +203,12 @@ func findingsSARIF(w io.Writer, f Findings) error {
 			logical = x.File + "#" + x.Pointer
 		}
 		res := sarifResult{
-			RuleID:    x.Rule,
-			RuleIndex: rules.add(x.Rule, "", x.Level),
-			Level:     sarifLevel(x.Level),
-			Message:   sarifMessage{Text: oneLine(msg)},
-			Locations: sarifLocationOf(x.File, x.Line, logical, "member"),
+			RuleID:       x.Rule,
+			RuleIndex:    rules.add(x.Rule, "", x.Level),
+			Level:        sarifLevel(x.Level),
+			Message:      sarifMessage{Text: oneLine(msg)},
+			Locations:    sarifLocationOf(x.File, x.Line, logical, "member"),
+			Suppressions: sarifSuppressions(x.Waived),
 		}
 		props := map[string]any{"level": string(x.Level)}
 		if x.Operation != "" {
@@ -243,13 +267,15 @@ func (s *sarifFormatter) entry(e Entry) error {
 		})
 		return nil
 	}
-	for _, v := range e.Result.Violations {
+	for i, v := range e.Result.Violations {
+		m := e.mark(i)
 		file, ptr := specLocation(v.Schema)
 		res := sarifResult{
-			RuleID:    v.Rule,
-			RuleIndex: s.rules.add(v.Rule, "", LevelError),
-			Level:     "error",
-			Message:   sarifMessage{Text: oneLine(fmt.Sprintf("%s%s: %s", exchange, exchangeLine(e), v.Message))},
+			RuleID:       v.Rule,
+			RuleIndex:    s.rules.add(v.Rule, "", LevelError),
+			Level:        sarifLevel(m.Level),
+			Message:      sarifMessage{Text: oneLine(fmt.Sprintf("%s%s: %s", exchange, exchangeLine(e), v.Message))},
+			Suppressions: sarifSuppressions(m.Waived),
 		}
 		if file != "" {
 			res.Locations = sarifLocationOf(file, v.Line, file+"#"+ptr, "member")

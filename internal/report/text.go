@@ -23,6 +23,64 @@ type textFormatter struct {
 	// verbose is set when out-of-scope exchanges are listed, so the summary need not say how
 	// to list them.
 	verbose bool
+	// color wraps verdicts and levels in ANSI colours, for a terminal.
+	color bool
+}
+
+// ANSI SGR sequences the text format colours with.
+const (
+	ansiReset  = "\033[0m"
+	ansiRed    = "\033[1;31m"
+	ansiGreen  = "\033[32m"
+	ansiYellow = "\033[33m"
+	ansiCyan   = "\033[36m"
+	ansiDim    = "\033[2m"
+)
+
+// paint wraps s in an ANSI colour when the formatter colours.
+func (t *textFormatter) paint(color, s string) string {
+	if !t.color || s == "" {
+		return s
+	}
+	return color + s + ansiReset
+}
+
+// level shows a finding's level, "waived" first when a waiver accepts it.
+func (t *textFormatter) level(l Level, w *Waiver) string {
+	if w != nil {
+		return t.paint(ansiDim, "waived "+string(l))
+	}
+	switch l.Rank() {
+	case 3:
+		return t.paint(ansiRed, string(l))
+	case 2:
+		return t.paint(ansiYellow, string(l))
+	}
+	return t.paint(ansiCyan, string(l))
+}
+
+// waiver shows why a finding is waived, and where the waiver is.
+func (t *textFormatter) waiver(indent string, w *Waiver) {
+	if w == nil {
+		return
+	}
+	t.printf("%swaived: %s", indent, oneLine(w.Reason))
+	if w.Source != "" {
+		t.printf(" (%s)", w.Source)
+	}
+	t.printf("\n")
+}
+
+// verdict shows an entry's status, coloured.
+func (t *textFormatter) verdict(e Entry) string {
+	s := e.status()
+	switch s {
+	case "VALID":
+		return t.paint(ansiGreen, s)
+	case "INVALID", "ERROR":
+		return t.paint(ansiRed, s)
+	}
+	return t.paint(ansiDim, s)
 }
 
 func (t *textFormatter) printf(format string, args ...any) {
@@ -58,7 +116,7 @@ func (t *textFormatter) entry(e Entry) error {
 	case e.operation() != "":
 		t.printf("response of %s: ", e.operation())
 	}
-	t.printf("%s\n", e.status())
+	t.printf("%s\n", t.verdict(e))
 	if e.Comment != "" {
 		t.printf("  comment: %s\n", oneLine(e.Comment))
 	}
@@ -73,14 +131,28 @@ func (t *textFormatter) entry(e Entry) error {
 		t.printf("  out of scope: %s\n", e.Result.OutOfScope)
 		return t.err
 	}
-	for _, v := range e.Result.Violations {
-		t.violation(v)
+	for i, v := range e.Result.Violations {
+		m := e.mark(i)
+		t.markedViolation(v, m)
 	}
 	return t.err
 }
 
-func (t *textFormatter) violation(v validator.Violation) {
-	t.printf("  %s", v.Rule)
+// markedViolation writes a violation with its level when the policy lowered it, or as waived.
+func (t *textFormatter) markedViolation(v validator.Violation, m Mark) {
+	if m.Waived == nil && m.Level.Rank() == 3 {
+		t.violation(v)
+		return
+	}
+	t.labelled(t.level(m.Level, m.Waived)+" ", v)
+	t.waiver("    ", m.Waived)
+}
+
+func (t *textFormatter) violation(v validator.Violation) { t.labelled("", v) }
+
+// labelled writes a violation, its rule id after label.
+func (t *textFormatter) labelled(label string, v validator.Violation) {
+	t.printf("  %s%s", label, v.Rule)
 	if v.Instance != "" {
 		t.printf(" %s", v.Instance)
 	}
@@ -116,6 +188,9 @@ func (t *textFormatter) summary(s Summary) error {
 		t.printf(", %d out of scope", s.OutOfScope)
 	}
 	t.printf("\n")
+	if s.Waived > 0 || s.Lowered > 0 {
+		t.printf("%d %s waived, %d below error; %d at or above %s\n", s.Waived, plural(s.Waived, "violation", "violations"), s.Lowered, s.Failing, s.FailOn)
+	}
 	for _, id := range sortedRules(s.ByRule) {
 		t.printf("  %-32s %d\n", id, s.ByRule[id])
 	}
