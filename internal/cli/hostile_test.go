@@ -33,7 +33,7 @@ func TestValidateHostileRecordings(t *testing.T) {
 			"the request body (68157462 bytes) is larger than the 4 MiB limit", ""},
 		{"--max-body 16", "small.har", har(good), []string{"--max-body", "16"}, exitFindings, "request.body.not_recorded", "is larger than the 16-byte limit", ""},
 		{"entries twice", "twice.har", `{"log": {"entries": [` + good + "],\n\"entries\": [" + good + `]}}`, nil, exitUsage, "", "",
-			"specgate validate: twice.har: log.entries: the key appears again near line 1"},
+			"twice.har: log.entries: the key appears again at line 2"},
 		{"log twice", "log.har", har(good) + `, "log": {"entries": []}}`, nil, exitUsage, "", "", "log.har: not valid JSON at line 1"},
 		{"64 KiB of whitespace first", "ws.har", strings.Repeat(" \r\n", 30<<10) + har(good), nil, exitOK, "", "", ""},
 		{"a JSON Lines line over 64 MiB", "long.jsonl", `{"request": {"method": "PATCH", "url": "https://acme.nonemployee.com/api/users/` + id + `", "headers": {"Content-Type": "application/json"}, "bodyText": "` + strings.Repeat("x", 65<<20) + `"}}` + "\n" +

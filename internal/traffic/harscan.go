@@ -157,7 +157,6 @@ func (h *harReader) rest() error {
 		key, path string
 	}{{&h.log, "entries", "log.entries"}, {&h.top, "log", "log"}} {
 		for {
-			line, off := h.s.line, h.s.off
 			k, _, ok, err := x.it.next()
 			if err != nil {
 				return err
@@ -166,7 +165,7 @@ func (h *harReader) rest() error {
 				break
 			}
 			if k == x.key {
-				return fmt.Errorf("%s: the key appears again near line %d (byte %d); readers disagree on which one holds the recording, so the file is refused", x.path, line, off)
+				return fmt.Errorf("%s: the key appears again at line %d (byte %d); readers disagree on which one holds the recording, so the file is refused", x.path, x.it.line, x.it.off)
 			}
 			if err := h.s.skip(); err != nil {
 				return err
@@ -190,6 +189,9 @@ type objIter struct {
 	s     *scanner
 	first bool
 	raw   [maxKey]byte // the bytes of the last key, when they fit
+	// line and off locate the last key, for messages.
+	line int
+	off  int64
 }
 
 // next returns the next key, with the scanner at its value, or ok false at the object's end. key
@@ -222,6 +224,7 @@ func (it *objIter) next() (key string, raw []byte, ok bool, err error) {
 	if c != '"' {
 		return "", nil, false, s.unexpected(c, "a key")
 	}
+	it.line, it.off = s.line, s.off
 	if n, ok := s.quickKey(&it.raw); ok {
 		raw = it.raw[:n]
 	} else {

@@ -23,9 +23,9 @@ func TestHostileHARs(t *testing.T) {
 		entry   string // prefix of the error of the last record read; "" for none
 	}{
 		{"entries twice", `{"log": {"entries": [],` + "\n" + ` "entries": [` + goodEntry + `]}}`, 0,
-			`t.har: log.entries: the key appears again near line 1 (byte 22)`, ""},
+			`t.har: log.entries: the key appears again at line 2 (byte 25)`, ""},
 		{"log twice", `{"log": {"entries": [` + goodEntry + `]}, "log": {"entries": []}}`, 1,
-			`t.har: log: the key appears again near line 2 (byte `, ""},
+			`t.har: log: the key appears again at line 2 (byte `, ""},
 		{"data after the object", string(har(goodEntry)) + ` {"log": {}}`, 1, "t.har: not valid JSON at line 2", ""},
 		{"64 KiB of whitespace first", strings.Repeat(" \n", 40<<10) + string(har(goodEntry)), 1, "", ""},
 		{"BOM then whitespace", "\ufeff" + strings.Repeat("\t", 70<<10) + string(har(goodEntry)), 1, "", ""},
