@@ -9,7 +9,7 @@ COMMIT  ?= $(shell git rev-parse HEAD 2>/dev/null)
 LDFLAGS  = -X github.com/specgate/specgate/internal/cli.buildVersion=$(VERSION) -X github.com/specgate/specgate/internal/cli.buildCommit=$(COMMIT)
 BIN     ?= specgate
 
-.PHONY: demo test vet fmt-check unit suites build clean bench bench-bulk fuzz gate demo-proxy bench-proxy setup har-fixtures report-browser corpus
+.PHONY: demo test vet fmt-check unit suites build clean bench bench-bulk bench-memory fuzz gate demo-proxy bench-proxy setup har-fixtures report-browser corpus
 
 ## demo: validate the documented examples of the four endpoints with the embedded specs, then
 ## lint faithful copies of the NERM pages. Both find the pages' defects and exit 1: that is what
@@ -118,6 +118,11 @@ corpus:
 ## bench-bulk: specgate validate over a generated 1 GiB HAR (exchanges/s, MB/s, peak RSS).
 bench-bulk:
 	SPECGATE_BENCH_HAR_MB=$${SPECGATE_BENCH_HAR_MB:-1024} $(GO) test -run XXX -bench LargeHAR -benchtime 1x -timeout 30m ./internal/bulk/
+
+## bench-memory: peak RSS of specgate validate (a child process) on a .har.gz whose one entry has
+## a 3 GiB body, and on a 200 MB HAR (json and html reports); fails above 256 MiB.
+bench-memory:
+	$(GO) test -run XXX -bench ValidatePeakRSS -benchtime 1x -timeout 30m ./internal/bulk/
 
 ## fuzz: run every fuzz target for FUZZTIME each (default 1m), then keep the corpus it found in
 ## the package's testdata/fuzz, where every `go test` replays it.

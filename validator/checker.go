@@ -109,6 +109,7 @@ func (s *Schema) Check(v any) []Violation {
 		}
 		out = append(out, x)
 	}
+	bound(out)
 	return out
 }
 

@@ -119,10 +119,10 @@ func (d *diagnosis) walk(f *fastSchema, v any, depth int) {
 	switch t := v.(type) {
 	case map[string]any:
 		if f.minProps >= 0 && len(t) < f.minProps {
-			d.fail(f, "minProperties", v, fmt.Sprintf("minimum %d properties allowed, but found %d properties", f.minProps, len(t)))
+			d.fail(f, "minProperties", v, "")
 		}
 		if f.maxProps >= 0 && len(t) > f.maxProps {
-			d.fail(f, "maxProperties", v, fmt.Sprintf("maximum %d properties allowed, but found %d properties", f.maxProps, len(t)))
+			d.fail(f, "maxProperties", v, "")
 		}
 		for _, r := range f.required {
 			if _, ok := t[r]; !ok {
@@ -198,7 +198,7 @@ func (d *diagnosis) walk(f *fastSchema, v any, depth int) {
 	}
 }
 
-// bounds records the numeric bounds n breaks, with jsonschema/v5's messages.
+// bounds records the numeric bounds n breaks; describe words them.
 func (d *diagnosis) bounds(f *fastSchema, n json.Number) {
 	if f.min == nil && f.max == nil && f.exMin == nil && f.exMax == nil {
 		return
@@ -208,20 +208,19 @@ func (d *diagnosis) bounds(f *fastSchema, n json.Number) {
 		return
 	}
 	for _, b := range []struct {
-		kw, op string
-		bound  *big.Rat
-		fails  func(cmp int) bool
+		kw    string
+		bound *big.Rat
+		fails func(cmp int) bool
 	}{
-		{"minimum", ">=", f.min, func(c int) bool { return c < 0 }},
-		{"exclusiveMinimum", ">", f.exMin, func(c int) bool { return c <= 0 }},
-		{"maximum", "<=", f.max, func(c int) bool { return c > 0 }},
-		{"exclusiveMaximum", "<", f.exMax, func(c int) bool { return c >= 0 }},
+		{"minimum", f.min, func(c int) bool { return c < 0 }},
+		{"exclusiveMinimum", f.exMin, func(c int) bool { return c <= 0 }},
+		{"maximum", f.max, func(c int) bool { return c > 0 }},
+		{"exclusiveMaximum", f.exMax, func(c int) bool { return c >= 0 }},
 	} {
 		if b.bound == nil || !b.fails(r.Cmp(b.bound)) {
 			continue
 		}
-		limit, _ := b.bound.Float64()
-		d.fail(f, b.kw, n, fmt.Sprintf("must be %s %v but found %v", b.op, limit, n))
+		d.fail(f, b.kw, n, "")
 	}
 }
 
@@ -511,6 +510,20 @@ func (s *schemaSet) describe(where, kw string, v any, sch *jsonschema.Schema, fa
 		}
 		sort.Strings(extra)
 		return where + " has properties the schema does not allow: " + strings.Join(extra, ", ")
+	case "minimum", "exclusiveMinimum", "maximum", "exclusiveMaximum", "multipleOf":
+		// jsonschema/v5 says "must be <= 10 but found 987654": the bound, never the number.
+		op, bound := map[string]string{"minimum": ">= ", "exclusiveMinimum": "> ", "maximum": "<= ",
+			"exclusiveMaximum": "< ", "multipleOf": "a multiple of "}[kw], map[string]*big.Rat{"minimum": sch.Minimum,
+			"exclusiveMinimum": sch.ExclusiveMinimum, "maximum": sch.Maximum, "exclusiveMaximum": sch.ExclusiveMaximum, "multipleOf": sch.MultipleOf}[kw]
+		if bound == nil {
+			return where + " breaks " + kw
+		}
+		f, _ := bound.Float64()
+		return where + " must be " + op + fmt.Sprint(f)
+	case "minProperties":
+		return where + " must have at least " + strconv.Itoa(sch.MinProperties) + " properties"
+	case "maxProperties":
+		return where + " must have at most " + strconv.Itoa(sch.MaxProperties) + " properties"
 	case "contains":
 		return where + " must contain an item that matches the schema under contains"
 	case "minContains":

@@ -120,8 +120,11 @@ func (v *Validator) Operations() []Operation {
 // Validate checks an exchange. With a Request, it is routed by method and path (never host) and
 // checked; the Response, if any, is then checked against the routed operation. Without a
 // Request, the Response is checked against the operation named by ex.Operation.
-func (v *Validator) Validate(ctx context.Context, ex Exchange) Result {
-	var res Result
+func (v *Validator) Validate(ctx context.Context, ex Exchange) (res Result) {
+	defer func() {
+		bound(res.Violations)
+		res.OutOfScope = clipText(res.OutOfScope)
+	}()
 	var op *operation
 	var pathParams map[string]string
 	switch {
@@ -174,6 +177,15 @@ func (v *Validator) Validate(ctx context.Context, ex Exchange) Result {
 		res.Violations = v.checkResponse(op, method, ex.Response, res.Violations, res.Observed)
 	}
 	return res
+}
+
+// shownType is a media type as a message names it: itself when it is short, as media types are,
+// else only its length, since the header is the client's to fill.
+func shownType(typ string) string {
+	if len(typ) > 64 {
+		return fmt.Sprintf("(a media type of %d bytes)", len(typ))
+	}
+	return typ
 }
 
 func escapedPath(r *Request) string {
@@ -297,7 +309,7 @@ func (v *Validator) checkRequest(op *operation, r *Request, pathParams map[strin
 	if m == nil {
 		msg := fmt.Sprintf("the request has no Content-Type; %s accepts %s", op.id, mediaList(op.body.content))
 		if typ != "" {
-			msg = fmt.Sprintf("Content-Type %s is not accepted; %s accepts %s", typ, op.id, mediaList(op.body.content))
+			msg = fmt.Sprintf("Content-Type %s is not accepted; %s accepts %s", shownType(typ), op.id, mediaList(op.body.content))
 		}
 		add(RuleRequestContentType, "Content-Type", "", "", 0, msg, nil)
 		return out
@@ -378,7 +390,7 @@ func (v *Validator) checkResponse(op *operation, method string, r *Response, out
 	if m == nil {
 		msg := fmt.Sprintf("the response has no Content-Type; status %d documents %s", r.Status, mediaList(resp.content))
 		if typ != "" {
-			msg = fmt.Sprintf("Content-Type %s is not documented for status %d; documented: %s", typ, r.Status, mediaList(resp.content))
+			msg = fmt.Sprintf("Content-Type %s is not documented for status %d; documented: %s", shownType(typ), r.Status, mediaList(resp.content))
 		}
 		add(RuleResponseContentType, "Content-Type", "", "", 0, msg, nil)
 		return out

@@ -3,7 +3,47 @@ package validator
 import (
 	"fmt"
 	"strings"
+	"unicode/utf8"
 )
+
+// MaxMessage is the longest text a Violation carries in Message and each branch error's
+// Message, and a Result in OutOfScope, in bytes; a longer text is cut at a character boundary
+// and ends in "…". Messages never quote the instance's values, but they name parts of it (a
+// pointer, a property name, a path), which a hostile instance can make as long as it likes.
+const MaxMessage = 512
+
+// MaxInstance is the longest Instance kept, cut as messages are: a pointer as deep as the
+// decoder evaluates (512 levels) fits, a pointer through a megabyte-long key does not.
+const MaxInstance = 4096
+
+// clipText cuts s to MaxMessage bytes, the ellipsis included.
+func clipText(s string) string { return clipTo(s, MaxMessage) }
+
+func clipTo(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	const ellipsis = "…"
+	i := n - len(ellipsis)
+	for i > 0 && !utf8.RuneStart(s[i]) {
+		i--
+	}
+	return s[:i] + ellipsis
+}
+
+// bound clips the texts of vs in place; it is applied where violations leave the validator.
+func bound(vs []Violation) {
+	for i := range vs {
+		v := &vs[i]
+		v.Message, v.Instance = clipText(v.Message), clipTo(v.Instance, MaxInstance)
+		for j := range v.Branches {
+			for k := range v.Branches[j].Errors {
+				e := &v.Branches[j].Errors[k]
+				e.Message, e.Instance = clipText(e.Message), clipTo(e.Instance, MaxInstance)
+			}
+		}
+	}
+}
 
 // Part says which half of an exchange a violation is about.
 type Part string

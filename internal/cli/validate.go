@@ -23,6 +23,7 @@ type validateConfig struct {
 	// verbose lists out-of-scope exchanges one by one instead of only counting them.
 	verbose  bool
 	coverage coverageConfig
+	maxBody  byteFlag
 	// allowEmpty accepts a run that checked no exchange, which otherwise is an input error.
 	allowEmpty bool
 	failOn     string
@@ -37,11 +38,13 @@ func (c *command) validateFlags(cfg *validateConfig) *flag.FlagSet {
 	cfg.coverage.register(fs)
 	c.out.register(fs)
 	fs.Var(&cfg.hosts, "host", "check only requests to hosts matching `PATTERN` (path.Match syntax, such as *.nonemployee.com; repeatable; default: every host)")
+	cfg.maxBody = traffic.DefaultMaxBody
+	fs.Var(&cfg.maxBody, "max-body", "largest recorded body read and checked, in `BYTES` (suffixes KiB, MiB, GiB); a larger one is read past, never held, and reported as not recorded")
 	fs.BoolVar(&cfg.allowEmpty, "allow-empty", false, allowEmptyUsage)
 	fs.StringVar(&cfg.failOn, "fail-on", "error", failOnUsage)
 	fs.BoolVar(&cfg.verbose, "verbose", false, "list the out-of-scope exchanges one by one, each with its reason (default: only count them, by reason, in the summary)")
 	fs.Usage = func() {
-		fmt.Fprint(fs.Output(), `Usage: specgate validate [--spec FILE]... [--host PATTERN]... [--format FORMAT] [--fail-on LEVEL] [-o FILE] [--verbose] [--coverage] [--min-coverage GATE] [INPUT]...
+		fmt.Fprint(fs.Output(), `Usage: specgate validate [--spec FILE]... [--host PATTERN]... [--format FORMAT] [--fail-on LEVEL] [-o FILE] [--max-body BYTES] [--verbose] [--coverage] [--min-coverage GATE] [INPUT]...
 
 Validates every exchange recorded in each INPUT, a HAR file or JSON Lines (- reads stdin), in
 order; either may be gzip-compressed (a .har.gz). With no INPUT it reads standard input when that
@@ -53,6 +56,10 @@ Exchanges outside every spec's base paths (a browser recording's pages, scripts 
 outside the --host patterns are out of scope: neither valid nor invalid, counted by reason in the
 summary and listed with --verbose. A CORS preflight (OPTIONS with Access-Control-Request-Method)
 is checked against the method it announces.
+
+A recording is read as a stream in bounded memory, whatever its size: a body longer than
+--max-body (default 4 MiB, the proxy's default) is read past without being held and reported
+as not recorded (request.body.not_recorded, response.body.not_recorded), its size in the note.
 
 Flags:
 `)
@@ -113,9 +120,12 @@ func (c *command) validate(ctx context.Context, args []string) int {
 	if err != nil {
 		return c.usageError("%v", err)
 	}
+	if cfg.maxBody <= 0 {
+		return c.usageError("--max-body: must be positive")
+	}
 	// The text report on the terminal already shows each unreadable entry; elsewhere (a file, a
 	// pipe, another format) stderr says it too.
-	r := &validateRun{c: c, v: v, rep: rep, progress: newProgress(c.notes()), echoErrors: !(out.onTerminal && cfg.format == "text")}
+	r := &validateRun{c: c, v: v, rep: rep, progress: newProgress(c.notes()), echoErrors: !(out.onTerminal && cfg.format == "text"), maxBody: int64(cfg.maxBody)}
 	if r.cov, err = cfg.coverage.tracker(cfg.format, docs, v); err != nil {
 		return c.usageError("%v", err)
 	}
@@ -194,6 +204,7 @@ type validateRun struct {
 	writeErr error
 	// echoErrors repeats each unreadable entry's error on stderr.
 	echoErrors bool
+	maxBody    int64
 }
 
 // emit reports one record; it returns false when the report cannot be written.
@@ -224,10 +235,11 @@ type recordSource struct {
 	file     *os.File
 	display  string
 	progress *progress
+	opts     traffic.Options
 }
 
 func (r *validateRun) source(ctx context.Context, inputs []string) *recordSource {
-	s := &recordSource{ctx: ctx, c: r.c, inputs: inputs, progress: r.progress}
+	s := &recordSource{ctx: ctx, c: r.c, inputs: inputs, progress: r.progress, opts: traffic.Options{MaxBody: r.maxBody}}
 	if len(inputs) == 0 {
 		recs, err := r.c.examples(ctx)
 		if err != nil {
@@ -285,7 +297,7 @@ func (s *recordSource) open(name string) (rec traffic.Record, ok bool) {
 			s.progress.expect(st.Size())
 		}
 	}
-	tr, err := traffic.Open(s.display, s.progress.count(in))
+	tr, err := traffic.OpenWith(s.display, s.progress.count(in), s.opts)
 	if err != nil {
 		s.close()
 		return entryOf(s.display, err).Record, false

@@ -92,8 +92,9 @@ func TestBodyJSON(t *testing.T) {
 func TestBodyLeavesOtherBodiesAlone(t *testing.T) {
 	for _, tc := range []struct{ ct, body string }{
 		{"application/json", `{"name": "bob", "admin": false}`},
-		{"application/json", `{"password": `}, // malformed: nothing can be located
-		{"text/plain", `password=hunter2`},
+		{"application/json", `{"password": `}, // malformed, and no value to mask
+		{"text/plain", `{"passenger_count": 3, "author": "ann", "keyboard": "qwerty"}`},
+		{"image/png", `password=hunter2`}, // binary: nothing names a secret in it
 	} {
 		if got := string(Body(tc.ct, []byte(tc.body))); got != tc.body {
 			t.Errorf("Body(%q, %q) = %q, want it unchanged", tc.ct, tc.body, got)

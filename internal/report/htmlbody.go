@@ -68,7 +68,15 @@ func viewBody(id, part, contentType string, body []byte, pointers []string) *bod
 		}
 		v.Lines, v.anchors, v.size = nil, map[string]int{}, 0
 	}
-	body = redact.Body(contentType, body)
+	if len(body) > maxBodyParse {
+		// Only the first maxRawBody bytes are shown: redact a window of them, not the whole
+		// body, which would cost several copies of megabytes for 4 KiB of page. The window
+		// reaches past what is shown so that a name/value pair whose name follows its value is
+		// still seen whole; a cut string is masked to its end by the tolerant scan.
+		body, v.Truncated = redact.Prefix(contentType, body[:maxBodyParse]), true
+	} else {
+		body = redact.Body(contentType, body)
+	}
 	text := body
 	if len(text) > maxRawBody {
 		text, v.Truncated = text[:maxRawBody], true

@@ -1,9 +1,6 @@
 package traffic
 
 import (
-	"bufio"
-	"bytes"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -13,72 +10,290 @@ import (
 	"github.com/specgate/specgate/validator"
 )
 
-// linesReader reads JSON Lines, one exchange per non-blank line.
+// linesReader reads JSON Lines, one exchange per non-blank line. A line is streamed like a HAR
+// entry, so its length is not limited: a body longer than the limit is read past and marked not
+// recorded, and a line that is broken is that line's error, reading going on with the next line.
 type linesReader struct {
-	name  string
-	sc    *bufio.Scanner
-	line  int
-	index int
+	name    string
+	s       *scanner
+	maxBody int64
+	index   int
 }
 
 func (l *linesReader) next() (Record, error) {
-	for l.sc.Scan() {
-		l.line++
-		text := bytes.TrimSpace(l.sc.Bytes())
-		if len(text) == 0 {
-			continue
+	s := l.s
+	// Blank lines are skipped.
+	for {
+		if err := s.ws(); err != nil {
+			return Record{}, l.fatal(err)
 		}
-		rec := Record{File: l.name, Index: l.index, Line: l.line}
-		l.index++
-		if err := lineRecord(text, &rec); err != nil {
-			rec.Err = &Error{File: l.name, Index: rec.Index, Line: rec.Line, Err: err}
+		c, err := s.peek()
+		if errors.Is(err, io.EOF) {
+			return Record{}, io.EOF
 		}
-		return rec, nil
+		if err != nil {
+			return Record{}, l.fatal(err)
+		}
+		if c != '\n' {
+			break
+		}
+		s.advance(1)
 	}
-	if err := l.sc.Err(); err != nil {
-		if errors.Is(err, bufio.ErrTooLong) {
-			err = fmt.Errorf("longer than %d MiB", MaxLineSize>>20)
+	rec := Record{File: l.name, Index: l.index, Line: s.line}
+	l.index++
+	p := entryParser{s: s, budget: maxEntryText, strict: true, limit: l.maxBody}
+	var x lineExchange
+	err := p.line(&x)
+	if err == nil {
+		// One value per line: only whitespace may follow it.
+		if err = s.ws(); err == nil {
+			if c, perr := s.peek(); perr == nil && c != '\n' {
+				err = fmt.Errorf("more than one JSON value on the line (at byte %d); put one exchange object per line", s.off)
+			}
 		}
-		return Record{}, &Error{File: l.name, Index: l.index, Line: l.line + 1, Err: err}
 	}
-	return Record{}, io.EOF
+	if err == nil {
+		err = p.err
+	}
+	if err == nil {
+		err = lineRecord(&x, &rec, l.maxBody)
+	}
+	if err != nil {
+		var de decompressError
+		if errors.As(err, &de) {
+			return Record{}, l.fatal(err)
+		}
+		rec.Err = &Error{File: l.name, Index: rec.Index, Line: rec.Line, Err: jsonError(err)}
+		if serr := l.skipLine(); serr != nil {
+			return Record{}, l.fatal(serr)
+		}
+	}
+	return rec, nil
+}
+
+func (l *linesReader) fatal(err error) error {
+	return &Error{File: l.name, Index: l.index, Line: l.s.line, Err: jsonError(err)}
+}
+
+// skipLine reads past the rest of the current line, however long, keeping none of it.
+func (l *linesReader) skipLine() error {
+	s := l.s
+	start := s.line
+	for s.line == start {
+		if _, err := s.r.Peek(1); err != nil {
+			if errors.Is(err, io.EOF) || errors.Is(err, errTruncated) {
+				return nil
+			}
+			return err
+		}
+		buf, _ := s.r.Peek(s.r.Buffered())
+		n := len(buf)
+		for i, c := range buf {
+			if c == '\n' {
+				n = i + 1
+				break
+			}
+		}
+		s.advance(n)
+	}
+	return nil
 }
 
 type lineExchange struct {
-	Request   *lineRequest  `json:"request"`
-	Response  *lineResponse `json:"response"`
-	Operation string        `json:"operation"`
-	Comment   string        `json:"comment"`
+	Request   *linePart
+	Response  *linePart
+	Operation string
+	Comment   string
 }
 
-type lineRequest struct {
-	Method          string                     `json:"method"`
-	URL             string                     `json:"url"`
-	Headers         map[string]json.RawMessage `json:"headers"`
-	Body            json.RawMessage            `json:"body"`
-	BodyText        *string                    `json:"bodyText"`
-	BodyNotRecorded bool                       `json:"bodyNotRecorded"`
+// linePart is a request or a response of a JSON Lines exchange.
+type linePart struct {
+	Method          string
+	URL             string
+	Status          int64
+	Headers         map[string][]string
+	Body            bodyText // "body", raw JSON
+	BodyText        bodyText
+	BodyNotRecorded bool
 }
 
-type lineResponse struct {
-	Status          int                        `json:"status"`
-	Headers         map[string]json.RawMessage `json:"headers"`
-	Body            json.RawMessage            `json:"body"`
-	BodyText        *string                    `json:"bodyText"`
-	BodyNotRecorded bool                       `json:"bodyNotRecorded"`
-}
-
-// lineRecord fills rec from one JSON Lines line.
-func lineRecord(text []byte, rec *Record) error {
-	dec := json.NewDecoder(bytes.NewReader(text))
-	dec.DisallowUnknownFields()
-	var x lineExchange
-	if err := dec.Decode(&x); err != nil {
-		return jsonError(err)
+// line reads one JSON Lines object.
+func (p *entryParser) line(x *lineExchange) error {
+	k, err := p.s.kind()
+	if err != nil {
+		return err
 	}
-	if _, err := dec.Token(); !errors.Is(err, io.EOF) {
-		return fmt.Errorf("more than one JSON value on the line (at byte %d); put one exchange object per line", dec.InputOffset())
+	if k != '{' {
+		p.fault("value", "", "got a JSON %s, want an object", kindName(k))
+		return p.s.skip()
 	}
+	it, _, err := p.open("", "")
+	if err != nil {
+		return err
+	}
+	var seen uint32
+	for {
+		key, raw, more, err := it.next()
+		if !more || err != nil {
+			return err
+		}
+		switch key {
+		case "request", "response", "operation", "comment":
+			if dup, err := p.twice(&seen, harFields[key], "", key); dup || err != nil {
+				if err != nil {
+					return err
+				}
+				continue
+			}
+		}
+		switch key {
+		case "request":
+			x.Request = &linePart{}
+			err = p.linePart(key, x.Request, true)
+		case "response":
+			x.Response = &linePart{}
+			err = p.linePart(key, x.Response, false)
+		case "operation":
+			err = p.text("", key, &x.Operation)
+		case "comment":
+			err = p.text("", key, &x.Comment)
+		default:
+			err = p.other("", raw)
+		}
+		if err != nil {
+			return err
+		}
+	}
+}
+
+func (p *entryParser) linePart(path string, x *linePart, request bool) error {
+	it, ok, err := p.open("", path)
+	if !ok || err != nil {
+		return err
+	}
+	var seen uint32
+	for {
+		key, raw, more, err := it.next()
+		if !more || err != nil {
+			return err
+		}
+		switch {
+		case key == "method" || key == "url":
+			if !request {
+				key = ""
+			}
+		case key == "status":
+			if request {
+				key = ""
+			}
+		}
+		if key != "" {
+			if dup, err := p.twice(&seen, harFields[key], path, key); dup || err != nil {
+				if err != nil {
+					return err
+				}
+				continue
+			}
+		}
+		switch key {
+		case "headers":
+			err = p.lineHeaders(path, key, &x.Headers)
+		case "body":
+			err = p.rawBody(&x.Body)
+		case "bodyText":
+			err = p.body(path, key, p.maxBody(), &x.BodyText)
+		case "bodyNotRecorded":
+			err = p.boolean(path, key, &x.BodyNotRecorded)
+		case "method":
+			err = p.text(path, key, &x.Method)
+		case "url":
+			err = p.text(path, key, &x.URL)
+		case "status":
+			err = p.integer(path, key, &x.Status)
+		default:
+			err = p.other(path, raw)
+		}
+		if err != nil {
+			return err
+		}
+	}
+}
+
+// rawBody reads "body", any JSON value, as written; null is no body.
+func (p *entryParser) rawBody(dst *bodyText) error {
+	k, err := p.s.kind()
+	if err != nil {
+		return err
+	}
+	if k == 'n' {
+		_, err := p.s.literal()
+		return err
+	}
+	b, n, err := p.s.raw(p.maxBody())
+	if err != nil {
+		return err
+	}
+	*dst = bodyText{set: true, text: b, size: n}
+	return nil
+}
+
+// lineHeaders reads {"Name": "value" | ["value", ...]}.
+func (p *entryParser) lineHeaders(path, key string, dst *map[string][]string) error {
+	h := map[string][]string{}
+	*dst = h
+	ok, err := p.is(path, key, '{')
+	if !ok || err != nil {
+		return err
+	}
+	at := join(path, key)
+	return p.s.object(func(_ string, raw []byte) error {
+		name := string(raw)
+		if _, dup := h[name]; dup {
+			p.fault(at, clipKey(name), "the key appears twice; parsers disagree on which value wins")
+			return p.s.skip()
+		}
+		p.budget -= int64(len(name)) + headerCost
+		k, err := p.s.kind()
+		if err != nil {
+			return err
+		}
+		switch k {
+		case '"':
+			var v string
+			if err := p.text(at, name, &v); err != nil {
+				return err
+			}
+			h[name] = []string{v}
+			return nil
+		case '[':
+			vs := []string{}
+			err := p.s.array(func(int) error {
+				k, err := p.s.kind()
+				if err != nil {
+					return err
+				}
+				if k != '"' {
+					p.fault(at, clipKey(name), "want a string or a list of strings")
+					return p.s.skip()
+				}
+				var v string
+				if err := p.text(at, name, &v); err != nil {
+					return err
+				}
+				p.budget -= headerCost
+				vs = append(vs, v)
+				return nil
+			})
+			h[name] = vs
+			return err
+		}
+		p.fault(at, clipKey(name), "want a string or a list of strings")
+		return p.s.skip()
+	})
+}
+
+// lineRecord fills rec from one JSON Lines object.
+func lineRecord(x *lineExchange, rec *Record, maxBody int64) error {
 	rec.Comment = x.Comment
 	rec.Exchange.Operation = x.Operation
 	if x.Request == nil && x.Response == nil {
@@ -87,6 +302,7 @@ func lineRecord(text []byte, rec *Record) error {
 	if x.Request == nil && x.Operation == "" {
 		return errors.New("operation: missing; a response without a request needs the operationId it answers")
 	}
+	var notes []string
 	if r := x.Request; r != nil {
 		if r.Method == "" {
 			return errors.New("request.method: missing")
@@ -95,18 +311,11 @@ func lineRecord(text []byte, rec *Record) error {
 		if err != nil {
 			return fmt.Errorf("request.url: %w", err)
 		}
-		h, err := lineHeaders("request", r.Headers)
+		body, notRecorded, err := lineBody("request", r, maxBody, &notes)
 		if err != nil {
 			return err
 		}
-		body, err := lineBody("request", r.Body, r.BodyText)
-		if err != nil {
-			return err
-		}
-		if r.BodyNotRecorded && body != nil {
-			return errors.New("request: bodyNotRecorded goes with no body or bodyText")
-		}
-		rec.Exchange.Request = &validator.Request{Method: r.Method, URL: u, Header: h, Body: body, BodyNotRecorded: r.BodyNotRecorded}
+		rec.Exchange.Request = &validator.Request{Method: r.Method, URL: u, Header: lineHeaders(r.Headers), Body: body, BodyNotRecorded: notRecorded}
 	}
 	if r := x.Response; r != nil {
 		if r.Status < 100 || r.Status > 999 {
@@ -115,25 +324,21 @@ func lineRecord(text []byte, rec *Record) error {
 			}
 			return fmt.Errorf("response.status: %d is not an HTTP status code", r.Status)
 		}
-		h, err := lineHeaders("response", r.Headers)
+		body, notRecorded, err := lineBody("response", r, maxBody, &notes)
 		if err != nil {
 			return err
 		}
-		body, err := lineBody("response", r.Body, r.BodyText)
-		if err != nil {
-			return err
-		}
-		if r.BodyNotRecorded && body != nil {
-			return errors.New("response: bodyNotRecorded goes with no body or bodyText")
-		}
-		rec.Exchange.Response = &validator.Response{Status: r.Status, Header: h, Body: body, BodyNotRecorded: r.BodyNotRecorded}
+		rec.Exchange.Response = &validator.Response{Status: int(r.Status), Header: lineHeaders(r.Headers), Body: body, BodyNotRecorded: notRecorded}
+	}
+	for _, n := range notes {
+		rec.Note = joinNotes(rec.Note, n)
 	}
 	return nil
 }
 
-// lineHeaders builds a header from {"Name": "value" | ["value", ...]}, in name order so that
-// names differing only in case merge the same way every time.
-func lineHeaders(part string, m map[string]json.RawMessage) (http.Header, error) {
+// lineHeaders builds a header in name order, so that names differing only in case merge the
+// same way every time.
+func lineHeaders(m map[string][]string) http.Header {
 	h := make(http.Header, len(m))
 	names := make([]string, 0, len(m))
 	for name := range m {
@@ -141,32 +346,27 @@ func lineHeaders(part string, m map[string]json.RawMessage) (http.Header, error)
 	}
 	slices.Sort(names)
 	for _, name := range names {
-		raw := m[name]
-		var one string
-		if err := json.Unmarshal(raw, &one); err == nil {
-			h.Add(name, one)
-			continue
-		}
-		var many []string
-		if err := json.Unmarshal(raw, &many); err != nil || many == nil {
-			return nil, fmt.Errorf("%s.headers.%s: want a string or a list of strings", part, name)
-		}
-		for _, v := range many {
+		for _, v := range m[name] {
 			h.Add(name, v)
 		}
 	}
-	return h, nil
+	return h
 }
 
-func lineBody(part string, body json.RawMessage, text *string) ([]byte, error) {
-	hasBody := len(body) > 0 && !bytes.Equal(body, []byte("null"))
+func lineBody(part string, r *linePart, maxBody int64, notes *[]string) (body []byte, notRecorded bool, err error) {
+	b := r.Body
 	switch {
-	case hasBody && text != nil:
-		return nil, fmt.Errorf("%s: both body and bodyText; give one", part)
-	case hasBody:
-		return []byte(body), nil
-	case text != nil:
-		return []byte(*text), nil
+	case r.Body.set && r.BodyText.set:
+		return nil, false, fmt.Errorf("%s: both body and bodyText; give one", part)
+	case r.BodyText.set:
+		b = r.BodyText
 	}
-	return nil, nil
+	if r.BodyNotRecorded && b.set {
+		return nil, false, fmt.Errorf("%s: bodyNotRecorded goes with no body or bodyText", part)
+	}
+	if b.tooLarge() {
+		*notes = append(*notes, tooLargeNote(part, b.size, maxBody))
+		return nil, true, nil
+	}
+	return b.text, r.BodyNotRecorded, nil
 }

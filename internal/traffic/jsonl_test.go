@@ -2,6 +2,7 @@ package traffic
 
 import (
 	"errors"
+	"io"
 	"slices"
 	"strings"
 	"testing"
@@ -79,11 +80,11 @@ func TestJSONLinesBadLines(t *testing.T) {
 		name, line, want string
 	}{
 		{"not JSON", `GET /a HTTP/1.1`, "t.jsonl: line 2: not valid JSON"},
-		{"truncated", `{"request": {"method": "GET"`, "t.jsonl: line 2: unexpected end of input"},
+		{"truncated", `{"request": {"method": "GET"`, "t.jsonl: line 2: not valid JSON at line 2 (byte 72): the line ends inside the value"},
 		{"two objects", good + " " + good, "t.jsonl: line 2: more than one JSON value on the line"},
 		{"an array", `[1]`, "t.jsonl: line 2: value: got a JSON array, want an object"},
 		{"unknown key", `{"request": {"method": "GET", "url": "/a"}, "stauts": 200}`, `t.jsonl: line 2: unknown field "stauts"`},
-		{"unknown request key", `{"request": {"method": "GET", "url": "/a", "header": {}}}`, `t.jsonl: line 2: unknown field "header"`},
+		{"unknown request key", `{"request": {"method": "GET", "url": "/a", "header": {}}}`, `t.jsonl: line 2: request: unknown field "header"`},
 		{"nothing", `{"comment": "x"}`, "t.jsonl: line 2: neither request nor response"},
 		{"response without operation", `{"response": {"status": 200}}`, "t.jsonl: line 2: operation: missing"},
 		{"no status", `{"request": {"method": "GET", "url": "/a"}, "response": {}}`, "t.jsonl: line 2: response.status: missing"},
@@ -129,15 +130,37 @@ func TestJSONLinesMultiLineObject(t *testing.T) {
 	}
 }
 
+// TestJSONLinesLongLine checks that a line longer than any buffer is streamed: its body, over
+// the limit, is not kept and is marked not recorded with a note, and the lines after it are read.
 func TestJSONLinesLongLine(t *testing.T) {
-	long := `{"request": {"method": "PATCH", "url": "/a", "bodyText": "` + strings.Repeat("x", MaxLineSize) + `"}}`
-	data := `{"request": {"method": "GET", "url": "/a"}}` + "\n" + long + "\n"
-	recs, err := readAll(t, "t.jsonl", []byte(data))
-	if len(recs) != 1 {
-		t.Errorf("read %d records before the long line, want 1", len(recs))
+	long := `{"request": {"method": "PATCH", "url": "/a", "bodyText": "` + strings.Repeat("x", 65<<20) + `"}}`
+	huge := `{"request": {"method": "PATCH", "url": "/a", "body": [` + strings.Repeat("1,", 1<<20) + `1]}}`
+	data := `{"request": {"method": "GET", "url": "/a"}}` + "\n" + long + "\n" + huge + "\n" + `{"request": {"method": "GET", "url": "/b"}}` + "\n"
+	r, err := OpenWith("t.jsonl", strings.NewReader(data), Options{MaxBody: 1 << 20})
+	if err != nil {
+		t.Fatal(err)
 	}
-	var te *Error
-	if !errors.As(err, &te) || te.Line != 2 || !strings.Contains(err.Error(), "t.jsonl: line 2: longer than 64 MiB") {
-		t.Errorf("error %v, want one naming line 2", err)
+	var recs []Record
+	for {
+		rec, err := r.Next()
+		if errors.Is(err, io.EOF) {
+			break
+		}
+		if err != nil {
+			t.Fatalf("after %d records: %v", len(recs), err)
+		}
+		recs = append(recs, rec)
+	}
+	if len(recs) != 4 || recs[3].Line != 4 || recs[3].Exchange.Request.URL.Path != "/b" {
+		t.Fatalf("records %+v; want 4, the last at line 4", recs)
+	}
+	for _, rec := range recs[1:3] {
+		req := rec.Exchange.Request
+		if rec.Err != nil || req == nil || !req.BodyNotRecorded || req.Body != nil {
+			t.Fatalf("line %d: err %v, request %+v; want the body not recorded", rec.Line, rec.Err, req)
+		}
+		if !strings.Contains(rec.Note, "larger than the 1 MiB limit") {
+			t.Errorf("line %d: note %q", rec.Line, rec.Note)
+		}
 	}
 }

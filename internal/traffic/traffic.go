@@ -4,12 +4,13 @@
 // Two formats are read, and Open tells them apart by the first key of the first object, after
 // decompressing a gzip- or zlib-compressed recording (told by its first bytes, so a .har.gz,
 // mitmproxy's .zhar, a renamed file and a compressed stream on stdin all work) and skipping a
-// UTF-8 byte order mark:
+// UTF-8 byte order mark and any whitespace before the first object, however long:
 //
 // HAR 1.2 (an object whose first key is "log"), as browsers ("Save all as HAR with content"),
-// proxies and HTTP clients export it. The file is streamed: the reader walks the JSON tokens to
-// log.entries and then decodes one entry at a time, so a recording larger than memory can be
-// checked. From each entry it takes request.method, request.url, request.headers,
+// proxies and HTTP clients export it. The reader walks the tokens to log.entries, reads one
+// entry per Next, and after the last one reads the rest of the file, so that a second "log" or
+// "entries" key, or data after the object, is an error naming its line and byte. From each
+// entry it takes request.method, request.url, request.headers,
 // request.postData.text, response.status, response.headers and response.content.text (decoded
 // when content.encoding is "base64"); everything else (timings, cache, content.compression, the
 // "_"-prefixed fields exporters add, ...) is ignored. Entries are read in the file's order,
@@ -27,7 +28,9 @@
 // alone, and the Record's Note says why. An entry's Index is its 0-based position in
 // log.entries and its Comment the entry's comment.
 //
-// JSON Lines: one exchange object per line; blank lines are skipped. An object looks like
+// JSON Lines: one exchange object per line, of any length; blank lines are skipped. A line that
+// cannot be read (broken JSON, an object that goes on past the end of its line) is that line's
+// error, and reading goes on with the next line. An object looks like
 //
 //	{"request": {"method": "PATCH", "url": "https://acme.nonemployee.com/api/users/...",
 //	             "headers": {"Content-Type": "application/json", "Accept": ["application/json"]},
@@ -44,6 +47,17 @@
 // body was sent but not kept (it is reported as such). Unknown keys are errors, so that a
 // typo cannot silently drop a part of the exchange. A Record's Index counts exchanges from 0 and
 // its Line is the 1-based line number.
+//
+// Both formats are streamed token by token (scan.go), in memory bounded whatever the recording holds: a
+// string is kept only when the reader uses it and it fits its limit, and otherwise read past and
+// counted, never buffered. A body longer than Options.MaxBody (4 MiB by default) is marked
+// BodyNotRecorded with a Note giving its size; the other strings of an entry (URL, headers,
+// comment) may hold 16 MiB together, beyond which the entry is an error; values the reader
+// ignores may nest 10,000 levels deep. Raw bytes that are not UTF-8 are kept as recorded (the
+// validator then reports such a body as malformed, as received), where encoding/json would have
+// replaced them with U+FFFD. A key that appears twice in an object the reader uses is an error,
+// since readers disagree on which value wins: twice "log" or "entries" in a HAR (which would
+// show another reader another list of entries), twice a field of an entry or a line.
 //
 // Errors name the file and the entry or line: an entry or line that cannot be turned into an
 // exchange (a bad URL, a value of the wrong type) is a Record whose Err is set, and reading goes
@@ -121,8 +135,19 @@ const (
 	FormatJSONLines Format = "jsonl"
 )
 
-// MaxLineSize is the longest JSON Lines line read, in bytes.
-const MaxLineSize = 64 << 20
+// DefaultMaxBody is the longest body Options.MaxBody keeps when it is zero: the proxy's default
+// limit on a body it validates (4 MiB), so that a recording the proxy made and the traffic it saw
+// reach the same verdict.
+const DefaultMaxBody = 4 << 20
+
+// Options bounds what a Reader keeps. The zero value keeps bodies up to DefaultMaxBody.
+type Options struct {
+	// MaxBody is the longest body, in decoded bytes, that a record carries. A longer body is read
+	// past without being kept (counted, never buffered) and the record marks it BodyNotRecorded,
+	// with a Note giving its size, so that it is reported as not checked. Whatever else an entry
+	// holds (URL, headers, comment) is bounded to 16 MiB together; beyond, the entry is an error.
+	MaxBody int64
+}
 
 // Reader reads the records of one recording in order. A Reader is not safe for concurrent use.
 type Reader struct {
@@ -171,6 +196,14 @@ var gzipMagic = []byte{0x1f, 0x8b}
 // it needs to tell the format, so a stream (stdin) is read as it arrives; the rest is read as
 // Next is called.
 func Open(name string, r io.Reader) (*Reader, error) {
+	return OpenWith(name, r, Options{})
+}
+
+// OpenWith is Open with limits other than the default ones.
+func OpenWith(name string, r io.Reader, opts Options) (*Reader, error) {
+	if opts.MaxBody <= 0 {
+		opts.MaxBody = DefaultMaxBody
+	}
 	br := bufio.NewReaderSize(r, detectSize)
 	var finish func() error
 	head, _ := br.Peek(len(gzipMagic))
@@ -197,29 +230,37 @@ func Open(name string, r io.Reader) (*Reader, error) {
 			return err
 		}
 	}
-	format, err := detectFormat(br)
+	sc := &scanner{r: br, line: 1}
+	format, err := detectFormat(sc)
 	if err != nil {
 		return nil, &Error{File: name, Index: -1, Err: err}
 	}
 	rd := &Reader{format: format, finish: finish, name: name}
 	switch format {
 	case FormatHAR:
-		h := &harReader{name: name, dec: json.NewDecoder(br)}
+		h := &harReader{name: name, s: sc, maxBody: opts.MaxBody}
 		rd.next = h.next
 	default:
-		sc := bufio.NewScanner(br)
-		sc.Buffer(make([]byte, 0, 64<<10), MaxLineSize)
-		l := &linesReader{name: name, sc: sc}
+		sc.lines = true
+		l := &linesReader{name: name, s: sc, maxBody: opts.MaxBody}
 		rd.next = l.next
 	}
 	return rd, nil
 }
 
-// detectFormat skips a byte order mark and peeks at the beginning of br, reading no more than
-// what has arrived plus what is needed to reach the first key.
-func detectFormat(br *bufio.Reader) (Format, error) {
+// detectFormat skips a byte order mark and leading whitespace, however long, and peeks at the
+// beginning of what follows, reading no more than what has arrived plus what is needed to reach
+// the first key.
+func detectFormat(sc *scanner) (Format, error) {
+	br := sc.r
 	if head, _ := br.Peek(len(utf8BOM)); bytes.Equal(head, utf8BOM) {
 		_, _ = br.Discard(len(utf8BOM))
+	}
+	if err := sc.ws(); err != nil {
+		return "", err
+	}
+	if _, err := br.Peek(1); err != nil && !errors.Is(err, io.EOF) {
+		return "", err
 	}
 	want := 1
 	for {
