@@ -15,9 +15,7 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
-	"net/url"
 	"os"
-	"path"
 	"path/filepath"
 	"strings"
 	"sync"
@@ -43,6 +41,10 @@ type Document struct {
 	Spec *openapi3.T
 	// Sources reads the document's files (the root and every file it refers to).
 	Sources *Sources
+	// Findings are the findings on the document as a whole (kin-openapi's validation, a
+	// conversion from Swagger 2.0); those of single files are in each File's Findings. Use
+	// the package function Findings for all of them.
+	Findings []Finding
 }
 
 // Name is the root file's display name.
@@ -89,7 +91,10 @@ func OSFiles(names ...string) (*Sources, []string, error) {
 	return src, roots, nil
 }
 
-// Load loads the documents rooted at the given paths of src.
+// Load loads the documents rooted at the given paths of src, leniently: what can be understood
+// is used and every defect is a Finding (see Findings and Strict). The error is for what cannot
+// be used at all: a root that cannot be read or parsed, a file that is no OpenAPI document, a
+// version specgate does not read, a document kin-openapi's loader cannot build.
 func Load(ctx context.Context, src *Sources, roots ...string) ([]*Document, error) {
 	docs := make([]*Document, 0, len(roots))
 	for _, root := range roots {
@@ -105,43 +110,6 @@ func Load(ctx context.Context, src *Sources, roots ...string) ([]*Document, erro
 	return docs, nil
 }
 
-func loadOne(ctx context.Context, src *Sources, root string) (*Document, error) {
-	f, err := src.File(root)
-	if err != nil {
-		return nil, err
-	}
-	bad, err := BrokenRefs(src, root)
-	if err != nil {
-		return nil, err
-	}
-	if len(bad) > 0 {
-		return nil, fmt.Errorf("spec %s: %w", src.DisplayName(root), &RefsError{Refs: bad})
-	}
-	loader := openapi3.NewLoader()
-	loader.Context = ctx
-	loader.IsExternalRefsAllowed = true
-	loader.ReadFromURIFunc = func(_ *openapi3.Loader, u *url.URL) ([]byte, error) {
-		if u.Scheme != "" || u.Host != "" {
-			return nil, fmt.Errorf("only relative file references are followed, not %s", u)
-		}
-		ref, err := src.File(path.Clean(strings.TrimPrefix(u.Path, "/")))
-		if err != nil {
-			return nil, err
-		}
-		return ref.loaded, nil
-	}
-	spec, err := loader.LoadFromDataWithPath(f.loaded, &url.URL{Path: "/" + root})
-	if err != nil {
-		return nil, fmt.Errorf("spec %s: %w", src.DisplayName(root), err)
-	}
-	// Examples that break their schema are lint findings, not a reason to refuse the document.
-	if err := spec.Validate(ctx, openapi3.DisableExamplesValidation()); err != nil {
-		msg, _, _ := strings.Cut(err.Error(), "\n")
-		return nil, fmt.Errorf("spec %s is not a valid OpenAPI document: %s", src.DisplayName(root), msg)
-	}
-	return &Document{Path: root, Spec: spec, Sources: src}, nil
-}
-
 // Sources reads and parses spec files from one fs.FS, once each. It is safe for concurrent use.
 type Sources struct {
 	fsys    fs.FS
@@ -149,6 +117,8 @@ type Sources struct {
 
 	mu    sync.Mutex
 	files map[string]*File
+	// fixMu serialises the lenient pass over files (see fix.go), which reads other files.
+	fixMu sync.Mutex
 }
 
 // NewSources returns Sources reading from fsys. display turns a path of fsys into the name shown

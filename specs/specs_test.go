@@ -34,7 +34,7 @@ func TestRepairsFaithfulPages(t *testing.T) {
 		t.Fatalf("the repaired pages must load: %v", err)
 	}
 	var got []string
-	for _, r := range Repairs(docs) {
+	for _, r := range Findings(docs) {
 		if r.Line == 0 {
 			t.Errorf("repair without a line: %v", r)
 		}
@@ -58,7 +58,7 @@ func TestRepairsFaithfulPages(t *testing.T) {
 		t.Error("uid must be readOnly after the repair")
 	}
 	var de *DefectsError
-	if err := Strict(docs); !errors.As(err, &de) || len(de.Repairs) != 3 || !strings.Contains(err.Error(), "nerm-patch-user.json:") {
+	if err := Strict(docs); !errors.As(err, &de) || len(de.Findings) != 3 || !strings.Contains(err.Error(), "nerm-patch-user.json:") {
 		t.Errorf("Strict = %v, want the three defects named with file and line", err)
 	}
 	ours, err := Default(context.Background())
