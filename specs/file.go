@@ -161,7 +161,7 @@ func parseJSON(data []byte) (any, *yaml.Node, error) {
 		var se *json.SyntaxError
 		switch {
 		case errors.As(err, &se):
-			l, c := at(se.Offset - 1)
+			l, c := at(se.Offset)
 			return fmt.Errorf("line %d, column %d: %s", l, c, se.Error())
 		case errors.Is(err, io.ErrUnexpectedEOF), errors.Is(err, io.EOF):
 			l, c := at(int64(len(data)))

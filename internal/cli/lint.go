@@ -12,6 +12,7 @@ import (
 	"github.com/specgate/specgate/contracts"
 	"github.com/specgate/specgate/internal/lint"
 	"github.com/specgate/specgate/internal/report"
+	"github.com/specgate/specgate/specs"
 )
 
 type lintConfig struct {
@@ -79,6 +80,11 @@ func (c *command) lint(ctx context.Context, args []string) int {
 			return c.failf("lint", "--contracts: %v", err)
 		}
 		opts.Contracts, opts.ContractsName = fsys, cfg.contracts
+	}
+	for _, root := range in.Roots {
+		if err := specs.CheckDocument(in.Sources, root); err != nil {
+			return c.failf("lint", "%v", err)
+		}
 	}
 	res, err := lint.Lint(ctx, in, opts)
 	if err != nil {
