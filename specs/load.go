@@ -271,7 +271,8 @@ func (d *Document) finding(it item) Finding {
 	case code == "" && sc.component != "" && !identifierRE.MatchString(sc.name):
 		rule = RuleComponentName
 	}
-	msg := err.Error()
+	// kin-openapi's schema errors go on with the schema and the value over many lines.
+	msg, _, _ := strings.Cut(err.Error(), "\n")
 	if rule == RuleInvalid && code != "" {
 		msg += " (kin-openapi: " + code + ")"
 	}
