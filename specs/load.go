@@ -54,7 +54,8 @@ func loadOne(ctx context.Context, src *Sources, root string) (doc *Document, err
 	if version == "2.0" {
 		return loadSwagger2(ctx, src, f)
 	}
-	if _, _, err := Reach(src, root); err != nil {
+	files, _, err := Reach(src, root)
+	if err != nil {
 		return nil, err
 	}
 	spec, err := kinLoad(ctx, src, root)
@@ -67,7 +68,7 @@ func loadOne(ctx context.Context, src *Sources, root string) (doc *Document, err
 			Message: fmt.Sprintf("OpenAPI %s is read with OpenAPI 3.1's rules; what 3.2 adds is not checked", version)})
 	}
 	doc.Findings = append(doc.Findings, validate(ctx, doc)...)
-	checkPatterns(src, root)
+	checkPatterns(src, files)
 	return doc, nil
 }
 
@@ -252,20 +253,16 @@ func (d *Document) finding(it item) Finding {
 	switch {
 	case errors.As(err, &dup):
 		rule = RuleOperationIDDuplicate
-		if ptr == "" {
-			ptr = "/paths"
+		if method, p, ok := strings.Cut(dup.Endpoint2, " "); ok {
+			ptr = jsonptr.Join("", "paths", p, strings.ToLower(method), "operationId")
 		}
 	case errors.As(err, &pp):
 		rule = RulePathParameters
 		ptr = jsonptr.Join("", "paths", pp.Path, strings.ToLower(pp.Method))
 	case errors.As(err, &extra):
 		rule = RuleFieldUnknown
-		if len(extra.Fields) == 1 {
-			ptr = jsonptr.Join(ptr, extra.Fields[0])
-		}
 	case code == "default-violates-schema":
 		rule = RuleDefaultInvalid
-		ptr = jsonptr.Join(ptr, "default")
 	case code == "schema-items-required":
 		rule = RuleItemsMissing
 	case code == "" && sc.component != "" && !identifierRE.MatchString(sc.name):
@@ -277,6 +274,18 @@ func (d *Document) finding(it item) Finding {
 		msg += " (kin-openapi: " + code + ")"
 	}
 	file, fptr := d.locate(ptr)
+	// kin-openapi names the object (an operation, a component) but not the schema inside it
+	// that holds the defect: find the first place in it that fits.
+	switch rule {
+	case RuleFieldUnknown:
+		if len(extra.Fields) == 1 {
+			file, fptr = d.search(file, fptr, func(m map[string]any) bool { _, ok := m[extra.Fields[0]]; return ok }, extra.Fields[0])
+		}
+	case RuleDefaultInvalid:
+		file, fptr = d.search(file, fptr, func(m map[string]any) bool { _, ok := m["default"]; return ok }, "default")
+	case RuleItemsMissing:
+		file, fptr = d.search(file, fptr, func(m map[string]any) bool { _, ok := m["items"]; return !ok && m["type"] == "array" }, "type")
+	}
 	fd := Finding{Rule: rule, Level: LevelOf(rule), Pointer: fptr, Message: msg}
 	if f, err := d.Sources.File(file); err == nil {
 		fd.File, fd.Line = f.Name, f.Line(fptr)
@@ -325,14 +334,78 @@ func (d *Document) locate(ptr string) (string, string) {
 	return file, at
 }
 
+// searchBudget bounds how many objects search visits for one finding.
+const searchBudget = 20000
+
+// search looks, depth first through $refs, in the object at ptr of file for the first object
+// (not in data such as examples) that fits, and returns where its key is; it returns file and
+// ptr themselves when nothing fits.
+func (d *Document) search(file, ptr string, fits func(map[string]any) bool, key string) (string, string) {
+	seen := map[string]bool{}
+	budget := searchBudget
+	var found, foundPtr string
+	var walk func(file, ptr string, v any, keys []string) bool
+	walk = func(file, ptr string, v any, keys []string) bool {
+		if budget--; budget < 0 {
+			return false
+		}
+		switch t := v.(type) {
+		case map[string]any:
+			isNames := len(keys) > 0 && nameMap(keys[len(keys)-1])
+			if ref, ok := t["$ref"].(string); ok && !isNames {
+				target, frag, ok := jsonptr.SplitRef(file, ref)
+				if !ok || seen[target+"#"+frag] {
+					return false
+				}
+				seen[target+"#"+frag] = true
+				tf, err := d.Sources.File(target)
+				if err != nil {
+					return false
+				}
+				tv, ok := jsonptr.Lookup(tf.Value, frag)
+				return ok && walk(target, frag, tv, nil)
+			}
+			if !isNames && fits(t) {
+				found, foundPtr = file, jsonptr.Join(ptr, key)
+				return true
+			}
+			names := make([]string, 0, len(t))
+			for k := range t {
+				names = append(names, k)
+			}
+			sort.Strings(names)
+			for _, k := range names {
+				if !isNames && dataKey(k, keys) {
+					continue
+				}
+				if walk(file, jsonptr.Join(ptr, k), t[k], append(keys[:len(keys):len(keys)], k)) {
+					return true
+				}
+			}
+		case []any:
+			for i, e := range t {
+				if walk(file, jsonptr.Join(ptr, fmt.Sprint(i)), e, append(keys[:len(keys):len(keys)], fmt.Sprint(i))) {
+					return true
+				}
+			}
+		}
+		return false
+	}
+	f, err := d.Sources.File(file)
+	if err != nil {
+		return file, ptr
+	}
+	v, ok := jsonptr.Lookup(f.Value, ptr)
+	if ok && walk(file, ptr, v, nil) {
+		return found, foundPtr
+	}
+	return file, ptr
+}
+
 // checkPatterns reports, once per file, each pattern that Go's regexp cannot compile: the
 // validator checks patterns with an ECMA-262 engine, but anything built on kin-openapi's
 // schema checks would not.
-func checkPatterns(src *Sources, root string) {
-	files, _, err := Reach(src, root)
-	if err != nil {
-		return
-	}
+func checkPatterns(src *Sources, files []*File) {
 	src.fixMu.Lock()
 	defer src.fixMu.Unlock()
 	for _, f := range files {
@@ -341,7 +414,12 @@ func checkPatterns(src *Sources, root string) {
 		}
 		f.patternsChecked = true
 		walkPatterns(f.Value, "", nil, func(ptr, pattern string) {
-			if _, err := regexp.Compile(pattern); err != nil {
+			err, done := src.patterns[pattern]
+			if !done {
+				_, err = regexp.Compile(pattern)
+				src.patterns[pattern] = err
+			}
+			if err != nil {
 				f.add(RulePatternUnsupported, ptr, fmt.Sprintf("pattern %q cannot be compiled by Go's regexp (%v); ECMA-262 engines may accept it", pattern, unwrapRE(err)))
 			}
 		})

@@ -117,8 +117,10 @@ type Sources struct {
 
 	mu    sync.Mutex
 	files map[string]*File
-	// fixMu serialises the lenient pass over files (see fix.go), which reads other files.
-	fixMu sync.Mutex
+	// fixMu serialises the lenient pass over files (see fix.go), which reads other files, and
+	// the pattern check, with patterns, the verdict of Go's regexp on each pattern seen.
+	fixMu    sync.Mutex
+	patterns map[string]error
 }
 
 // NewSources returns Sources reading from fsys. display turns a path of fsys into the name shown
@@ -127,7 +129,7 @@ func NewSources(fsys fs.FS, display func(string) string) *Sources {
 	if display == nil {
 		display = func(p string) string { return p }
 	}
-	return &Sources{fsys: fsys, display: display, files: map[string]*File{}}
+	return &Sources{fsys: fsys, display: display, files: map[string]*File{}, patterns: map[string]error{}}
 }
 
 // DisplayName is the name users see for the file at path p.

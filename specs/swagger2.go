@@ -65,7 +65,9 @@ func loadSwagger2(ctx context.Context, src *Sources, f *File) (*Document, error)
 	doc.Findings = append(doc.Findings, Finding{Rule: RuleConvertedSwagger2, Level: LevelInfo, File: f.Name, Pointer: "/swagger", Line: f.Line("/swagger"),
 		Message: "Swagger 2.0 document converted to OpenAPI 3.0 (kin-openapi's openapi2conv); findings point at the 2.0 file"})
 	doc.Findings = append(doc.Findings, validate(ctx, doc)...)
-	checkPatterns(src, p)
+	if files, _, err := Reach(src, p); err == nil {
+		checkPatterns(src, files)
+	}
 	return doc, nil
 }
 

@@ -92,6 +92,9 @@ func (c *command) lint(ctx context.Context, args []string) int {
 	}
 	code := c.findings("lint", cfg.format, report.Findings{Command: "lint", Inputs: res.Inputs, Rules: lint.Rules, Findings: res.Findings, FailOn: failOn})
 	if cfg.strict {
+		if err := checkSpecs(ctx, in.Sources, in.Roots, true); err != nil {
+			return c.failf("lint", "--strict: %v", err)
+		}
 		var defects []string
 		for _, f := range res.Findings {
 			if strings.HasPrefix(f.Rule, "spec.repair.") {
