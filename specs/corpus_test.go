@@ -201,3 +201,26 @@ func TestCorpusStrictNamesEveryDefect(t *testing.T) {
 		t.Errorf("petstore.json (2.0): %v", err)
 	}
 }
+
+func TestCorpusSwagger2ConvertsWithoutLoss(t *testing.T) {
+	loadCorpus(t)
+	n := 0
+	for _, root := range corpus.roots {
+		docs := corpus.docs[root]
+		if len(docs) == 0 || !strings.HasSuffix(docs[0].Path, convertedSuffix) {
+			continue
+		}
+		n++
+		for _, f := range Findings(docs) {
+			if f.Rule == RuleConversionDropped {
+				t.Errorf("%s: %v", root, f)
+			}
+		}
+		if docs[0].Spec.Paths.Len() == 0 {
+			t.Errorf("%s: no paths after the conversion", root)
+		}
+	}
+	if n != 14 {
+		t.Errorf("%d Swagger 2.0 roots, want 14", n)
+	}
+}

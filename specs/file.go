@@ -261,12 +261,12 @@ func parseJSON(data []byte) (any, *yaml.Node, error) {
 	if err != nil {
 		return nil, nil, err
 	}
-	if _, err := dec.Token(); !errors.Is(err, io.EOF) {
-		l, c := at(dec.InputOffset() - 1)
-		if err != nil {
-			return nil, nil, syntax(err)
-		}
-		return nil, nil, fmt.Errorf("line %d, column %d: invalid character after the top-level value", l, c)
+	// The decoder would read what follows as a new value, with offsets of its own.
+	rest := data[dec.InputOffset():]
+	if trimmed := bytes.TrimLeft(rest, " \t\r\n"); len(trimmed) > 0 {
+		l, c := at(int64(len(data) - len(trimmed)))
+		r, _ := utf8.DecodeRune(trimmed)
+		return nil, nil, fmt.Errorf("line %d, column %d: invalid character %q after top-level value", l, c, r)
 	}
 	return v, root, nil
 }

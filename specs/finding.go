@@ -50,6 +50,9 @@ const (
 	RuleInvalid = "spec.invalid"
 	// RuleConvertedSwagger2: a Swagger 2.0 document, converted to OpenAPI 3.0 to be used.
 	RuleConvertedSwagger2 = "spec.converted.swagger2"
+	// RuleConversionDropped: something of a Swagger 2.0 document the conversion to OpenAPI 3.0
+	// does not carry over.
+	RuleConversionDropped = "spec.converted.dropped"
 	// RuleVersion32: an OpenAPI 3.2 document, read with OpenAPI 3.1's rules.
 	RuleVersion32 = "spec.version.read_as_3_1"
 )
@@ -85,6 +88,7 @@ var Rules = []Rule{
 	{RuleFieldUnknown, LevelWarning, `A field the object does not have in OpenAPI (summary in a schema, kind in a 3.1 tag); ignored.`},
 	{RuleInvalid, LevelError, `Anything else kin-openapi's validation of the document refuses; the message names kin-openapi's code.`},
 	{RuleConvertedSwagger2, LevelInfo, `A Swagger 2.0 document, converted to OpenAPI 3.0 (kin-openapi's openapi2conv) to be used.`},
+	{RuleConversionDropped, LevelWarning, `Something of a Swagger 2.0 document the conversion does not carry over (an operation, a parameter, a response, a tsv collectionFormat); it is not checked.`},
 	{RuleVersion32, LevelInfo, `An OpenAPI 3.2 document, read with OpenAPI 3.1's rules.`},
 }
 

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/url"
+	"sort"
 	"strings"
 
 	"github.com/getkin/kin-openapi/openapi2"
@@ -64,6 +65,7 @@ func loadSwagger2(ctx context.Context, src *Sources, f *File) (*Document, error)
 	doc := &Document{Path: p, Spec: spec, Sources: src}
 	doc.Findings = append(doc.Findings, Finding{Rule: RuleConvertedSwagger2, Level: LevelInfo, File: f.Name, Pointer: "/swagger", Line: f.Line("/swagger"),
 		Message: "Swagger 2.0 document converted to OpenAPI 3.0 (kin-openapi's openapi2conv); findings point at the 2.0 file"})
+	doc.Findings = append(doc.Findings, dropped(f, bundled, spec)...)
 	doc.Findings = append(doc.Findings, validate(ctx, doc)...)
 	if files, _, err := Reach(src, p); err == nil {
 		checkPatterns(src, files)
@@ -181,4 +183,74 @@ func mediaLess(toks []string) []string {
 		}
 	}
 	return toks
+}
+
+// dropped compares the bundled Swagger 2.0 document with its conversion and reports each
+// operation, parameter and response the conversion lost, and each collectionFormat OpenAPI 3
+// has no style for.
+func dropped(f *File, v2 any, spec *openapi3.T) []Finding {
+	var out []Finding
+	add := func(ptr, msg string) {
+		out = append(out, Finding{Rule: RuleConversionDropped, Level: LevelOf(RuleConversionDropped), File: f.Name, Pointer: ptr, Line: f.Line(ptr), Message: msg})
+	}
+	root, _ := v2.(map[string]any)
+	paths, _ := root["paths"].(map[string]any)
+	names := make([]string, 0, len(paths))
+	for p := range paths {
+		names = append(names, p)
+	}
+	sort.Strings(names)
+	for _, p := range names {
+		item, _ := paths[p].(map[string]any)
+		var item3 *openapi3.PathItem
+		if spec.Paths != nil {
+			item3 = spec.Paths.Value(p)
+		}
+		shared, _ := item["parameters"].([]any)
+		for _, method := range []string{"get", "put", "post", "delete", "options", "head", "patch"} {
+			op, ok := item[method].(map[string]any)
+			if !ok {
+				continue
+			}
+			at := jsonptr.Join("", "paths", p, method)
+			var op3 *openapi3.Operation
+			if item3 != nil {
+				op3 = item3.GetOperation(strings.ToUpper(method))
+			}
+			if op3 == nil {
+				add(at, fmt.Sprintf("operation %s %s is lost in the conversion to OpenAPI 3.0", strings.ToUpper(method), p))
+				continue
+			}
+			params, _ := op["parameters"].([]any)
+			for i, pv := range append(append([]any(nil), shared...), params...) {
+				prm, _ := pv.(map[string]any)
+				in, _ := prm["in"].(string)
+				name, _ := prm["name"].(string)
+				pptr := jsonptr.Join(at, "parameters", fmt.Sprint(i-len(shared)))
+				if i < len(shared) {
+					pptr = jsonptr.Join("", "paths", p, "parameters", fmt.Sprint(i))
+				}
+				if cf, _ := prm["collectionFormat"].(string); cf == "tsv" {
+					add(pptr, fmt.Sprintf("parameter %q has collectionFormat tsv, which OpenAPI 3 has no style for; it is read as csv", name))
+				}
+				if in == "body" || in == "formData" || in == "" {
+					continue
+				}
+				if op3.Parameters.GetByInAndName(in, name) == nil && item3.Parameters.GetByInAndName(in, name) == nil {
+					add(pptr, fmt.Sprintf("parameter %q in %s of %s %s is lost in the conversion", name, in, strings.ToUpper(method), p))
+				}
+			}
+			responses, _ := op["responses"].(map[string]any)
+			for code := range responses {
+				if strings.HasPrefix(code, "x-") {
+					continue
+				}
+				if op3.Responses == nil || op3.Responses.Value(code) == nil {
+					add(jsonptr.Join(at, "responses", code), fmt.Sprintf("response %s of %s %s is lost in the conversion", code, strings.ToUpper(method), p))
+				}
+			}
+		}
+	}
+	sortFindings(out)
+	return out
 }
