@@ -10,6 +10,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"sync"
 	"unicode/utf8"
 
 	"gopkg.in/yaml.v3"
@@ -48,6 +49,8 @@ type File struct {
 	// lineOf, when set, maps a pointer of Value to a line of another file: a Swagger 2.0
 	// document's converted form reports the lines of the 2.0 file.
 	lineOf func(ptr string) int
+	// loadMu guards loaded, which concurrent loads of documents sharing the file may fill.
+	loadMu sync.Mutex
 	// patternsChecked says checkPatterns ran over the file.
 	patternsChecked bool
 	loaded          []byte
@@ -121,6 +124,8 @@ func parseYAML(data []byte) (any, *yaml.Node, error) {
 // because kin-openapi reads JSON with a YAML parser, which refuses some legal JSON (a
 // surrogate-pair escape).
 func (f *File) loaderData() ([]byte, error) {
+	f.loadMu.Lock()
+	defer f.loadMu.Unlock()
 	if f.loaded != nil {
 		return f.loaded, nil
 	}

@@ -68,6 +68,11 @@ func loadOne(ctx context.Context, src *Sources, root string) (doc *Document, err
 			Message: fmt.Sprintf("OpenAPI %s is read with OpenAPI 3.1's rules; what 3.2 adds is not checked", version)})
 	}
 	doc.Findings = append(doc.Findings, validate(ctx, doc)...)
+	if strings.HasPrefix(version, "3.2") {
+		// Read as 3.1 means used as 3.1: what reads Spec.OpenAPI (the validator's JSON Schema
+		// dialect) sees 3.1; the finding keeps the version declared.
+		spec.OpenAPI = "3.1.1"
+	}
 	checkPatterns(src, files)
 	return doc, nil
 }

@@ -51,6 +51,7 @@ func BrokenRefs(src *Sources, root string) ([]RefError, error) {
 // pass over each (see fix.go) and returns them, root first, with each $ref that does not
 // resolve (as BrokenRefs).
 func Reach(src *Sources, root string) ([]*File, []RefError, error) {
+	src.prefetch(root)
 	src.fixMu.Lock()
 	defer src.fixMu.Unlock()
 	var bad []RefError

@@ -17,10 +17,13 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"sync"
 
 	"github.com/getkin/kin-openapi/openapi3"
+
+	"github.com/specgate/specgate/internal/jsonptr"
 )
 
 //go:embed nerm-lifecycle.yaml oig-selfservice.yaml
@@ -37,7 +40,8 @@ func Embedded() fs.FS { return embedded }
 type Document struct {
 	// Path is the root file's path inside Sources.
 	Path string
-	// Spec is kin-openapi's model of the document, refs resolved.
+	// Spec is kin-openapi's model of the document, refs resolved. A Swagger 2.0 document's is
+	// its conversion to OpenAPI 3.0; a 3.2 document's says 3.1.1, the version it is read as.
 	Spec *openapi3.T
 	// Sources reads the document's files (the root and every file it refers to).
 	Sources *Sources
@@ -115,8 +119,9 @@ type Sources struct {
 	fsys    fs.FS
 	display func(string) string
 
-	mu    sync.Mutex
-	files map[string]*File
+	mu      sync.Mutex
+	files   map[string]*File
+	reading map[string]*reading
 	// fixMu serialises the lenient pass over files (see fix.go), which reads other files, and
 	// the pattern check, with patterns, the verdict of Go's regexp on each pattern seen.
 	fixMu    sync.Mutex
@@ -129,19 +134,47 @@ func NewSources(fsys fs.FS, display func(string) string) *Sources {
 	if display == nil {
 		display = func(p string) string { return p }
 	}
-	return &Sources{fsys: fsys, display: display, files: map[string]*File{}, patterns: map[string]error{}}
+	return &Sources{fsys: fsys, display: display, files: map[string]*File{}, reading: map[string]*reading{}, patterns: map[string]error{}}
 }
 
 // DisplayName is the name users see for the file at path p.
 func (s *Sources) DisplayName(p string) string { return s.display(p) }
 
-// File reads and parses the file at path p (YAML or JSON).
+// File reads and parses the file at path p (YAML or JSON), once: concurrent callers for the
+// same path wait for the one that reads it.
 func (s *Sources) File(p string) (*File, error) {
 	s.mu.Lock()
-	defer s.mu.Unlock()
 	if f, ok := s.files[p]; ok {
+		s.mu.Unlock()
 		return f, nil
 	}
+	if r, ok := s.reading[p]; ok {
+		s.mu.Unlock()
+		<-r.done
+		return r.f, r.err
+	}
+	r := &reading{done: make(chan struct{})}
+	s.reading[p] = r
+	s.mu.Unlock()
+	r.f, r.err = s.read(p)
+	s.mu.Lock()
+	if r.err == nil {
+		s.files[p] = r.f
+	}
+	delete(s.reading, p)
+	s.mu.Unlock()
+	close(r.done)
+	return r.f, r.err
+}
+
+// reading is a file being read by one caller of Sources.File.
+type reading struct {
+	done chan struct{}
+	f    *File
+	err  error
+}
+
+func (s *Sources) read(p string) (*File, error) {
 	data, err := fs.ReadFile(s.fsys, p)
 	if err != nil {
 		if errors.Is(err, fs.ErrNotExist) {
@@ -149,10 +182,41 @@ func (s *Sources) File(p string) (*File, error) {
 		}
 		return nil, fmt.Errorf("spec file %s: %w", s.display(p), err)
 	}
-	f, err := parseFile(p, s.display(p), data)
-	if err != nil {
-		return nil, err
+	return parseFile(p, s.display(p), data)
+}
+
+// prefetch reads and parses every file the document rooted at root reaches through $refs, on
+// as many goroutines as there are cores: parsing is most of what loading costs besides
+// kin-openapi's own loader, which reads the files one after another.
+func (s *Sources) prefetch(root string) {
+	var mu sync.Mutex
+	seen := map[string]bool{root: true}
+	var wg sync.WaitGroup
+	sem := make(chan struct{}, runtime.GOMAXPROCS(0))
+	var visit func(p string)
+	visit = func(p string) {
+		defer wg.Done()
+		sem <- struct{}{}
+		f, err := s.File(p)
+		<-sem
+		if err != nil || f.text {
+			return
+		}
+		walkRefs(f.Value, "", func(_, ref string) {
+			target, _, ok := jsonptr.SplitRef(p, ref)
+			if !ok {
+				return
+			}
+			mu.Lock()
+			defer mu.Unlock()
+			if !seen[target] {
+				seen[target] = true
+				wg.Add(1)
+				go visit(target)
+			}
+		})
 	}
-	s.files[p] = f
-	return f, nil
+	wg.Add(1)
+	go visit(root)
+	wg.Wait()
 }

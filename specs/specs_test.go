@@ -5,6 +5,7 @@ import (
 	"errors"
 	"os"
 	"strings"
+	"sync"
 	"testing"
 )
 
@@ -67,5 +68,28 @@ func TestRepairsFaithfulPages(t *testing.T) {
 	}
 	if err := Strict(ours); err != nil {
 		t.Errorf("the embedded specs need no repair: %v", err)
+	}
+}
+
+// Loads of one Sources from many goroutines share parsed files; run with -race.
+func TestConcurrentLoads(t *testing.T) {
+	src := NewSources(os.DirFS("testdata/vendor"), nil)
+	var wg sync.WaitGroup
+	errs := make(chan error, 4)
+	for range 4 {
+		wg.Go(func() {
+			docs, err := Load(context.Background(), src, "openapi.yaml")
+			if err == nil && len(Findings(docs)) == 0 {
+				err = errors.New("no findings on the vendor tree")
+			}
+			errs <- err
+		})
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		if err != nil {
+			t.Error(err)
+		}
 	}
 }
