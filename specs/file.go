@@ -53,6 +53,12 @@ type File struct {
 	loadMu sync.Mutex
 	// patternsChecked says checkPatterns ran over the file.
 	patternsChecked bool
+	// refs are the file's $refs as written, patterns its patterns, both noted at parse.
+	refs     []string
+	patterns []patternAt
+	// kept are the $refs the lenient pass left in place (those written, and those of what it
+	// inlined), the ones kin-openapi will follow.
+	kept []string
 	loaded          []byte
 }
 

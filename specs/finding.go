@@ -122,44 +122,82 @@ func (f *File) add(rule, ptr, msg string) {
 	f.Findings = append(f.Findings, Finding{Rule: rule, Level: LevelOf(rule), File: f.Name, Pointer: ptr, Line: f.Line(ptr), Message: msg})
 }
 
-// repair walks the file for schemas' properties and fixes the defects it knows.
+// repair walks the file once, at parse: it fixes the defects of schemas' properties it knows
+// and notes the file's $refs (for reading the files they reach early) and patterns (for
+// checkPatterns), so that no later pass walks the whole file again for them.
 func (f *File) repair() {
-	f.walkRepair(f.Value, "")
+	f.walkRepair(f.Value, "", "")
 	sortFindings(f.Findings)
 }
 
-func (f *File) walkRepair(v any, ptr string) {
+// walkRepair visits v at ptr, whose key in its parent is key.
+func (f *File) walkRepair(v any, ptr, key string) {
 	switch t := v.(type) {
 	case map[string]any:
-		f.repairAccess(t, ptr)
-		if props, ok := t["properties"].(map[string]any); ok {
-			names := make([]string, 0, len(props))
-			for n := range props {
-				names = append(names, n)
+		if nameMap(key) {
+			for _, name := range sortedKeys(t) {
+				if key == "patternProperties" {
+					f.patterns = append(f.patterns, patternAt{jsonptr.Join(ptr, name), name})
+				}
+				f.walkRepair(t[name], jsonptr.Join(ptr, name), "")
 			}
-			sort.Strings(names)
-			for _, name := range names {
+			return
+		}
+		f.repairAccess(t, ptr)
+		if ref, ok := t["$ref"].(string); ok {
+			f.refs = append(f.refs, ref)
+		}
+		if props, ok := t["properties"].(map[string]any); ok {
+			for _, name := range sortedKeys(props) {
 				if p, ok := props[name].(map[string]any); ok {
 					f.repairRequired(t, name, p, ptr+"/properties/"+jsonptr.Escape(name))
 				}
 			}
 		}
-		keys := make([]string, 0, len(t))
-		for k := range t {
-			keys = append(keys, k)
-		}
-		sort.Strings(keys)
-		for _, k := range keys {
-			if strings.HasPrefix(k, "x-") || k == "example" || k == "examples" || k == "default" || k == "enum" || k == "const" {
+		for _, k := range sortedKeys(t) {
+			switch e := t[k].(type) {
+			case string:
+				if k == "pattern" {
+					f.patterns = append(f.patterns, patternAt{jsonptr.Join(ptr, k), e})
+				}
+				continue
+			case map[string]any:
+				if k == "examples" {
+					// Example objects, or references to them; their values are data.
+					for _, x := range e {
+						if ex, ok := x.(map[string]any); ok {
+							if ref, ok := ex["$ref"].(string); ok {
+								f.refs = append(f.refs, ref)
+							}
+						}
+					}
+					continue
+				}
+			}
+			if k == "examples" || dataKey(k, []string{key}) {
 				continue
 			}
-			f.walkRepair(t[k], ptr+"/"+jsonptr.Escape(k))
+			f.walkRepair(t[k], jsonptr.Join(ptr, k), k)
 		}
 	case []any:
 		for i, e := range t {
-			f.walkRepair(e, ptr+"/"+strconv.Itoa(i))
+			f.walkRepair(e, ptr+"/"+strconv.Itoa(i), "")
 		}
 	}
+}
+
+// patternAt is a pattern and where it is written.
+type patternAt struct {
+	ptr, pattern string
+}
+
+func sortedKeys(m map[string]any) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	return keys
 }
 
 // repairRequired reads a boolean "required" on the property schema p (named name, inside the

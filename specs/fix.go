@@ -44,6 +44,7 @@ func (w *fixer) walk(v any, ptr string, keys []string, set func(any), depth int)
 			if w.ref(t, ref, ptr, keys, set, depth) {
 				return
 			}
+			w.f.kept = append(w.f.kept, ref)
 		}
 		names := make([]string, 0, len(t))
 		for k := range t {

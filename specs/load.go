@@ -418,16 +418,16 @@ func checkPatterns(src *Sources, files []*File) {
 			continue
 		}
 		f.patternsChecked = true
-		walkPatterns(f.Value, "", nil, func(ptr, pattern string) {
-			err, done := src.patterns[pattern]
+		for _, p := range f.patterns {
+			err, done := src.patterns[p.pattern]
 			if !done {
-				_, err = regexp.Compile(pattern)
-				src.patterns[pattern] = err
+				_, err = regexp.Compile(p.pattern)
+				src.patterns[p.pattern] = err
 			}
 			if err != nil {
-				f.add(RulePatternUnsupported, ptr, fmt.Sprintf("pattern %q cannot be compiled by Go's regexp (%v); ECMA-262 engines may accept it", pattern, unwrapRE(err)))
+				f.add(RulePatternUnsupported, p.ptr, fmt.Sprintf("pattern %q cannot be compiled by Go's regexp (%v); ECMA-262 engines may accept it", p.pattern, unwrapRE(err)))
 			}
-		})
+		}
 		sortFindings(f.Findings)
 	}
 }
@@ -438,51 +438,4 @@ func unwrapRE(err error) string {
 		return string(re.Code)
 	}
 	return err.Error()
-}
-
-// walkPatterns calls fn for every pattern keyword and every key of patternProperties in v.
-func walkPatterns(v any, ptr string, keys []string, fn func(ptr, pattern string)) {
-	switch t := v.(type) {
-	case map[string]any:
-		isNames := len(keys) > 0 && nameMap(keys[len(keys)-1])
-		names := make([]string, 0, len(t))
-		for k := range t {
-			names = append(names, k)
-		}
-		sort.Strings(names)
-		for _, k := range names {
-			p := jsonptr.Join(ptr, k)
-			if !isNames {
-				if s, ok := t[k].(string); ok && k == "pattern" {
-					fn(p, s)
-					continue
-				}
-				if dataKey(k, keys) {
-					continue
-				}
-			}
-			if isNames && len(keys) > 0 && keys[len(keys)-1] == "patternProperties" {
-				fn(p, k)
-			}
-			walkPatterns(t[k], p, append(keys[:len(keys):len(keys)], k), fn)
-		}
-	case []any:
-		for i, e := range t {
-			walkPatterns(e, jsonptr.Join(ptr, fmt.Sprint(i)), append(keys[:len(keys):len(keys)], fmt.Sprint(i)), fn)
-		}
-	}
-}
-
-// CheckDocument reads and parses the root file at root of src and returns an *InputError when
-// it is no OpenAPI document specgate reads (empty, a list, a JSON Schema, an unsupported
-// version), without loading the document: for commands that read specs their own way.
-func CheckDocument(src *Sources, root string) error {
-	f, err := src.File(root)
-	if err != nil {
-		return err
-	}
-	if _, err := versionOf(f); err != nil {
-		return &InputError{File: f.Name, Err: err}
-	}
-	return nil
 }

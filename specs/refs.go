@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"github.com/specgate/specgate/internal/jsonptr"
 	"sort"
-	"strconv"
 	"strings"
 )
 
@@ -71,13 +70,13 @@ func Reach(src *Sources, root string) ([]*File, []RefError, error) {
 		src.fix(f)
 		files = append(files, f)
 		bad = append(bad, f.refErrs...)
-		walkRefs(f.Value, "", func(ptr, ref string) {
+		for _, ref := range f.kept {
 			target, _, ok := jsonptr.SplitRef(p, ref)
 			if ok && !seen[target] {
 				seen[target] = true
 				queue = append(queue, target)
 			}
-		})
+		}
 	}
 	sort.SliceStable(bad, func(i, j int) bool {
 		if bad[i].File != bad[j].File {
@@ -86,47 +85,4 @@ func Reach(src *Sources, root string) ([]*File, []RefError, error) {
 		return bad[i].Line < bad[j].Line
 	})
 	return files, bad, nil
-}
-
-// parentOf is the last token of ptr.
-func parentOf(ptr string) string {
-	return jsonptr.Unescape(ptr[strings.LastIndexByte(ptr, '/')+1:])
-}
-
-// walkRefs calls fn for every $ref in v, in key order, skipping what holds data rather than spec
-// objects: examples' values, defaults, enums, consts and extensions.
-func walkRefs(v any, ptr string, fn func(ptr, ref string)) {
-	switch t := v.(type) {
-	case map[string]any:
-		if ref, ok := t["$ref"].(string); ok {
-			fn(jsonptr.Join(ptr, "$ref"), ref)
-		}
-		keys := make([]string, 0, len(t))
-		for k := range t {
-			keys = append(keys, k)
-		}
-		sort.Strings(keys)
-		for _, k := range keys {
-			switch {
-			case k == "$ref" || dataKey(k, []string{parentOf(ptr)}):
-			case k == "examples":
-				// A map of Example objects (or references to them), whose values are data; in a
-				// 3.1 schema, a list of values.
-				examples, _ := t[k].(map[string]any)
-				for name, e := range examples {
-					if ex, ok := e.(map[string]any); ok {
-						if ref, ok := ex["$ref"].(string); ok {
-							fn(jsonptr.Join(ptr, k, name, "$ref"), ref)
-						}
-					}
-				}
-			default:
-				walkRefs(t[k], jsonptr.Join(ptr, k), fn)
-			}
-		}
-	case []any:
-		for i, e := range t {
-			walkRefs(e, jsonptr.Join(ptr, strconv.Itoa(i)), fn)
-		}
-	}
 }

@@ -202,19 +202,16 @@ func (s *Sources) prefetch(root string) {
 		if err != nil || f.text {
 			return
 		}
-		walkRefs(f.Value, "", func(_, ref string) {
+		mu.Lock()
+		defer mu.Unlock()
+		for _, ref := range f.refs {
 			target, _, ok := jsonptr.SplitRef(p, ref)
-			if !ok {
-				return
-			}
-			mu.Lock()
-			defer mu.Unlock()
-			if !seen[target] {
+			if ok && !seen[target] {
 				seen[target] = true
 				wg.Add(1)
 				go visit(target)
 			}
-		})
+		}
 	}
 	wg.Add(1)
 	go visit(root)
