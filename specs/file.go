@@ -58,8 +58,8 @@ type File struct {
 	patterns []patternAt
 	// kept are the $refs the lenient pass left in place (those written, and those of what it
 	// inlined), the ones kin-openapi will follow.
-	kept []string
-	loaded          []byte
+	kept   []string
+	loaded []byte
 }
 
 // textExts are the extensions of files read as text: Redocly inlines them where a $ref names
