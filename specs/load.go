@@ -439,3 +439,17 @@ func unwrapRE(err error) string {
 	}
 	return err.Error()
 }
+
+// CheckDocument reads and parses the root file at root of src and returns an *InputError when
+// it is no OpenAPI document specgate reads (empty, a list, a JSON Schema, an unsupported
+// version), without loading the document: for commands that read specs their own way.
+func CheckDocument(src *Sources, root string) error {
+	f, err := src.File(root)
+	if err != nil {
+		return err
+	}
+	if _, err := versionOf(f); err != nil {
+		return &InputError{File: f.Name, Err: err}
+	}
+	return nil
+}
