@@ -1,6 +1,6 @@
 //go:build !race
 
-// The corpus tests load some 50 MB of published specs; under the race detector that takes
+// The corpus tests load some 40 MB of published specs; under the race detector that takes
 // minutes, so `make unit` runs them in a pass of their own without it (the loader's concurrency
 // is raced by TestConcurrentLoads).
 
