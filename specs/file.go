@@ -51,11 +51,8 @@ type File struct {
 	lineOf func(ptr string) int
 	// loadMu guards loaded, which concurrent loads of documents sharing the file may fill.
 	loadMu sync.Mutex
-	// patternsChecked says checkPatterns ran over the file.
-	patternsChecked bool
-	// refs are the file's $refs as written, patterns its patterns, both noted at parse.
-	refs     []string
-	patterns []patternAt
+	// refs are the file's $refs as written, noted at parse.
+	refs []string
 	// kept are the $refs the lenient pass left in place (those written, and those of what it
 	// inlined), the ones kin-openapi will follow.
 	kept   []string

@@ -31,9 +31,6 @@ const (
 	// RuleItemsMissing: "type": "array" without items; read as items that accept anything, as
 	// JSON Schema does.
 	RuleItemsMissing = "spec.schema.items_missing"
-	// RulePatternUnsupported: a pattern that Go's regexp (RE2) cannot compile, such as ECMA-262
-	// lookahead or a repeat count over 1000.
-	RulePatternUnsupported = "spec.pattern.unsupported"
 	// RuleDefaultInvalid: a schema's default breaks the schema.
 	RuleDefaultInvalid = "spec.default.invalid"
 	// RulePathParameters: a path template and the path parameters of its operations disagree.
@@ -80,7 +77,6 @@ var Rules = []Rule{
 	{RuleRefText, LevelWarning, `A $ref stands for text (a Markdown file, or a string elsewhere), as Redocly allows in descriptions; the text is inlined.`},
 	{RuleRefMisplaced, LevelWarning, `A $ref where OpenAPI allows none (the value of content, a media type, properties); what it points to is inlined.`},
 	{RuleItemsMissing, LevelError, `A schema of type array has no items; read as items that accept anything.`},
-	{RulePatternUnsupported, LevelWarning, `A pattern Go's regular expressions (RE2) cannot compile, such as ECMA-262 lookahead; reported once, at load.`},
 	{RuleDefaultInvalid, LevelError, `A schema's default breaks the schema.`},
 	{RulePathParameters, LevelError, `A path template and the path parameters of an operation on it disagree.`},
 	{RuleComponentName, LevelError, `A component name has characters outside [a-zA-Z0-9._-].`},
@@ -123,8 +119,8 @@ func (f *File) add(rule, ptr, msg string) {
 }
 
 // repair walks the file once, at parse: it fixes the defects of schemas' properties it knows
-// and notes the file's $refs (for reading the files they reach early) and patterns (for
-// checkPatterns), so that no later pass walks the whole file again for them.
+// and notes the file's $refs (for reading the files they reach early), so that no later pass
+// walks the whole file again for them.
 func (f *File) repair() {
 	f.walkRepair(f.Value, "", "")
 	sortFindings(f.Findings)
@@ -136,9 +132,6 @@ func (f *File) walkRepair(v any, ptr, key string) {
 	case map[string]any:
 		if nameMap(key) {
 			for _, name := range sortedKeys(t) {
-				if key == "patternProperties" {
-					f.patterns = append(f.patterns, patternAt{jsonptr.Join(ptr, name), name})
-				}
 				f.walkRepair(t[name], jsonptr.Join(ptr, name), "")
 			}
 			return
@@ -157,9 +150,6 @@ func (f *File) walkRepair(v any, ptr, key string) {
 		for _, k := range sortedKeys(t) {
 			switch e := t[k].(type) {
 			case string:
-				if k == "pattern" {
-					f.patterns = append(f.patterns, patternAt{jsonptr.Join(ptr, k), e})
-				}
 				continue
 			case map[string]any:
 				if k == "examples" {
@@ -184,11 +174,6 @@ func (f *File) walkRepair(v any, ptr, key string) {
 			f.walkRepair(e, ptr+"/"+strconv.Itoa(i), "")
 		}
 	}
-}
-
-// patternAt is a pattern and where it is written.
-type patternAt struct {
-	ptr, pattern string
 }
 
 func sortedKeys(m map[string]any) []string {

@@ -7,7 +7,6 @@ import (
 	"net/url"
 	"path"
 	"regexp"
-	"regexp/syntax"
 	"sort"
 	"strings"
 
@@ -54,8 +53,7 @@ func loadOne(ctx context.Context, src *Sources, root string) (doc *Document, err
 	if version == "2.0" {
 		return loadSwagger2(ctx, src, f)
 	}
-	files, _, err := Reach(src, root)
-	if err != nil {
+	if _, _, err := Reach(src, root); err != nil {
 		return nil, err
 	}
 	spec, err := kinLoad(ctx, src, root)
@@ -73,7 +71,6 @@ func loadOne(ctx context.Context, src *Sources, root string) (doc *Document, err
 		// dialect) sees 3.1; the finding keeps the version declared.
 		spec.OpenAPI = "3.1.1"
 	}
-	checkPatterns(src, files)
 	return doc, nil
 }
 
@@ -145,8 +142,10 @@ func kinLoad(ctx context.Context, src *Sources, root string) (*openapi3.T, error
 }
 
 // validate runs kin-openapi's validation of the document, collecting every error it reports,
-// and turns each into a finding located in the files. Examples are lint's to check; patterns
-// are checked by checkPatterns, because kin-openapi's RE2 refuses ECMA-262 syntax.
+// and turns each into a finding located in the files. Examples are lint's to check. Patterns
+// are JSON Schema's, ECMA-262, which kin-openapi's RE2 refuses in part: the validator checks
+// them with an ECMA-262 engine and reports those it cannot (its spec.pattern.unsupported), so
+// kin-openapi's check is off and a pattern never refuses a document.
 func validate(ctx context.Context, doc *Document) []Finding {
 	err := doc.Spec.Validate(ctx, openapi3.EnableMultiError(), openapi3.DisableExamplesValidation(), openapi3.DisableSchemaPatternValidation())
 	if err == nil {
@@ -405,39 +404,6 @@ func (d *Document) search(file, ptr string, fits func(map[string]any) bool, key 
 		return found, foundPtr
 	}
 	return file, ptr
-}
-
-// checkPatterns reports, once per file, each pattern that Go's regexp cannot compile: the
-// validator checks patterns with an ECMA-262 engine, but anything built on kin-openapi's
-// schema checks would not.
-func checkPatterns(src *Sources, files []*File) {
-	src.fixMu.Lock()
-	defer src.fixMu.Unlock()
-	for _, f := range files {
-		if f.patternsChecked {
-			continue
-		}
-		f.patternsChecked = true
-		for _, p := range f.patterns {
-			err, done := src.patterns[p.pattern]
-			if !done {
-				_, err = regexp.Compile(p.pattern)
-				src.patterns[p.pattern] = err
-			}
-			if err != nil {
-				f.add(RulePatternUnsupported, p.ptr, fmt.Sprintf("pattern %q cannot be compiled by Go's regexp (%v); ECMA-262 engines may accept it", p.pattern, unwrapRE(err)))
-			}
-		}
-		sortFindings(f.Findings)
-	}
-}
-
-func unwrapRE(err error) string {
-	var re *syntax.Error
-	if errors.As(err, &re) {
-		return string(re.Code)
-	}
-	return err.Error()
 }
 
 // CheckDocument reads and parses the root file at root of src and returns an *InputError when

@@ -122,10 +122,8 @@ type Sources struct {
 	mu      sync.Mutex
 	files   map[string]*File
 	reading map[string]*reading
-	// fixMu serialises the lenient pass over files (see fix.go), which reads other files, and
-	// the pattern check, with patterns, the verdict of Go's regexp on each pattern seen.
-	fixMu    sync.Mutex
-	patterns map[string]error
+	// fixMu serialises the lenient pass over files (see fix.go), which reads other files.
+	fixMu sync.Mutex
 }
 
 // NewSources returns Sources reading from fsys. display turns a path of fsys into the name shown
@@ -134,7 +132,7 @@ func NewSources(fsys fs.FS, display func(string) string) *Sources {
 	if display == nil {
 		display = func(p string) string { return p }
 	}
-	return &Sources{fsys: fsys, display: display, files: map[string]*File{}, reading: map[string]*reading{}, patterns: map[string]error{}}
+	return &Sources{fsys: fsys, display: display, files: map[string]*File{}, reading: map[string]*reading{}}
 }
 
 // DisplayName is the name users see for the file at path p.

@@ -67,9 +67,6 @@ func loadSwagger2(ctx context.Context, src *Sources, f *File) (*Document, error)
 		Message: "Swagger 2.0 document converted to OpenAPI 3.0 (kin-openapi's openapi2conv); findings point at the 2.0 file"})
 	doc.Findings = append(doc.Findings, dropped(f, bundled, spec)...)
 	doc.Findings = append(doc.Findings, validate(ctx, doc)...)
-	if files, _, err := Reach(src, p); err == nil {
-		checkPatterns(src, files)
-	}
 	return doc, nil
 }
 
