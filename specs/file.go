@@ -55,8 +55,12 @@ type File struct {
 	refs []string
 	// kept are the $refs the lenient pass left in place (those written, and those of what it
 	// inlined), the ones kin-openapi will follow.
-	kept   []string
-	loaded []byte
+	kept []string
+	// patches are misplaced $refs only kin-openapi's view inlines, kin that view (see
+	// Sources.kinView); nil when kin-openapi reads Value as it is.
+	patches []kinPatch
+	kin     any
+	loaded  []byte
 }
 
 // textExts are the extensions of files read as text: Redocly inlines them where a $ref names
@@ -136,7 +140,11 @@ func (f *File) loaderData() ([]byte, error) {
 		f.loaded = f.Data
 		return f.loaded, nil
 	}
-	data, err := json.Marshal(f.Value)
+	v := f.Value
+	if f.kin != nil {
+		v = f.kin
+	}
+	data, err := json.Marshal(v)
 	if err != nil {
 		return nil, fmt.Errorf("spec file %s: %w", f.Name, err)
 	}

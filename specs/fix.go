@@ -26,7 +26,7 @@ func (s *Sources) fix(f *File) {
 	}
 	f.fixed = true
 	w := &fixer{s: s, f: f}
-	w.walk(f.Value, "", nil, func(v any) { f.Value = v }, 0)
+	w.walk(f.Value, "", nil, func(v any) { f.Value = v }, 0, false)
 	sort.SliceStable(f.refErrs, func(i, j int) bool { return f.refErrs[i].Line < f.refErrs[j].Line })
 	sortFindings(f.Findings)
 }
@@ -37,14 +37,28 @@ type fixer struct {
 }
 
 // walk visits v at ptr; keys are the keys above it, nearest last; set replaces v in its parent.
-func (w *fixer) walk(v any, ptr string, keys []string, set func(any), depth int) {
+// scoped says v is inside a JSON Schema resource with its own $id, whose $refs resolve against
+// that $id rather than the file (OpenAPI 3.1): they are the validator's to follow, never
+// repaired here.
+func (w *fixer) walk(v any, ptr string, keys []string, set func(any), depth int, scoped bool) {
 	switch t := v.(type) {
 	case map[string]any:
+		if _, ok := t["$id"].(string); ok && !nameMap(parentKey(keys, 0)) {
+			scoped = true
+		}
 		if ref, ok := t["$ref"].(string); ok {
-			if w.ref(t, ref, ptr, keys, set, depth) {
+			if isAnchorRef(ref) || (scoped && !w.resolves(ref)) {
+				// Legal in 3.1 and the validator's to resolve (against the $id, or to an
+				// $anchor); kin-openapi's loader resolves against the file and refuses a
+				// fragment that is no JSON pointer, so its view has an empty schema there.
+				w.f.patches = append(w.f.patches, kinPatch{ptr: ptr})
+				w.f.modified = true
+			} else if !scoped && w.ref(t, ref, ptr, keys, set, depth) {
 				return
 			}
-			w.f.kept = append(w.f.kept, ref)
+			if !scoped {
+				w.f.kept = append(w.f.kept, ref)
+			}
 		}
 		names := make([]string, 0, len(t))
 		for k := range t {
@@ -56,7 +70,7 @@ func (w *fixer) walk(v any, ptr string, keys []string, set func(any), depth int)
 				continue
 			}
 			k := k
-			w.walk(t[k], jsonptr.Join(ptr, k), append(keys[:len(keys):len(keys)], k), func(n any) { t[k] = n }, depth)
+			w.walk(t[k], jsonptr.Join(ptr, k), append(keys[:len(keys):len(keys)], k), func(n any) { t[k] = n }, depth, scoped)
 		}
 	case []any:
 		drop := map[int]bool{}
@@ -68,7 +82,7 @@ func (w *fixer) walk(v any, ptr string, keys []string, set func(any), depth int)
 					return
 				}
 				t[i] = n
-			}, depth)
+			}, depth, scoped)
 		}
 		if len(drop) > 0 {
 			kept := make([]any, 0, len(t)-len(drop))
@@ -80,6 +94,27 @@ func (w *fixer) walk(v any, ptr string, keys []string, set func(any), depth int)
 			set(kept)
 		}
 	}
+}
+
+// resolves reports whether ref, read against the file, points to something.
+func (w *fixer) resolves(ref string) bool {
+	target, frag, ok := jsonptr.SplitRef(w.f.Path, ref)
+	if !ok {
+		return false
+	}
+	tf, err := w.s.File(target)
+	if err != nil {
+		return false
+	}
+	_, ok = jsonptr.Lookup(tf.Value, frag)
+	return ok
+}
+
+// isAnchorRef reports whether ref names a JSON Schema anchor ("#name", "file.yaml#name") rather
+// than a JSON pointer: the validator resolves anchors; here they are left as written.
+func isAnchorRef(ref string) bool {
+	_, frag, ok := strings.Cut(ref, "#")
+	return ok && frag != "" && !strings.HasPrefix(frag, "/")
 }
 
 // dataKey reports whether the value under key k holds data rather than spec objects: examples,
@@ -148,7 +183,14 @@ func (w *fixer) ref(t map[string]any, ref, ptr string, keys []string, set func(a
 		f.add(RuleRefText, refPtr, fmt.Sprintf("$ref %q points to a string; it is inlined, as Redocly does", ref))
 		return true
 	}
-	if where := misplaced(keys); where != "" {
+	if where := misplaced(keys); where == "the value of properties" {
+		// The validator reads such a properties map in place, its violations pointing into
+		// the file that has it; only kin-openapi, which cannot, gets it inlined (see kinView).
+		f.patches = append(f.patches, kinPatch{ptr: ptr, target: tf.Path, frag: frag})
+		f.modified = true
+		f.add(RuleRefMisplaced, refPtr, fmt.Sprintf("$ref %q stands as %s, where OpenAPI allows no reference; what it points to is read in its place", ref, where))
+		return false
+	} else if where != "" {
 		if depth >= maxInline {
 			w.unresolved(ref, ptr, keys, set, "misplaced $refs nest too deep (a cycle?)")
 			return true
@@ -157,7 +199,7 @@ func (w *fixer) ref(t map[string]any, ref, ptr string, keys []string, set func(a
 		set(inl)
 		f.modified = true
 		f.add(RuleRefMisplaced, refPtr, fmt.Sprintf("$ref %q stands as %s, where OpenAPI allows no reference; what it points to is inlined", ref, where))
-		w.walk(inl, ptr, keys, set, depth+1)
+		w.walk(inl, ptr, keys, set, depth+1, false)
 		return true
 	}
 	return false
@@ -300,4 +342,82 @@ func relPath(dir, target string) string {
 	}
 	parts = append(parts, t[i:]...)
 	return strings.Join(parts, "/")
+}
+
+// kinPatch is a $ref that only kin-openapi's view of a file replaces: a misplaced one by what it
+// points to, an anchor (no target) by an empty schema.
+type kinPatch struct {
+	ptr, target, frag string
+}
+
+// kinViews builds, for each file with kin patches, the value kin-openapi reads: a copy of its
+// Value with each patch's target inlined (from the target's own view). Callers hold s.fixMu.
+func (s *Sources) kinViews(files []*File) {
+	busy := map[*File]bool{}
+	for _, f := range files {
+		s.kinView(f, busy)
+	}
+}
+
+func (s *Sources) kinView(f *File, busy map[*File]bool) any {
+	if f.kin != nil {
+		return f.kin
+	}
+	if len(f.patches) == 0 || busy[f] {
+		return f.Value
+	}
+	busy[f] = true
+	defer delete(busy, f)
+	v := rebase(f.Value, f.Path, f.Path)
+	for _, p := range f.patches {
+		if p.target == "" {
+			v = setAt(v, p.ptr, map[string]any{})
+			continue
+		}
+		tf, err := s.File(p.target)
+		if err != nil {
+			continue
+		}
+		x, ok := jsonptr.Lookup(s.kinView(tf, busy), p.frag)
+		if !ok {
+			continue
+		}
+		v = setAt(v, p.ptr, rebase(x, tf.Path, f.Path))
+	}
+	f.kin = v
+	return v
+}
+
+// setAt returns v with the value at ptr replaced by x.
+func setAt(v any, ptr string, x any) any {
+	if ptr == "" {
+		return x
+	}
+	toks := strings.Split(strings.TrimPrefix(ptr, "/"), "/")
+	cur := v
+	for i, tok := range toks {
+		tok = jsonptr.Unescape(tok)
+		last := i == len(toks)-1
+		switch c := cur.(type) {
+		case map[string]any:
+			if last {
+				c[tok] = x
+				return v
+			}
+			cur = c[tok]
+		case []any:
+			n, err := strconv.Atoi(tok)
+			if err != nil || n < 0 || n >= len(c) {
+				return v
+			}
+			if last {
+				c[n] = x
+				return v
+			}
+			cur = c[n]
+		default:
+			return v
+		}
+	}
+	return v
 }

@@ -27,6 +27,7 @@ func TestRedoclyStyleReferences(t *testing.T) {
 		"paths/orders_{orderId}.yaml:4 " + RuleRefText + " #/get/description/$ref",
 		"paths/orders_{orderId}.yaml:15 " + RuleRefMisplaced + " #/get/responses/200/content/$ref",
 		"schemas/Order.yaml:6 " + RuleFieldUnknown + " #/properties/id/summary",
+		"schemas/Order.yaml:12 " + RuleRefMisplaced + " #/properties/customer/properties/$ref",
 	}
 	if strings.Join(got, "\n") != strings.Join(want, "\n") {
 		t.Errorf("findings:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
@@ -42,6 +43,19 @@ func TestRedoclyStyleReferences(t *testing.T) {
 	mt := op.Responses.Value("200").Value.Content.Get("application/json")
 	if mt == nil || mt.Schema == nil || mt.Schema.Value == nil || mt.Schema.Value.Properties["id"] == nil {
 		t.Errorf("the content $ref is inlined with its schema resolved: %+v", mt)
+	}
+	// kin-openapi's model has the properties a properties $ref names; the file's Value keeps
+	// the $ref, for the validator to read the map where it is written.
+	customer := mt.Schema.Value.Properties["customer"].Value
+	if customer.Properties["name"] == nil || customer.Properties["name"].Value.MaxLength == nil {
+		t.Errorf("customer properties = %+v, want name from customer-properties.yaml", customer.Properties)
+	}
+	order, err := docs[0].Sources.File("schemas/Order.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if v, _ := jsonptr.Lookup(order.Value, "/properties/customer/properties/$ref"); v != "customer-properties.yaml" {
+		t.Errorf("Order.yaml's Value at properties/customer/properties/$ref = %v", v)
 	}
 	// The validator reads the repaired files: the inlined content's $ref was rebased.
 	f, err := docs[0].Sources.File("paths/orders_{orderId}.yaml")

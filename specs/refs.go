@@ -78,6 +78,7 @@ func Reach(src *Sources, root string) ([]*File, []RefError, error) {
 			}
 		}
 	}
+	src.kinViews(files)
 	sort.SliceStable(bad, func(i, j int) bool {
 		if bad[i].File != bad[j].File {
 			return bad[i].File < bad[j].File
