@@ -87,7 +87,7 @@ func versionOf(f *File) (string, error) {
 		default:
 			what = fmt.Sprintf("a single value (%T)", f.Value)
 		}
-		return "", fmt.Errorf("not an OpenAPI document: the file is %s, not an object with an openapi (3.x) or swagger (2.0) field", what)
+		return "", fmt.Errorf("no OpenAPI document: the file is %s, not an object with an openapi (3.x) or swagger (2.0) field", what)
 	}
 	if sw, ok := m["swagger"]; ok {
 		if fmt.Sprint(sw) == "2.0" || fmt.Sprint(sw) == "2" {
@@ -101,7 +101,7 @@ func versionOf(f *File) (string, error) {
 		if _, js := m["$schema"]; js {
 			hint = " (it looks like a JSON Schema; name the OpenAPI document that uses it)"
 		}
-		return "", fmt.Errorf("not an OpenAPI document: it has no openapi (3.x) or swagger (2.0) field%s", hint)
+		return "", fmt.Errorf("no OpenAPI document: it has no openapi (3.x) or swagger (2.0) field%s", hint)
 	}
 	s, ok := v.(string)
 	if !ok {

@@ -42,7 +42,7 @@ func TestNoOpenAPIDocumentIsAnInputError(t *testing.T) {
 		} {
 			var out, errOut bytes.Buffer
 			code := Run(context.Background(), args, &out, &errOut)
-			if code != exitUsage || !strings.Contains(errOut.String(), name) {
+			if code != exitUsage || !strings.Contains(errOut.String(), name) || (!strings.HasPrefix(name, "v4") && !strings.HasPrefix(name, "broken") && !strings.Contains(errOut.String(), "no OpenAPI document")) {
 				t.Errorf("%s on %s: exit %d, want %d and the file named\nstdout: %s\nstderr: %s", args[0], name, code, exitUsage, out.String(), errOut.String())
 			}
 		}
