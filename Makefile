@@ -67,6 +67,7 @@ vet:
 
 unit:
 	$(GO) test -race -count=1 $(PKGS)
+	$(GO) test -count=1 -run '^TestCorpus' ./specs/
 
 suites:
 	@mkdir -p $(OUT)

@@ -23,7 +23,7 @@ func BenchmarkLoadTree500(b *testing.B) {
 		if err != nil {
 			b.Fatal(err)
 		}
-		if n := len(specs.Repairs(docs)); n != tree.Defects() {
+		if n := len(specs.Findings(docs)); n != tree.Defects() {
 			b.Fatalf("%d repairs, want %d", n, tree.Defects())
 		}
 		if _, err := validator.New(docs, validator.Options{}); err != nil {
@@ -42,7 +42,7 @@ func TestGeneratedTreeLoads(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if n := len(specs.Repairs(docs)); n != tree.Defects() || n == 0 {
+	if n := len(specs.Findings(docs)); n != tree.Defects() || n == 0 {
 		t.Errorf("%d repairs, want %d", n, tree.Defects())
 	}
 	v, err := validator.New(docs, validator.Options{})

@@ -1,13 +1,21 @@
 package specs
 
 import (
+	"bytes"
 	"encoding/json"
+	"errors"
 	"fmt"
-	"github.com/specgate/specgate/internal/jsonptr"
+	"io"
+	"path"
+	"sort"
 	"strconv"
 	"strings"
+	"sync"
+	"unicode/utf8"
 
 	"gopkg.in/yaml.v3"
+
+	"github.com/specgate/specgate/internal/jsonptr"
 )
 
 // File is one parsed spec file: its bytes, its YAML node tree (which knows lines) and the same
@@ -19,20 +27,89 @@ type File struct {
 	Name string
 	// Data is the file as read.
 	Data []byte
-	// Value is the decoded document, repaired (see Repairs). Callers must not modify it.
+	// Value is the decoded document, repaired (see Findings). Callers must not modify it.
+	// A text file (Markdown, plain text, HTML) is its text, a string.
 	Value any
-	// Repairs lists the defects found in the file and how Value differs from the file because
+	// Findings lists the defects found in the file and how Value differs from the file because
 	// of them.
-	Repairs []Repair
+	Findings []Finding
 
-	root   *yaml.Node
-	loaded []byte // what kin-openapi reads: Data, or Value re-encoded when repaired
+	root *yaml.Node
+	// json marks a file parsed as JSON.
+	isJSON bool
+	// text marks a file that is text, not YAML or JSON: what a Redocly-style $ref to a
+	// Markdown file inlines.
+	text bool
+	// modified says Value differs from Data, so kin-openapi must read Value re-encoded.
+	modified bool
+	// fixed says the lenient pass over the file's references ran (see fix.go).
+	fixed bool
+	// refErrs are the $refs of the file that do not resolve, found by the lenient pass.
+	refErrs []RefError
+	// lineOf, when set, maps a pointer of Value to a line of another file: a Swagger 2.0
+	// document's converted form reports the lines of the 2.0 file.
+	lineOf func(ptr string) int
+	// loadMu guards loaded, which concurrent loads of documents sharing the file may fill.
+	loadMu sync.Mutex
+	// refs are the file's $refs as written, noted at parse.
+	refs []string
+	// kept are the $refs the lenient pass left in place (those written, and those of what it
+	// inlined), the ones kin-openapi will follow.
+	kept []string
+	// patches are misplaced $refs only kin-openapi's view inlines, kin that view (see
+	// Sources.kinView); nil when kin-openapi reads Value as it is.
+	patches []kinPatch
+	kin     any
+	loaded  []byte
 }
 
-func parseFile(p, name string, data []byte) (*File, error) {
+// textExts are the extensions of files read as text: Redocly inlines them where a $ref names
+// them in a description.
+var textExts = map[string]bool{".md": true, ".markdown": true, ".txt": true, ".html": true, ".htm": true}
+
+func parseFile(p, name string, data []byte) (f *File, err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			f, err = nil, fmt.Errorf("spec file %s cannot be parsed (the parser failed: %v)", name, r)
+		}
+	}()
+	f = &File{Path: p, Name: name, Data: data}
+	ext := strings.ToLower(path.Ext(p))
+	if textExts[ext] {
+		f.text, f.Value = true, string(data)
+		return f, nil
+	}
+	trimmed := bytes.TrimLeft(data, " \t\r\n\ufeff")
+	switch {
+	case ext == ".json":
+		f.Value, f.root, err = parseJSON(data)
+		if err != nil {
+			return nil, fmt.Errorf("spec file %s: %w", name, err)
+		}
+		f.isJSON = true
+	case len(trimmed) > 0 && trimmed[0] == '{':
+		// JSON in a file not named .json; YAML reads most JSON too, but not all of it (a
+		// surrogate-pair escape), so JSON goes first.
+		f.isJSON = true
+		if f.Value, f.root, err = parseJSON(data); err != nil {
+			f.isJSON = false
+			if f.Value, f.root, err = parseYAML(data); err != nil {
+				return nil, fmt.Errorf("spec file %s: %w", name, err)
+			}
+		}
+	default:
+		if f.Value, f.root, err = parseYAML(data); err != nil {
+			return nil, fmt.Errorf("spec file %s: %w", name, err)
+		}
+	}
+	f.repair()
+	return f, nil
+}
+
+func parseYAML(data []byte) (any, *yaml.Node, error) {
 	var doc yaml.Node
 	if err := yaml.Unmarshal(data, &doc); err != nil {
-		return nil, fmt.Errorf("spec file %s: %w", name, err)
+		return nil, nil, err
 	}
 	root := &doc
 	if root.Kind == yaml.DocumentNode && len(root.Content) > 0 {
@@ -40,20 +117,184 @@ func parseFile(p, name string, data []byte) (*File, error) {
 	}
 	var value any
 	if err := root.Decode(&value); err != nil {
-		return nil, fmt.Errorf("spec file %s: %w", name, err)
+		return nil, nil, err
 	}
 	value, err := normalize(value)
 	if err != nil {
-		return nil, fmt.Errorf("spec file %s: %w", name, err)
+		return nil, nil, err
 	}
-	f := &File{Path: p, Name: name, Data: data, Value: value, root: root, loaded: data}
-	f.repair()
-	if len(f.Repairs) > 0 {
-		if f.loaded, err = json.Marshal(f.Value); err != nil {
-			return nil, fmt.Errorf("spec file %s: %w", name, err)
+	return value, root, nil
+}
+
+// loaderData is what kin-openapi's loader reads for the file: the file itself, or its
+// repaired Value as JSON. JSON files are always given as JSON re-encoded by encoding/json,
+// because kin-openapi reads JSON with a YAML parser, which refuses some legal JSON (a
+// surrogate-pair escape).
+func (f *File) loaderData() ([]byte, error) {
+	f.loadMu.Lock()
+	defer f.loadMu.Unlock()
+	if f.loaded != nil {
+		return f.loaded, nil
+	}
+	if !f.modified && !f.isJSON {
+		f.loaded = f.Data
+		return f.loaded, nil
+	}
+	v := f.Value
+	if f.kin != nil {
+		v = f.kin
+	}
+	data, err := json.Marshal(v)
+	if err != nil {
+		return nil, fmt.Errorf("spec file %s: %w", f.Name, err)
+	}
+	f.loaded = data
+	return data, nil
+}
+
+// LoaderData returns the bytes a kin-openapi loader should read for the file: the file as
+// written, or, when it needed repairs or is JSON, its Value encoded as JSON.
+func (f *File) LoaderData() ([]byte, error) { return f.loaderData() }
+
+// Modified reports whether Value differs from the file as written because of repairs.
+func (f *File) Modified() bool { return f.modified }
+
+// parseJSON decodes JSON as encoding/json does and builds the same yaml.Node tree the YAML
+// parser would, so that File.Line works alike for both. Syntax errors are told in JSON's words
+// with their line and column.
+func parseJSON(data []byte) (any, *yaml.Node, error) {
+	lines := lineStarts(data)
+	at := func(off int64) (int, int) {
+		i := sort.Search(len(lines), func(i int) bool { return lines[i] > int(off) }) - 1
+		if i < 0 {
+			i = 0
+		}
+		return i + 1, int(off) - lines[i] + 1
+	}
+	dec := json.NewDecoder(bytes.NewReader(data))
+	dec.UseNumber()
+	syntax := func(err error) error {
+		var se *json.SyntaxError
+		switch {
+		case errors.As(err, &se):
+			l, c := at(se.Offset)
+			return fmt.Errorf("line %d, column %d: %s", l, c, se.Error())
+		case errors.Is(err, io.ErrUnexpectedEOF), errors.Is(err, io.EOF):
+			l, c := at(int64(len(data)))
+			return fmt.Errorf("line %d, column %d: unexpected end of JSON input", l, c)
+		}
+		return err
+	}
+	var build func(tok json.Token, depth int) (any, *yaml.Node, error)
+	build = func(tok json.Token, depth int) (any, *yaml.Node, error) {
+		if depth > 10000 {
+			return nil, nil, errors.New("JSON nested too deeply")
+		}
+		line, col := at(dec.InputOffset() - 1)
+		switch t := tok.(type) {
+		case json.Delim:
+			switch t {
+			case '{':
+				n := &yaml.Node{Kind: yaml.MappingNode, Tag: "!!map", Style: yaml.FlowStyle, Line: line, Column: col}
+				m := map[string]any{}
+				for dec.More() {
+					kt, err := dec.Token()
+					if err != nil {
+						return nil, nil, syntax(err)
+					}
+					k, ok := kt.(string)
+					if !ok {
+						return nil, nil, fmt.Errorf("line %d: object key is not a string", line)
+					}
+					kl, kc := at(dec.InputOffset() - 1)
+					vt, err := dec.Token()
+					if err != nil {
+						return nil, nil, syntax(err)
+					}
+					v, vn, err := build(vt, depth+1)
+					if err != nil {
+						return nil, nil, err
+					}
+					m[k] = v
+					n.Content = append(n.Content, &yaml.Node{Kind: yaml.ScalarNode, Tag: "!!str", Value: k, Line: kl, Column: kc}, vn)
+				}
+				if _, err := dec.Token(); err != nil {
+					return nil, nil, syntax(err)
+				}
+				return m, n, nil
+			case '[':
+				n := &yaml.Node{Kind: yaml.SequenceNode, Tag: "!!seq", Style: yaml.FlowStyle, Line: line, Column: col}
+				s := []any{}
+				for dec.More() {
+					et, err := dec.Token()
+					if err != nil {
+						return nil, nil, syntax(err)
+					}
+					v, vn, err := build(et, depth+1)
+					if err != nil {
+						return nil, nil, err
+					}
+					s = append(s, v)
+					n.Content = append(n.Content, vn)
+				}
+				if _, err := dec.Token(); err != nil {
+					return nil, nil, syntax(err)
+				}
+				return s, n, nil
+			}
+			return nil, nil, fmt.Errorf("line %d, column %d: unexpected %q", line, col, t)
+		case string:
+			return t, &yaml.Node{Kind: yaml.ScalarNode, Tag: "!!str", Value: t, Line: line, Column: col}, nil
+		case json.Number:
+			n := &yaml.Node{Kind: yaml.ScalarNode, Tag: "!!float", Value: string(t), Line: line, Column: col}
+			if i, err := strconv.Atoi(string(t)); err == nil {
+				n.Tag = "!!int"
+				return i, n, nil
+			}
+			f, err := t.Float64()
+			if err != nil {
+				return nil, nil, fmt.Errorf("line %d, column %d: number %s is out of range", line, col, t)
+			}
+			return f, n, nil
+		case bool:
+			return t, &yaml.Node{Kind: yaml.ScalarNode, Tag: "!!bool", Value: strconv.FormatBool(t), Line: line, Column: col}, nil
+		case nil:
+			return nil, &yaml.Node{Kind: yaml.ScalarNode, Tag: "!!null", Value: "null", Line: line, Column: col}, nil
+		}
+		return nil, nil, fmt.Errorf("line %d, column %d: unexpected token", line, col)
+	}
+	if !utf8.Valid(data) {
+		return nil, nil, errors.New("the file is not UTF-8 text")
+	}
+	tok, err := dec.Token()
+	if errors.Is(err, io.EOF) {
+		return nil, nil, errors.New("the file is empty")
+	}
+	if err != nil {
+		return nil, nil, syntax(err)
+	}
+	v, root, err := build(tok, 0)
+	if err != nil {
+		return nil, nil, err
+	}
+	// The decoder would read what follows as a new value, with offsets of its own.
+	rest := data[dec.InputOffset():]
+	if trimmed := bytes.TrimLeft(rest, " \t\r\n"); len(trimmed) > 0 {
+		l, c := at(int64(len(data) - len(trimmed)))
+		r, _ := utf8.DecodeRune(trimmed)
+		return nil, nil, fmt.Errorf("line %d, column %d: invalid character %q after top-level value", l, c, r)
+	}
+	return v, root, nil
+}
+
+func lineStarts(data []byte) []int {
+	starts := []int{0}
+	for i, b := range data {
+		if b == '\n' {
+			starts = append(starts, i+1)
 		}
 	}
-	return f, nil
+	return starts
 }
 
 // normalize turns YAML's map[string]any (and the rare map[any]any of non-string keys) into the
@@ -96,7 +337,13 @@ func normalize(v any) (any, error) {
 // Line returns the 1-based line of the value at the JSON pointer ptr ("" or "/a/b"), or of the
 // deepest part of ptr that exists in the file, or 0 when not even the first token exists.
 func (f *File) Line(ptr string) int {
-	n := f.root
+	if f.lineOf != nil {
+		return f.lineOf(ptr)
+	}
+	return nodeLine(f.root, ptr)
+}
+
+func nodeLine(n *yaml.Node, ptr string) int {
 	line := 0
 	if n != nil {
 		line = n.Line

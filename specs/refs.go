@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"github.com/specgate/specgate/internal/jsonptr"
 	"sort"
-	"strconv"
 	"strings"
 )
 
@@ -39,15 +38,21 @@ func (e *RefsError) Error() string {
 
 // BrokenRefs reads every file the document rooted at root reaches through $refs and returns
 // each $ref that does not resolve, with the referring file and line, sorted. Reading every
-// reachable file also repairs it (see Repairs). The error is for a root that cannot be read.
+// reachable file also repairs it (see Findings): an unresolved $ref is replaced, so the
+// document still loads, and reported both here and as a RuleRefUnresolved finding. The error
+// is for a root that cannot be read.
 func BrokenRefs(src *Sources, root string) ([]RefError, error) {
 	_, bad, err := Reach(src, root)
 	return bad, err
 }
 
-// Reach reads every file the document rooted at root reaches through $refs and returns them,
-// root first, with each $ref that does not resolve (as BrokenRefs).
+// Reach reads every file the document rooted at root reaches through $refs, runs the lenient
+// pass over each (see fix.go) and returns them, root first, with each $ref that does not
+// resolve (as BrokenRefs).
 func Reach(src *Sources, root string) ([]*File, []RefError, error) {
+	src.prefetch(root)
+	src.fixMu.Lock()
+	defer src.fixMu.Unlock()
 	var bad []RefError
 	var files []*File
 	seen := map[string]bool{root: true}
@@ -62,30 +67,18 @@ func Reach(src *Sources, root string) ([]*File, []RefError, error) {
 			}
 			continue // reported where the reference to it was found
 		}
+		src.fix(f)
 		files = append(files, f)
-		walkRefs(f.Value, "", func(ptr, ref string) {
-			fail := func(reason string) {
-				bad = append(bad, RefError{Path: p, File: f.Name, Line: f.Line(ptr), Pointer: ptr, Ref: ref, Reason: reason})
-			}
-			target, frag, ok := jsonptr.SplitRef(p, ref)
-			if !ok {
-				fail("it is an absolute URL; specgate follows only references to files beside the spec, and never fetches")
-				return
-			}
-			tf, err := src.File(target)
-			if err != nil {
-				fail(err.Error())
-				return
-			}
-			if !seen[target] {
+		bad = append(bad, f.refErrs...)
+		for _, ref := range f.kept {
+			target, _, ok := jsonptr.SplitRef(p, ref)
+			if ok && !seen[target] {
 				seen[target] = true
 				queue = append(queue, target)
 			}
-			if _, ok := jsonptr.Lookup(tf.Value, frag); !ok {
-				fail(fmt.Sprintf("%s has nothing at #%s", tf.Name, frag))
-			}
-		})
+		}
 	}
+	src.kinViews(files)
 	sort.SliceStable(bad, func(i, j int) bool {
 		if bad[i].File != bad[j].File {
 			return bad[i].File < bad[j].File
@@ -93,42 +86,4 @@ func Reach(src *Sources, root string) ([]*File, []RefError, error) {
 		return bad[i].Line < bad[j].Line
 	})
 	return files, bad, nil
-}
-
-// walkRefs calls fn for every $ref in v, in key order, skipping what holds data rather than spec
-// objects: examples' values, defaults, enums, consts and extensions.
-func walkRefs(v any, ptr string, fn func(ptr, ref string)) {
-	switch t := v.(type) {
-	case map[string]any:
-		if ref, ok := t["$ref"].(string); ok {
-			fn(jsonptr.Join(ptr, "$ref"), ref)
-		}
-		keys := make([]string, 0, len(t))
-		for k := range t {
-			keys = append(keys, k)
-		}
-		sort.Strings(keys)
-		for _, k := range keys {
-			switch {
-			case k == "$ref" || strings.HasPrefix(k, "x-") || k == "example" || k == "default" || k == "enum" || k == "const":
-			case k == "examples":
-				// A map of Example objects (or references to them), whose values are data; in a
-				// 3.1 schema, a list of values.
-				examples, _ := t[k].(map[string]any)
-				for name, e := range examples {
-					if ex, ok := e.(map[string]any); ok {
-						if ref, ok := ex["$ref"].(string); ok {
-							fn(jsonptr.Join(ptr, k, name, "$ref"), ref)
-						}
-					}
-				}
-			default:
-				walkRefs(t[k], jsonptr.Join(ptr, k), fn)
-			}
-		}
-	case []any:
-		for i, e := range t {
-			walkRefs(e, jsonptr.Join(ptr, strconv.Itoa(i)), fn)
-		}
-	}
 }

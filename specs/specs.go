@@ -15,14 +15,15 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
-	"net/url"
 	"os"
-	"path"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"sync"
 
 	"github.com/getkin/kin-openapi/openapi3"
+
+	"github.com/specgate/specgate/internal/jsonptr"
 )
 
 //go:embed nerm-lifecycle.yaml oig-selfservice.yaml
@@ -39,10 +40,15 @@ func Embedded() fs.FS { return embedded }
 type Document struct {
 	// Path is the root file's path inside Sources.
 	Path string
-	// Spec is kin-openapi's model of the document, refs resolved.
+	// Spec is kin-openapi's model of the document, refs resolved. A Swagger 2.0 document's is
+	// its conversion to OpenAPI 3.0; a 3.2 document's says 3.1.1, the version it is read as.
 	Spec *openapi3.T
 	// Sources reads the document's files (the root and every file it refers to).
 	Sources *Sources
+	// Findings are the findings on the document as a whole (kin-openapi's validation, a
+	// conversion from Swagger 2.0); those of single files are in each File's Findings. Use
+	// the package function Findings for all of them.
+	Findings []Finding
 }
 
 // Name is the root file's display name.
@@ -89,7 +95,10 @@ func OSFiles(names ...string) (*Sources, []string, error) {
 	return src, roots, nil
 }
 
-// Load loads the documents rooted at the given paths of src.
+// Load loads the documents rooted at the given paths of src, leniently: what can be understood
+// is used and every defect is a Finding (see Findings and Strict). The error is for what cannot
+// be used at all: a root that cannot be read or parsed, a file that is no OpenAPI document, a
+// version specgate does not read, a document kin-openapi's loader cannot build.
 func Load(ctx context.Context, src *Sources, roots ...string) ([]*Document, error) {
 	docs := make([]*Document, 0, len(roots))
 	for _, root := range roots {
@@ -105,50 +114,16 @@ func Load(ctx context.Context, src *Sources, roots ...string) ([]*Document, erro
 	return docs, nil
 }
 
-func loadOne(ctx context.Context, src *Sources, root string) (*Document, error) {
-	f, err := src.File(root)
-	if err != nil {
-		return nil, err
-	}
-	bad, err := BrokenRefs(src, root)
-	if err != nil {
-		return nil, err
-	}
-	if len(bad) > 0 {
-		return nil, fmt.Errorf("spec %s: %w", src.DisplayName(root), &RefsError{Refs: bad})
-	}
-	loader := openapi3.NewLoader()
-	loader.Context = ctx
-	loader.IsExternalRefsAllowed = true
-	loader.ReadFromURIFunc = func(_ *openapi3.Loader, u *url.URL) ([]byte, error) {
-		if u.Scheme != "" || u.Host != "" {
-			return nil, fmt.Errorf("only relative file references are followed, not %s", u)
-		}
-		ref, err := src.File(path.Clean(strings.TrimPrefix(u.Path, "/")))
-		if err != nil {
-			return nil, err
-		}
-		return ref.loaded, nil
-	}
-	spec, err := loader.LoadFromDataWithPath(f.loaded, &url.URL{Path: "/" + root})
-	if err != nil {
-		return nil, fmt.Errorf("spec %s: %w", src.DisplayName(root), err)
-	}
-	// Examples that break their schema are lint findings, not a reason to refuse the document.
-	if err := spec.Validate(ctx, openapi3.DisableExamplesValidation()); err != nil {
-		msg, _, _ := strings.Cut(err.Error(), "\n")
-		return nil, fmt.Errorf("spec %s is not a valid OpenAPI document: %s", src.DisplayName(root), msg)
-	}
-	return &Document{Path: root, Spec: spec, Sources: src}, nil
-}
-
 // Sources reads and parses spec files from one fs.FS, once each. It is safe for concurrent use.
 type Sources struct {
 	fsys    fs.FS
 	display func(string) string
 
-	mu    sync.Mutex
-	files map[string]*File
+	mu      sync.Mutex
+	files   map[string]*File
+	reading map[string]*reading
+	// fixMu serialises the lenient pass over files (see fix.go), which reads other files.
+	fixMu sync.Mutex
 }
 
 // NewSources returns Sources reading from fsys. display turns a path of fsys into the name shown
@@ -157,19 +132,47 @@ func NewSources(fsys fs.FS, display func(string) string) *Sources {
 	if display == nil {
 		display = func(p string) string { return p }
 	}
-	return &Sources{fsys: fsys, display: display, files: map[string]*File{}}
+	return &Sources{fsys: fsys, display: display, files: map[string]*File{}, reading: map[string]*reading{}}
 }
 
 // DisplayName is the name users see for the file at path p.
 func (s *Sources) DisplayName(p string) string { return s.display(p) }
 
-// File reads and parses the file at path p (YAML or JSON).
+// File reads and parses the file at path p (YAML or JSON), once: concurrent callers for the
+// same path wait for the one that reads it.
 func (s *Sources) File(p string) (*File, error) {
 	s.mu.Lock()
-	defer s.mu.Unlock()
 	if f, ok := s.files[p]; ok {
+		s.mu.Unlock()
 		return f, nil
 	}
+	if r, ok := s.reading[p]; ok {
+		s.mu.Unlock()
+		<-r.done
+		return r.f, r.err
+	}
+	r := &reading{done: make(chan struct{})}
+	s.reading[p] = r
+	s.mu.Unlock()
+	r.f, r.err = s.read(p)
+	s.mu.Lock()
+	if r.err == nil {
+		s.files[p] = r.f
+	}
+	delete(s.reading, p)
+	s.mu.Unlock()
+	close(r.done)
+	return r.f, r.err
+}
+
+// reading is a file being read by one caller of Sources.File.
+type reading struct {
+	done chan struct{}
+	f    *File
+	err  error
+}
+
+func (s *Sources) read(p string) (*File, error) {
 	data, err := fs.ReadFile(s.fsys, p)
 	if err != nil {
 		if errors.Is(err, fs.ErrNotExist) {
@@ -177,10 +180,38 @@ func (s *Sources) File(p string) (*File, error) {
 		}
 		return nil, fmt.Errorf("spec file %s: %w", s.display(p), err)
 	}
-	f, err := parseFile(p, s.display(p), data)
-	if err != nil {
-		return nil, err
+	return parseFile(p, s.display(p), data)
+}
+
+// prefetch reads and parses every file the document rooted at root reaches through $refs, on
+// as many goroutines as there are cores: parsing is most of what loading costs besides
+// kin-openapi's own loader, which reads the files one after another.
+func (s *Sources) prefetch(root string) {
+	var mu sync.Mutex
+	seen := map[string]bool{root: true}
+	var wg sync.WaitGroup
+	sem := make(chan struct{}, runtime.GOMAXPROCS(0))
+	var visit func(p string)
+	visit = func(p string) {
+		defer wg.Done()
+		sem <- struct{}{}
+		f, err := s.File(p)
+		<-sem
+		if err != nil || f.text {
+			return
+		}
+		mu.Lock()
+		defer mu.Unlock()
+		for _, ref := range f.refs {
+			target, _, ok := jsonptr.SplitRef(p, ref)
+			if ok && !seen[target] {
+				seen[target] = true
+				wg.Add(1)
+				go visit(target)
+			}
+		}
 	}
-	s.files[p] = f
-	return f, nil
+	wg.Add(1)
+	go visit(root)
+	wg.Wait()
 }

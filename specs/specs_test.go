@@ -5,6 +5,7 @@ import (
 	"errors"
 	"os"
 	"strings"
+	"sync"
 	"testing"
 )
 
@@ -34,7 +35,7 @@ func TestRepairsFaithfulPages(t *testing.T) {
 		t.Fatalf("the repaired pages must load: %v", err)
 	}
 	var got []string
-	for _, r := range Repairs(docs) {
+	for _, r := range Findings(docs) {
 		if r.Line == 0 {
 			t.Errorf("repair without a line: %v", r)
 		}
@@ -58,7 +59,7 @@ func TestRepairsFaithfulPages(t *testing.T) {
 		t.Error("uid must be readOnly after the repair")
 	}
 	var de *DefectsError
-	if err := Strict(docs); !errors.As(err, &de) || len(de.Repairs) != 3 || !strings.Contains(err.Error(), "nerm-patch-user.json:") {
+	if err := Strict(docs); !errors.As(err, &de) || len(de.Findings) != 3 || !strings.Contains(err.Error(), "nerm-patch-user.json:") {
 		t.Errorf("Strict = %v, want the three defects named with file and line", err)
 	}
 	ours, err := Default(context.Background())
@@ -67,5 +68,28 @@ func TestRepairsFaithfulPages(t *testing.T) {
 	}
 	if err := Strict(ours); err != nil {
 		t.Errorf("the embedded specs need no repair: %v", err)
+	}
+}
+
+// Loads of one Sources from many goroutines share parsed files; run with -race.
+func TestConcurrentLoads(t *testing.T) {
+	src := NewSources(os.DirFS("testdata/vendor"), nil)
+	var wg sync.WaitGroup
+	errs := make(chan error, 4)
+	for range 4 {
+		wg.Go(func() {
+			docs, err := Load(context.Background(), src, "openapi.yaml")
+			if err == nil && len(Findings(docs)) == 0 {
+				err = errors.New("no findings on the vendor tree")
+			}
+			errs <- err
+		})
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		if err != nil {
+			t.Error(err)
+		}
 	}
 }

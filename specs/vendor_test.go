@@ -18,7 +18,7 @@ func TestVendorTreeLoadsWithEveryDefectLocated(t *testing.T) {
 		t.Fatal(err)
 	}
 	var got []string
-	for _, r := range Repairs(docs) {
+	for _, r := range Findings(docs) {
 		got = append(got, r.File+":"+itoa(r.Line)+" "+r.Rule)
 	}
 	want := []string{
@@ -43,27 +43,47 @@ func TestVendorTreeLoadsWithEveryDefectLocated(t *testing.T) {
 		t.Errorf("the JSON file UserType.json was not followed")
 	}
 	var de *DefectsError
-	if err := Strict(docs); !errors.As(err, &de) || len(de.Repairs) != len(want) {
+	if err := Strict(docs); !errors.As(err, &de) || len(de.Findings) != len(want) {
 		t.Errorf("Strict = %v, want all %d defects", err, len(want))
 	}
 }
 
 func TestBrokenRefsAreAllNamedWhereWritten(t *testing.T) {
-	_, err := Load(context.Background(), NewSources(os.DirFS("testdata/vendor-broken"), nil), "openapi.yaml")
-	var re *RefsError
-	if !errors.As(err, &re) {
-		t.Fatalf("err = %v, want a *RefsError", err)
-	}
-	var got []string
-	for _, r := range re.Refs {
-		got = append(got, r.File+":"+itoa(r.Line)+" "+r.Ref)
+	src := NewSources(os.DirFS("testdata/vendor-broken"), nil)
+	docs, err := Load(context.Background(), src, "openapi.yaml")
+	if err != nil {
+		t.Fatalf("a document with unresolved $refs loads leniently: %v", err)
 	}
 	want := []string{"openapi.yaml:12 schemas/missing.yaml", "schemas/things.yaml:5 #/Part", "schemas/things.yaml:7 parts.yaml#/Nope"}
-	if strings.Join(got, "\n") != strings.Join(want, "\n") {
-		t.Errorf("unresolved refs:\n%s\nwant:\n%s\n(error: %v)", strings.Join(got, "\n"), strings.Join(want, "\n"), err)
+	var got []string
+	for _, f := range Findings(docs) {
+		if f.Rule == RuleRefUnresolved {
+			got = append(got, f.File+":"+itoa(f.Line)+" "+strings.TrimSuffix(strings.TrimPrefix(f.Message, "$ref \""), "\""))
+		}
 	}
-	if !strings.Contains(err.Error(), "schemas/missing.yaml does not exist") {
-		t.Errorf("error %q should say the file does not exist", err)
+	bad, err := BrokenRefs(src, "openapi.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var refs []string
+	for _, r := range bad {
+		refs = append(refs, r.File+":"+itoa(r.Line)+" "+r.Ref)
+	}
+	if strings.Join(refs, "\n") != strings.Join(want, "\n") {
+		t.Errorf("BrokenRefs:\n%s\nwant:\n%s", strings.Join(refs, "\n"), strings.Join(want, "\n"))
+	}
+	if len(got) != len(want) {
+		t.Errorf("%s findings:\n%s\nwant one per ref of:\n%s", RuleRefUnresolved, strings.Join(got, "\n"), strings.Join(want, "\n"))
+	}
+	for i := range min(len(got), len(want)) {
+		if !strings.HasPrefix(got[i], want[i]) {
+			t.Errorf("finding %d = %q, want it to start %q", i, got[i], want[i])
+		}
+	}
+	err = Strict(docs)
+	var de *DefectsError
+	if !errors.As(err, &de) || !strings.Contains(err.Error(), "schemas/missing.yaml does not exist") || !strings.Contains(err.Error(), RuleRefUnresolved) {
+		t.Errorf("Strict = %v, want every unresolved $ref named, saying the file does not exist", err)
 	}
 }
 

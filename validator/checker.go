@@ -50,7 +50,7 @@ func NewChecker(src *specs.Sources, roots ...string) (*Checker, error) {
 
 // SpecFindings lists what the Checker found in the documents' schemas and cannot check (rule ids
 // in LoadRules), as (*Validator).SpecFindings does.
-func (c *Checker) SpecFindings() []specs.Repair {
+func (c *Checker) SpecFindings() []specs.Finding {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	return c.set.findings()

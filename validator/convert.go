@@ -67,7 +67,7 @@ type converter struct {
 	// resource() renamed.
 	refRoots map[string]map[string]bool
 	renamed  map[string]map[string]bool
-	findings []specs.Repair
+	findings []specs.Finding
 	ids      []schemaID
 }
 
@@ -554,7 +554,7 @@ func (c *converter) patterns(file string, m map[string]any, ptr string) {
 
 // finding records a defect of the schema at ptr of file.
 func (c *converter) finding(rule, file, ptr, msg string) {
-	r := specs.Repair{Rule: rule, File: c.src.DisplayName(file), Pointer: ptr, Message: msg}
+	r := specs.Finding{Rule: rule, File: c.src.DisplayName(file), Pointer: ptr, Message: msg}
 	if f, err := c.src.File(file); err == nil {
 		r.File, r.Line = f.Name, f.Line(ptr)
 	}

@@ -34,7 +34,7 @@ type schemaSet struct {
 	compilers map[convKey]*jsonschema.Compiler
 	resources map[convKey][]resourceData // what each compiler is given
 	// uncompilable lists the schemas New could not compile, as findings.
-	uncompilable []specs.Repair
+	uncompilable []specs.Finding
 	// ids locates the schema resources with an absolute $id, by $id, for locate.
 	ids      map[string]idPlace
 	sources  []*specs.Sources
@@ -203,7 +203,7 @@ func (s *schemaSet) loadCompiler(k convKey) error {
 
 // compileError is a schema that could not be compiled.
 type compileError struct {
-	at  specs.Repair // where, and why, as a finding
+	at  specs.Finding // where, and why, as a finding
 	err error
 }
 
@@ -239,7 +239,7 @@ func (s *schemaSet) compile(src *specs.Sources, dir direction, file, ptr string)
 		if err := s.loadCompiler(k); err != nil {
 			return nil, err
 		}
-		at := specs.Repair{Rule: RuleSpecSchemaUncompilable, File: src.DisplayName(file), Pointer: ptr,
+		at := specs.Finding{Rule: RuleSpecSchemaUncompilable, File: src.DisplayName(file), Pointer: ptr,
 			Message: "the schema cannot be compiled (" + reason + "); what it describes is not checked"}
 		if f, ferr := src.File(file); ferr == nil {
 			at.File, at.Line = f.Name, f.Line(ptr)
@@ -279,10 +279,10 @@ func (s *schemaSet) compileGuarded(c *jsonschema.Compiler, u string) (sch *jsons
 }
 
 // findings lists what the conversion found it cannot check, once each, in file and line order.
-func (s *schemaSet) findings() []specs.Repair {
+func (s *schemaSet) findings() []specs.Finding {
 	seen := map[string]bool{}
-	var out []specs.Repair
-	all := [][]specs.Repair{s.uncompilable}
+	var out []specs.Finding
+	all := [][]specs.Finding{s.uncompilable}
 	for _, conv := range s.convs {
 		all = append(all, conv.findings)
 	}

@@ -82,7 +82,7 @@ func New(docs []*specs.Document, opts Options) (*Validator, error) {
 
 // SpecFindings lists what New found in the specs' schemas and cannot check (rule ids in
 // LoadRules), once each, sorted by file and line. Everything else in those schemas is checked.
-func (v *Validator) SpecFindings() []specs.Repair { return v.schema.findings() }
+func (v *Validator) SpecFindings() []specs.Finding { return v.schema.findings() }
 
 // Operation describes one documented operation.
 type Operation struct {

@@ -5,7 +5,6 @@ import (
 	"errors"
 	"flag"
 	"fmt"
-	"github.com/specgate/specgate/specs"
 
 	"github.com/specgate/specgate/internal/diff"
 	"github.com/specgate/specgate/internal/report"
@@ -72,15 +71,9 @@ func (c *command) diff(ctx context.Context, args []string) int {
 	if err != nil {
 		return c.failf("diff", "REVISION: %v", err)
 	}
-	if cfg.strict {
-		for _, r := range []diff.Revision{base, rev} {
-			docs, err := specs.Load(ctx, r.Sources, r.Roots...)
-			if err == nil {
-				err = specs.Strict(docs)
-			}
-			if err != nil {
-				return c.failf("diff", "%v", err)
-			}
+	for _, r := range []diff.Revision{base, rev} {
+		if err := checkSpecs(ctx, r.Sources, r.Roots, cfg.strict); err != nil {
+			return c.failf("diff", "%v", err)
 		}
 	}
 	res, err := diff.Compare(ctx, base, rev, diff.Options{Traffic: cfg.traffic})

@@ -12,6 +12,7 @@ import (
 	"github.com/specgate/specgate/contracts"
 	"github.com/specgate/specgate/internal/lint"
 	"github.com/specgate/specgate/internal/report"
+	"github.com/specgate/specgate/specs"
 )
 
 type lintConfig struct {
@@ -86,12 +87,20 @@ func (c *command) lint(ctx context.Context, args []string) int {
 		}
 		opts.Contracts, opts.ContractsName = fsys, cfg.contracts
 	}
+	for _, root := range in.Roots {
+		if err := specs.CheckDocument(in.Sources, root); err != nil {
+			return c.failf("lint", "%v", err)
+		}
+	}
 	res, err := lint.Lint(ctx, in, opts)
 	if err != nil {
 		return c.failf("lint", "%v", err)
 	}
 	code := c.findings("lint", cfg.format, report.Findings{Command: "lint", Inputs: res.Inputs, Rules: lint.Rules, Findings: res.Findings, FailOn: failOn})
 	if cfg.strict {
+		if err := checkSpecs(ctx, in.Sources, in.Roots, true); err != nil {
+			return c.failf("lint", "--strict: %v", err)
+		}
 		var defects []string
 		for _, f := range res.Findings {
 			if strings.HasPrefix(f.Rule, "spec.repair.") {

@@ -6,9 +6,10 @@ import (
 	"github.com/specgate/specgate/specs"
 )
 
-// loadSpecs loads the spec files named (the embedded specs when none is). Defects that published
-// specs carry are repaired in memory and reported by lint; with strict, a spec that needed any
-// repair is refused instead, and the error names every defect with its file and line.
+// loadSpecs loads the spec files named (the embedded specs when none is). Loading is lenient:
+// what can be understood is used, and every defect is a finding that lint reports; with strict,
+// a spec with any defect is refused instead, and the error names every one with its file and
+// line. A file that is no OpenAPI document is an error either way.
 func loadSpecs(ctx context.Context, files []string, strict bool) ([]*specs.Document, error) {
 	var docs []*specs.Document
 	var err error
@@ -28,5 +29,15 @@ func loadSpecs(ctx context.Context, files []string, strict bool) ([]*specs.Docum
 	return docs, nil
 }
 
+// checkSpecs loads the documents rooted at roots of src as loadSpecs does, for commands that
+// read specs their own way (diff): a file that is no OpenAPI document must stop them too.
+func checkSpecs(ctx context.Context, src *specs.Sources, roots []string, strict bool) error {
+	docs, err := specs.Load(ctx, src, roots...)
+	if err == nil && strict {
+		err = specs.Strict(docs)
+	}
+	return err
+}
+
 // strictUsage is the --strict flag's help text, the same for every command.
-const strictUsage = "refuse specs that need a repair (a boolean required on a property, readonly in lower case) instead of repairing them in memory; the error names every defect"
+const strictUsage = "refuse specs with any defect (an unresolved $ref, a Redocly-style $ref, a boolean required on a property, anything kin-openapi's validation refuses; see the README's spec.* findings) instead of reading them leniently; the error names every defect"

@@ -213,7 +213,7 @@ func loadOrigin(ctx context.Context, src *specs.Sources, root string) (*loaded, 
 		return nil, err
 	}
 	content := func(f *specs.File) ([]byte, error) {
-		if len(f.Repairs) == 0 {
+		if !f.Modified() {
 			return f.Data, nil
 		}
 		return json.Marshal(f.Value)
@@ -225,7 +225,7 @@ func loadOrigin(ctx context.Context, src *specs.Sources, root string) (*loaded, 
 	loader := openapi3.NewLoader()
 	loader.Context = ctx
 	loader.IsExternalRefsAllowed = true
-	loader.IncludeOrigin = len(f.Repairs) == 0
+	loader.IncludeOrigin = !f.Modified()
 	loader.ReadFromURIFunc = func(_ *openapi3.Loader, u *url.URL) ([]byte, error) {
 		if u.Scheme != "" || u.Host != "" {
 			return nil, fmt.Errorf("only relative file references are followed, not %s", u)

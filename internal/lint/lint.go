@@ -323,7 +323,7 @@ func (l *linter) document() error {
 		return err
 	}
 	repaired := map[string]bool{}
-	for _, r := range l.file.Repairs {
+	for _, r := range l.file.Findings {
 		repaired[r.Pointer] = true
 		l.add(report.Finding{Rule: r.Rule, Level: levelOf(r.Rule), File: r.File, Pointer: r.Pointer, Line: r.Line,
 			Operation: operationAt(l.file.Value, r.Pointer), Message: r.Message})

@@ -25,7 +25,7 @@ func (l *linter) refs() (broken int) {
 		if !l.once("repairs " + f.Path) {
 			continue
 		}
-		for _, r := range f.Repairs {
+		for _, r := range f.Findings {
 			l.add(report.Finding{Rule: r.Rule, Level: levelOf(r.Rule), File: r.File, Pointer: r.Pointer, Line: r.Line, Message: r.Message})
 		}
 	}

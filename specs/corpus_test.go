@@ -1,0 +1,230 @@
+//go:build !race
+
+// The corpus tests load some 40 MB of published specs; under the race detector that takes
+// minutes, so `make unit` runs them in a pass of their own without it (the loader's concurrency
+// is raced by TestConcurrentLoads).
+
+package specs
+
+import (
+	"bufio"
+	"context"
+	"errors"
+	"os"
+	"path/filepath"
+	"runtime"
+	"strings"
+	"sync"
+	"testing"
+)
+
+// The development corpus: every root of ../shared/real-specs/roots.txt, loaded once per test
+// binary (the whole corpus takes seconds) and shared by the tests below.
+var corpus struct {
+	once  sync.Once
+	roots []string
+	docs  map[string][]*Document
+	errs  map[string]error
+	err   error
+}
+
+const corpusDir = "../../shared/real-specs"
+
+func loadCorpus(t *testing.T) {
+	t.Helper()
+	corpus.once.Do(func() {
+		f, err := os.Open(filepath.Join(corpusDir, "roots.txt"))
+		if err != nil {
+			corpus.err = err
+			return
+		}
+		defer f.Close()
+		corpus.docs, corpus.errs = map[string][]*Document{}, map[string]error{}
+		sc := bufio.NewScanner(f)
+		for sc.Scan() {
+			if root := strings.TrimSpace(sc.Text()); root != "" {
+				corpus.roots = append(corpus.roots, root)
+			}
+		}
+		corpus.err = sc.Err()
+		// One loader per core: the roots are independent.
+		var mu sync.Mutex
+		var wg sync.WaitGroup
+		next := make(chan string)
+		for range runtime.GOMAXPROCS(0) {
+			wg.Go(func() {
+				for root := range next {
+					docs, err := LoadFiles(context.Background(), filepath.Join(corpusDir, root))
+					mu.Lock()
+					corpus.docs[root], corpus.errs[root] = docs, err
+					mu.Unlock()
+				}
+			})
+		}
+		for _, root := range corpus.roots {
+			next <- root
+		}
+		close(next)
+		wg.Wait()
+	})
+	if corpus.err != nil {
+		t.Fatal(corpus.err)
+	}
+}
+
+// corpusFindings returns the findings of one root of the corpus, failing when it did not load.
+func corpusFindings(t *testing.T, root string) []Finding {
+	t.Helper()
+	loadCorpus(t)
+	docs, ok := corpus.docs[root]
+	if !ok {
+		t.Fatalf("%s is not in roots.txt", root)
+	}
+	if err := corpus.errs[root]; err != nil {
+		t.Fatalf("%s does not load: %v", root, err)
+	}
+	return Findings(docs)
+}
+
+func TestCorpusEveryRootLoads(t *testing.T) {
+	loadCorpus(t)
+	if len(corpus.roots) < 78 {
+		t.Errorf("roots.txt lists %d roots, want at least 78", len(corpus.roots))
+	}
+	for _, root := range corpus.roots {
+		if err := corpus.errs[root]; err != nil {
+			t.Errorf("%s: %v", root, err)
+			continue
+		}
+		for _, f := range Findings(corpus.docs[root]) {
+			if f.File == "" || f.Rule == "" || !strings.HasPrefix(f.Rule, "spec.") || (f.Line == 0 && f.Pointer != "") {
+				t.Errorf("%s: finding without rule, file or line: %v", root, f)
+			}
+			if LevelOf(f.Rule) != f.Level {
+				t.Errorf("%s: finding %v has level %s, its rule %s", root, f, f.Level, LevelOf(f.Rule))
+			}
+		}
+	}
+}
+
+// has reports whether findings hold one of rule whose file ends with file, pointer contains ptr
+// and message contains msg.
+func has(findings []Finding, rule, file, ptr, msg string) bool {
+	for _, f := range findings {
+		if f.Rule == rule && strings.HasSuffix(f.File, file) && strings.Contains(f.Pointer, ptr) && strings.Contains(f.Message, msg) && f.Line > 0 {
+			return true
+		}
+	}
+	return false
+}
+
+func TestCorpusFindingsPerClass(t *testing.T) {
+	tests := []struct {
+		root, rule, file, ptr, msg string
+	}{
+		// Component names outside [a-zA-Z0-9._-].
+		{"opensearch/spec/namespaces/_core.yaml", RuleComponentName, "namespaces/_core.yaml", "/components/parameters/bulk::path.index", "bulk::path.index"},
+		// $ref as the value of content (Lob), an operation as a $ref (DigitalOcean).
+		{"lob/lob-api-public.yml", RuleRefMisplaced, ".yml", "/content/$ref", "the value of content"},
+		{"digitalocean/specification/DigitalOcean-public.v2.yaml", RuleRefMisplaced, "DigitalOcean-public.v2.yaml", "/paths/~1v2~11-clicks/get/$ref", "an operation"},
+		// A description that is a $ref to a string elsewhere, inlined as Redocly does.
+		{"digitalocean/specification/DigitalOcean-public.v2.yaml", RuleRefText, "DigitalOcean-public.v2.yaml", "/tags/0/description/$ref", "description.yml#/introduction"},
+		// SailPoint's trees refer to files they do not publish.
+		{"sailpoint-isc/idn/sailpoint-api.v3.yaml", RuleRefUnresolved, "configuration-hub/backup-uploads.yaml", "/$ref", "BackupResponse.yaml"},
+		// Defaults that break their schema, path templates and parameters that disagree.
+		{"sailpoint-isc/idn/sailpoint-api.v2025.yaml", RuleDefaultInvalid, "ai-access-request-recommendations-config.yaml", "/put/parameters/0/schema/default", `parameter "X-SailPoint-Experimental" schema is invalid: invalid default`},
+		{"sailpoint-isc/idn/sailpoint-api.v2025.yaml", RulePathParameters, "v2025/paths/campaign-filter.yaml", "/post", "POST /campaign-filters/{id} must define exactly all path parameters"},
+		// type: array without items.
+		{"lob/lob-api-public.yml", RuleItemsMissing, ".yml", "/type", "items"},
+		// Unknown fields: 3.2's tag kind, read as 3.1.
+		{"oai-learn/examples/v3.2/3.2-tags-example.yaml", RuleFieldUnknown, "3.2-tags-example.yaml", "/tags/", "kind"},
+		{"oai-learn/examples/v3.2/3.2-tags-example.yaml", RuleVersion32, "3.2-tags-example.yaml", "/openapi", "3.2"},
+		// Swagger 2.0, one file and many.
+		{"alertmanager/api/v2/openapi.yaml", RuleConvertedSwagger2, "alertmanager/api/v2/openapi.yaml", "/swagger", "converted"},
+		{"oai-learn/examples/v2.0/yaml/petstore-separate/spec/swagger.yaml", RuleConvertedSwagger2, "spec/swagger.yaml", "/swagger", "converted"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.rule+" "+filepath.Base(tt.root), func(t *testing.T) {
+			fs := corpusFindings(t, tt.root)
+			if !has(fs, tt.rule, tt.file, tt.ptr, tt.msg) {
+				var same []string
+				for _, f := range fs {
+					if f.Rule == tt.rule && len(same) < 5 {
+						same = append(same, f.String())
+					}
+				}
+				t.Errorf("no %s finding in %s at #...%s saying %q; of that rule:\n%s", tt.rule, tt.file, tt.ptr, tt.msg, strings.Join(same, "\n"))
+			}
+		})
+	}
+}
+
+func TestCorpusCleanDocumentsHaveNoDefects(t *testing.T) {
+	// Twilio's api_v2010 has a surrogate-pair escape (\ud83d\udc4d) that YAML parsers refuse;
+	// the OAI examples and Redocly's starter are clean.
+	for _, root := range []string{
+		"twilio/spec/json/twilio_api_v2010.json",
+		"redocly-openapi-starter/openapi/openapi.yaml",
+		"oai-learn/examples/v3.1/webhook-example.json",
+		"oai-learn/examples/v3.0/petstore.yaml",
+	} {
+		corpusFindings(t, root)
+		if err := Strict(corpus.docs[root]); err != nil {
+			t.Errorf("%s: %v", root, err)
+		}
+	}
+	docs := corpus.docs["twilio/spec/json/twilio_api_v2010.json"]
+	if docs[0].Spec.Paths.Len() < 100 {
+		t.Errorf("twilio_api_v2010.json: %d paths", docs[0].Spec.Paths.Len())
+	}
+	f, err := docs[0].Sources.File(docs[0].Path)
+	if err != nil || f.Line("/paths") < 2 {
+		t.Errorf("a JSON file knows its lines: line of /paths = %d (%v)", f.Line("/paths"), err)
+	}
+}
+
+func TestCorpusStrictNamesEveryDefect(t *testing.T) {
+	root := "opensearch/spec/namespaces/_core.yaml"
+	fs := corpusFindings(t, root)
+	err := Strict(corpus.docs[root])
+	var de *DefectsError
+	if !errors.As(err, &de) {
+		t.Fatalf("Strict = %v, want a *DefectsError", err)
+	}
+	defects := 0
+	for _, f := range fs {
+		if f.Level != LevelInfo {
+			defects++
+		}
+	}
+	if len(de.Findings) != defects || !strings.Contains(err.Error(), "bulk::path.index") || !strings.Contains(err.Error(), RuleComponentName) {
+		t.Errorf("Strict names %d of %d defects:\n%.600s", len(de.Findings), defects, err)
+	}
+	// A Swagger 2.0 conversion is a note, not a defect.
+	if err := Strict(corpus.docs["oai-learn/examples/v2.0/json/petstore.json"]); err != nil {
+		t.Errorf("petstore.json (2.0): %v", err)
+	}
+}
+
+func TestCorpusSwagger2ConvertsWithoutLoss(t *testing.T) {
+	loadCorpus(t)
+	n := 0
+	for _, root := range corpus.roots {
+		docs := corpus.docs[root]
+		if len(docs) == 0 || !strings.HasSuffix(docs[0].Path, convertedSuffix) {
+			continue
+		}
+		n++
+		for _, f := range Findings(docs) {
+			if f.Rule == RuleConversionDropped {
+				t.Errorf("%s: %v", root, f)
+			}
+		}
+		if docs[0].Spec.Paths.Len() == 0 {
+			t.Errorf("%s: no paths after the conversion", root)
+		}
+	}
+	if n != 14 {
+		t.Errorf("%d Swagger 2.0 roots, want 14", n)
+	}
+}

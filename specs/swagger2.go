@@ -1,0 +1,253 @@
+package specs
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"net/url"
+	"sort"
+	"strings"
+
+	"github.com/getkin/kin-openapi/openapi2"
+	"github.com/getkin/kin-openapi/openapi2conv"
+	"github.com/getkin/kin-openapi/openapi3"
+
+	"github.com/specgate/specgate/internal/jsonptr"
+)
+
+// convertedSuffix names the synthetic file that holds a Swagger 2.0 document converted to
+// OpenAPI 3.0, beside the 2.0 root so that relative paths keep their meaning.
+const convertedSuffix = "~openapi3.json"
+
+// loadSwagger2 converts the Swagger 2.0 document f (and the files it refers to, inlined) to
+// OpenAPI 3.0 with kin-openapi's openapi2conv. The converted document is a synthetic file of
+// src, registered under the 2.0 root's name plus convertedSuffix, shown under the 2.0 file's
+// name and reporting the 2.0 file's lines, so that findings and the validator's locations
+// point into what the user wrote.
+func loadSwagger2(ctx context.Context, src *Sources, f *File) (*Document, error) {
+	if _, _, err := Reach(src, f.Path); err != nil {
+		return nil, err
+	}
+	bundled := bundle(src, f.Value, f.Path, f.Path, map[string]bool{})
+	data, err := json.Marshal(bundled)
+	if err != nil {
+		return nil, &InputError{File: f.Name, Err: err}
+	}
+	var doc2 openapi2.T
+	if err := json.Unmarshal(data, &doc2); err != nil {
+		return nil, &InputError{File: f.Name, Err: fmt.Errorf("not a Swagger 2.0 document kin-openapi can read: %w", err)}
+	}
+	doc3, err := openapi2conv.ToV3(&doc2)
+	if err != nil {
+		return nil, &InputError{File: f.Name, Err: fmt.Errorf("cannot convert Swagger 2.0 to OpenAPI 3.0: %w", err)}
+	}
+	conv, err := json.Marshal(doc3)
+	if err != nil {
+		return nil, &InputError{File: f.Name, Err: err}
+	}
+	p := f.Path + convertedSuffix
+	cf, err := parseFile(p, f.Name, conv)
+	if err != nil {
+		return nil, &InputError{File: f.Name, Err: fmt.Errorf("the converted document: %w", err)}
+	}
+	cf.lineOf = func(ptr string) int { return nodeLine(f.root, swagger2Pointer(ptr)) }
+	// Lines of the converted file's own repairs must be the 2.0 file's too.
+	for i := range cf.Findings {
+		cf.Findings[i].Line = cf.Line(cf.Findings[i].Pointer)
+	}
+	src.put(cf)
+	loader := openapi3.NewLoader()
+	loader.Context = ctx
+	spec, err := loader.LoadFromDataWithPath(conv, &url.URL{Path: "/" + p})
+	if err != nil {
+		return nil, &InputError{File: f.Name, Err: fmt.Errorf("the converted document: %w", err)}
+	}
+	doc := &Document{Path: p, Spec: spec, Sources: src}
+	doc.Findings = append(doc.Findings, Finding{Rule: RuleConvertedSwagger2, Level: LevelInfo, File: f.Name, Pointer: "/swagger", Line: f.Line("/swagger"),
+		Message: "Swagger 2.0 document converted to OpenAPI 3.0 (kin-openapi's openapi2conv); findings point at the 2.0 file"})
+	doc.Findings = append(doc.Findings, dropped(f, bundled, spec)...)
+	doc.Findings = append(doc.Findings, validate(ctx, doc)...)
+	return doc, nil
+}
+
+// put registers a file that is not read from the file system.
+func (s *Sources) put(f *File) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.files[f.Path] = f
+}
+
+// bundle deep-copies v, written in file at, with every $ref to another file than root replaced
+// by what it points to (itself bundled), so that openapi2conv, which reads one file, sees the
+// whole document. $refs into root become local ones. A cycle through other files is cut with
+// an empty object.
+func bundle(src *Sources, v any, at, root string, stack map[string]bool) any {
+	return bundleAt(src, v, at, root, "", stack)
+}
+
+func bundleAt(src *Sources, v any, at, root, key string, stack map[string]bool) any {
+	switch t := v.(type) {
+	case map[string]any:
+		if ref, ok := t["$ref"].(string); ok {
+			target, frag, ok := jsonptr.SplitRef(at, ref)
+			if ok && target == root {
+				return map[string]any{"$ref": jsonptr.Fragment(frag)}
+			}
+			if ok {
+				key := target + "#" + frag
+				tf, err := src.File(target)
+				if err == nil && !stack[key] {
+					if tv, found := jsonptr.Lookup(tf.Value, frag); found {
+						stack[key] = true
+						out := bundle(src, tv, target, root, stack)
+						delete(stack, key)
+						return out
+					}
+				}
+			}
+			return map[string]any{}
+		}
+		m := make(map[string]any, len(t))
+		for k, e := range t {
+			if k == "examples" || dataKey(k, []string{key}) {
+				m[k] = e
+				continue
+			}
+			m[k] = bundleAt(src, e, at, root, k, stack)
+		}
+		return m
+	case []any:
+		s := make([]any, len(t))
+		for i, e := range t {
+			s[i] = bundleAt(src, e, at, root, "", stack)
+		}
+		return s
+	}
+	return v
+}
+
+// swagger2Pointer maps a pointer of the converted OpenAPI 3.0 document to the place in the
+// Swagger 2.0 document it was converted from, as near as the conversion allows.
+func swagger2Pointer(ptr string) string {
+	toks := strings.Split(strings.TrimPrefix(ptr, "/"), "/")
+	if ptr == "" || len(toks) == 0 {
+		return ""
+	}
+	switch toks[0] {
+	case "components":
+		if len(toks) < 2 {
+			return "/definitions"
+		}
+		rest := toks[2:]
+		switch toks[1] {
+		case "schemas":
+			return "/" + strings.Join(append([]string{"definitions"}, rest...), "/")
+		case "parameters", "requestBodies":
+			return "/" + strings.Join(append([]string{"parameters"}, rest...), "/")
+		case "responses":
+			return "/" + strings.Join(append([]string{"responses"}, mediaLess(rest)...), "/")
+		case "securitySchemes":
+			return "/" + strings.Join(append([]string{"securityDefinitions"}, rest...), "/")
+		}
+		return "/definitions"
+	case "servers":
+		return "/host"
+	case "paths":
+		if len(toks) < 4 {
+			return ptr
+		}
+		head := toks[:3]
+		switch toks[3] {
+		case "requestBody":
+			return "/" + strings.Join(append(head, "parameters"), "/")
+		case "responses":
+			return "/" + strings.Join(append(append(head, "responses"), mediaLess(toks[4:])...), "/")
+		case "parameters":
+			if len(toks) > 5 && toks[5] == "schema" {
+				return "/" + strings.Join(append(head, append(toks[3:5], toks[6:]...)...), "/")
+			}
+		}
+	}
+	return ptr
+}
+
+// mediaLess drops "content/<media type>" from a response's pointer tokens: a 2.0 response has
+// its schema directly.
+func mediaLess(toks []string) []string {
+	for i := 0; i+1 < len(toks); i++ {
+		if toks[i] == "content" {
+			return append(append([]string(nil), toks[:i]...), toks[i+2:]...)
+		}
+	}
+	return toks
+}
+
+// dropped compares the bundled Swagger 2.0 document with its conversion and reports each
+// operation, parameter and response the conversion lost, and each collectionFormat OpenAPI 3
+// has no style for.
+func dropped(f *File, v2 any, spec *openapi3.T) []Finding {
+	var out []Finding
+	add := func(ptr, msg string) {
+		out = append(out, Finding{Rule: RuleConversionDropped, Level: LevelOf(RuleConversionDropped), File: f.Name, Pointer: ptr, Line: f.Line(ptr), Message: msg})
+	}
+	root, _ := v2.(map[string]any)
+	paths, _ := root["paths"].(map[string]any)
+	names := make([]string, 0, len(paths))
+	for p := range paths {
+		names = append(names, p)
+	}
+	sort.Strings(names)
+	for _, p := range names {
+		item, _ := paths[p].(map[string]any)
+		var item3 *openapi3.PathItem
+		if spec.Paths != nil {
+			item3 = spec.Paths.Value(p)
+		}
+		shared, _ := item["parameters"].([]any)
+		for _, method := range []string{"get", "put", "post", "delete", "options", "head", "patch"} {
+			op, ok := item[method].(map[string]any)
+			if !ok {
+				continue
+			}
+			at := jsonptr.Join("", "paths", p, method)
+			var op3 *openapi3.Operation
+			if item3 != nil {
+				op3 = item3.GetOperation(strings.ToUpper(method))
+			}
+			if op3 == nil {
+				add(at, fmt.Sprintf("operation %s %s is lost in the conversion to OpenAPI 3.0", strings.ToUpper(method), p))
+				continue
+			}
+			params, _ := op["parameters"].([]any)
+			for i, pv := range append(append([]any(nil), shared...), params...) {
+				prm, _ := pv.(map[string]any)
+				in, _ := prm["in"].(string)
+				name, _ := prm["name"].(string)
+				pptr := jsonptr.Join(at, "parameters", fmt.Sprint(i-len(shared)))
+				if i < len(shared) {
+					pptr = jsonptr.Join("", "paths", p, "parameters", fmt.Sprint(i))
+				}
+				if cf, _ := prm["collectionFormat"].(string); cf == "tsv" {
+					add(pptr, fmt.Sprintf("parameter %q has collectionFormat tsv, which OpenAPI 3 has no style for; it is read as csv", name))
+				}
+				if in == "body" || in == "formData" || in == "" {
+					continue
+				}
+				if op3.Parameters.GetByInAndName(in, name) == nil && item3.Parameters.GetByInAndName(in, name) == nil {
+					add(pptr, fmt.Sprintf("parameter %q in %s of %s %s is lost in the conversion", name, in, strings.ToUpper(method), p))
+				}
+			}
+			responses, _ := op["responses"].(map[string]any)
+			for code := range responses {
+				if strings.HasPrefix(code, "x-") {
+					continue
+				}
+				if op3.Responses == nil || op3.Responses.Value(code) == nil {
+					add(jsonptr.Join(at, "responses", code), fmt.Sprintf("response %s of %s %s is lost in the conversion", code, strings.ToUpper(method), p))
+				}
+			}
+		}
+	}
+	sortFindings(out)
+	return out
+}
