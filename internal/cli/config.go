@@ -12,6 +12,7 @@ import (
 	"github.com/specgate/specgate/internal/diff"
 	"github.com/specgate/specgate/internal/lint"
 	"github.com/specgate/specgate/internal/report"
+	"github.com/specgate/specgate/specs"
 	"github.com/specgate/specgate/validator"
 	"gopkg.in/yaml.v3"
 )
@@ -276,7 +277,12 @@ func kindName(n *yaml.Node) string {
 // knownRules are the rule ids a configuration can set a level for or waive.
 func knownRules() []string {
 	var ids []string
-	for _, r := range validator.Rules {
+	for _, rs := range [][]validator.RuleInfo{validator.Rules, validator.LoadRules} {
+		for _, r := range rs {
+			ids = append(ids, r.ID)
+		}
+	}
+	for _, r := range specs.Rules {
 		ids = append(ids, r.ID)
 	}
 	for _, rs := range [][]report.Rule{lint.Rules, diff.Rules} {
