@@ -554,7 +554,7 @@ func (c *converter) patterns(file string, m map[string]any, ptr string) {
 
 // finding records a defect of the schema at ptr of file.
 func (c *converter) finding(rule, file, ptr, msg string) {
-	r := specs.Finding{Rule: rule, File: c.src.DisplayName(file), Pointer: ptr, Message: msg}
+	r := specs.Finding{Rule: rule, Level: loadLevel(rule), File: c.src.DisplayName(file), Pointer: ptr, Message: msg}
 	if f, err := c.src.File(file); err == nil {
 		r.File, r.Line = f.Name, f.Line(ptr)
 	}

@@ -239,7 +239,7 @@ func (s *schemaSet) compile(src *specs.Sources, dir direction, file, ptr string)
 		if err := s.loadCompiler(k); err != nil {
 			return nil, err
 		}
-		at := specs.Finding{Rule: RuleSpecSchemaUncompilable, File: src.DisplayName(file), Pointer: ptr,
+		at := specs.Finding{Rule: RuleSpecSchemaUncompilable, Level: loadLevel(RuleSpecSchemaUncompilable), File: src.DisplayName(file), Pointer: ptr,
 			Message: "the schema cannot be compiled (" + reason + "); what it describes is not checked"}
 		if f, ferr := src.File(file); ferr == nil {
 			at.File, at.Line = f.Name, f.Line(ptr)

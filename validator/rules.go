@@ -1,5 +1,7 @@
 package validator
 
+import "github.com/specgate/specgate/specs"
+
 // Rule ids. They are stable: reports, contracts and CI configurations name them, so an id is
 // never renamed or reused. Rules lists them with a summary; the README shows the same list.
 const (
@@ -40,12 +42,25 @@ const (
 	RuleSpecSchemaUncompilable = "spec.schema.uncompilable"
 )
 
-// LoadRules lists every load finding id the validator reports (Part is empty: they are about
-// the specs, not an exchange); the README shows the same list.
-var LoadRules = []RuleInfo{
-	{RuleSpecPatternUnsupported, "", "A pattern (or patternProperties key) compiles neither as ECMA-262 nor as RE2; that keyword is not checked, the rest of its schema is."},
-	{RuleSpecPropertiesRef, "", "A schema's properties is a $ref to a map of properties (Redocly style); specgate reads the map as if written in place."},
-	{RuleSpecSchemaUncompilable, "", "A schema cannot be compiled (a $ref that does not resolve, a keyword of the wrong type); the body, parameter or header it describes is not checked, the rest of the spec is."},
+// LoadRules lists every load finding id the validator reports, with its level, in the style of
+// specs.Rules (they are about the specs, not an exchange); the README shows the same list. A
+// pattern that cannot be checked and a Redocly-style properties $ref are warnings: the rest of
+// the schema is checked. A schema that cannot be compiled is an error: what it describes is not
+// checked at all.
+var LoadRules = []specs.Rule{
+	{ID: RuleSpecPatternUnsupported, Level: specs.LevelWarning, Summary: "A pattern (or patternProperties key) compiles neither as ECMA-262 nor as RE2; that keyword is not checked, the rest of its schema is."},
+	{ID: RuleSpecPropertiesRef, Level: specs.LevelWarning, Summary: "A schema's properties is a $ref to a map of properties (Redocly style); specgate reads the map as if written in place."},
+	{ID: RuleSpecSchemaUncompilable, Level: specs.LevelError, Summary: "A schema cannot be compiled (a $ref that does not resolve, a keyword of the wrong type); the body, parameter or header it describes is not checked, the rest of the spec is."},
+}
+
+// loadLevel returns the level of a rule id of LoadRules.
+func loadLevel(rule string) string {
+	for _, r := range LoadRules {
+		if r.ID == rule {
+			return r.Level
+		}
+	}
+	return specs.LevelError
 }
 
 // The proxy's own request rules (internal/proxy): what specgate proxy finds in a request as it

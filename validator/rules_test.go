@@ -18,7 +18,11 @@ func TestReadmeListsEveryRule(t *testing.T) {
 		inReadme[m[1]] = m[2] + " " + m[3]
 	}
 	seen := map[string]bool{}
-	for _, r := range append(Rules[:len(Rules):len(Rules)], LoadRules...) {
+	all := Rules[:len(Rules):len(Rules)]
+	for _, r := range LoadRules {
+		all = append(all, RuleInfo{ID: r.ID, Summary: r.Summary})
+	}
+	for _, r := range all {
 		if seen[r.ID] {
 			t.Errorf("rule %s is listed twice in Rules or LoadRules", r.ID)
 		}

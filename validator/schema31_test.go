@@ -176,7 +176,7 @@ func TestECMAPatterns(t *testing.T) {
 	if len(got) != 1 {
 		t.Fatalf("want one finding, got %v", got)
 	}
-	if f := got[0]; f.Rule != RuleSpecPatternUnsupported || f.File != "patterns.yaml" || f.Pointer != "/paths/~1files/post/requestBody/content/application~1json/schema/properties/broken/pattern" || f.Line != 31 {
+	if f := got[0]; f.Rule != RuleSpecPatternUnsupported || f.Level != specs.LevelWarning || f.File != "patterns.yaml" || f.Pointer != "/paths/~1files/post/requestBody/content/application~1json/schema/properties/broken/pattern" || f.Line != 31 {
 		t.Errorf("finding %+v", f)
 	}
 	c, err := NewChecker(specs.NewSources(os.DirFS("testdata/schema31"), nil), "patterns.yaml")
@@ -461,7 +461,7 @@ paths:
 			t.Errorf("%s at %s:%d, want at %s", x.Rule, x.Schema, x.Line, want[x.Rule])
 		}
 	}
-	if f := v.SpecFindings(); len(f) != 1 || f[0].Rule != RuleSpecPropertiesRef || f[0].Line != 15 {
+	if f := v.SpecFindings(); len(f) != 1 || f[0].Rule != RuleSpecPropertiesRef || f[0].Level != specs.LevelWarning || f[0].Line != 15 {
 		t.Errorf("findings %+v", f)
 	}
 }
@@ -504,7 +504,7 @@ paths:
 		t.Fatal(err)
 	}
 	f := v.SpecFindings()
-	if len(f) != 1 || f[0].Rule != RuleSpecSchemaUncompilable || f[0].Pointer != "/paths/~1a/post/requestBody/content/application~1json/schema" || f[0].Line != 12 {
+	if len(f) != 1 || f[0].Rule != RuleSpecSchemaUncompilable || f[0].Level != specs.LevelError || f[0].Pointer != "/paths/~1a/post/requestBody/content/application~1json/schema" || f[0].Line != 12 {
 		t.Fatalf("findings %+v", f)
 	}
 	checkBodies(t, v, []bodyCase{

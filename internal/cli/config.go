@@ -277,12 +277,10 @@ func kindName(n *yaml.Node) string {
 // knownRules are the rule ids a configuration can set a level for or waive.
 func knownRules() []string {
 	var ids []string
-	for _, rs := range [][]validator.RuleInfo{validator.Rules, validator.LoadRules} {
-		for _, r := range rs {
-			ids = append(ids, r.ID)
-		}
+	for _, r := range validator.Rules {
+		ids = append(ids, r.ID)
 	}
-	for _, r := range specs.Rules {
+	for _, r := range append(specs.Rules[:len(specs.Rules):len(specs.Rules)], validator.LoadRules...) {
 		ids = append(ids, r.ID)
 	}
 	for _, rs := range [][]report.Rule{lint.Rules, diff.Rules} {

@@ -13,6 +13,7 @@ import (
 	"github.com/specgate/specgate/internal/lint"
 	"github.com/specgate/specgate/internal/report"
 	"github.com/specgate/specgate/specs"
+	"github.com/specgate/specgate/validator"
 )
 
 type lintConfig struct {
@@ -103,7 +104,7 @@ func (c *command) lint(ctx context.Context, args []string) int {
 		}
 		var defects []string
 		for _, f := range res.Findings {
-			if strings.HasPrefix(f.Rule, "spec.repair.") {
+			if strings.HasPrefix(f.Rule, "spec.repair.") || isLoadRule(f.Rule) {
 				defects = append(defects, fmt.Sprintf("%s:%d: %s", f.File, f.Line, f.Message))
 			}
 		}
@@ -112,6 +113,17 @@ func (c *command) lint(ctx context.Context, args []string) int {
 		}
 	}
 	return code
+}
+
+// isLoadRule reports whether rule is one of the validator's load findings, which --strict
+// refuses in lint as in the commands that validate.
+func isLoadRule(rule string) bool {
+	for _, r := range validator.LoadRules {
+		if r.ID == rule {
+			return true
+		}
+	}
+	return false
 }
 
 // contractsDir opens a folder of contracts.

@@ -57,11 +57,7 @@ func (c *command) mock(ctx context.Context, args []string) int {
 	log := slog.New(slog.NewJSONHandler(c.stderr, nil))
 	var h http.Handler = mock.New(mock.Options{JobThreshold: cfg.jobThreshold, Logger: log})
 	if len(cfg.specs) > 0 {
-		docs, err := loadSpecs(ctx, cfg.specs, cfg.strict)
-		if err != nil {
-			return c.failf("mock", "%v", err)
-		}
-		v, err := validator.New(docs, validator.Options{})
+		_, v, err := loadValidator(ctx, cfg.specs, cfg.strict, validator.Options{}, specNotes{log: log})
 		if err != nil {
 			return c.failf("mock", "%v", err)
 		}

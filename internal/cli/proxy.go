@@ -109,14 +109,10 @@ func (c *command) proxy(ctx context.Context, args []string) int {
 		t.TLSClientConfig = tlsConf
 		opts.Transport = t
 	}
-	docs, err := loadSpecs(ctx, cfg.specs, cfg.strict)
-	if err != nil {
-		return c.failf("proxy", "%v", err)
-	}
-	if opts.Validator, err = validator.New(docs, validator.Options{}); err != nil {
-		return c.failf("proxy", "%v", err)
-	}
 	log := slog.New(slog.NewJSONHandler(c.stderr, nil))
+	if _, opts.Validator, err = loadValidator(ctx, cfg.specs, cfg.strict, validator.Options{}, specNotes{log: log}); err != nil {
+		return c.failf("proxy", "%v", err)
+	}
 	opts.Logger = log
 	var recording *os.File
 	if cfg.record != "" {

@@ -119,11 +119,7 @@ func (c *command) replay(ctx context.Context, args []string) int {
 	rep.SetColor(out.color)
 	rep.SetPolicy(c.config.policyFor(failOn))
 	echoErrors := !(out.onTerminal && cfg.format == "text")
-	docs, err := loadSpecs(ctx, cfg.specs, cfg.strict)
-	if err != nil {
-		return c.failf("replay", "%v", err)
-	}
-	v, err := validator.New(docs, validator.Options{Observe: cfg.coverage.measured(cfg.format)})
+	docs, v, err := loadValidator(ctx, cfg.specs, cfg.strict, validator.Options{Observe: cfg.coverage.measured(cfg.format)}, specNotes{w: c.notes()})
 	if err != nil {
 		return c.failf("replay", "%v", err)
 	}

@@ -112,11 +112,8 @@ func (c *command) validate(ctx context.Context, args []string) int {
 	rep.SetVerbose(cfg.verbose)
 	rep.SetColor(out.color)
 	rep.SetPolicy(c.config.policyFor(failOn))
-	docs, err := loadSpecs(ctx, cfg.specs, cfg.strict)
-	if err != nil {
-		return c.usageError("%v", err)
-	}
-	v, err := validator.New(docs, validator.Options{Hosts: cfg.hosts, Observe: cfg.coverage.measured(cfg.format)})
+	docs, v, err := loadValidator(ctx, cfg.specs, cfg.strict, validator.Options{Hosts: cfg.hosts, Observe: cfg.coverage.measured(cfg.format)},
+		specNotes{w: c.notes(), all: cfg.verbose, verboseFlag: true})
 	if err != nil {
 		return c.usageError("%v", err)
 	}

@@ -31,6 +31,7 @@ import (
 
 	"github.com/specgate/specgate/internal/report"
 	"github.com/specgate/specgate/specs"
+	"github.com/specgate/specgate/validator"
 )
 
 // Rule ids. They are stable: CI configurations name them.
@@ -48,8 +49,21 @@ const (
 	RuleContractUnmatched = "lint.contract.unmatched"
 )
 
-// Rules lists every rule id lint reports, with its level, in a stable order.
-var Rules = []report.Rule{
+// Rules lists every rule id lint reports, with its level, in a stable order: lint's own, then
+// what the validator finds at load in the specs' schemas and cannot check
+// (validator.LoadRules), with their levels and words.
+var Rules = append(ownRules, loadRules(validator.LoadRules)...)
+
+// loadRules turns rules of the specs' findings into lint's.
+func loadRules(rs []specs.Rule) []report.Rule {
+	out := make([]report.Rule, len(rs))
+	for i, r := range rs {
+		out[i] = report.Rule{ID: r.ID, Level: report.Level(r.Level), Summary: r.Summary}
+	}
+	return out
+}
+
+var ownRules = []report.Rule{
 	{ID: RuleDocumentSchema, Level: report.LevelError, Summary: "The document breaks the official OpenAPI JSON Schema of its version."},
 	{ID: specs.RepairBooleanRequired, Level: report.LevelError, Summary: `A property says "required": true (not OpenAPI 3); specgate reads it as an entry of its parent's required list.`},
 	{ID: specs.RepairLowercaseAccess, Level: report.LevelError, Summary: `A property spells readOnly or writeOnly in lower case; specgate reads it as readOnly or writeOnly.`},
@@ -139,6 +153,11 @@ func Lint(ctx context.Context, in Input, opts Options) (*Result, error) {
 	checker := &checker{src: checkerSrc, roots: in.Roots}
 	if err := checker.build(); err != nil {
 		return nil, err
+	}
+	// What the validator cannot check in the schemas (a pattern no engine compiles, a schema
+	// that does not compile) is what validate, proxy, mock and replay report at load.
+	for _, f := range checker.c.SpecFindings() {
+		res.Findings = append(res.Findings, fromSpecs(f))
 	}
 	budget := opts.OneOfBudget
 	if budget <= 0 {
@@ -293,6 +312,16 @@ func (l *linter) finding(rule string, p, ptr, msg string) report.Finding {
 		f.File = l.src.DisplayName(p)
 	}
 	return f
+}
+
+// fromSpecs turns a finding of package specs or of the validator's load into lint's, with its
+// level.
+func fromSpecs(f specs.Finding) report.Finding {
+	out := report.Finding{Rule: f.Rule, Level: levelOf(f.Rule), File: f.File, Pointer: f.Pointer, Line: f.Line, Message: f.Message}
+	if f.Level != "" {
+		out.Level = report.Level(f.Level)
+	}
+	return out
 }
 
 func levelOf(rule string) report.Level {
