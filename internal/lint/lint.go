@@ -38,7 +38,6 @@ import (
 const (
 	RuleDocumentSchema    = "lint.oas.schema"
 	RuleOpenAPIInvalid    = "lint.oas.invalid"
-	RuleRefUnresolved     = "lint.ref.unresolved"
 	RuleSchemaInvalid     = "lint.schema.invalid"
 	RuleExampleInvalid    = "lint.example.invalid"
 	RuleOneOfAmbiguous    = "lint.oneof.ambiguous"
@@ -50,9 +49,12 @@ const (
 )
 
 // Rules lists every rule id lint reports, with its level, in a stable order: lint's own, then
-// what the validator finds at load in the specs' schemas and cannot check
-// (validator.LoadRules), with their levels and words.
-var Rules = append(ownRules, loadRules(validator.LoadRules)...)
+// every finding of package specs' lenient load (specs.Rules: a repair, an unresolved or
+// Redocly-style $ref, what kin-openapi's validation refuses, a Swagger 2.0 conversion) and what
+// the validator finds at load in the specs' schemas and cannot check (validator.LoadRules),
+// with their levels and words. lint.ref.unresolved is now spec.ref.unresolved, the id every
+// command's --strict names.
+var Rules = append(append(ownRules, loadRules(specs.Rules)...), loadRules(validator.LoadRules)...)
 
 // loadRules turns rules of the specs' findings into lint's.
 func loadRules(rs []specs.Rule) []report.Rule {
@@ -65,9 +67,6 @@ func loadRules(rs []specs.Rule) []report.Rule {
 
 var ownRules = []report.Rule{
 	{ID: RuleDocumentSchema, Level: report.LevelError, Summary: "The document breaks the official OpenAPI JSON Schema of its version."},
-	{ID: specs.RepairBooleanRequired, Level: report.LevelError, Summary: `A property says "required": true (not OpenAPI 3); specgate reads it as an entry of its parent's required list.`},
-	{ID: specs.RepairLowercaseAccess, Level: report.LevelError, Summary: `A property spells readOnly or writeOnly in lower case; specgate reads it as readOnly or writeOnly.`},
-	{ID: RuleRefUnresolved, Level: report.LevelError, Summary: "A $ref does not resolve: its file or its JSON pointer does not exist, or it is an absolute URL."},
 	{ID: RuleOpenAPIInvalid, Level: report.LevelError, Summary: "kin-openapi refuses to load or validate the document."},
 	{ID: RuleSchemaInvalid, Level: report.LevelError, Summary: "A schema cannot be compiled (a bad pattern, a reference into nothing), so what uses it cannot be checked."},
 	{ID: RuleExampleInvalid, Level: report.LevelError, Summary: "An example (media type, parameter, header or schema) breaks its schema."},
@@ -178,21 +177,20 @@ func Lint(ctx context.Context, in Input, opts Options) (*Result, error) {
 		}
 		res.Inputs = append(res.Inputs, f.Name)
 		l := &linter{ctx: ctx, src: in.Sources, checker: checker, root: root, file: f, oneOfBudget: budget, seen: seen}
-		if err := l.document(); err != nil {
-			return nil, err
-		}
-		refFindings := l.refs()
 		doc, err := loadDocument(ctx, in.Sources, root)
 		if err := ctx.Err(); err != nil {
 			return nil, err
 		}
+		var found []specs.Finding
 		if err != nil {
 			allLoaded = false
-			if refFindings == 0 {
-				l.add(report.Finding{Rule: RuleOpenAPIInvalid, Level: report.LevelError, File: f.Name, Message: err.Error()})
-			}
+			l.add(report.Finding{Rule: RuleOpenAPIInvalid, Level: report.LevelError, File: f.Name, Message: err.Error()})
 		} else {
 			docs = append(docs, doc)
+			found = specs.Findings([]*specs.Document{doc})
+		}
+		if err := l.document(found); err != nil {
+			return nil, err
 		}
 		l.examples()
 		l.oneOfs()
@@ -333,32 +331,58 @@ func levelOf(rule string) report.Level {
 	return report.LevelError
 }
 
-// document validates the file as written against the OpenAPI document schema, and reports the
-// repairs package specs made; a repair replaces the schema finding at the same place, since it
-// says more.
-func (l *linter) document() error {
+// document validates the file as written against the OpenAPI document schema, and reports
+// every finding of package specs' lenient load (found, of the root and of every file it
+// reaches; once per Lint call, since roots share files).
+func (l *linter) document(found []specs.Finding) error {
 	raw, err := decodeRaw(l.file.Data)
 	if err != nil {
 		return fmt.Errorf("spec file %s: %w", l.file.Name, err)
 	}
-	v31 := false
+	// Only 3.0.x and 3.1.x have a document schema here: a Swagger 2.0 document is checked as
+	// converted (spec.converted.*), a 3.2 one as read with 3.1's rules (spec.version.read_as_3_1);
+	// checking either against another version's schema would call every difference a defect.
+	var problems []metaProblem
 	if m, ok := raw.(map[string]any); ok {
-		if ver, ok := m["openapi"].(string); ok {
-			v31 = strings.HasPrefix(ver, "3.1")
+		if ver, ok := m["openapi"].(string); ok && (strings.HasPrefix(ver, "3.0") || strings.HasPrefix(ver, "3.1")) || !ok && m["swagger"] == nil {
+			problems, err = guardedCheckDocument(l.file.Name, raw, strings.HasPrefix(ver, "3.1"))
+			if err != nil {
+				return err
+			}
 		}
 	}
-	problems, err := guardedCheckDocument(l.file.Name, raw, v31)
-	if err != nil {
-		return err
+	// A repair or an inlined Redocly-style $ref replaces the schema finding at the same place of
+	// the root, since it says more; an unknown field is said better by the schema finding ("not a field ... allows in an
+	// Operation object"), which only the root has.
+	repaired, problemAt := map[string]bool{}, map[string]bool{}
+	for _, p := range problems {
+		problemAt[p.pointer] = true
 	}
-	repaired := map[string]bool{}
-	for _, r := range l.file.Findings {
-		repaired[r.Pointer] = true
-		l.add(report.Finding{Rule: r.Rule, Level: levelOf(r.Rule), File: r.File, Pointer: r.Pointer, Line: r.Line,
-			Operation: operationAt(l.file.Value, r.Pointer), Message: r.Message})
+	for _, r := range found {
+		inRoot := r.File == l.file.Name
+		switch {
+		case !inRoot:
+		case strings.HasPrefix(r.Rule, "spec.repair."):
+			repaired[r.Pointer] = true
+		case r.Rule == specs.RuleRefText || r.Rule == specs.RuleRefMisplaced:
+			// The $ref is inlined as Redocly does: the schema finding on the object holding it
+			// ("expected string, but got object") is the same defect in other words.
+			repaired[strings.TrimSuffix(r.Pointer, "/$ref")] = true
+		}
+		if inRoot && r.Rule == specs.RuleFieldUnknown && problemAt[r.Pointer] {
+			continue
+		}
+		if !l.once("spec " + r.Rule + " " + r.File + "#" + r.Pointer + " " + r.Message) {
+			continue
+		}
+		f := fromSpecs(r)
+		if inRoot {
+			f.Operation = operationAt(l.file.Value, r.Pointer)
+		}
+		l.add(f)
 	}
 	for _, p := range problems {
-		if repaired[p.pointer] {
+		if repaired[p.pointer] || repaired[strings.TrimSuffix(p.pointer, "/$ref")] {
 			continue
 		}
 		l.add(l.finding(RuleDocumentSchema, l.root, p.pointer, p.message))

@@ -10,6 +10,7 @@ import (
 	"github.com/specgate/specgate/contracts"
 	"github.com/specgate/specgate/internal/report"
 	"github.com/specgate/specgate/specs"
+	"github.com/specgate/specgate/validator"
 )
 
 func lint(t *testing.T, opts Options, files ...string) *Result {
@@ -124,7 +125,7 @@ func TestDefects(t *testing.T) {
 	res := lint(t, Options{}, "testdata/defects.yaml")
 	checks := []struct{ rule, pointer string }{
 		{RuleDocumentSchema, "/paths/~1things~1{id}/get/summery"},
-		{RuleRefUnresolved, "/paths/~1things~1{id}/get/responses/404/content/application~1json/schema/$ref"},
+		{specs.RuleRefUnresolved, "/paths/~1things~1{id}/get/responses/404/content/application~1json/schema/$ref"},
 		{RuleExampleInvalid, "/paths/~1things~1{id}/parameters/0/example"},
 		{RuleExampleInvalid, "/paths/~1things~1{id}/get/responses/200/content/application~1json/example"},
 		{RuleOneOfAmbiguous, "/paths/~1numbers/get/responses/200/content/application~1json/schema/oneOf"},
@@ -223,5 +224,45 @@ func TestRules(t *testing.T) {
 			t.Errorf("rule %+v: duplicate, or without summary or level", r)
 		}
 		seen[r.ID] = true
+	}
+}
+
+// Lint reports every finding of package specs' lenient load, with the level specs.Rules gives
+// it, in the root and in every file the root reaches, and no schema finding for what specs has
+// read the Redocly way; a Swagger 2.0 and a 3.2 document are not checked against 3.0's document
+// schema.
+func TestLintReportsEveryLoadFinding(t *testing.T) {
+	res := lint(t, Options{}, "../../specs/testdata/redocly/openapi.yaml")
+	for _, want := range []struct{ rule, file, pointer string }{
+		{specs.RuleRefText, "openapi.yaml", "/info/description/$ref"},
+		{specs.RuleRefText, "orders_{orderId}.yaml", "/get/description/$ref"},
+		{specs.RuleRefMisplaced, "orders_{orderId}.yaml", "/get/responses/200/content/$ref"},
+		{specs.RuleFieldUnknown, "Order.yaml", "/properties/id/summary"},
+		{specs.RuleOperationIDDuplicate, "openapi.yaml", "/paths/~1orders~1search/get/operationId"},
+		{validator.RuleSpecPropertiesRef, "Order.yaml", "/properties/customer/properties/$ref"},
+	} {
+		got := find(res, want.rule, want.pointer)
+		if len(got) != 1 || !strings.HasSuffix(got[0].File, want.file) || got[0].Line == 0 || string(got[0].Level) != specs.LevelOf(want.rule) && want.rule != validator.RuleSpecPropertiesRef {
+			dump(t, res)
+			t.Fatalf("want one %s in %s at %s with its line and level, got %+v", want.rule, want.file, want.pointer, got)
+		}
+	}
+	if got := find(res, RuleDocumentSchema, ""); len(got) != 0 {
+		dump(t, res)
+		t.Errorf("schema findings for what specs read the Redocly way: %+v", got)
+	}
+	for _, c := range []struct{ file, rule string }{
+		{"../../../shared/real-specs/oai-learn/examples/v2.0/yaml/petstore.yaml", specs.RuleConvertedSwagger2},
+		{"../../../shared/real-specs/oai-learn/examples/v3.2/3.2-tags-example.yaml", specs.RuleVersion32},
+	} {
+		res := lint(t, Options{}, c.file)
+		if got := find(res, c.rule, ""); len(got) != 1 || got[0].Level != report.LevelInfo {
+			dump(t, res)
+			t.Errorf("%s: want one %s note, got %+v", c.file, c.rule, got)
+		}
+		if got := find(res, RuleDocumentSchema, ""); len(got) != 0 {
+			dump(t, res)
+			t.Errorf("%s: checked against another version's document schema: %+v", c.file, got)
+		}
 	}
 }
