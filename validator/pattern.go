@@ -99,6 +99,14 @@ func spaceClass(p string) bool {
 	return false
 }
 
+// CheckPattern returns nil when p is a pattern the validator checks (ECMA-262, as JSON Schema
+// defines patterns, or RE2), and otherwise why it is not: what the format "regex" means to
+// every check of specgate, lint's OpenAPI document-schema check included.
+func CheckPattern(p string) error {
+	_, err := patternEngine(p)
+	return err
+}
+
 // isECMARegex is the regex format: a string that is an ECMA-262 regular expression.
 func isECMARegex(v any) bool {
 	s, ok := v.(string)

@@ -9,10 +9,11 @@ import (
 	"github.com/specgate/specgate/validator"
 )
 
-// checker is lint's boundary around validator.Checker, and through it jsonschema/v5: every
-// compile and every check runs under recover, so that a panic in third-party code (a pattern
-// Go's regexp rejects, a keyword of the wrong type where no schema was expected) becomes an
-// error naming the file and pointer instead of ending the process.
+// checker is lint's boundary around validator.Checker, and through it jsonschema/v5 and
+// regexp2: every compile and every check runs under recover, so that a panic in third-party
+// code becomes an error naming the file and pointer instead of ending the process. (The
+// validator compiles only Schema objects and checks patterns as ECMA-262 itself, so no known
+// input panics any more; the boundary stays for the unknown ones.)
 //
 // A panic in the middle of a compile leaves the compiler with a schema half built, which later
 // compiles of the same file would return as if complete. So after a panic the Checker is thrown
@@ -23,9 +24,6 @@ type checker struct {
 	c     *validator.Checker
 	// rebuilds counts the Checkers thrown away after a panic.
 	rebuilds int
-	// badPatterns are the patterns Go's regexp refused in a panic: a schema that uses one is
-	// reported without compiling it, which would panic again.
-	badPatterns map[string]bool
 }
 
 // maxRebuilds bounds the Checkers built again after panics, across one Lint call: each costs
@@ -40,28 +38,6 @@ type panicError struct {
 
 func (e *panicError) Error() string {
 	return fmt.Sprintf("the schema engine failed on %s: %v", e.at, e.value)
-}
-
-// pattern reports whether the panic is Go's regexp refusing a pattern: ECMA-262 syntax RE2
-// lacks (lookahead, backreferences) or a repeat count over 1000.
-func (e *panicError) pattern() bool {
-	s, ok := e.value.(string)
-	return ok && strings.HasPrefix(s, "regexp: Compile(")
-}
-
-// badPattern returns the pattern of a regexp panic: regexp.MustCompile panics with
-// "regexp: Compile(`PATTERN`): error parsing regexp: ...".
-func (e *panicError) badPattern() (string, bool) {
-	s, ok := e.value.(string)
-	if !ok {
-		return "", false
-	}
-	rest, ok := strings.CutPrefix(s, "regexp: Compile(`")
-	if !ok {
-		return "", false
-	}
-	pat, _, ok := strings.Cut(rest, "`): ")
-	return pat, ok
 }
 
 // errUnchecked says the schema was not compiled because the engine failed too often.
@@ -91,14 +67,7 @@ func (c *checker) compile(part validator.Part, file, ptr string) (sch *validator
 	defer func() {
 		if v := recover(); v != nil {
 			c.c = nil
-			pe := &panicError{at: c.src.DisplayName(file) + "#" + ptr, value: v}
-			if pat, ok := pe.badPattern(); ok {
-				if c.badPatterns == nil {
-					c.badPatterns = map[string]bool{}
-				}
-				c.badPatterns[pat] = true
-			}
-			sch, err = nil, pe
+			sch, err = nil, &panicError{at: c.src.DisplayName(file) + "#" + ptr, value: v}
 		}
 	}()
 	return c.c.Compile(part, c.src, file, ptr)

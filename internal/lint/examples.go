@@ -191,76 +191,12 @@ func (l *linter) checkExample(schema place, dir direction, ex place, value any) 
 
 // compile compiles the schema at p, reporting once when it cannot be compiled.
 func (l *linter) compile(p place, dir direction) (*validator.Schema, bool) {
-	if pat, ok := l.usesBadPattern(p, map[place]bool{}); ok {
-		// Compiling it would panic again, and cost a new Checker.
-		l.fail(p, &panicError{at: l.src.DisplayName(p.file) + "#" + p.ptr, value: "regexp: Compile(`" + pat + "`): the pattern is not RE2 syntax"})
-		return nil, false
-	}
 	sch, err := l.checker.compile(validator.Part(dir), p.file, p.ptr)
 	if err != nil {
 		l.fail(p, err)
 		return nil, false
 	}
 	return sch, true
-}
-
-// usesBadPattern reports whether the schema at p, or one it refers to, has a pattern that made
-// the schema engine panic before, and which.
-func (l *linter) usesBadPattern(p place, seen map[place]bool) (string, bool) {
-	if len(l.checker.badPatterns) == 0 || seen[p] {
-		return "", false
-	}
-	seen[p] = true
-	f, err := l.src.File(p.file)
-	if err != nil {
-		return "", false
-	}
-	v, ok := jsonptr.Lookup(f.Value, p.ptr)
-	if !ok {
-		return "", false
-	}
-	var walk func(v any, at place) (string, bool)
-	walk = func(v any, at place) (string, bool) {
-		switch t := v.(type) {
-		case map[string]any:
-			if ref, ok := t["$ref"].(string); ok {
-				if file, ptr, ok := jsonptr.SplitRef(at.file, ref); ok {
-					if pat, bad := l.usesBadPattern(place{file, ptr}, seen); bad {
-						return pat, true
-					}
-				}
-			}
-			if pat, ok := t["pattern"].(string); ok && l.checker.badPatterns[pat] {
-				return pat, true
-			}
-			if pp, ok := t["patternProperties"].(map[string]any); ok {
-				for pat := range pp {
-					if l.checker.badPatterns[pat] {
-						return pat, true
-					}
-				}
-			}
-			for _, k := range sortedKeys(t) {
-				if pat, bad := walk(t[k], at); bad {
-					return pat, true
-				}
-			}
-		case []any:
-			for _, e := range t {
-				if pat, bad := walk(e, at); bad {
-					return pat, true
-				}
-			}
-		}
-		return "", false
-	}
-	return walk(v, p)
-}
-
-// unsupportedRegex reports whether a compile error is jsonschema/v5's meta-schema check of
-// "pattern" (format "regex", which it checks with Go's regexp) refusing ECMA-262 syntax.
-func unsupportedRegex(err error) bool {
-	return strings.Contains(err.Error(), "is not valid 'regex'")
 }
 
 // stopped records err when it is the context's (lint was cancelled) and reports whether the
@@ -272,16 +208,15 @@ func (l *linter) stopped(err error) bool {
 	return l.err != nil
 }
 
-// fail reports, once per place, a schema that could not be compiled or used. A pattern the
-// engine cannot compile is a limit of specgate, not a defect of the spec: its own rule, a
-// warning.
+// fail reports, once per place, a schema that could not be compiled or used. A schema left
+// uncompiled because the engine failed too often is a limit of specgate, not a defect of the
+// spec: its own rule, a warning.
 func (l *linter) fail(p place, err error) {
 	if !l.once("schema " + p.file + "#" + p.ptr) {
 		return
 	}
-	var pe *panicError
 	switch {
-	case errors.As(err, &pe) && pe.pattern(), errors.Is(err, errUnchecked), unsupportedRegex(err):
+	case errors.Is(err, errUnchecked):
 		l.add(l.finding(RuleSchemaUnchecked, p.file, p.ptr, fmt.Sprintf("the schema is not checked, nor anything that uses it: %v", err)))
 	default:
 		l.add(l.finding(RuleSchemaInvalid, p.file, p.ptr, fmt.Sprintf("the schema cannot be compiled, so nothing that uses it can be checked: %v", err)))

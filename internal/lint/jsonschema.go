@@ -17,6 +17,7 @@ import (
 	"sync"
 
 	"github.com/santhosh-tekuri/jsonschema/v5"
+	"github.com/specgate/specgate/validator"
 )
 
 // The official OpenAPI document schemas: 3.0 (id https://spec.openapis.org/oas/3.0/schema/2024-10-18,
@@ -44,6 +45,12 @@ var (
 func compileMeta() (metaSchemas, error) {
 	metaOnce.Do(func() {
 		c := jsonschema.NewCompiler()
+		// A pattern is ECMA-262 (Lob's (?!https://)): jsonschema/v5's own regex format is Go's
+		// regexp, which would call every lookahead an invalid pattern.
+		c.Formats["regex"] = func(v any) bool {
+			s, ok := v.(string)
+			return !ok || validator.CheckPattern(s) == nil
+		}
 		c.LoadURL = func(s string) (io.ReadCloser, error) {
 			return nil, fmt.Errorf("%s is not embedded", s)
 		}

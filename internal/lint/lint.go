@@ -26,7 +26,6 @@ import (
 	"fmt"
 	"github.com/specgate/specgate/internal/jsonptr"
 	"io/fs"
-	"os"
 	"strings"
 
 	"github.com/specgate/specgate/internal/report"
@@ -72,7 +71,7 @@ var ownRules = []report.Rule{
 	{ID: RuleExampleInvalid, Level: report.LevelError, Summary: "An example (media type, parameter, header or schema) breaks its schema."},
 	{ID: RuleOneOfAmbiguous, Level: report.LevelError, Summary: "Two branches of a oneOf accept the same instance (the witness), which then matches no oneOf."},
 	{ID: RuleOneOfUndecided, Level: report.LevelWarning, Summary: "The witness search of a oneOf ran out of its step budget before it decided every pair of branches; the oneOf may still be ambiguous."},
-	{ID: RuleSchemaUnchecked, Level: report.LevelWarning, Summary: "A schema uses a pattern the schema engine cannot compile (ECMA-262 syntax RE2 lacks, such as lookahead), so what uses it is not checked."},
+	{ID: RuleSchemaUnchecked, Level: report.LevelWarning, Summary: "A schema was not compiled because the schema engine failed (panicked) on these documents too often, so what uses it is not checked."},
 	{ID: RuleContractInvalid, Level: report.LevelError, Summary: "A contract file cannot be loaded."},
 	{ID: RuleContractMismatch, Level: report.LevelError, Summary: "The validator's verdict on a contract's exchange differs from the verdict the contract expects."},
 	{ID: RuleContractUnmatched, Level: report.LevelWarning, Summary: "A contract names a spec that is not among the documents linted, so it was not checked."},
@@ -83,19 +82,14 @@ var ownRules = []report.Rule{
 type Input struct {
 	Sources *specs.Sources
 	Roots   []string
-
-	// checkerSources reads the same files through schemaView for the schema Checker; nil (an
-	// Input not built by Embedded or Files) gives the Checker Sources itself.
-	checkerSources *specs.Sources
 }
 
 // Embedded is the specs embedded in specgate.
 func Embedded() Input {
 	display := func(p string) string { return "specs/" + p }
 	return Input{
-		Sources:        specs.NewSources(specs.Embedded(), display),
-		Roots:          append([]string(nil), specs.DefaultNames...),
-		checkerSources: specs.NewSources(schemaView{specs.Embedded()}, display),
+		Sources: specs.NewSources(specs.Embedded(), display),
+		Roots:   append([]string(nil), specs.DefaultNames...),
 	}
 }
 
@@ -106,9 +100,7 @@ func Files(names ...string) (Input, error) {
 	if err != nil {
 		return Input{}, err
 	}
-	// specs.OSFiles reads from the root of the file system, paths being absolute without their
-	// leading slash; the Checker's view reads the same paths.
-	return Input{Sources: src, Roots: roots, checkerSources: specs.NewSources(schemaView{os.DirFS("/")}, src.DisplayName)}, nil
+	return Input{Sources: src, Roots: roots}, nil
 }
 
 // Options says what else to check besides the documents.
@@ -145,11 +137,24 @@ func Lint(ctx context.Context, in Input, opts Options) (*Result, error) {
 			return nil, err
 		}
 	}
-	checkerSrc := in.Sources
-	if in.checkerSources != nil {
-		checkerSrc = in.checkerSources
+	// Every document is loaded before the Checker is built: the load inlines what Redocly-style
+	// references stand for (DigitalOcean's operations, each a $ref to a file), and the Checker
+	// must see the documents as the validator of validate --spec does.
+	type loaded struct {
+		doc *specs.Document
+		err error
 	}
-	checker := &checker{src: checkerSrc, roots: in.Roots}
+	var loads []loaded
+	for _, root := range in.Roots {
+		doc, err := loadDocument(ctx, in.Sources, root)
+		if err := ctx.Err(); err != nil {
+			return nil, err
+		}
+		loads = append(loads, loaded{doc, err})
+	}
+	// The Checker reads the same Sources: the validator compiles only Schema objects, so a
+	// Parameter file's boolean required or map of examples is never taken for a schema.
+	checker := &checker{src: in.Sources, roots: in.Roots}
 	if err := checker.build(); err != nil {
 		return nil, err
 	}
@@ -167,7 +172,7 @@ func Lint(ctx context.Context, in Input, opts Options) (*Result, error) {
 	// Documents of one tree share files (OpenSearch's namespaces share its schemas): what is
 	// checked in a shared file is checked, and reported, once per Lint call.
 	seen := map[string]bool{}
-	for _, root := range in.Roots {
+	for i, root := range in.Roots {
 		if err := ctx.Err(); err != nil {
 			return nil, err
 		}
@@ -177,12 +182,8 @@ func Lint(ctx context.Context, in Input, opts Options) (*Result, error) {
 		}
 		res.Inputs = append(res.Inputs, f.Name)
 		l := &linter{ctx: ctx, src: in.Sources, checker: checker, root: root, file: f, oneOfBudget: budget, seen: seen}
-		doc, err := loadDocument(ctx, in.Sources, root)
-		if err := ctx.Err(); err != nil {
-			return nil, err
-		}
 		var found []specs.Finding
-		if err != nil {
+		if doc, err := loads[i].doc, loads[i].err; err != nil {
 			allLoaded = false
 			l.add(report.Finding{Rule: RuleOpenAPIInvalid, Level: report.LevelError, File: f.Name, Message: err.Error()})
 		} else {
