@@ -151,3 +151,43 @@ func copyTree(src, dst string) error {
 		return os.WriteFile(target, data, 0o644)
 	})
 }
+
+// diff reads both revisions as every command does, leniently: a tree kin-openapi's loader
+// cannot read by itself (Redocly-style $refs for a description, a path item's content, a map
+// of properties) is compared, not refused, and a removed operation is found with its line.
+func TestDiffRedoclyStyleTree(t *testing.T) {
+	src := filepath.Join("..", "..", "specs", "testdata", "redocly")
+	dst := filepath.Join(t.TempDir(), "redocly")
+	if err := copyTree(src, dst); err != nil {
+		t.Fatal(err)
+	}
+	root := filepath.Join(dst, "openapi.yaml")
+	data, err := os.ReadFile(root)
+	if err != nil {
+		t.Fatal(err)
+	}
+	mutated, ok := removePath(string(data), "/orders/search")
+	if !ok {
+		t.Fatal("openapi.yaml has no /orders/search path any more; pick another")
+	}
+	if err := os.WriteFile(root, []byte(mutated), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	code, stdout, stderr := runCLI(context.Background(), "diff", "--format", "json", filepath.Join(src, "openapi.yaml"), root)
+	if code != exitFindings {
+		t.Fatalf("exit %d, want %d (a breaking change)\nstderr: %s", code, exitFindings, stderr)
+	}
+	rep := decodeFindings(t, stdout)
+	removed := 0
+	for _, f := range rep.Findings {
+		if f.Rule == "diff.operation.removed" {
+			removed++
+			if !strings.Contains(f.Operation, "/orders/search") || f.Line == 0 {
+				t.Errorf("removed operation %q at %s:%d, want GET /orders/search with its line", f.Operation, f.File, f.Line)
+			}
+		}
+	}
+	if removed != 1 {
+		t.Errorf("%d removed operations reported, want 1:\n%s", removed, stdout)
+	}
+}

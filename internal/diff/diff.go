@@ -36,6 +36,7 @@ import (
 	oasdiff "github.com/oasdiff/oasdiff/diff"
 	"github.com/oasdiff/oasdiff/load"
 
+	"github.com/specgate/specgate/internal/jsonptr"
 	"github.com/specgate/specgate/internal/lint"
 	"github.com/specgate/specgate/internal/redact"
 	"github.com/specgate/specgate/internal/report"
@@ -205,7 +206,7 @@ type loaded struct {
 }
 
 // loadOrigin loads a document the way package specs does, but with kin-openapi's origin tracking
-// on, so that changes carry lines. A file that needed repairs is loaded from its repaired form,
+// on, so that changes carry lines; a document only the lenient loader reads is read by it. A file that needed repairs is loaded from its repaired form,
 // whose lines are not the file's: its findings get their lines from their JSON pointers instead.
 func loadOrigin(ctx context.Context, src *specs.Sources, root string) (*loaded, error) {
 	f, err := src.File(root)
@@ -238,7 +239,15 @@ func loadOrigin(ctx context.Context, src *specs.Sources, root string) (*loaded, 
 	}
 	spec, err := loader.LoadFromDataWithPath(data, &url.URL{Path: "/" + root})
 	if err != nil {
-		return nil, fmt.Errorf("spec %s: %w", f.Name, err)
+		// What kin-openapi's loader cannot read by itself (a Redocly-style $ref standing for an
+		// operation or a description, a $ref into nothing) the lenient loader reads, as every
+		// other command does; its model has no origins, so findings take their lines from
+		// their pointers.
+		docs, lerr := specs.Load(ctx, src, root)
+		if lerr != nil {
+			return nil, lerr
+		}
+		return &loaded{src: src, root: root, spec: docs[0].Spec}, nil
 	}
 	return &loaded{src: src, root: root, spec: spec}, nil
 }
@@ -312,16 +321,56 @@ func finding(c checker.Change, loc checker.Localizer, base, rev *loaded) report.
 		}
 		return f
 	}
-	// No origin: take the line of the pointer, in the revision when it is there, else in the base.
+	// No origin: take the line of the pointer, in the revision when it is there, else in the base,
+	// following $refs from file to file (SailPoint's path items are each a $ref to a file).
 	for _, s := range []*loaded{rev, base} {
-		if file, err := s.src.File(s.root); err == nil && f.Pointer != "" {
-			if _, ok := lookupPointer(file.Value, f.Pointer); ok {
-				f.File, f.Line = file.Name, file.Line(f.Pointer)
-				return f
-			}
+		if f.Pointer == "" {
+			break
+		}
+		if file, ptr, ok := locate(s.src, s.root, f.Pointer); ok {
+			f.File, f.Line = file.Name, file.Line(ptr)
+			return f
 		}
 	}
 	return f
+}
+
+// locate finds the value at ptr of the document rooted at root, following the $refs met on the
+// way into the files they name, and returns the file and pointer it is written at.
+func locate(src *specs.Sources, root, ptr string) (*specs.File, string, bool) {
+	name, at := root, ""
+	toks := strings.Split(strings.TrimPrefix(ptr, "/"), "/")
+	for hops := 0; hops < 32; {
+		file, err := src.File(name)
+		if err != nil {
+			return nil, "", false
+		}
+		v, ok := jsonptr.Lookup(file.Value, at)
+		if !ok {
+			return nil, "", false
+		}
+		if len(toks) == 0 {
+			return file, at, true
+		}
+		m, ok := v.(map[string]any)
+		if !ok {
+			return nil, "", false
+		}
+		tok := strings.ReplaceAll(strings.ReplaceAll(toks[0], "~1", "/"), "~0", "~")
+		if _, ok := m[tok]; ok {
+			at, toks = at+"/"+toks[0], toks[1:]
+			continue
+		}
+		ref, ok := m["$ref"].(string)
+		if !ok {
+			return nil, "", false
+		}
+		if name, at, ok = jsonptr.SplitRef(name, ref); !ok {
+			return nil, "", false
+		}
+		hops++
+	}
+	return nil, "", false
 }
 
 func oneSentence(s string) string {
@@ -330,20 +379,6 @@ func oneSentence(s string) string {
 
 func escape(tok string) string {
 	return strings.ReplaceAll(strings.ReplaceAll(tok, "~", "~0"), "/", "~1")
-}
-
-func lookupPointer(v any, ptr string) (any, bool) {
-	for _, tok := range strings.Split(strings.TrimPrefix(ptr, "/"), "/") {
-		tok = strings.ReplaceAll(strings.ReplaceAll(tok, "~1", "/"), "~0", "~")
-		m, ok := v.(map[string]any)
-		if !ok {
-			return nil, false
-		}
-		if v, ok = m[tok]; !ok {
-			return nil, false
-		}
-	}
-	return v, true
 }
 
 // replayTraffic validates every recorded exchange against both revisions and reports those that
