@@ -10,6 +10,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"testing/fstest"
 
 	"github.com/specgate/specgate/specs"
 )
@@ -346,5 +347,62 @@ func TestVendorTree(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// A security requirement naming a scheme the spec does not define (SailPoint's v2025 names
+// UserContextAuth) does not refuse the spec: the load reports it, and the rest of the
+// requirement is still checked.
+func TestUndefinedSecuritySchemeIsNotARefusal(t *testing.T) {
+	fsys := fstest.MapFS{"openapi.yaml": {Data: []byte(`openapi: 3.0.3
+info: {title: t, version: '1'}
+servers: [{url: 'https://api.test'}]
+components:
+  securitySchemes:
+    key: {type: apiKey, in: header, name: X-Key}
+paths:
+  /a:
+    get:
+      operationId: getA
+      security: [{key: [], UserContextAuth: []}]
+      responses: {'204': {description: ok}}
+  /b:
+    get:
+      operationId: getB
+      security: [{UserContextAuth: []}]
+      responses: {'204': {description: ok}}
+`)}}
+	docs, err := specs.Load(context.Background(), specs.NewSources(fsys, nil), "openapi.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	undefined := false
+	for _, f := range specs.Findings(docs) {
+		undefined = undefined || strings.Contains(f.Message, "UserContextAuth")
+	}
+	if !undefined {
+		t.Errorf("the load does not report the undefined scheme: %v", specs.Findings(docs))
+	}
+	v, err := New(docs, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range []struct {
+		path string
+		hdr  []string
+		want []string
+	}{
+		{"/a", nil, []string{"request.security.missing Authorization"}},
+		{"/a", []string{"X-Key", "k"}, nil},
+		{"/b", nil, nil},
+	} {
+		res := v.Validate(context.Background(), Exchange{Request: req("GET", "https://api.test"+c.path, "", c.hdr...)})
+		var rules []string
+		for _, x := range res.Violations {
+			rules = append(rules, x.Rule+" "+x.Instance)
+		}
+		if strings.Join(rules, ",") != strings.Join(c.want, ",") {
+			t.Errorf("GET %s with %v: %v, want %v", c.path, c.hdr, rules, c.want)
+		}
 	}
 }

@@ -1,6 +1,7 @@
 // Command lintcorpus loads and lints every root document a roots.txt lists (one path a line,
 // relative to the file's folder), each in a child process of its own, and prints one line per
-// document: whether it loads (as `specgate validate --spec` loads it), the lint findings by rule
+// document: whether it loads (as `specgate validate --spec` loads it), whether the validator
+// builds on it and how many load findings of its own it has (validator.LoadRules), the lint findings by rule
 // id, the time lint took, and the child's peak resident memory; then the totals. With -redocly
 // it also times Redocly CLI's `lint` on each document in the same run, and prints the ratios.
 //
@@ -28,15 +29,21 @@ import (
 
 	"github.com/specgate/specgate/internal/lint"
 	"github.com/specgate/specgate/specs"
+	"github.com/specgate/specgate/validator"
 )
 
 // result is what a child reports about one document.
 type result struct {
-	Root    string         `json:"root"`
-	LoadErr string         `json:"load_error,omitempty"`
-	LintErr string         `json:"lint_error,omitempty"`
-	Rules   map[string]int `json:"rules"`
-	Lint    time.Duration  `json:"lint_ns"`
+	Root    string `json:"root"`
+	LoadErr string `json:"load_error,omitempty"`
+	LintErr string `json:"lint_error,omitempty"`
+	// BuildErr is validator.New's error (or panic) on the loaded documents, as validate
+	// --spec builds it; SpecFindings counts what it found in their schemas and cannot check.
+	BuildErr     string         `json:"build_error,omitempty"`
+	SpecFindings int            `json:"spec_findings"`
+	Build        time.Duration  `json:"build_ns"`
+	Rules        map[string]int `json:"rules"`
+	Lint         time.Duration  `json:"lint_ns"`
 	// Filled in by the parent.
 	MaxRSS  int64         `json:"-"`
 	Wall    time.Duration `json:"-"`
@@ -77,8 +84,18 @@ func main() {
 // runChild loads and lints one document in this process.
 func runChild(ctx context.Context, root string, budget int, w io.Writer) error {
 	res := result{Root: root, Rules: map[string]int{}}
-	if _, err := specs.LoadFiles(ctx, root); err != nil {
+	docs, err := specs.LoadFiles(ctx, root)
+	if err != nil {
 		res.LoadErr = firstLine(err.Error())
+	} else {
+		start := time.Now()
+		v, err := buildValidator(docs)
+		res.Build = time.Since(start)
+		if err != nil {
+			res.BuildErr = firstLine(err.Error())
+		} else {
+			res.SpecFindings = len(v.SpecFindings())
+		}
 	}
 	start := time.Now()
 	in, err := lint.Files(root)
@@ -96,6 +113,16 @@ func runChild(ctx context.Context, root string, budget int, w io.Writer) error {
 		res.LintErr = firstLine(err.Error())
 	}
 	return json.NewEncoder(w).Encode(res)
+}
+
+// buildValidator builds the validator as validate --spec does, a panic being an error.
+func buildValidator(docs []*specs.Document) (v *validator.Validator, err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			v, err = nil, fmt.Errorf("panic: %v", r)
+		}
+	}()
+	return validator.New(docs, validator.Options{})
 }
 
 func run(ctx context.Context, list string, budget int, timeout time.Duration, redocly string, w io.Writer) error {
@@ -184,6 +211,11 @@ func (r result) line() string {
 		fmt.Fprintf(&b, "load error (%s) ", clip(r.LoadErr, 80))
 	default:
 		b.WriteString("load ok ")
+		if r.BuildErr != "" {
+			fmt.Fprintf(&b, "| validator error (%s) ", clip(r.BuildErr, 80))
+		} else {
+			fmt.Fprintf(&b, "| validator ok, %d spec findings, %.2fs ", r.SpecFindings, r.Build.Seconds())
+		}
 	}
 	if r.LintErr != "" {
 		fmt.Fprintf(&b, "| lint error (%s) ", clip(r.LintErr, 80))
@@ -209,7 +241,7 @@ func (r result) line() string {
 }
 
 func totals(w io.Writer, rs []result, redocly bool) {
-	var loaded, linted, crashed int
+	var loaded, built, linted, crashed, specFindings int
 	rules := map[string]int{}
 	var lintTimes, wall, cpu, ratios []float64
 	var maxRSS int64
@@ -221,6 +253,10 @@ func totals(w io.Writer, rs []result, redocly bool) {
 		}
 		if r.LoadErr == "" {
 			loaded++
+			if r.BuildErr == "" {
+				built++
+				specFindings += r.SpecFindings
+			}
 		}
 		if r.LintErr == "" {
 			linted++
@@ -239,7 +275,7 @@ func totals(w io.Writer, rs []result, redocly bool) {
 			ratios = append(ratios, r.Wall.Seconds()/r.Redocly.Seconds())
 		}
 	}
-	fmt.Fprintf(w, "\n%d documents: %d load, %d lint without error, %d crashed or were killed\n", len(rs), loaded, linted, crashed)
+	fmt.Fprintf(w, "\n%d documents: %d load, %d build a validator (%d spec findings of its load), %d lint without error, %d crashed or were killed\n", len(rs), loaded, built, specFindings, linted, crashed)
 	var parts []string
 	for _, k := range slices.Sorted(maps.Keys(rules)) {
 		parts = append(parts, fmt.Sprintf("%s=%d", k, rules[k]))
