@@ -66,7 +66,10 @@ func (w *fixer) walk(v any, ptr string, keys []string, set func(any), depth int,
 		}
 		sort.Strings(names)
 		for _, k := range names {
-			if k == "$ref" || dataKey(k, keys) {
+			// A schema property named "$ref" (the JSON Schema Test Suite has one) is a schema
+			// like any other property, walked; a $ref string is the reference handled above.
+			_, isRef := t[k].(string)
+			if k == "$ref" && (isRef || !nameMap(parentKey(keys, 0))) || dataKey(k, keys) {
 				continue
 			}
 			k := k

@@ -111,12 +111,14 @@ func jstsVerdict(docs []*specs.Document, instance []byte) (bool, error) {
 	return len(res.Violations) == 0, nil
 }
 
+// TestJSONSchemaTestSuite runs the suite through plain specs.Load and New. It is cheap (about
+// 3 s under the race detector), so it stays in the race run, not among the TestCorpus tests.
 func TestJSONSchemaTestSuite(t *testing.T) {
 	files, err := filepath.Glob(filepath.Join(jstsDir, "*.json"))
 	if err != nil || len(files) == 0 {
 		t.Fatalf("the JSON Schema Test Suite is missing at %s: %v", jstsDir, err)
 	}
-	pass, total, tolerated, remote := 0, 0, 0, 0
+	pass, total, remote := 0, 0, 0
 	var unexpected []string
 	stillFailing := map[string]bool{}
 	for _, file := range files {
@@ -144,13 +146,10 @@ func TestJSONSchemaTestSuite(t *testing.T) {
 			if err != nil {
 				t.Fatalf("%s %q: %v", name, g.Description, err)
 			}
-			docs, tol, loadErr := loadLenient(t, fstest.MapFS{"openapi.json": {Data: doc}}, "openapi.json")
+			docs, loadErr := loadLenient(t, fstest.MapFS{"openapi.json": {Data: doc}}, "openapi.json")
 			for _, tc := range g.Tests {
 				id := name + ": " + g.Description + ": " + tc.Description
 				total++
-				if tol {
-					tolerated++
-				}
 				ok, err := false, loadErr
 				if err == nil {
 					ok, err = jstsVerdict(docs, tc.Data)
@@ -186,7 +185,7 @@ func TestJSONSchemaTestSuite(t *testing.T) {
 	for _, u := range unexpected {
 		t.Error(u)
 	}
-	t.Logf("JSON Schema Test Suite 2020-12 through validate --spec: %d/%d required tests pass (%.1f%%); %d tests ran on documents specs.Load refuses today, with kin-openapi's model of the paths taken from a stub", pass, total, 100*float64(pass)/float64(total), tolerated)
+	t.Logf("JSON Schema Test Suite 2020-12 through specs.Load and validate --spec's validator: %d/%d required tests pass (%.1f%%)", pass, total, 100*float64(pass)/float64(total))
 	if pass*100 < total*99 {
 		t.Errorf("fewer than 99%% of the required tests pass")
 	}
