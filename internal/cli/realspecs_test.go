@@ -3,7 +3,6 @@ package cli
 import (
 	"bytes"
 	"context"
-	"encoding/json"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -41,53 +40,6 @@ func TestNoOpenAPIDocumentIsExit2(t *testing.T) {
 				t.Errorf("specgate %s: printed %q", strings.Join(args, " "), stdout)
 			}
 		}
-	}
-}
-
-// diff of a published multi-file tree against a copy with one operation removed reports that
-// operation, located in the base, and nothing else but the version left unchanged.
-func TestDiffPublishedTree(t *testing.T) {
-	src := filepath.Join(realSpecs, "opensearch/spec")
-	dst := filepath.Join(t.TempDir(), "spec")
-	if err := copyTree(src, dst); err != nil {
-		t.Fatal(err)
-	}
-	cat := filepath.Join(dst, "namespaces/cat.yaml")
-	data, err := os.ReadFile(cat)
-	if err != nil {
-		t.Fatal(err)
-	}
-	mutated, ok := removePath(string(data), "/_cat/aliases")
-	if !ok {
-		t.Fatal("cat.yaml has no /_cat/aliases path any more; pick another")
-	}
-	if err := os.WriteFile(cat, []byte(mutated), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	code, stdout, stderr := runCLI(context.Background(), "diff", "--format", "json", filepath.Join(src, "namespaces/cat.yaml"), cat)
-	if code != 1 {
-		t.Fatalf("exit %d, want 1 (a breaking change)\nstderr: %s", code, stderr)
-	}
-	var rep findingsReport
-	if err := json.Unmarshal([]byte(stdout), &rep); err != nil {
-		t.Fatalf("%v\n%s", err, stdout)
-	}
-	removed := 0
-	for _, f := range rep.Findings {
-		if f.Rule == "diff.info.version" {
-			continue
-		}
-		if f.Rule != "diff.operation.removed" {
-			t.Errorf("unexpected finding %s: %s", f.Rule, f.Message)
-			continue
-		}
-		removed++
-		if !strings.Contains(f.Operation, "/_cat/aliases") || !strings.HasSuffix(f.File, "namespaces/cat.yaml") || f.Line == 0 {
-			t.Errorf("removed operation %q at %s:%d, want GET /_cat/aliases in the base cat.yaml with its line", f.Operation, f.File, f.Line)
-		}
-	}
-	if removed == 0 {
-		t.Error("the removed operation was not reported")
 	}
 }
 
