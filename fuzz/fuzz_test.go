@@ -1,9 +1,16 @@
 package fuzz_test
 
 import (
+	"bytes"
 	"context"
+	"encoding/json"
+	"io"
+	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"sort"
+	"strings"
+	"sync"
 	"testing"
 
 	"github.com/specgate/specgate/fuzz"
@@ -21,9 +28,22 @@ func mockState() map[string][]string {
 	}
 }
 
-func run(t *testing.T, defects []mock.Defect, opts fuzz.Options) *fuzz.Result {
+// run fuzzes a fresh mock with defects seeded on a loopback port; seen, when not nil, gets every
+// request the mock received.
+func run(t *testing.T, defects []mock.Defect, opts fuzz.Options, seen *[]string) *fuzz.Result {
 	t.Helper()
-	srv := httptest.NewServer(mock.New(mock.Options{Defects: defects}))
+	var mu sync.Mutex
+	m := mock.New(mock.Options{Defects: defects})
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if seen != nil {
+			b, _ := io.ReadAll(r.Body)
+			r.Body = io.NopCloser(bytes.NewReader(b))
+			mu.Lock()
+			*seen = append(*seen, r.Method+" "+r.URL.String()+" "+string(b))
+			mu.Unlock()
+		}
+		m.ServeHTTP(w, r)
+	}))
 	defer srv.Close()
 	docs, err := specs.Default(context.Background())
 	if err != nil {
@@ -45,41 +65,148 @@ func run(t *testing.T, defects []mock.Defect, opts fuzz.Options) *fuzz.Result {
 	return res
 }
 
+// TestConformingMockHasNoFailures: the mock follows the specs, so nothing fails. The warnings
+// left are the OIG spec's gap: it documents no 400, so an invalid body can only get a 200 with a
+// per-user FAIL or the documented 500.
 func TestConformingMockHasNoFailures(t *testing.T) {
-	res := run(t, nil, fuzz.Options{Seed: 1})
+	res := run(t, nil, fuzz.Options{Seed: 1}, nil)
 	for _, f := range res.Findings {
-		t.Logf("%s %s %s: %s\n  %s", f.Level, f.Rule, f.Operation, f.Message, f.Curl)
-		for _, v := range f.ResponseViolations {
-			t.Logf("   resp %s", v)
+		if f.Level == fuzz.LevelFailure {
+			t.Errorf("failure on the conforming mock: %s %s: %s\n  %s", f.Rule, f.Operation, f.Message, f.Curl)
+		}
+		if f.Rule != fuzz.RuleNegativeUnrefusable || !strings.Contains(f.Operation, "/users (") {
+			t.Errorf("unexpected warning on the conforming mock: %s %s: %s", f.Rule, f.Operation, f.Message)
 		}
 	}
-	t.Logf("requests %d planned %d pos %d neg %d rejects %d dropped %d notes %v", res.Requests, res.Planned, res.Positive, res.Negative, res.GeneratorRejects, res.NegativeDropped, res.Notes)
-	for _, c := range res.Coverage {
-		t.Logf("%+v", c)
+	if res.GeneratorRejects != 0 {
+		t.Errorf("%d generated positives were rejected by the validator", res.GeneratorRejects)
 	}
-	if n := res.Failures(); n > 0 {
-		t.Errorf("%d failures on the conforming mock", n)
+	if res.Positive == 0 || res.Negative == 0 || res.Exhausted {
+		t.Errorf("sent %d positive and %d negative requests (exhausted %v)", res.Positive, res.Negative, res.Exhausted)
+	}
+	statuses := map[string][]int{}
+	for _, c := range res.Coverage {
+		statuses[c.Operation] = c.Statuses
+		if c.Positive == 0 || c.Negative == 0 {
+			t.Errorf("%s: %d positive, %d negative requests", c.Operation, c.Positive, c.Negative)
+		}
+	}
+	// State makes the updates hit existing records: every operation got its 200.
+	for op, st := range statuses {
+		if len(st) == 0 || st[0] != 200 {
+			t.Errorf("%s never got a 200 (statuses %v)", op, st)
+		}
 	}
 }
 
+// TestFindsEverySeededDefect seeds each defect alone and checks that fuzz reports it within
+// 2,000 requests as a failure of the expected rule, with the minimal request.
 func TestFindsEverySeededDefect(t *testing.T) {
-	want := map[mock.Defect]struct{ rule, op string }{
-		mock.DefectLongName500:            {fuzz.RuleServerError, "patchUser"},
-		mock.DefectAcceptsForbiddenStatus: {fuzz.RuleNegativeAccepted, "patchUser"},
-		mock.DefectJobStatusString:        {fuzz.RuleResponseInvalid, "patchUserProfiles"},
-		mock.DefectNoCredentials:          {fuzz.RuleNegativeAccepted, "putUsers"},
-		mock.DefectUndocumentedStatus:     {fuzz.RuleStatusUndocumented, "putUsers"},
+	cases := map[mock.Defect]struct {
+		rule, op string
+		minimal  func(body map[string]any) bool
+	}{
+		mock.DefectLongName500: {fuzz.RuleServerError, "patchUser", func(b map[string]any) bool {
+			u, _ := b["user"].(map[string]any)
+			name, _ := u["name"].(string)
+			return len(u) == 1 && len(name) == 65
+		}},
+		mock.DefectAcceptsForbiddenStatus: {fuzz.RuleNegativeAccepted, "patchUser", func(b map[string]any) bool {
+			u, _ := b["user"].(map[string]any)
+			_, hasStatus := u["status"]
+			return len(u) == 1 && hasStatus
+		}},
+		mock.DefectJobStatusString: {fuzz.RuleResponseInvalid, "patchUserProfiles", func(b map[string]any) bool {
+			items, _ := b["user_profiles"].([]any)
+			return len(items) == mock.DefaultJobThreshold+1
+		}},
+		mock.DefectNoCredentials: {fuzz.RuleNegativeAccepted, "putUsers", func(b map[string]any) bool {
+			users, _ := b["users"].([]any)
+			return len(users) == 0
+		}},
+		mock.DefectUndocumentedStatus: {fuzz.RuleStatusUndocumented, "putUsers", func(b map[string]any) bool {
+			users, _ := b["users"].([]any)
+			return len(users) == 0
+		}},
 	}
 	for _, d := range mock.Defects {
 		t.Run(string(d), func(t *testing.T) {
-			res := run(t, []mock.Defect{d}, fuzz.Options{Seed: 7})
-			for _, f := range res.Findings {
-				if f.Level == fuzz.LevelFailure {
-					t.Logf("%s %s %s (%d steps): %s\n  %s", f.Level, f.Rule, f.Operation, f.ShrinkSteps, f.Message, f.Curl)
+			want, ok := cases[d]
+			if !ok {
+				t.Fatalf("no expectation for defect %s", d)
+			}
+			res := run(t, []mock.Defect{d}, fuzz.Options{Seed: 7, MaxRequests: 2000}, nil)
+			var hit *fuzz.Finding
+			for i, f := range res.Findings {
+				if f.Rule == want.rule && strings.HasSuffix(f.Operation, "("+want.op+")") {
+					hit = &res.Findings[i]
 				}
 			}
-			t.Logf("%d requests", res.Requests)
+			if hit == nil {
+				t.Fatalf("no %s finding for %s in %d requests: %+v", want.rule, want.op, res.Requests, res.Findings)
+			}
+			if res.Requests > 2000 {
+				t.Errorf("%d requests sent", res.Requests)
+			}
+			var body map[string]any
+			if err := json.Unmarshal([]byte(hit.Body), &body); err != nil {
+				t.Fatalf("minimal body %q: %v", hit.Body, err)
+			}
+			if !want.minimal(body) {
+				t.Errorf("the reproducer is not minimal: %s", hit.Curl)
+			}
+			if !hit.Positive && len(hit.RequestViolations) == 0 {
+				t.Errorf("the shrunk negative request is valid: %s", hit.Curl)
+			}
+			if strings.Contains(hit.Curl, "cGFzc3dvcmQ") || strings.Contains(hit.Curl, "password") {
+				t.Errorf("the curl command shows the credentials: %s", hit.Curl)
+			}
+			if !strings.HasPrefix(hit.Curl, "curl -X ") {
+				t.Errorf("not a curl command: %s", hit.Curl)
+			}
 		})
 	}
-	_ = want
+}
+
+// TestSameSeedSameRequests: the run is reproducible, and the seed matters.
+func TestSameSeedSameRequests(t *testing.T) {
+	var a, b, c []string
+	run(t, nil, fuzz.Options{Seed: 3, MaxRequests: 150}, &a)
+	run(t, nil, fuzz.Options{Seed: 3, MaxRequests: 150, Concurrency: 4}, &b)
+	run(t, nil, fuzz.Options{Seed: 4, MaxRequests: 150}, &c)
+	// Concurrent requests arrive in any order; the requests are the same.
+	if len(a) == 0 || strings.Join(sortedCopy(a), "\n") != strings.Join(sortedCopy(b), "\n") {
+		t.Errorf("seed 3 sent different requests in two runs (%d and %d)", len(a), len(b))
+	}
+	if strings.Join(a, "\n") == strings.Join(c, "\n") {
+		t.Error("seeds 3 and 4 sent the same requests")
+	}
+}
+
+func sortedCopy(s []string) []string {
+	out := append([]string(nil), s...)
+	sort.Strings(out)
+	return out
+}
+
+// TestBudgetStopsTheRun: the run sends no more than MaxRequests and says it stopped early.
+func TestBudgetStopsTheRun(t *testing.T) {
+	var seen []string
+	res := run(t, nil, fuzz.Options{Seed: 1, MaxRequests: 20}, &seen)
+	if len(seen) > 20 || res.Requests > 20 || !res.Exhausted {
+		t.Errorf("budget 20: the mock got %d requests, the result counts %d, exhausted %v", len(seen), res.Requests, res.Exhausted)
+	}
+}
+
+func TestUnknownOperationIsAnError(t *testing.T) {
+	docs, err := specs.Default(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := fuzz.New(docs, fuzz.Options{Operations: []string{"nope"}}); err == nil || !strings.Contains(err.Error(), "nope") {
+		t.Errorf("New with an unknown operation: %v", err)
+	}
+	if _, err := fuzz.New(docs, fuzz.Options{State: map[string][]string{"id": {}}}); err == nil {
+		t.Error("New with an empty state list did not fail")
+	}
 }

@@ -437,19 +437,50 @@ func lens[T any](dims [][]T) []int {
 	return out
 }
 
-type pair struct{ a, va, b, vb int }
+// pairTable indexes the pairs of values of two dimensions densely, for the greedy search.
+type pairTable struct {
+	sizes   []int
+	offset  [][]int // offset[a][b] (a < b) is where the pairs of a and b start
+	covered []bool
+	left    int
+}
 
-func pairwiseN(rnd *rand.Rand, sizes []int) [][]int {
-	uncovered := map[pair]bool{}
+func newPairTable(sizes []int) *pairTable {
+	t := &pairTable{sizes: sizes, offset: make([][]int, len(sizes))}
+	n := 0
 	for a := range sizes {
+		t.offset[a] = make([]int, len(sizes))
 		for b := a + 1; b < len(sizes); b++ {
-			for va := 0; va < sizes[a]; va++ {
-				for vb := 0; vb < sizes[b]; vb++ {
-					uncovered[pair{a, va, b, vb}] = true
-				}
+			t.offset[a][b] = n
+			n += sizes[a] * sizes[b]
+		}
+	}
+	t.covered, t.left = make([]bool, n), n
+	return t
+}
+
+func (t *pairTable) index(a, va, b, vb int) int {
+	if a > b {
+		a, va, b, vb = b, vb, a, va
+	}
+	return t.offset[a][b] + va*t.sizes[b] + vb
+}
+
+// decode returns the dimensions and values of the pair at index i.
+func (t *pairTable) decode(i int) (a, va, b, vb int) {
+	for a = range t.sizes {
+		for b = a + 1; b < len(t.sizes); b++ {
+			o := t.offset[a][b]
+			if i < o+t.sizes[a]*t.sizes[b] {
+				r := i - o
+				return a, r / t.sizes[b], b, r % t.sizes[b]
 			}
 		}
 	}
+	return 0, 0, 0, 0
+}
+
+func pairwiseN(rnd *rand.Rand, sizes []int) [][]int {
 	if len(sizes) == 1 {
 		rows := make([][]int, sizes[0])
 		for i := range rows {
@@ -457,19 +488,23 @@ func pairwiseN(rnd *rand.Rand, sizes []int) [][]int {
 		}
 		return rows
 	}
+	t := newPairTable(sizes)
 	var rows [][]int
-	for len(uncovered) > 0 {
+	for t.left > 0 {
 		var best []int
 		bestGain := -1
 		for try := 0; try < 8; try++ {
-			row, gain := candidateRow(rnd, sizes, uncovered)
+			row, gain := t.candidateRow(rnd)
 			if gain > bestGain {
 				best, bestGain = row, gain
 			}
 		}
 		for a := range best {
 			for b := a + 1; b < len(best); b++ {
-				delete(uncovered, pair{a, best[a], b, best[b]})
+				if i := t.index(a, best[a], b, best[b]); !t.covered[i] {
+					t.covered[i] = true
+					t.left--
+				}
 			}
 		}
 		rows = append(rows, best)
@@ -477,32 +512,20 @@ func pairwiseN(rnd *rand.Rand, sizes []int) [][]int {
 	return rows
 }
 
-func candidateRow(rnd *rand.Rand, sizes []int, uncovered map[pair]bool) ([]int, int) {
+// candidateRow builds a row from an uncovered pair, then gives each other dimension the value
+// that covers most new pairs with the values already chosen.
+func (t *pairTable) candidateRow(rnd *rand.Rand) ([]int, int) {
+	sizes := t.sizes
 	row := make([]int, len(sizes))
 	for i := range row {
 		row[i] = -1
 	}
-	// Start from an uncovered pair, so every row makes progress.
-	var first pair
-	keys := make([]pair, 0, len(uncovered))
-	for p := range uncovered {
-		keys = append(keys, p)
+	i := rnd.Intn(len(t.covered))
+	for t.covered[i] {
+		i = (i + 1) % len(t.covered)
 	}
-	sort.Slice(keys, func(i, j int) bool {
-		x, y := keys[i], keys[j]
-		if x.a != y.a {
-			return x.a < y.a
-		}
-		if x.va != y.va {
-			return x.va < y.va
-		}
-		if x.b != y.b {
-			return x.b < y.b
-		}
-		return x.vb < y.vb
-	})
-	first = keys[rnd.Intn(len(keys))]
-	row[first.a], row[first.b] = first.va, first.vb
+	a, va, b, vb := t.decode(i)
+	row[a], row[b] = va, vb
 	gain := 1
 	for _, d := range rnd.Perm(len(sizes)) {
 		if row[d] >= 0 {
@@ -512,14 +535,7 @@ func candidateRow(rnd *rand.Rand, sizes []int, uncovered map[pair]bool) ([]int, 
 		for v := 0; v < sizes[d]; v++ {
 			g := 0
 			for e, ve := range row {
-				if ve < 0 || e == d {
-					continue
-				}
-				a, va, b, vb := e, ve, d, v
-				if a > b {
-					a, va, b, vb = b, vb, a, va
-				}
-				if uncovered[pair{a, va, b, vb}] {
+				if ve >= 0 && e != d && !t.covered[t.index(e, ve, d, v)] {
 					g++
 				}
 			}

@@ -79,7 +79,7 @@ func (r *runner) sendAll(ctx context.Context, plan []*sent) error {
 			} else {
 				r.res.Negative++
 			}
-			s.res = r.f.v.Validate(ctx, validator.Exchange{Request: s.enc.req, Response: s.resp})
+			s.res = r.f.checkResponse(ctx, s.tc, s.resp)
 			r.observe(s)
 			if err := r.check(ctx, s); err != nil {
 				return err
@@ -189,11 +189,7 @@ func (r *runner) check(ctx context.Context, s *sent) error {
 		Body: string(redact.Body(min.enc.req.Header.Get("Content-Type"), min.enc.req.Body)),
 	}
 	if !s.tc.positive {
-		for _, v := range min.res.Violations {
-			if v.Part == validator.PartRequest {
-				fd.RequestViolations = append(fd.RequestViolations, v)
-			}
-		}
+		fd.RequestViolations = min.reqViolations
 	}
 	r.found[key] = len(r.res.Findings)
 	r.res.Findings = append(r.res.Findings, fd)

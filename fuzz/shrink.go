@@ -14,7 +14,7 @@ import (
 // still gives the case's kind (a positive stays valid; a negative keeps exactly the violations
 // it had) and the target still fails the same way. It returns the smallest case that failed.
 func (r *runner) shrink(ctx context.Context, s *sent, rule string) (*sent, int, error) {
-	want := requestViolations(s.res)
+	want := s.reqViolations
 	key := findingKey(rule, s.tc, responseViolations(s.res))
 	spent, steps := 0, 0
 	cur := s
@@ -24,7 +24,11 @@ func (r *runner) shrink(ctx context.Context, s *sent, rule string) (*sent, int, 
 			return false
 		}
 		enc, err := r.f.encode(tc)
-		if err != nil || enc.key == cur.enc.key || !r.f.sameKind(tc, enc, want) {
+		if err != nil || enc.key == cur.enc.key {
+			return false
+		}
+		req := r.f.v.Validate(ctx, validator.Exchange{Request: enc.req})
+		if !sameKind(tc, req, want) {
 			return false
 		}
 		resp, err := r.f.send(ctx, enc.req)
@@ -35,12 +39,12 @@ func (r *runner) shrink(ctx context.Context, s *sent, rule string) (*sent, int, 
 		spent++
 		r.budget--
 		r.res.Requests++
-		res := r.f.v.Validate(ctx, validator.Exchange{Request: enc.req, Response: resp})
+		res := r.f.checkResponse(ctx, tc, resp)
 		got, _, resps := verdict(tc, resp, res)
 		if got != rule || findingKey(got, tc, resps) != key {
 			return false
 		}
-		cur = &sent{tc: tc, enc: enc, resp: resp, res: res}
+		cur = &sent{tc: tc, enc: enc, reqViolations: req.Violations, resp: resp, res: res}
 		steps++
 		return true
 	}
@@ -98,13 +102,12 @@ func (r *runner) shrink(ctx context.Context, s *sent, rule string) (*sent, int, 
 
 // sameKind is kindHolds for shrinking: a negative must keep exactly the violations it had,
 // so that shrinking never turns it valid or into another defect.
-func (f *Fuzzer) sameKind(tc *testCase, enc *encoded, want []validator.Violation) bool {
-	if tc.positive {
-		return f.kindHolds(tc, enc, nil)
+func sameKind(tc *testCase, res validator.Result, want []validator.Violation) bool {
+	if tc.positive || !kindHolds(tc, res) {
+		return kindHolds(tc, res)
 	}
-	res := f.v.Validate(context.Background(), validator.Exchange{Request: enc.req})
-	got := requestViolations(res)
-	if res.Operation != tc.op.id || len(got) != len(want) {
+	got := res.Violations
+	if len(got) != len(want) {
 		return false
 	}
 	for i := range got {
@@ -113,16 +116,6 @@ func (f *Fuzzer) sameKind(tc *testCase, enc *encoded, want []validator.Violation
 		}
 	}
 	return true
-}
-
-func requestViolations(res validator.Result) []validator.Violation {
-	var out []validator.Violation
-	for _, v := range res.Violations {
-		if v.Part == validator.PartRequest {
-			out = append(out, v)
-		}
-	}
-	return out
 }
 
 func responseViolations(res validator.Result) []validator.Violation {
