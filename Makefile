@@ -9,7 +9,7 @@ COMMIT  ?= $(shell git rev-parse HEAD 2>/dev/null)
 LDFLAGS  = -X github.com/specgate/specgate/internal/cli.buildVersion=$(VERSION) -X github.com/specgate/specgate/internal/cli.buildCommit=$(COMMIT)
 BIN     ?= specgate
 
-.PHONY: demo test vet fmt-check unit suites build clean bench bench-bulk fuzz gate demo-proxy bench-proxy setup har-fixtures report-browser
+.PHONY: demo test vet fmt-check unit suites build clean bench bench-bulk bench-fuzz fuzz fuzz-mock gate demo-proxy bench-proxy setup har-fixtures report-browser
 
 ## demo: validate the documented examples of the four endpoints with the embedded specs, then
 ## lint faithful copies of the NERM pages. Both find the pages' defects and exit 1: that is what
@@ -107,6 +107,21 @@ bench:
 ## bench-bulk: specgate validate over a generated 1 GiB HAR (exchanges/s, MB/s, peak RSS).
 bench-bulk:
 	SPECGATE_BENCH_HAR_MB=$${SPECGATE_BENCH_HAR_MB:-1024} $(GO) test -run XXX -bench LargeHAR -benchtime 1x -timeout 30m ./internal/bulk/
+
+## bench-fuzz: generation plus checking per generated request (specgate fuzz, no network).
+bench-fuzz:
+	$(GO) test -run XXX -bench GenerateAndCheck -benchtime 200x -count $${COUNT:-3} ./fuzz/
+
+## fuzz-mock: specgate fuzz against specgate mock on loopback (MOCK_ADDR), with the mock's
+## seeded identifiers as state; SEED and MAX_REQUESTS pick the run.
+MOCK_ADDR    ?= 127.0.0.1:18790
+SEED         ?= 1
+MAX_REQUESTS ?= 2000
+fuzz-mock: build
+	@$(abspath $(BIN)) mock --listen $(MOCK_ADDR) 2>/dev/null & pid=$$!; trap "kill $$pid" EXIT; \
+	for i in 1 2 3 4 5 6 7 8 9 10; do curl -s -o /dev/null http://$(MOCK_ADDR)/ && break; sleep 0.2; done; \
+	SPECGATE_PASSWORD=password $(abspath $(BIN)) fuzz --target http://$(MOCK_ADDR) --user username \
+	  --state fuzz/testdata/mock-state.yaml --seed $(SEED) --max-requests $(MAX_REQUESTS)
 
 ## fuzz: run every fuzz target for FUZZTIME each (default 1m), then keep the corpus it found in
 ## the package's testdata/fuzz, where every `go test` replays it.

@@ -12,6 +12,7 @@ import (
 	"github.com/specgate/specgate/internal/mock"
 	"github.com/specgate/specgate/specs"
 	"github.com/specgate/specgate/validator"
+	"gopkg.in/yaml.v3"
 )
 
 // TestCombineCoversEveryPair: every pair of values of two dimensions is in some row, every
@@ -115,4 +116,34 @@ func BenchmarkGenerateAndCheck(b *testing.B) {
 		n += len(p)
 	}
 	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(n)/1000, "us/request")
+}
+
+// TestMockStateFileNamesSeededRecords keeps the README's example state file true of the mock.
+func TestMockStateFileNamesSeededRecords(t *testing.T) {
+	data, err := os.ReadFile("testdata/mock-state.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var state map[string][]string
+	if err := yaml.Unmarshal(data, &state); err != nil {
+		t.Fatal(err)
+	}
+	seeded := map[string][]string{
+		"patchUser/id": mock.SeededNERMUsers, "patchUserProfiles/id": mock.SeededProfiles,
+		"patchUsers/id": mock.SeededOIGUsers, "putUsers/id": mock.SeededOIGUsers,
+	}
+	for k, vals := range state {
+		known := map[string]bool{}
+		for _, s := range seeded[k] {
+			known[s] = true
+		}
+		for _, v := range vals {
+			if !known[v] {
+				t.Errorf("%s: %s is not seeded in the mock", k, v)
+			}
+		}
+	}
+	if len(state) != len(seeded) {
+		t.Errorf("the state file has %d keys, want %d", len(state), len(seeded))
+	}
 }
