@@ -127,7 +127,7 @@ func requestKey(r *validator.Request) string {
 func (f *Fuzzer) resolve(v any, pick int) any {
 	switch x := v.(type) {
 	case stateRef:
-		vals := f.opts.State[x.key]
+		vals := f.state[x.key]
 		return vals[pick%len(vals)]
 	case map[string]any:
 		out := make(map[string]any, len(x))

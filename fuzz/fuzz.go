@@ -71,6 +71,8 @@ type Fuzzer struct {
 	// exercised, a second walk of valid bodies that judging requests does not need.
 	v, observed *validator.Validator
 	ops         []*operation
+	// state is the run's identifiers: Options.State, then what the run captured.
+	state map[string][]string
 }
 
 // New compiles docs into a Fuzzer. An error names what the specs or options lack.
@@ -126,7 +128,7 @@ func New(docs []*specs.Document, opts Options) (*Fuzzer, error) {
 	if opts.Client == nil {
 		opts.Client = &http.Client{Timeout: 30 * time.Second}
 	}
-	return &Fuzzer{opts: opts, v: v, observed: observed, ops: ops}, nil
+	return &Fuzzer{opts: opts, v: v, observed: observed, ops: ops, state: opts.State}, nil
 }
 
 // Finding is one failure or warning, with the minimal request that shows it.
@@ -168,6 +170,11 @@ type Result struct {
 	// dropped unsent; NegativeAccepted counts generated negatives it accepted, dropped unsent.
 	GeneratorRejects int `json:"generator_rejects"`
 	NegativeDropped  int `json:"negatives_dropped"`
+	// Captured lists, per operation, the names whose values were captured from its replies
+	// and used in a second round; CapturedRejected counts the second round's positives the
+	// validator rejected because a captured value broke the schema.
+	Captured         map[string][]string `json:"captured,omitempty"`
+	CapturedRejected int                 `json:"captured_rejected"`
 	// Planned counts the distinct requests generated; Exhausted is true when the budget ran out
 	// before all were sent.
 	Planned   int  `json:"planned"`
@@ -224,10 +231,15 @@ func (f *Fuzzer) Run(ctx context.Context) (*Result, error) {
 		ctx, cancel = context.WithTimeout(ctx, f.opts.Duration)
 		defer cancel()
 	}
+	f.state = map[string][]string{}
+	for k, v := range f.opts.State {
+		f.state[k] = v
+	}
 	res := &Result{}
-	plan := f.plan(res)
+	seen := map[string]bool{}
+	plan, unbound := f.plan(res, seen, f.ops, true)
 	res.Planned = len(plan)
-	r := &runner{f: f, res: res, cov: map[string]*covAcc{}, budget: f.opts.MaxRequests}
+	r := &runner{f: f, res: res, cov: map[string]*covAcc{}, budget: f.opts.MaxRequests, found: map[string]int{}, unbound: unbound, captured: map[string]*capture{}}
 	if f.opts.Rate > 0 {
 		t := time.NewTicker(time.Duration(float64(time.Second) / f.opts.Rate))
 		defer t.Stop()
@@ -236,17 +248,32 @@ func (f *Fuzzer) Run(ctx context.Context) (*Result, error) {
 	if err := r.sendAll(ctx, plan); err != nil {
 		return res, err
 	}
+	// Identifiers the replies carried feed a second round of the operations that lacked them.
+	if again := r.bindCaptured(); len(again) > 0 && r.budget > 0 && ctx.Err() == nil {
+		rejects := res.GeneratorRejects
+		plan, _ := f.plan(res, seen, again, false)
+		res.CapturedRejected += res.GeneratorRejects - rejects
+		res.GeneratorRejects = rejects
+		res.Planned += len(plan)
+		if err := r.sendAll(ctx, plan); err != nil {
+			return res, err
+		}
+	}
 	r.finish()
 	return res, nil
 }
 
 // plan generates every operation's cases, checks each with the validator, keeps each distinct
 // request once, and interleaves the operations so that a budget cut shares them fairly.
-func (f *Fuzzer) plan(res *Result) []*sent {
+//
+// It returns, per operation, the id-like names generated without state, which replies may fill.
+// notes adds the run's notes (the first round only).
+func (f *Fuzzer) plan(res *Result, seen map[string]bool, ops []*operation, notes bool) ([]*sent, map[string][]string) {
 	var queues [][]*sent
-	seen := map[string]bool{}
-	for i, op := range f.ops {
-		if op.secured && !f.opts.Auth.Set() {
+	unbound := map[string][]string{}
+	for _, op := range ops {
+		i := f.index(op)
+		if notes && op.secured && !f.opts.Auth.Set() {
 			res.Notes = append(res.Notes, fmt.Sprintf("%s needs credentials and none were given: only its missing-credentials case is sent", op))
 		}
 		g := &generator{rnd: rand.New(rand.NewSource(f.opts.Seed + int64(i)*7919)), state: f.stateKey, op: op, unbound: map[string]bool{}}
@@ -282,7 +309,7 @@ func (f *Fuzzer) plan(res *Result) []*sent {
 				}
 				q = append(q, s)
 			}
-		} else if len(pos) > 0 && !(op.secured && !f.opts.Auth.Set()) {
+		} else if notes && len(pos) > 0 && !(op.secured && !f.opts.Auth.Set()) {
 			res.Notes = append(res.Notes, fmt.Sprintf("%s: no generated request is valid, so nothing was sent", op))
 		}
 		if op.secured && !f.opts.Auth.Set() && len(pos) > 0 {
@@ -297,8 +324,11 @@ func (f *Fuzzer) plan(res *Result) []*sent {
 			names = append(names, n)
 		}
 		sort.Strings(names)
+		unbound[op.id] = names
 		for _, n := range names {
-			res.Notes = append(res.Notes, fmt.Sprintf("%s: no state names %q (give it in --state as %s/%s or %s), so its values are random and unlikely to exist", op, n, op.id, n, n))
+			if notes {
+				res.Notes = append(res.Notes, fmt.Sprintf("%s: no state names %q (give it in --state as %s/%s or %s); a second round uses the values its successful replies carry, if any", op, n, op.id, n, n))
+			}
 		}
 		queues = append(queues, q)
 	}
@@ -313,7 +343,17 @@ func (f *Fuzzer) plan(res *Result) []*sent {
 			}
 		}
 	}
-	return plan
+	return plan, unbound
+}
+
+// index is the operation's position, which seeds its generator: the same in every round.
+func (f *Fuzzer) index(op *operation) int {
+	for i, o := range f.ops {
+		if o == op {
+			return i
+		}
+	}
+	return 0
 }
 
 // judged encodes tc and asks the validator: ok is true when the request is new and the
@@ -353,10 +393,10 @@ func (f *Fuzzer) checkResponse(ctx context.Context, tc *testCase, resp *validato
 }
 
 func (f *Fuzzer) stateKey(op *operation, name string) string {
-	if _, ok := f.opts.State[op.id+"/"+name]; ok {
+	if _, ok := f.state[op.id+"/"+name]; ok {
 		return op.id + "/" + name
 	}
-	if _, ok := f.opts.State[name]; ok {
+	if _, ok := f.state[name]; ok {
 		return name
 	}
 	return ""

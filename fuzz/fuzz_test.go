@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"fmt"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -35,14 +36,22 @@ func run(t *testing.T, defects []mock.Defect, opts fuzz.Options, seen *[]string)
 	var mu sync.Mutex
 	m := mock.New(mock.Options{Defects: defects})
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if seen != nil {
-			b, _ := io.ReadAll(r.Body)
-			r.Body = io.NopCloser(bytes.NewReader(b))
-			mu.Lock()
-			*seen = append(*seen, r.Method+" "+r.URL.String()+" "+string(b))
-			mu.Unlock()
+		if seen == nil {
+			m.ServeHTTP(w, r)
+			return
 		}
-		m.ServeHTTP(w, r)
+		b, _ := io.ReadAll(r.Body)
+		r.Body = io.NopCloser(bytes.NewReader(b))
+		rec := httptest.NewRecorder()
+		m.ServeHTTP(rec, r)
+		for k, v := range rec.Header() {
+			w.Header()[k] = v
+		}
+		w.WriteHeader(rec.Code)
+		_, _ = w.Write(rec.Body.Bytes())
+		mu.Lock()
+		*seen = append(*seen, fmt.Sprintf("%d %s %s %s", rec.Code, r.Method, r.URL, b))
+		mu.Unlock()
 	}))
 	defer srv.Close()
 	docs, err := specs.Default(context.Background())
@@ -208,5 +217,19 @@ func TestUnknownOperationIsAnError(t *testing.T) {
 	}
 	if _, err := fuzz.New(docs, fuzz.Options{State: map[string][]string{"id": {}}}); err == nil {
 		t.Error("New with an empty state list did not fail")
+	}
+}
+
+// TestIdentifiersCapturedFromReplies: without state for the three ids that name a relationship
+// in PATCH /user_profiles, the run takes them from the replies of its first round and sends a
+// second round with them, still without a failure on the conforming mock. How the values are
+// kept is TestCaptureKeepsRecordsTogether's.
+func TestIdentifiersCapturedFromReplies(t *testing.T) {
+	res := run(t, nil, fuzz.Options{Seed: 1, Operations: []string{"patchUserProfiles"}}, nil)
+	if got := strings.Join(res.Captured["patchUserProfiles"], " "); got != "ne_attribute_id profile_id user_id" {
+		t.Fatalf("captured %q", got)
+	}
+	if res.Failures() != 0 || res.CapturedRejected != 0 {
+		t.Errorf("%d failures, %d captured values rejected", res.Failures(), res.CapturedRejected)
 	}
 }

@@ -7,6 +7,7 @@ import (
 	"net/url"
 	"os"
 	"regexp"
+	"strings"
 	"testing"
 
 	"github.com/specgate/specgate/internal/mock"
@@ -95,7 +96,7 @@ func BenchmarkGenerateAndCheck(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	plan := f.plan(&Result{})
+	plan, _ := f.plan(&Result{}, map[string]bool{}, f.ops, false)
 	replies := map[string]*validator.Response{}
 	for _, s := range plan {
 		resp, err := f.send(context.Background(), s.enc.req)
@@ -108,7 +109,7 @@ func BenchmarkGenerateAndCheck(b *testing.B) {
 	b.ResetTimer()
 	n := 0
 	for i := 0; i < b.N; i++ {
-		p := f.plan(&Result{})
+		p, _ := f.plan(&Result{}, map[string]bool{}, f.ops, false)
 		for _, s := range p {
 			res := f.checkResponse(ctx, s.tc, replies[s.enc.key])
 			verdict(s.tc, replies[s.enc.key], res)
@@ -145,5 +146,27 @@ func TestMockStateFileNamesSeededRecords(t *testing.T) {
 	}
 	if len(state) != len(seeded) {
 		t.Errorf("the state file has %d keys, want %d", len(state), len(seeded))
+	}
+}
+
+// TestCaptureKeepsRecordsTogether: captured values are kept per record (an object's id), the
+// latest reply winning, in the order records were first seen, so that the i-th values of several
+// names come from one record; failed replies are not read.
+func TestCaptureKeepsRecordsTogether(t *testing.T) {
+	op := &operation{id: "patchThings"}
+	f := &Fuzzer{state: map[string][]string{}, ops: []*operation{op}}
+	r := &runner{f: f, res: &Result{}, unbound: map[string][]string{"patchThings": {"owner_id", "group_id"}}, captured: map[string]*capture{}}
+	reply := func(status int, body string) {
+		r.capture(&sent{tc: &testCase{op: op}, resp: &validator.Response{Status: status, Body: []byte(body)}})
+	}
+	reply(200, `{"things":[{"id":"t1","owner_id":"o1","group_id":"g1"},{"id":"t2","owner_id":"o2","group_id":"g2"}]}`)
+	reply(200, `{"things":[{"id":"t1","owner_id":"o1b","group_id":"g1b"}]}`)
+	reply(400, `{"things":[{"id":"t3","owner_id":"bad","group_id":"bad"}]}`)
+	got := r.bindCaptured()
+	if len(got) != 1 || got[0] != op {
+		t.Fatalf("bindCaptured returned %v", got)
+	}
+	if o, g := f.state["patchThings/owner_id"], f.state["patchThings/group_id"]; strings.Join(o, ",") != "o1b,o2" || strings.Join(g, ",") != "g1b,g2" {
+		t.Errorf("owner_id %v, group_id %v; want [o1b o2] and [g1b g2]", o, g)
 	}
 }

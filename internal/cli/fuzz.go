@@ -177,6 +177,14 @@ func (c *command) fuzzCoverage(res *fuzz.Result) {
 		fmt.Fprintf(w, "; %d generated valid requests the validator rejected were dropped", res.GeneratorRejects)
 	}
 	fmt.Fprintln(w)
+	ops := make([]string, 0, len(res.Captured))
+	for op := range res.Captured {
+		ops = append(ops, op)
+	}
+	sort.Strings(ops)
+	for _, op := range ops {
+		fmt.Fprintf(w, "  %s: a second round used the %s its replies carried\n", op, strings.Join(res.Captured[op], ", "))
+	}
 	for _, cv := range res.Coverage {
 		st := make([]string, len(cv.Statuses))
 		for i, s := range cv.Statuses {
