@@ -9,7 +9,7 @@ COMMIT  ?= $(shell git rev-parse HEAD 2>/dev/null)
 LDFLAGS  = -X github.com/specgate/specgate/internal/cli.buildVersion=$(VERSION) -X github.com/specgate/specgate/internal/cli.buildCommit=$(COMMIT)
 BIN     ?= specgate
 
-.PHONY: demo test vet fmt-check unit suites build clean bench bench-bulk bench-fuzz fuzz fuzz-mock gate demo-proxy bench-proxy setup har-fixtures report-browser
+.PHONY: demo test vet fmt-check unit suites build clean bench bench-bulk bench-fuzz compare-specmatic fuzz fuzz-mock gate demo-proxy bench-proxy setup har-fixtures report-browser
 
 ## demo: validate the documented examples of the four endpoints with the embedded specs, then
 ## lint faithful copies of the NERM pages. Both find the pages' defects and exit 1: that is what
@@ -122,6 +122,11 @@ fuzz-mock: build
 	for i in 1 2 3 4 5 6 7 8 9 10; do curl -s -o /dev/null http://$(MOCK_ADDR)/ && break; sleep 0.2; done; \
 	SPECGATE_PASSWORD=password $(abspath $(BIN)) fuzz --target http://$(MOCK_ADDR) --user username \
 	  --state fuzz/testdata/mock-state.yaml --seed $(SEED) --max-requests $(MAX_REQUESTS)
+
+## compare-specmatic: Specmatic's generative tests (npm specmatic, needs java) and specgate fuzz
+## against the mock with each test-only defect seeded alone, at Specmatic's request count.
+compare-specmatic:
+	OUT=$(OUT) GO=$(GO) bash fuzz/testdata/compare-specmatic.sh
 
 ## fuzz: run every fuzz target for FUZZTIME each (default 1m), then keep the corpus it found in
 ## the package's testdata/fuzz, where every `go test` replays it.

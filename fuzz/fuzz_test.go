@@ -13,6 +13,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/specgate/specgate/fuzz"
 	"github.com/specgate/specgate/internal/mock"
@@ -198,12 +199,15 @@ func sortedCopy(s []string) []string {
 	return out
 }
 
-// TestBudgetStopsTheRun: the run sends no more than MaxRequests and says it stopped early.
+// TestBudgetStopsTheRun: the run sends no more than MaxRequests, shrinking included (the OIG
+// warnings are shrunk as they come), and says it stopped early.
 func TestBudgetStopsTheRun(t *testing.T) {
-	var seen []string
-	res := run(t, nil, fuzz.Options{Seed: 1, MaxRequests: 20}, &seen)
-	if len(seen) > 20 || res.Requests > 20 || !res.Exhausted {
-		t.Errorf("budget 20: the mock got %d requests, the result counts %d, exhausted %v", len(seen), res.Requests, res.Exhausted)
+	for _, budget := range []int{20, 60, 150} {
+		var seen []string
+		res := run(t, nil, fuzz.Options{Seed: 1, MaxRequests: budget, Concurrency: 3}, &seen)
+		if len(seen) > budget || res.Requests > budget || !res.Exhausted {
+			t.Errorf("budget %d: the mock got %d requests, the result counts %d, exhausted %v", budget, len(seen), res.Requests, res.Exhausted)
+		}
 	}
 }
 
@@ -231,5 +235,19 @@ func TestIdentifiersCapturedFromReplies(t *testing.T) {
 	}
 	if res.Failures() != 0 || res.CapturedRejected != 0 {
 		t.Errorf("%d failures, %d captured values rejected", res.Failures(), res.CapturedRejected)
+	}
+}
+
+// TestDurationAndRateBoundTheRun: a run whose time is up stops without an error and says so; a
+// rate limit spaces the requests out (a lower bound, which a busy machine cannot break).
+func TestDurationAndRateBoundTheRun(t *testing.T) {
+	res := run(t, nil, fuzz.Options{Seed: 1, Duration: time.Millisecond, Rate: 100}, nil)
+	if !res.Exhausted || res.Requests > 5 {
+		t.Errorf("1 ms at 100 requests/s: %d requests, exhausted %v", res.Requests, res.Exhausted)
+	}
+	start := time.Now()
+	res = run(t, nil, fuzz.Options{Seed: 1, MaxRequests: 10, Rate: 100}, nil)
+	if elapsed := time.Since(start); res.Requests != 10 || elapsed < 90*time.Millisecond {
+		t.Errorf("10 requests at 100/s took %v (%d sent)", elapsed, res.Requests)
 	}
 }

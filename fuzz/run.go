@@ -142,19 +142,16 @@ type covAcc struct {
 // sendAll sends the plan, Concurrency requests at a time, and judges the replies in plan
 // order so that findings do not depend on timing. It stops at the budget or when ctx is done.
 func (r *runner) sendAll(ctx context.Context, plan []*sent) error {
-	n := len(plan)
-	if n > r.budget {
-		n = r.budget
-		r.res.Exhausted = true
-	}
 	batch := r.f.opts.Concurrency * 4
-	for start := 0; start < n; start += batch {
-		if ctx.Err() != nil {
+	for len(plan) > 0 {
+		if r.budget <= 0 || ctx.Err() != nil {
 			r.res.Exhausted = true
-			break
+			return nil
 		}
-		end := min(start+batch, n)
-		part := plan[start:end]
+		part := plan[:min(batch, r.budget, len(plan))]
+		plan = plan[len(part):]
+		// The batch is paid for before it is judged, so that shrinking sees what is left.
+		r.budget -= len(part)
 		var wg sync.WaitGroup
 		sem := make(chan struct{}, r.f.opts.Concurrency)
 		for _, s := range part {
@@ -176,7 +173,6 @@ func (r *runner) sendAll(ctx context.Context, plan []*sent) error {
 				}
 				return s.err
 			}
-			r.budget--
 			r.res.Requests++
 			if s.tc.positive {
 				r.res.Positive++

@@ -31,9 +31,12 @@ func (r *runner) shrink(ctx context.Context, s *sent, rule string) (*sent, int, 
 		if !sameKind(tc, req, want) {
 			return false
 		}
+		r.wait(ctx)
 		resp, err := r.f.send(ctx, enc.req)
 		if err != nil {
-			sendErr = err
+			if ctx.Err() == nil { // the run's time is up: the smallest case so far stands
+				sendErr = err
+			}
 			return false
 		}
 		spent++
