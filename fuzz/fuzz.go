@@ -279,6 +279,18 @@ func (f *Fuzzer) plan(res *Result, seen map[string]bool, ops []*operation, notes
 		g := &generator{rnd: rand.New(rand.NewSource(f.opts.Seed + int64(i)*7919)), state: f.stateKey, op: op, unbound: map[string]bool{}}
 		var q []*sent
 		pos := g.positiveCases(op)
+		if op.secured && !f.opts.Auth.Set() {
+			// Without credentials no positive can be valid: only their absence is tested.
+			if len(pos) > 0 {
+				tc := pos[0]
+				tc.noAuth, tc.positive, tc.mutation = true, false, "missing credentials"
+				if s, ok := f.judged(tc, seen); ok {
+					q = append(q, s)
+				}
+			}
+			queues = append(queues, q)
+			continue
+		}
 		base := -1
 		for _, tc := range pos {
 			tc.pick = len(q)
@@ -287,9 +299,6 @@ func (f *Fuzzer) plan(res *Result, seen map[string]bool, ops []*operation, notes
 				if s != nil {
 					res.GeneratorRejects++
 				}
-				continue
-			}
-			if op.secured && !f.opts.Auth.Set() {
 				continue
 			}
 			if base < 0 {
@@ -309,15 +318,8 @@ func (f *Fuzzer) plan(res *Result, seen map[string]bool, ops []*operation, notes
 				}
 				q = append(q, s)
 			}
-		} else if notes && len(pos) > 0 && !(op.secured && !f.opts.Auth.Set()) {
+		} else if notes && len(pos) > 0 {
 			res.Notes = append(res.Notes, fmt.Sprintf("%s: no generated request is valid, so nothing was sent", op))
-		}
-		if op.secured && !f.opts.Auth.Set() && len(pos) > 0 {
-			tc := pos[0].clone()
-			tc.noAuth, tc.positive, tc.mutation = true, false, "missing credentials"
-			if s, ok := f.judged(tc, seen); ok {
-				q = append(q, s)
-			}
 		}
 		names := make([]string, 0, len(g.unbound))
 		for n := range g.unbound {

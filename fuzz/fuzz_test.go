@@ -251,3 +251,33 @@ func TestDurationAndRateBoundTheRun(t *testing.T) {
 		t.Errorf("10 requests at 100/s took %v (%d sent)", elapsed, res.Requests)
 	}
 }
+
+// TestWithoutCredentials: with no credentials given, a secured operation gets only its
+// missing-credentials request, which the conforming mock refuses with 401; nothing is counted
+// as a generator bug.
+func TestWithoutCredentials(t *testing.T) {
+	srv := httptest.NewServer(mock.New(mock.Options{}))
+	defer srv.Close()
+	docs, err := specs.Default(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	target, _ := url.Parse(srv.URL)
+	f, err := fuzz.New(docs, fuzz.Options{Target: target, Operations: []string{"putUsers"}, State: mockState()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	res, err := f.Run(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Requests != 1 || res.Negative != 1 || res.GeneratorRejects != 0 || len(res.Findings) != 0 {
+		t.Errorf("%d requests (%d negative), %d rejects, findings %+v", res.Requests, res.Negative, res.GeneratorRejects, res.Findings)
+	}
+	if len(res.Coverage) != 1 || len(res.Coverage[0].Statuses) != 1 || res.Coverage[0].Statuses[0] != 401 {
+		t.Errorf("coverage %+v", res.Coverage)
+	}
+	if len(res.Notes) == 0 || !strings.Contains(res.Notes[0], "needs credentials") {
+		t.Errorf("notes %q", res.Notes)
+	}
+}

@@ -170,11 +170,18 @@ func typeOf(s *openapi3.Schema) string {
 	return ""
 }
 
+// identifier reports whether a property or parameter name is one of an identifier, which a
+// server is likely to look up: "id", "user_id", "usrKey", "requestId".
+func identifier(name string) bool {
+	l := strings.ToLower(name)
+	return l == "id" || strings.HasSuffix(l, "_id") || strings.HasSuffix(name, "Id") || strings.HasSuffix(l, "key")
+}
+
 func (g *generator) strings(s *openapi3.Schema, name string) []any {
 	if key := g.state(g.op, name); key != "" {
 		return []any{stateRef{key}}
 	}
-	if strings.HasSuffix(strings.ToLower(name), "id") && s.Format == "uuid" {
+	if identifier(name) {
 		g.unbound[name] = true
 	}
 	switch s.Format {
