@@ -42,6 +42,7 @@ YAML
 # run NAME DEFECT: both tools against a fresh mock with DEFECT seeded ("" for none).
 run() {
   local name=$1 defect=$2 addr pid
+  rm -f "$OUT/compare/$name.addr" "$OUT/compare/$name.addr2"
   "$OUT/compare/seededmock" -defect "$defect" >"$OUT/compare/$name.addr" &
   pid=$!
   for _ in $(seq 50); do [ -s "$OUT/compare/$name.addr" ] && break; sleep 0.1; done
@@ -49,14 +50,16 @@ run() {
   specmatic "$ROOT/specs/nerm-lifecycle.yaml" "http://$addr/api" "$OUT/compare/$name.specmatic-nerm.log"
   specmatic "$ROOT/specs/oig-selfservice.yaml" "http://$addr/iam/governance/selfservice/api/v1" "$OUT/compare/$name.specmatic-oig.log"
   kill "$pid"; wait "$pid" 2>/dev/null || true
-  local tests=0 failures=0 l
+  local tests=0 failures=0 errors=0 l
   for l in "$OUT/compare/$name".specmatic-*.log; do
     grep -q '^Tests run: ' "$l" || { echo "Specmatic did not run: $l" >&2; tail -3 "$l" >&2; exit 1; }
     tests=$((tests + $(sed -n 's/^Tests run: \([0-9]*\),.*/\1/p' "$l" | tail -1)))
     failures=$((failures + $(sed -n 's/^Tests run: [0-9]*, Successes: [0-9]*, Failures: \([0-9]*\),.*/\1/p' "$l" | tail -1)))
+    errors=$((errors + $(sed -n 's/^Tests run: .*, Errors: \([0-9]*\).*/\1/p' "$l" | tail -1)))
   done
   grep -h 'Scenario: .* has FAILED$' "$OUT/compare/$name".specmatic-*.log | sed 's/^ *//' | sort >"$OUT/compare/$name.specmatic-failed.txt" || true
-  echo "$name specmatic tests=$tests failures=$failures"
+  echo "$name specmatic tests=$tests failures=$failures errors=$errors"
+  [ "$errors" = 0 ] || { echo "Specmatic could not reach the mock: see $OUT/compare/$name.specmatic-*.log" >&2; exit 1; }
   [ "$name" = conforming ] && BUDGET=$tests
   "$OUT/compare/seededmock" -defect "$defect" >"$OUT/compare/$name.addr2" &
   pid=$!

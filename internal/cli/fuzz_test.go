@@ -82,3 +82,13 @@ func TestFuzzExitCodes(t *testing.T) {
 		}
 	}
 }
+
+func TestFuzzHelp(t *testing.T) {
+	r := run(t, "", nil, "help", "fuzz")
+	if r.code != exitOK || !strings.Contains(r.stdout, "--state") || !strings.Contains(r.stdout, "--max-requests") {
+		t.Errorf("help fuzz: exit %d\n%s", r.code, r.stdout)
+	}
+	if r := run(t, "", nil, "help"); !strings.Contains(r.stdout, "specgate fuzz --target URL") {
+		t.Errorf("the usage does not show fuzz:\n%s", r.stdout)
+	}
+}
