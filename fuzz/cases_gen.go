@@ -19,6 +19,9 @@ func (g *generator) positiveCases(op *operation) []*testCase {
 	var keys []string
 	for _, p := range op.params {
 		vals := g.positives(p.schema, p.name, 0)
+		if p.in == "path" {
+			vals = nonEmpty(vals) // an empty segment routes elsewhere, or nowhere
+		}
 		if !p.required {
 			vals = append(vals, absent{})
 		}
@@ -237,4 +240,14 @@ func (g *generator) bodyMutations(s *openapi3.Schema, v any, ptr string, depth i
 			g.bodyMutations(s.Items.Value, x[0], ptr+"/0", depth+1, add)
 		}
 	}
+}
+
+func nonEmpty(vals []any) []any {
+	out := vals[:0:0]
+	for _, v := range vals {
+		if s, ok := v.(string); !ok || s != "" {
+			out = append(out, v)
+		}
+	}
+	return out
 }

@@ -292,11 +292,16 @@ func (f *Fuzzer) plan(res *Result, seen map[string]bool, ops []*operation, notes
 			continue
 		}
 		base := -1
+		wrongCredentials := 0
 		for _, tc := range pos {
 			tc.pick = len(q)
 			s, ok := f.judged(tc, seen)
 			if !ok {
-				if s != nil {
+				switch {
+				case s == nil:
+				case onlySecurity(s.reqViolations):
+					wrongCredentials++
+				default:
 					res.GeneratorRejects++
 				}
 				continue
@@ -320,6 +325,9 @@ func (f *Fuzzer) plan(res *Result, seen map[string]bool, ops []*operation, notes
 			}
 		} else if notes && len(pos) > 0 {
 			res.Notes = append(res.Notes, fmt.Sprintf("%s: no generated request is valid, so nothing was sent", op))
+		}
+		if notes && wrongCredentials > 0 {
+			res.Notes = append(res.Notes, fmt.Sprintf("%s: the credentials given are not of a kind its security requirements accept; %d valid requests were not sent", op, wrongCredentials))
 		}
 		names := make([]string, 0, len(g.unbound))
 		for n := range g.unbound {
@@ -377,6 +385,17 @@ func (f *Fuzzer) judged(tc *testCase, seen map[string]bool) (*sent, bool) {
 	}
 	seen[enc.key] = true
 	return s, true
+}
+
+// onlySecurity reports whether every violation is missing credentials: the request is right
+// but the credentials given are of another kind (a token where basic auth is asked for).
+func onlySecurity(vs []validator.Violation) bool {
+	for _, v := range vs {
+		if v.Rule != validator.RuleRequestSecurityMissing {
+			return false
+		}
+	}
+	return len(vs) > 0
 }
 
 // kindHolds reports whether the validator's verdict on the request fits tc's kind: valid for a

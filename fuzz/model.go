@@ -55,7 +55,7 @@ func (o *operation) refuses(credentials bool) bool {
 func operations(docs []*specs.Document) ([]*operation, error) {
 	var out []*operation
 	for _, d := range docs {
-		base := "/"
+		base := "" // no servers: the paths are the paths
 		if len(d.Spec.Servers) > 0 {
 			base = basePath(d.Spec.Servers[0])
 		}
