@@ -167,7 +167,7 @@ type Result struct {
 	Positive int `json:"positive"`
 	Negative int `json:"negative"`
 	// GeneratorRejects counts generated positives the validator rejected (generator bugs),
-	// dropped unsent; NegativeAccepted counts generated negatives it accepted, dropped unsent.
+	// dropped unsent; NegativeDropped counts generated negatives it accepted, dropped unsent.
 	GeneratorRejects int `json:"generator_rejects"`
 	NegativeDropped  int `json:"negatives_dropped"`
 	// Captured lists, per operation, the names whose values were captured from its replies
