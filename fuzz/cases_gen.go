@@ -11,6 +11,12 @@ import (
 // noBody marks an optional request body left out.
 type noBody struct{}
 
+// bodyChoice is one candidate body and the media type it is sent as.
+type bodyChoice struct {
+	mediaType string
+	value     any
+}
+
 // positiveCases combines the candidates of every parameter and of the body pairwise: the
 // fullest request first (every optional part present), then the required parts alone, then the
 // rows that cover every pair of values.
@@ -32,7 +38,13 @@ func (g *generator) positiveCases(op *operation) []*testCase {
 		keys = append(keys, p.in+":"+p.name)
 	}
 	if op.body != nil {
-		vals := g.positives(op.body, "", 0)
+		// Every documented JSON media type, each with values from its own schema.
+		var vals []any
+		for _, b := range op.bodies {
+			for _, v := range g.positives(b.schema, "", 0) {
+				vals = append(vals, bodyChoice{b.mediaType, v})
+			}
+		}
 		if !op.bodyRequired {
 			vals = append(vals, noBody{})
 		}
@@ -56,8 +68,8 @@ func (g *generator) positiveCases(op *operation) []*testCase {
 		for i, k := range r {
 			v := dims[i][k]
 			if keys[i] == "body" {
-				if _, none := v.(noBody); !none {
-					tc.body, tc.hasBody, tc.media = v, true, op.mediaType
+				if b, ok := v.(bodyChoice); ok {
+					tc.body, tc.hasBody, tc.media = b.value, true, b.mediaType
 				}
 				continue
 			}
@@ -93,8 +105,14 @@ func (g *generator) negativeCases(base *testCase) []*testCase {
 			add(m.what+" in "+p.in+" parameter "+p.name, "", func(tc *testCase) { tc.params[key] = m.value })
 		}
 	}
+	schema := op.body
+	for _, b := range op.bodies {
+		if b.mediaType == base.media {
+			schema = b.schema
+		}
+	}
 	if op.body != nil && base.hasBody {
-		g.bodyMutations(op.body, base.body, "", 0, func(what, ptr string, fn func(any) (any, bool)) {
+		g.bodyMutations(schema, base.body, "", 0, func(what, ptr string, fn func(any) (any, bool)) {
 			add(what+" at "+pointerName(ptr), ptr, func(tc *testCase) { tc.body = edit(tc.body, ptr, fn) })
 		})
 		add("malformed JSON", "", func(tc *testCase) { tc.malformed = true })

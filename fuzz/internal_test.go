@@ -170,3 +170,34 @@ func TestCaptureKeepsRecordsTogether(t *testing.T) {
 		t.Errorf("owner_id %v, group_id %v; want [o1b o2] and [g1b g2]", o, g)
 	}
 }
+
+// TestEveryDocumentedMediaType: positives are sent as each documented JSON media type, each
+// with values from its own schema; negatives break the schema of the media type they are sent as.
+func TestEveryDocumentedMediaType(t *testing.T) {
+	docs, err := specs.LoadFiles(context.Background(), "testdata/two-media.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	target, _ := url.Parse("http://127.0.0.1:1")
+	f, err := New(docs, Options{Target: target})
+	if err != nil {
+		t.Fatal(err)
+	}
+	res := &Result{}
+	plan, _ := f.plan(res, map[string]bool{}, f.ops, true)
+	media := map[string]int{}
+	negatives := 0
+	for _, s := range plan {
+		if s.tc.positive {
+			media[s.tc.media]++
+		} else {
+			negatives++
+		}
+	}
+	if media["application/json"] == 0 || media["application/merge-patch+json"] == 0 {
+		t.Errorf("positives by media type: %v", media)
+	}
+	if res.GeneratorRejects != 0 || res.NegativeDropped != 0 || negatives == 0 {
+		t.Errorf("%d rejects, %d negatives dropped, %d sent", res.GeneratorRejects, res.NegativeDropped, negatives)
+	}
+}

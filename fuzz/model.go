@@ -16,11 +16,18 @@ type operation struct {
 	id, method, path, spec string
 	base                   string // the server base path, variables at their defaults
 	params                 []param
-	body                   *openapi3.Schema // nil when the operation takes no JSON body
+	body                   *openapi3.Schema // the first JSON body's schema; nil for none
 	bodyRequired           bool
 	mediaType              string
+	bodies                 []bodyMedia // every documented JSON body, the first being body
 	secured                bool // the operation needs credentials
 	statuses               map[string]bool
+}
+
+// bodyMedia is one documented JSON media type of a request body and its schema.
+type bodyMedia struct {
+	mediaType string
+	schema    *openapi3.Schema
 }
 
 type param struct {
@@ -111,11 +118,13 @@ func newOperation(d *specs.Document, base, p, method string, item *openapi3.Path
 	}
 	if rb := op.RequestBody; rb != nil && rb.Value != nil {
 		for _, mt := range sortedMedia(rb.Value.Content) {
-			if isJSON(mt) && rb.Value.Content[mt].Schema != nil {
-				o.mediaType, o.body = mt, rb.Value.Content[mt].Schema.Value
-				o.bodyRequired = rb.Value.Required
-				break
+			if isJSON(mt) && rb.Value.Content[mt].Schema != nil && rb.Value.Content[mt].Schema.Value != nil {
+				o.bodies = append(o.bodies, bodyMedia{mt, rb.Value.Content[mt].Schema.Value})
 			}
+		}
+		if len(o.bodies) > 0 {
+			o.mediaType, o.body = o.bodies[0].mediaType, o.bodies[0].schema
+			o.bodyRequired = rb.Value.Required
 		}
 	}
 	sec := d.Spec.Security
