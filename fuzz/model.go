@@ -20,7 +20,7 @@ type operation struct {
 	bodyRequired           bool
 	mediaType              string
 	bodies                 []bodyMedia // every documented JSON body, the first being body
-	secured                bool // the operation needs credentials
+	secured                bool        // the operation needs credentials
 	statuses               map[string]bool
 }
 

@@ -40,28 +40,31 @@ func TestRealSpecsGenerateValidRequests(t *testing.T) {
 			continue // a spec the validator cannot compile is the validator's to report
 		}
 		loaded++
-		for _, auth := range []Auth{{Token: "t"}, {User: "u", Password: "p"}} {
-			fz, err := New(docs, Options{Target: target, Auth: auth, Seed: 5})
-			if err != nil {
-				t.Errorf("%s: %v", root, err)
-				continue
+		fz, err := New(docs, Options{Target: target, Seed: 5})
+		if err != nil {
+			t.Errorf("%s: %v", root, err)
+			continue
+		}
+		keys := func() ([]string, *Result) {
+			res := &Result{}
+			plan, _ := fz.plan(res, map[string]bool{}, fz.ops, true)
+			out := make([]string, len(plan))
+			for i, s := range plan {
+				out[i] = s.enc.key
 			}
-			keys := func() ([]string, *Result) {
-				res := &Result{}
-				plan, _ := fz.plan(res, map[string]bool{}, fz.ops, true)
-				out := make([]string, len(plan))
-				for i, s := range plan {
-					out[i] = s.enc.key
-				}
-				return out, res
-			}
+			return out, res
+		}
+		for i, auth := range []Auth{{Token: "t"}, {User: "u", Password: "p"}} {
+			fz.opts.Auth = auth
 			a, res := keys()
-			b, _ := keys()
 			planned += len(a)
 			if res.GeneratorRejects != 0 {
 				t.Errorf("%s: the validator rejected %d generated positives", root, res.GeneratorRejects)
 			}
-			if strings.Join(a, "\x00") != strings.Join(b, "\x00") {
+			if i > 0 {
+				continue
+			}
+			if b, _ := keys(); strings.Join(a, "\x00") != strings.Join(b, "\x00") {
 				t.Errorf("%s: seed 5 planned different requests twice", root)
 			}
 		}
