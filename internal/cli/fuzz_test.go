@@ -63,6 +63,16 @@ func TestFuzzExitCodes(t *testing.T) {
 	if strings.Contains(r.stdout+r.stderr, "password") {
 		t.Error("the report shows the password")
 	}
+	for _, format := range []string{"json", "junit", "sarif", "github", "html"} {
+		r := run(t, "", nil, "fuzz", "--target", defective.URL, "--user", "username", "--state", state, "--operation", "patchUser", "--format", format, "--quiet", "-o", filepath.Join(t.TempDir(), "report."+format))
+		if r.code != exitFindings {
+			t.Errorf("--format %s: exit %d\n%s", format, r.code, r.stderr)
+		}
+	}
+	r = run(t, "", nil, "fuzz", "--target", defective.URL, "--user", "username", "--state", state, "--operation", "patchUser", "--format", "sarif")
+	if !strings.Contains(r.stdout, `"ruleId": "fuzz.server_error"`) || !strings.Contains(r.stdout, "curl -X PATCH") {
+		t.Errorf("the SARIF report lacks the rule or the reproducer:\n%.2000s", r.stdout)
+	}
 
 	bad := filepath.Join(t.TempDir(), "bad.yaml")
 	if err := os.WriteFile(bad, []byte("id: {nested: map}\n"), 0o644); err != nil {
