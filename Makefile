@@ -65,6 +65,7 @@ vet:
 
 unit:
 	$(GO) test -race -count=1 $(PKGS)
+	$(GO) test -count=1 -run '^TestRealSpecs' ./fuzz/
 
 suites:
 	@mkdir -p $(OUT)
