@@ -9,7 +9,7 @@ COMMIT  ?= $(shell git rev-parse HEAD 2>/dev/null)
 LDFLAGS  = -X github.com/specgate/specgate/internal/cli.buildVersion=$(VERSION) -X github.com/specgate/specgate/internal/cli.buildCommit=$(COMMIT)
 BIN     ?= specgate
 
-.PHONY: demo test vet fmt-check unit suites build clean bench bench-bulk bench-memory fuzz gate demo-proxy bench-proxy setup har-fixtures report-browser corpus
+.PHONY: demo test vet fmt-check unit suites build clean bench bench-bulk bench-memory bench-fuzz compare-specmatic fuzz fuzz-mock gate demo-proxy bench-proxy setup har-fixtures report-browser corpus
 
 ## demo: validate the documented examples of the four endpoints with the embedded specs, then
 ## lint faithful copies of the NERM pages. Both find the pages' defects and exit 1: that is what
@@ -72,6 +72,7 @@ CORPUS_PKGS = ./specs/ ./validator/ ./internal/lint/ ./internal/cli/
 unit:
 	$(GO) test -race -count=1 $(PKGS)
 	$(GO) test -count=1 -run '^TestCorpus' $(CORPUS_PKGS)
+	$(GO) test -count=1 -run '^TestRealSpecs' ./fuzz/
 
 suites:
 	@mkdir -p $(OUT)
@@ -128,6 +129,26 @@ bench-bulk:
 ## a 3 GiB body, and on a 200 MB HAR (json and html reports); fails above 256 MiB.
 bench-memory:
 	$(GO) test -run XXX -bench ValidatePeakRSS -benchtime 1x -timeout 30m ./internal/bulk/
+
+## bench-fuzz: generation plus checking per generated request (specgate fuzz, no network).
+bench-fuzz:
+	$(GO) test -run XXX -bench GenerateAndCheck -benchtime 200x -count $${COUNT:-3} ./fuzz/
+
+## fuzz-mock: specgate fuzz against specgate mock on loopback (MOCK_ADDR), with the mock's
+## seeded identifiers as state; SEED and MAX_REQUESTS pick the run.
+MOCK_ADDR    ?= 127.0.0.1:18790
+SEED         ?= 1
+MAX_REQUESTS ?= 2000
+fuzz-mock: build
+	@$(abspath $(BIN)) mock --listen $(MOCK_ADDR) 2>/dev/null & pid=$$!; trap "kill $$pid" EXIT; \
+	for i in 1 2 3 4 5 6 7 8 9 10; do curl -s -o /dev/null http://$(MOCK_ADDR)/ && break; sleep 0.2; done; \
+	SPECGATE_PASSWORD=password $(abspath $(BIN)) fuzz --target http://$(MOCK_ADDR) --user username \
+	  --state fuzz/testdata/mock-state.yaml --seed $(SEED) --max-requests $(MAX_REQUESTS)
+
+## compare-specmatic: Specmatic's generative tests (npm specmatic, needs java) and specgate fuzz
+## against the mock with each test-only defect seeded alone, at Specmatic's request count.
+compare-specmatic:
+	OUT=$(OUT) GO=$(GO) bash fuzz/testdata/compare-specmatic.sh
 
 ## fuzz: run every fuzz target for FUZZTIME each (default 1m), then keep the corpus it found in
 ## the package's testdata/fuzz, where every `go test` replays it.

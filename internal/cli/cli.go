@@ -59,6 +59,7 @@ Usage:
   specgate lint [--contracts DIR] [--format ` + findings + `] [--fail-on LEVEL] [SPEC]...
   specgate diff [--traffic FILE]... [--format ` + findings + `] [--fail-on LEVEL] BASE REVISION
   specgate replay --target URL [--user USER] [--spec FILE]... [--format ` + stream + `]
+  specgate fuzz --target URL [--user USER] [--spec FILE]... [--operation ID]... [--seed N] [--max-requests N] [--format ` + findings + `]
   specgate proxy --upstream URL [--listen ADDRESS] [--spec FILE]... [--mode report|enforce] [--record FILE]
   specgate mock [--listen ADDRESS]
   specgate version
@@ -81,6 +82,7 @@ var commands = []struct{ name, summary string }{
 	{"lint", "check specs (OpenAPI schema, refs, examples, ambiguous oneOf) and contracts"},
 	{"diff", "report breaking changes between two revisions of the specs"},
 	{"replay", "send the contracts' requests to a live deployment and validate its responses"},
+	{"fuzz", "send requests generated from the specs to a deployment; shrink each failure to a curl command"},
 	{"proxy", "validate live traffic in a reverse proxy: log each verdict, or block invalid traffic"},
 	{"mock", "serve an in-memory NERM and OIG stand-in to put behind the proxy"},
 	{"version", "print the version"},
@@ -140,6 +142,8 @@ func (c *command) run(ctx context.Context, args []string) int {
 		return c.diff(ctx, rest)
 	case "replay":
 		return c.replay(ctx, rest)
+	case "fuzz":
+		return c.fuzz(ctx, rest)
 	case "proxy":
 		return c.proxy(ctx, rest)
 	case "mock":

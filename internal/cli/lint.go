@@ -176,6 +176,8 @@ func (c *command) commandHelp(name string) bool {
 		fs = c.diffFlags(new(diffConfig))
 	case "replay":
 		fs = c.replayFlags(new(replayConfig))
+	case "fuzz":
+		fs = c.fuzzFlags(new(fuzzConfig))
 	default:
 		return false
 	}

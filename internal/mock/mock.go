@@ -79,6 +79,39 @@ type Options struct {
 	Credentials map[string]string
 	// Logger receives one line per request. Nil discards them.
 	Logger *slog.Logger
+	// Defects seeds departures from the specs, for tests that prove specgate fuzz finds them.
+	// The command line never sets it: `specgate mock` always serves the conforming mock.
+	Defects []Defect
+}
+
+// Defect is a departure from the specs a test can seed into the mock.
+type Defect string
+
+// The defects a test can seed, each the kind of bug that generated requests find and written
+// requests miss.
+const (
+	// DefectLongName500: PATCH /users/{id} answers 500 to a user.name longer than 64 characters.
+	DefectLongName500 Defect = "long-name-500"
+	// DefectAcceptsForbiddenStatus: PATCH /users/{id} applies a user.status outside its enum.
+	DefectAcceptsForbiddenStatus Defect = "accepts-forbidden-status"
+	// DefectJobStatusString: PATCH /user_profiles answers a job's top-level status as a string.
+	DefectJobStatusString Defect = "job-status-string"
+	// DefectNoCredentials: the OIG endpoints serve a request that carries no credentials at all.
+	DefectNoCredentials Defect = "no-credentials"
+	// DefectUndocumentedStatus: PUT /users answers 202, a status its spec does not document.
+	DefectUndocumentedStatus Defect = "undocumented-status"
+)
+
+// Defects lists every Defect, for tests that seed them one at a time.
+var Defects = []Defect{DefectLongName500, DefectAcceptsForbiddenStatus, DefectJobStatusString, DefectNoCredentials, DefectUndocumentedStatus}
+
+func (m *Mock) defect(d Defect) bool {
+	for _, x := range m.opts.Defects {
+		if x == d {
+			return true
+		}
+	}
+	return false
 }
 
 // Mock is the in-memory API. Build it with New; it is an http.Handler.
@@ -315,7 +348,11 @@ func (m *Mock) patchUser(w http.ResponseWriter, r *http.Request) {
 	str("type", oneOf("NeprofileUser", "NeaccessUser"), "must be NeprofileUser or NeaccessUser")
 	str("profile_id", uuidRE.MatchString, "is not a valid UUID")
 	str("title", nil, "")
-	str("status", oneOf("Active", "Disabled"), "must be Active or Disabled")
+	if m.defect(DefectAcceptsForbiddenStatus) {
+		str("status", nil, "")
+	} else {
+		str("status", oneOf("Active", "Disabled"), "must be Active or Disabled")
+	}
 	str("login", nil, "")
 	str("group_strings", nil, "")
 	if v, present := fields["admin"]; present {
@@ -325,6 +362,10 @@ func (m *Mock) patchUser(w http.ResponseWriter, r *http.Request) {
 	}
 	if len(errs) > 0 {
 		fail(errs)
+		return
+	}
+	if name, _ := fields["name"].(string); m.defect(DefectLongName500) && len(name) > 64 {
+		writeJSON(w, http.StatusInternalServerError, map[string]string{"error": "Sorry something went wrong"})
 		return
 	}
 	m.mu.Lock()
@@ -430,8 +471,12 @@ func (m *Mock) patchUserProfiles(w http.ResponseWriter, r *http.Request) {
 	jobID := fmt.Sprintf("3ce88e47ad6dba2d%08x", m.jobs)
 	m.mu.Unlock()
 	if job {
+		var status any = 200
+		if m.defect(DefectJobStatusString) {
+			status = "200"
+		}
 		writeJSON(w, http.StatusOK, map[string]any{
-			"info": "job has started", "job_status": map[string]string{"job_id": jobID, "status": "queued"}, "status": 200,
+			"info": "job has started", "job_status": map[string]string{"job_id": jobID, "status": "queued"}, "status": status,
 		})
 		return
 	}
@@ -533,7 +578,11 @@ func (m *Mock) oigUsers(w http.ResponseWriter, r *http.Request) {
 	}
 	m.mu.Unlock()
 	respTime()
-	writeJSON(w, http.StatusOK, map[string]any{"users": out})
+	status := http.StatusOK
+	if put && m.defect(DefectUndocumentedStatus) {
+		status = http.StatusAccepted
+	}
+	writeJSON(w, status, map[string]any{"users": out})
 }
 
 // oigItem is one user of a PATCH or PUT body, as far as the mock reads it.
@@ -634,6 +683,9 @@ func (m *Mock) Attributes(usrKey string) map[string]string {
 }
 
 func (m *Mock) authorized(r *http.Request) bool {
+	if m.defect(DefectNoCredentials) && r.Header.Get("Authorization") == "" {
+		return true
+	}
 	user, pass, ok := r.BasicAuth()
 	if !ok {
 		return false

@@ -1,0 +1,251 @@
+package fuzz
+
+import (
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"net/url"
+	"sort"
+	"strings"
+
+	"github.com/specgate/specgate/validator"
+)
+
+// testCase is one generated request, before it is encoded: parameter values and a body tree,
+// so that shrinking can take it apart.
+type testCase struct {
+	op       *operation
+	positive bool
+	params   map[string]any // "in:name" → value; an absent optional parameter has no key
+	body     any            // the body tree; nil with hasBody false for no body
+	hasBody  bool
+	media    string // the Content-Type sent; "" for none
+	noAuth   bool   // send no credentials
+	// malformed sends the encoded body without its last byte.
+	malformed bool
+	// mutation says what a negative breaks ("wrong type at /user/name"); mutPtr is where, so
+	// that shrinking leaves it alone.
+	mutation, mutPtr string
+	pick             int // which State value each key takes in this request
+}
+
+func (tc *testCase) clone() *testCase {
+	c := *tc
+	c.params = make(map[string]any, len(tc.params))
+	for k, v := range tc.params {
+		c.params[k] = v
+	}
+	c.body = deepCopy(tc.body)
+	return &c
+}
+
+// encoded is a testCase made concrete: the request the validator judges and the target gets.
+type encoded struct {
+	req *validator.Request
+	key string // identifies the request, to send each distinct one once
+}
+
+// encode builds the request: the spec's base path and path, parameters in their places, the
+// body encoded, credentials set (they are never logged or reported).
+func (f *Fuzzer) encode(tc *testCase) (*encoded, error) {
+	op := tc.op
+	p := op.path
+	q := url.Values{}
+	h := http.Header{}
+	keys := make([]string, 0, len(tc.params))
+	for k := range tc.params {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	for _, k := range keys {
+		in, name, _ := strings.Cut(k, ":")
+		vals := paramStrings(f.resolve(tc.params[k], tc.pick))
+		switch in {
+		case "path":
+			p = strings.ReplaceAll(p, "{"+name+"}", url.PathEscape(strings.Join(vals, ",")))
+		case "query":
+			for _, v := range vals {
+				q.Add(name, v)
+			}
+		case "header":
+			h.Set(name, strings.Join(vals, ","))
+		case "cookie":
+			h.Add("Cookie", name+"="+strings.Join(vals, ","))
+		}
+	}
+	var body []byte
+	switch {
+	case tc.hasBody:
+		var err error
+		if body, err = json.Marshal(f.resolve(tc.body, tc.pick)); err != nil {
+			return nil, fmt.Errorf("%s: encoding a generated body: %w", op, err)
+		}
+		if tc.malformed {
+			body = body[:len(body)-1]
+		}
+	}
+	if tc.media != "" && body != nil {
+		h.Set("Content-Type", tc.media)
+	}
+	if op.secured && !tc.noAuth {
+		f.opts.Auth.set(h)
+	}
+	full := op.base + p
+	u := &url.URL{Path: mustUnescape(full), RawPath: full, RawQuery: q.Encode()}
+	if u.Path == full {
+		u.RawPath = ""
+	}
+	req := &validator.Request{Method: op.method, URL: u, Header: h, Body: body}
+	return &encoded{req: req, key: requestKey(req)}, nil
+}
+
+func mustUnescape(p string) string {
+	s, err := url.PathUnescape(p)
+	if err != nil {
+		return p
+	}
+	return s
+}
+
+// requestKey identifies a request by method, URL, headers and body.
+func requestKey(r *validator.Request) string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "%s %s\n", r.Method, r.URL)
+	names := make([]string, 0, len(r.Header))
+	for n := range r.Header {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	for _, n := range names {
+		fmt.Fprintf(&b, "%s: %q\n", n, r.Header[n])
+	}
+	b.Write(r.Body)
+	return b.String()
+}
+
+// resolve replaces the stateRefs of v by the State values pick selects.
+func (f *Fuzzer) resolve(v any, pick int) any {
+	switch x := v.(type) {
+	case stateRef:
+		vals := f.state[x.key]
+		return vals[pick%len(vals)]
+	case map[string]any:
+		out := make(map[string]any, len(x))
+		for k, e := range x {
+			out[k] = f.resolve(e, pick)
+		}
+		return out
+	case []any:
+		out := make([]any, len(x))
+		for i, e := range x {
+			out[i] = f.resolve(e, pick)
+		}
+		return out
+	}
+	return v
+}
+
+// paramStrings is how a parameter value is written: arrays as their items (the query repeats
+// the name, the path and headers join them with commas), scalars as their text.
+func paramStrings(v any) []string {
+	switch x := v.(type) {
+	case []any:
+		out := make([]string, 0, len(x))
+		for _, e := range x {
+			out = append(out, paramStrings(e)...)
+		}
+		return out
+	case string:
+		return []string{x}
+	case nil:
+		return []string{""}
+	case map[string]any:
+		b, _ := json.Marshal(x)
+		return []string{string(b)}
+	}
+	return []string{fmt.Sprint(v)}
+}
+
+func deepCopy(v any) any {
+	switch x := v.(type) {
+	case map[string]any:
+		out := make(map[string]any, len(x))
+		for k, e := range x {
+			out[k] = deepCopy(e)
+		}
+		return out
+	case []any:
+		out := make([]any, len(x))
+		for i, e := range x {
+			out[i] = deepCopy(e)
+		}
+		return out
+	}
+	return v
+}
+
+// ptrTokens splits a JSON pointer into its reference tokens.
+func ptrTokens(ptr string) []string {
+	if ptr == "" {
+		return nil
+	}
+	toks := strings.Split(ptr[1:], "/")
+	for i, t := range toks {
+		toks[i] = strings.ReplaceAll(strings.ReplaceAll(t, "~1", "/"), "~0", "~")
+	}
+	return toks
+}
+
+func ptrJoin(ptr, tok string) string {
+	return ptr + "/" + strings.ReplaceAll(strings.ReplaceAll(tok, "~", "~0"), "/", "~1")
+}
+
+// edit returns root with the value at ptr replaced by fn's result; fn gets the old value and
+// returns the new one and whether to keep the member at all (false deletes it). root is not
+// modified.
+func edit(root any, ptr string, fn func(old any) (any, bool)) any {
+	return editTokens(deepCopy(root), ptrTokens(ptr), fn)
+}
+
+func editTokens(v any, toks []string, fn func(any) (any, bool)) any {
+	if len(toks) == 0 {
+		nv, _ := fn(v)
+		return nv
+	}
+	switch x := v.(type) {
+	case map[string]any:
+		child, ok := x[toks[0]]
+		if !ok {
+			return v
+		}
+		if len(toks) == 1 {
+			nv, keep := fn(child)
+			if keep {
+				x[toks[0]] = nv
+			} else {
+				delete(x, toks[0])
+			}
+			return x
+		}
+		x[toks[0]] = editTokens(child, toks[1:], fn)
+		return x
+	case []any:
+		var i int
+		if _, err := fmt.Sscanf(toks[0], "%d", &i); err != nil || i < 0 || i >= len(x) {
+			return v
+		}
+		if len(toks) == 1 {
+			nv, keep := fn(x[i])
+			if keep {
+				x[i] = nv
+				return x
+			}
+			return append(x[:i], x[i+1:]...)
+		}
+		x[i] = editTokens(x[i], toks[1:], fn)
+		return x
+	}
+	return v
+}
+
+func itoa(i int) string { return fmt.Sprintf("%d", i) }

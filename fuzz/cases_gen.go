@@ -1,0 +1,271 @@
+package fuzz
+
+import (
+	"encoding/json"
+	"fmt"
+	"sort"
+
+	"github.com/getkin/kin-openapi/openapi3"
+)
+
+// noBody marks an optional request body left out.
+type noBody struct{}
+
+// bodyChoice is one candidate body and the media type it is sent as.
+type bodyChoice struct {
+	mediaType string
+	value     any
+}
+
+// positiveCases combines the candidates of every parameter and of the body pairwise: the
+// fullest request first (every optional part present), then the required parts alone, then the
+// rows that cover every pair of values.
+func (g *generator) positiveCases(op *operation) []*testCase {
+	var dims [][]any
+	var keys []string
+	for _, p := range op.params {
+		vals := g.positives(p.schema, p.name, 0)
+		if p.in == "path" {
+			vals = nonEmpty(vals) // an empty segment routes elsewhere, or nowhere
+		}
+		if !p.required {
+			vals = append(vals, absent{})
+		}
+		if len(vals) == 0 {
+			return nil
+		}
+		dims = append(dims, vals)
+		keys = append(keys, p.in+":"+p.name)
+	}
+	if op.body != nil {
+		// Every documented JSON media type, each with values from its own schema.
+		var vals []any
+		for _, b := range op.bodies {
+			for _, v := range g.positives(b.schema, "", 0) {
+				vals = append(vals, bodyChoice{b.mediaType, v})
+			}
+		}
+		if !op.bodyRequired {
+			vals = append(vals, noBody{})
+		}
+		if len(vals) == 0 {
+			return nil
+		}
+		dims = append(dims, vals)
+		keys = append(keys, "body")
+	}
+	full, minimal := make([]int, len(dims)), make([]int, len(dims))
+	for i, d := range dims {
+		switch d[len(d)-1].(type) {
+		case absent, noBody:
+			minimal[i] = len(d) - 1
+		}
+	}
+	rows := append([][]int{full, minimal}, pairwise(g.rnd, dims)...)
+	var out []*testCase
+	for _, r := range rows {
+		tc := &testCase{op: op, positive: true, params: map[string]any{}}
+		for i, k := range r {
+			v := dims[i][k]
+			if keys[i] == "body" {
+				if b, ok := v.(bodyChoice); ok {
+					tc.body, tc.hasBody, tc.media = b.value, true, b.mediaType
+				}
+				continue
+			}
+			if _, skip := v.(absent); !skip {
+				tc.params[keys[i]] = v
+			}
+		}
+		out = append(out, tc)
+	}
+	return out
+}
+
+// negativeCases changes base (a valid request) in one way at a time.
+func (g *generator) negativeCases(base *testCase) []*testCase {
+	op := base.op
+	var out []*testCase
+	add := func(what, ptr string, change func(tc *testCase)) {
+		tc := base.clone()
+		tc.positive, tc.mutation, tc.mutPtr = false, what, ptr
+		change(tc)
+		out = append(out, tc)
+	}
+	for _, p := range op.params {
+		key := p.in + ":" + p.name
+		if p.required && p.in != "path" {
+			add("missing required "+p.in+" parameter "+p.name, "", func(tc *testCase) { delete(tc.params, key) })
+		}
+		if _, present := base.params[key]; !present {
+			continue
+		}
+		for _, m := range g.valueMutations(p.schema, true) {
+			m := m
+			add(m.what+" in "+p.in+" parameter "+p.name, "", func(tc *testCase) { tc.params[key] = m.value })
+		}
+	}
+	schema := op.body
+	for _, b := range op.bodies {
+		if b.mediaType == base.media {
+			schema = b.schema
+		}
+	}
+	if op.body != nil && base.hasBody {
+		g.bodyMutations(schema, base.body, "", 0, func(what, ptr string, fn func(any) (any, bool)) {
+			add(what+" at "+pointerName(ptr), ptr, func(tc *testCase) { tc.body = edit(tc.body, ptr, fn) })
+		})
+		add("malformed JSON", "", func(tc *testCase) { tc.malformed = true })
+		add("wrong content type text/plain", "", func(tc *testCase) { tc.media = "text/plain" })
+		if op.bodyRequired {
+			add("missing required body", "", func(tc *testCase) { tc.body, tc.hasBody, tc.media = nil, false, "" })
+		}
+	}
+	if op.secured {
+		add("missing credentials", "", func(tc *testCase) { tc.noAuth = true })
+	}
+	return out
+}
+
+func pointerName(ptr string) string {
+	if ptr == "" {
+		return "the body"
+	}
+	return ptr
+}
+
+type valueMutation struct {
+	what  string
+	value any
+}
+
+// valueMutations returns values that break s in one way each. For a parameter (param true) a
+// wrong type is only one that text can show: letters for a number or a boolean.
+func (g *generator) valueMutations(s *openapi3.Schema, param bool) []valueMutation {
+	if s == nil {
+		return nil
+	}
+	if len(s.AllOf) > 0 {
+		s = merged(s)
+	}
+	var out []valueMutation
+	typ := typeOf(s)
+	switch typ {
+	case "string":
+		if !param {
+			out = append(out, valueMutation{"wrong type (number for string)", json.Number("12345")})
+		}
+	case "integer", "number":
+		out = append(out, valueMutation{"wrong type (string for " + typ + ")", "not-a-number"})
+		if typ == "integer" {
+			out = append(out, valueMutation{"wrong type (fraction for integer)", json.Number("1.5")})
+		}
+	case "boolean":
+		out = append(out, valueMutation{"wrong type (string for boolean)", "maybe"})
+	case "object":
+		if !param {
+			out = append(out, valueMutation{"wrong type (string for object)", "not-an-object"})
+		}
+	case "array":
+		if !param {
+			out = append(out, valueMutation{"wrong type (string for array)", "not-an-array"})
+		}
+	}
+	if len(s.Enum) > 0 {
+		if str, ok := s.Enum[0].(string); ok {
+			out = append(out, valueMutation{"value outside the enum", str + "_not_in_enum"})
+		}
+	}
+	if typ == "string" {
+		switch s.Format {
+		case "uuid":
+			out = append(out, valueMutation{"not a uuid", "not-a-uuid"})
+		case "email":
+			out = append(out, valueMutation{"not an email", "not-an-email"})
+		case "date-time":
+			out = append(out, valueMutation{"not a date-time", "yesterday"})
+		case "date":
+			out = append(out, valueMutation{"not a date", "2024-13-45"})
+		}
+		if s.MinLength > 0 {
+			out = append(out, valueMutation{fmt.Sprintf("shorter than minLength %d", s.MinLength), g.word(int(s.MinLength) - 1)})
+		}
+		if s.MaxLength != nil {
+			out = append(out, valueMutation{fmt.Sprintf("longer than maxLength %d", *s.MaxLength), g.word(int(*s.MaxLength) + 1)})
+		}
+	}
+	if typ == "integer" || typ == "number" {
+		if s.Min != nil {
+			out = append(out, valueMutation{fmt.Sprintf("below minimum %g", *s.Min), json.Number(fmt.Sprintf("%d", int64(*s.Min)-1))})
+		}
+		if s.Max != nil {
+			out = append(out, valueMutation{fmt.Sprintf("above maximum %g", *s.Max), json.Number(fmt.Sprintf("%d", int64(*s.Max)+1))})
+		}
+	}
+	return out
+}
+
+// bodyMutations walks the body v with its schema s and reports each one-place change that
+// breaks it: a value mutation at every node, each required property removed, arrays outside
+// their item bounds.
+func (g *generator) bodyMutations(s *openapi3.Schema, v any, ptr string, depth int, add func(what, ptr string, fn func(any) (any, bool))) {
+	if s == nil || depth > maxDepth {
+		return
+	}
+	if len(s.AllOf) > 0 {
+		s = merged(s)
+	}
+	for _, m := range g.valueMutations(s, false) {
+		m := m
+		add(m.what, ptr, func(any) (any, bool) { return m.value, true })
+	}
+	switch x := v.(type) {
+	case map[string]any:
+		for _, r := range s.Required {
+			if _, present := x[r]; present {
+				r := r
+				add("missing required property "+r, ptrJoin(ptr, r), func(any) (any, bool) { return nil, false })
+			}
+		}
+		names := make([]string, 0, len(x))
+		for k := range x {
+			names = append(names, k)
+		}
+		sort.Strings(names)
+		for _, k := range names {
+			if p := s.Properties[k]; p != nil && p.Value != nil {
+				g.bodyMutations(p.Value, x[k], ptrJoin(ptr, k), depth+1, add)
+			}
+		}
+	case []any:
+		if s.MinItems > 0 && len(x) > 0 {
+			add(fmt.Sprintf("fewer items than minItems %d", s.MinItems), ptr, func(old any) (any, bool) {
+				return old.([]any)[:s.MinItems-1], true
+			})
+		}
+		if s.MaxItems != nil && len(x) > 0 {
+			add(fmt.Sprintf("more items than maxItems %d", *s.MaxItems), ptr, func(old any) (any, bool) {
+				a := old.([]any)
+				n := int(*s.MaxItems) + 1
+				out := make([]any, n)
+				for i := range out {
+					out[i] = deepCopy(a[i%len(a)])
+				}
+				return out, true
+			})
+		}
+		if s.Items != nil && s.Items.Value != nil && len(x) > 0 {
+			g.bodyMutations(s.Items.Value, x[0], ptr+"/0", depth+1, add)
+		}
+	}
+}
+
+func nonEmpty(vals []any) []any {
+	out := vals[:0:0]
+	for _, v := range vals {
+		if s, ok := v.(string); !ok || s != "" {
+			out = append(out, v)
+		}
+	}
+	return out
+}

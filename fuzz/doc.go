@@ -1,0 +1,18 @@
+// Package fuzz generates contract tests from OpenAPI specs and runs them against a deployment:
+// the engine behind `specgate fuzz --target URL`, also called from Go tests (the Ginkgo suite
+// suites/fuzz does).
+//
+// The validator is the oracle, both ways. Positive requests are generated from each operation's
+// schemas (boundary lengths and ranges, each enum value, optional properties present and absent,
+// each oneOf/anyOf branch, parameters, the documented content type, credentials), combined
+// pairwise rather than as a product; each is sent only once the validator accepts it, and one it
+// rejects is a generator bug that is counted and dropped. Negative requests change a valid
+// request in exactly one way (a wrong type, a value outside an enum, range or length, a missing
+// required property or parameter, malformed JSON, a wrong content type, missing credentials);
+// each is sent only once the validator rejects it. Every failure is shrunk to a minimal request,
+// the validator re-judging every step so that a shrunk negative stays invalid and a shrunk
+// positive stays valid, and is reported with a curl command whose credentials are redacted.
+//
+// Identifiers that must exist come from Options.State, never from luck. The same seed gives the
+// same requests. A Fuzzer is built once with New; Run may be called many times, one at a time.
+package fuzz

@@ -1,0 +1,424 @@
+package fuzz
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"math/rand"
+	"net/http"
+	"net/url"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/specgate/specgate/specs"
+	"github.com/specgate/specgate/validator"
+)
+
+// Auth is the credentials to send to operations that need them: basic (User and Password) or a
+// bearer Token. They go into requests only, never into findings, curl commands or logs.
+type Auth struct {
+	User, Password string
+	Token          string
+}
+
+// Set reports whether credentials are given.
+func (a Auth) Set() bool { return a.User != "" || a.Password != "" || a.Token != "" }
+
+func (a Auth) set(h http.Header) {
+	switch {
+	case a.Token != "":
+		h.Set("Authorization", "Bearer "+a.Token)
+	case a.User != "" || a.Password != "":
+		r := http.Request{Header: h}
+		r.SetBasicAuth(a.User, a.Password)
+	}
+}
+
+// Options configures a Fuzzer. Only Target is required.
+type Options struct {
+	// Target is the deployment's origin, with an optional path prefix; the specs' server base
+	// paths are appended to it.
+	Target *url.URL
+	// Auth is sent to operations whose security requirements ask for credentials.
+	Auth Auth
+	// Operations limits the run to these operationIds; empty means every operation.
+	Operations []string
+	// State gives identifiers that must exist, by property or parameter name ("id"), or by
+	// operationId and name ("patchUser/id", which wins). Every value generated for such a name
+	// is one of these, the same for every place of one request.
+	State map[string][]string
+	// Seed makes the run reproducible: the same seed gives the same requests.
+	Seed int64
+	// MaxRequests bounds the requests sent, shrinking included. Zero means 2,000.
+	MaxRequests int
+	// Duration bounds the run's time. Zero means no bound but MaxRequests.
+	Duration time.Duration
+	// Rate bounds the requests sent per second. Zero means no bound.
+	Rate float64
+	// Concurrency is how many requests are in flight at once. Zero means 1.
+	Concurrency int
+	// ShrinkRequests bounds the requests spent shrinking one failure. Zero means 200.
+	ShrinkRequests int
+	// Client sends the requests; nil uses a client with a 30-second timeout.
+	Client *http.Client
+}
+
+// Fuzzer generates and runs contract tests for a set of specs. Build it once with New.
+type Fuzzer struct {
+	opts Options
+	// v judges the generated requests; observed checks the replies and records what they
+	// exercised, a second walk of valid bodies that judging requests does not need.
+	v, observed *validator.Validator
+	ops         []*operation
+	// state is the run's identifiers: Options.State, then what the run captured.
+	state map[string][]string
+}
+
+// New compiles docs into a Fuzzer. An error names what the specs or options lack.
+func New(docs []*specs.Document, opts Options) (*Fuzzer, error) {
+	v, err := validator.New(docs, validator.Options{})
+	if err != nil {
+		return nil, err
+	}
+	observed, err := validator.New(docs, validator.Options{Observe: true})
+	if err != nil {
+		return nil, err
+	}
+	ops, err := operations(docs)
+	if err != nil {
+		return nil, err
+	}
+	if len(opts.Operations) > 0 {
+		want := map[string]bool{}
+		for _, id := range opts.Operations {
+			want[id] = true
+		}
+		var kept []*operation
+		for _, o := range ops {
+			if want[o.id] {
+				kept = append(kept, o)
+				delete(want, o.id)
+			}
+		}
+		if len(want) > 0 {
+			var missing []string
+			for id := range want {
+				missing = append(missing, id)
+			}
+			sort.Strings(missing)
+			return nil, fmt.Errorf("no loaded spec has an operation %s", strings.Join(missing, ", "))
+		}
+		ops = kept
+	}
+	for k, vals := range opts.State {
+		if len(vals) == 0 {
+			return nil, fmt.Errorf("state %q lists no values", k)
+		}
+	}
+	if opts.MaxRequests <= 0 {
+		opts.MaxRequests = 2000
+	}
+	if opts.Concurrency <= 0 {
+		opts.Concurrency = 1
+	}
+	if opts.ShrinkRequests <= 0 {
+		opts.ShrinkRequests = 200
+	}
+	if opts.Client == nil {
+		opts.Client = &http.Client{Timeout: 30 * time.Second}
+	}
+	return &Fuzzer{opts: opts, v: v, observed: observed, ops: ops, state: opts.State}, nil
+}
+
+// Finding is one failure or warning, with the minimal request that shows it.
+type Finding struct {
+	Rule  string `json:"rule"`
+	Level Level  `json:"level"`
+	// Operation is "PATCH /users/{id} (patchUser)".
+	Operation string `json:"operation"`
+	// Positive is true for a valid request, false for a negative one.
+	Positive bool `json:"positive"`
+	// Mutation says what the negative request breaks.
+	Mutation string `json:"mutation,omitempty"`
+	// Status is the status the minimal request got.
+	Status  int    `json:"status"`
+	Message string `json:"message"`
+	// Curl is the minimal request as a curl command, credentials redacted.
+	Curl string `json:"curl"`
+	// Body is the minimal request's body, secrets redacted.
+	Body string `json:"body,omitempty"`
+	// RequestViolations are the validator's verdict on a negative request (why it is invalid).
+	RequestViolations []validator.Violation `json:"request_violations,omitempty"`
+	// ResponseViolations are the validator's verdict on the response.
+	ResponseViolations []validator.Violation `json:"response_violations,omitempty"`
+	// Occurrences counts the generated requests that showed the same finding.
+	Occurrences int `json:"occurrences"`
+	// ShrinkSteps counts the reductions that kept the failure.
+	ShrinkSteps int `json:"shrink_steps"`
+}
+
+// Result is what a run found and covered.
+type Result struct {
+	Findings []Finding `json:"findings"`
+	// Requests counts the requests sent, shrinking included.
+	Requests int `json:"requests"`
+	// Positive and Negative count the generated requests sent of each kind.
+	Positive int `json:"positive"`
+	Negative int `json:"negative"`
+	// GeneratorRejects counts generated positives the validator rejected (generator bugs),
+	// dropped unsent; NegativeDropped counts generated negatives it accepted, dropped unsent.
+	GeneratorRejects int `json:"generator_rejects"`
+	NegativeDropped  int `json:"negatives_dropped"`
+	// Captured lists, per operation, the names whose values were captured from its replies
+	// and used in a second round; CapturedRejected counts the second round's positives the
+	// validator rejected because a captured value broke the schema.
+	Captured         map[string][]string `json:"captured,omitempty"`
+	CapturedRejected int                 `json:"captured_rejected"`
+	// Planned counts the distinct requests generated; Exhausted is true when the budget ran out
+	// before all were sent.
+	Planned   int  `json:"planned"`
+	Exhausted bool `json:"exhausted"`
+	// Notes are things a user should know about the run (an identifier without state, an
+	// operation skipped for lack of credentials).
+	Notes    []string   `json:"notes,omitempty"`
+	Coverage []Coverage `json:"coverage"`
+}
+
+// Failures counts the findings at failure level.
+func (r *Result) Failures() int {
+	n := 0
+	for _, f := range r.Findings {
+		if f.Level == LevelFailure {
+			n++
+		}
+	}
+	return n
+}
+
+// Coverage is what the run exercised of one operation.
+type Coverage struct {
+	Operation string `json:"operation"`
+	Positive  int    `json:"positive"`
+	Negative  int    `json:"negative"`
+	// Statuses are the statuses received; Documented those the spec documents.
+	Statuses   []int    `json:"statuses"`
+	Documented []string `json:"documented"`
+	// Branches are the oneOf/anyOf branches valid bodies went through: "part schema#index name".
+	Branches []string `json:"branches,omitempty"`
+}
+
+// sent is one case and what came back.
+type sent struct {
+	tc  *testCase
+	enc *encoded
+	// reqViolations is the validator's verdict on the request, res its verdict on the reply.
+	reqViolations []validator.Violation
+	resp          *validator.Response
+	res           validator.Result
+	err           error
+}
+
+// Run generates the requests, sends them to the target, checks every reply and shrinks every
+// failure. An error is returned only for what stops the run (an unusable target, a transport
+// failure); what the target does wrong are findings.
+func (f *Fuzzer) Run(ctx context.Context) (*Result, error) {
+	if f.opts.Target == nil || f.opts.Target.Scheme == "" || f.opts.Target.Host == "" {
+		return nil, errors.New("the target must be an absolute URL such as https://acme.nonemployee.com")
+	}
+	if f.opts.Duration > 0 {
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithTimeout(ctx, f.opts.Duration)
+		defer cancel()
+	}
+	f.state = map[string][]string{}
+	for k, v := range f.opts.State {
+		f.state[k] = v
+	}
+	res := &Result{}
+	seen := map[string]bool{}
+	plan, unbound := f.plan(res, seen, f.ops, true)
+	res.Planned = len(plan)
+	r := &runner{f: f, res: res, cov: map[string]*covAcc{}, budget: f.opts.MaxRequests, found: map[string]int{}, unbound: unbound, captured: map[string]*capture{}}
+	if f.opts.Rate > 0 {
+		t := time.NewTicker(time.Duration(float64(time.Second) / f.opts.Rate))
+		defer t.Stop()
+		r.tick = t.C
+	}
+	if err := r.sendAll(ctx, plan); err != nil {
+		return res, err
+	}
+	// Identifiers the replies carried feed a second round of the operations that lacked them.
+	if again := r.bindCaptured(); len(again) > 0 && r.budget > 0 && ctx.Err() == nil {
+		rejects := res.GeneratorRejects
+		plan, _ := f.plan(res, seen, again, false)
+		res.CapturedRejected += res.GeneratorRejects - rejects
+		res.GeneratorRejects = rejects
+		res.Planned += len(plan)
+		if err := r.sendAll(ctx, plan); err != nil {
+			return res, err
+		}
+	}
+	r.finish()
+	return res, nil
+}
+
+// plan generates every operation's cases, checks each with the validator, keeps each distinct
+// request once, and interleaves the operations so that a budget cut shares them fairly.
+//
+// It returns, per operation, the id-like names generated without state, which replies may fill.
+// notes adds the run's notes (the first round only).
+func (f *Fuzzer) plan(res *Result, seen map[string]bool, ops []*operation, notes bool) ([]*sent, map[string][]string) {
+	var queues [][]*sent
+	unbound := map[string][]string{}
+	for _, op := range ops {
+		i := f.index(op)
+		if notes && op.secured && !f.opts.Auth.Set() {
+			res.Notes = append(res.Notes, fmt.Sprintf("%s needs credentials and none were given: only its missing-credentials case is sent", op))
+		}
+		g := &generator{rnd: rand.New(rand.NewSource(f.opts.Seed + int64(i)*7919)), state: f.stateKey, op: op, unbound: map[string]bool{}}
+		var q []*sent
+		pos := g.positiveCases(op)
+		if op.secured && !f.opts.Auth.Set() {
+			// Without credentials no positive can be valid: only their absence is tested.
+			if len(pos) > 0 {
+				tc := pos[0]
+				tc.noAuth, tc.positive, tc.mutation = true, false, "missing credentials"
+				if s, ok := f.judged(tc, seen); ok {
+					q = append(q, s)
+				}
+			}
+			queues = append(queues, q)
+			continue
+		}
+		base := -1
+		wrongCredentials := 0
+		for _, tc := range pos {
+			tc.pick = len(q)
+			s, ok := f.judged(tc, seen)
+			if !ok {
+				switch {
+				case s == nil:
+				case onlySecurity(s.reqViolations):
+					wrongCredentials++
+				default:
+					res.GeneratorRejects++
+				}
+				continue
+			}
+			if base < 0 {
+				base = len(q)
+			}
+			q = append(q, s)
+		}
+		if base >= 0 {
+			for _, tc := range g.negativeCases(q[base].tc) {
+				tc.pick = len(q)
+				s, ok := f.judged(tc, seen)
+				if !ok {
+					if s != nil {
+						res.NegativeDropped++
+					}
+					continue
+				}
+				q = append(q, s)
+			}
+		} else if notes && len(pos) > 0 {
+			res.Notes = append(res.Notes, fmt.Sprintf("%s: no generated request is valid, so nothing was sent", op))
+		}
+		if notes && wrongCredentials > 0 {
+			res.Notes = append(res.Notes, fmt.Sprintf("%s: the credentials given are not of a kind its security requirements accept; %d valid requests were not sent", op, wrongCredentials))
+		}
+		names := make([]string, 0, len(g.unbound))
+		for n := range g.unbound {
+			names = append(names, n)
+		}
+		sort.Strings(names)
+		unbound[op.id] = names
+		for _, n := range names {
+			if notes {
+				res.Notes = append(res.Notes, fmt.Sprintf("%s: no state names %q (give it in --state as %s/%s or %s); a second round uses the values its successful replies carry, if any", op, n, op.id, n, n))
+			}
+		}
+		queues = append(queues, q)
+	}
+	var plan []*sent
+	for more := true; more; {
+		more = false
+		for i, q := range queues {
+			if len(q) > 0 {
+				plan = append(plan, q[0])
+				queues[i] = q[1:]
+				more = true
+			}
+		}
+	}
+	return plan, unbound
+}
+
+// index is the operation's position, which seeds its generator: the same in every round.
+func (f *Fuzzer) index(op *operation) int {
+	for i, o := range f.ops {
+		if o == op {
+			return i
+		}
+	}
+	return 0
+}
+
+// judged encodes tc and asks the validator: ok is true when the request is new and the
+// validator's verdict is the one its kind needs (valid for a positive, invalid for a negative).
+// s is nil when the request could not be encoded or was a duplicate.
+func (f *Fuzzer) judged(tc *testCase, seen map[string]bool) (*sent, bool) {
+	enc, err := f.encode(tc)
+	if err != nil {
+		return nil, false
+	}
+	if seen[enc.key] {
+		return nil, false
+	}
+	s := &sent{tc: tc, enc: enc}
+	req := f.v.Validate(context.Background(), validator.Exchange{Request: enc.req})
+	s.reqViolations = req.Violations
+	if !kindHolds(tc, req) {
+		return s, false
+	}
+	seen[enc.key] = true
+	return s, true
+}
+
+// onlySecurity reports whether every violation is missing credentials: the request is right
+// but the credentials given are of another kind (a token where basic auth is asked for).
+func onlySecurity(vs []validator.Violation) bool {
+	for _, v := range vs {
+		if v.Rule != validator.RuleRequestSecurityMissing {
+			return false
+		}
+	}
+	return len(vs) > 0
+}
+
+// kindHolds reports whether the validator's verdict on the request fits tc's kind: valid for a
+// positive, invalid for a negative.
+func kindHolds(tc *testCase, res validator.Result) bool {
+	if res.OutOfScope != "" || res.Operation != tc.op.id {
+		return false
+	}
+	return tc.positive == (len(res.Violations) == 0)
+}
+
+// checkResponse validates a reply against the operation the request was routed to; the
+// request itself was judged before it was sent.
+func (f *Fuzzer) checkResponse(ctx context.Context, tc *testCase, resp *validator.Response) validator.Result {
+	return f.observed.Validate(ctx, validator.Exchange{Response: resp, Operation: tc.op.id})
+}
+
+func (f *Fuzzer) stateKey(op *operation, name string) string {
+	if _, ok := f.state[op.id+"/"+name]; ok {
+		return op.id + "/" + name
+	}
+	if _, ok := f.state[name]; ok {
+		return name
+	}
+	return ""
+}

@@ -1,0 +1,557 @@
+package fuzz
+
+import (
+	"encoding/json"
+	"fmt"
+	"math"
+	"math/rand"
+	"regexp"
+	"sort"
+	"strings"
+
+	"github.com/getkin/kin-openapi/openapi3"
+)
+
+// stateRef stands for a value of Options.State, chosen per request so that every place that
+// names the same key in one request (a path id and the body's id) gets the same value.
+type stateRef struct{ key string }
+
+// absent marks an optional property or parameter left out.
+type absent struct{}
+
+// generator makes values from schemas. It is deterministic for a seed.
+type generator struct {
+	rnd   *rand.Rand
+	state func(op *operation, name string) string // the State key for name, "" when none
+	op    *operation
+	// unbound lists the names of identifiers generated without state, for a note.
+	unbound map[string]bool
+}
+
+// maxDepth bounds the nesting generation follows, so that a recursive schema ends.
+const maxDepth = 6
+
+// bigLength is the length tried for strings and arrays with no maximum: longer than the
+// column sizes (32, 64, 255) and batch limits (10, 25) servers commonly have.
+const bigLength = 256
+
+const bigItems = 32
+
+func (g *generator) word(n int) string {
+	const letters = "abcdefghijklmnopqrstuvwxyz"
+	b := make([]byte, n)
+	for i := range b {
+		b[i] = letters[g.rnd.Intn(len(letters))]
+	}
+	return string(b)
+}
+
+func (g *generator) uuid() string {
+	b := make([]byte, 16)
+	g.rnd.Read(b)
+	b[6] = b[6]&0x0f | 0x40
+	b[8] = b[8]&0x3f | 0x80
+	return fmt.Sprintf("%x-%x-%x-%x-%x", b[0:4], b[4:6], b[6:8], b[8:10], b[10:])
+}
+
+// positives returns values s accepts: its boundaries, each enum value, each branch. The first
+// is the fullest (every optional property present), which negatives start from.
+func (g *generator) positives(s *openapi3.Schema, name string, depth int) []any {
+	if s == nil || depth > maxDepth {
+		return []any{"x"}
+	}
+	if len(s.AllOf) > 0 {
+		s = merged(s)
+	}
+	var out []any
+	if len(s.OneOf) > 0 || len(s.AnyOf) > 0 {
+		for _, br := range append(append([]*openapi3.SchemaRef(nil), s.OneOf...), s.AnyOf...) {
+			if br != nil && br.Value != nil {
+				out = append(out, g.positives(withParent(s, br.Value), name, depth+1)...)
+			}
+		}
+		return out
+	}
+	if len(s.Enum) > 0 {
+		out = append(out, s.Enum...)
+		return out
+	}
+	switch typeOf(s) {
+	case "object":
+		out = g.objects(s, depth)
+	case "array":
+		out = g.arrays(s, name, depth)
+	case "string":
+		out = g.strings(s, name)
+	case "integer":
+		out = g.numbers(s, true)
+	case "number":
+		out = g.numbers(s, false)
+	case "boolean":
+		out = []any{true, false}
+	default:
+		out = []any{"x"}
+	}
+	if s.Nullable {
+		out = append(out, nil)
+	}
+	return out
+}
+
+// withParent returns a oneOf branch with the parent's own properties added, which a branch
+// inherits.
+func withParent(parent, branch *openapi3.Schema) *openapi3.Schema {
+	if len(parent.Properties) == 0 {
+		return branch
+	}
+	c := *branch
+	c.Properties = openapi3.Schemas{}
+	for k, v := range parent.Properties {
+		c.Properties[k] = v
+	}
+	for k, v := range branch.Properties {
+		c.Properties[k] = v
+	}
+	c.Required = append(append([]string(nil), parent.Required...), branch.Required...)
+	if c.Type == nil {
+		c.Type = parent.Type
+	}
+	return &c
+}
+
+// merged folds an allOf into one schema: properties and required lists joined, the first
+// type and bounds kept.
+func merged(s *openapi3.Schema) *openapi3.Schema {
+	c := *s
+	c.AllOf = nil
+	c.Properties = openapi3.Schemas{}
+	for k, v := range s.Properties {
+		c.Properties[k] = v
+	}
+	for _, part := range s.AllOf {
+		if part == nil || part.Value == nil {
+			continue
+		}
+		p := part.Value
+		if len(p.AllOf) > 0 {
+			p = merged(p)
+		}
+		for k, v := range p.Properties {
+			c.Properties[k] = v
+		}
+		c.Required = append(c.Required, p.Required...)
+		if c.Type == nil {
+			c.Type = p.Type
+		}
+		if len(c.Enum) == 0 {
+			c.Enum = p.Enum
+		}
+		if c.Format == "" {
+			c.Format = p.Format
+		}
+	}
+	return &c
+}
+
+func typeOf(s *openapi3.Schema) string {
+	if s.Type != nil && len(*s.Type) > 0 {
+		for _, t := range *s.Type {
+			if t != "null" {
+				return t
+			}
+		}
+	}
+	switch {
+	case len(s.Properties) > 0:
+		return "object"
+	case s.Items != nil:
+		return "array"
+	}
+	return ""
+}
+
+// identifier reports whether a property or parameter name is one of an identifier, which a
+// server is likely to look up: "id", "user_id", "usrKey", "requestId".
+func identifier(name string) bool {
+	l := strings.ToLower(name)
+	return l == "id" || strings.HasSuffix(l, "_id") || strings.HasSuffix(name, "Id") || strings.HasSuffix(l, "key")
+}
+
+func (g *generator) strings(s *openapi3.Schema, name string) []any {
+	if key := g.state(g.op, name); key != "" {
+		return []any{stateRef{key}}
+	}
+	if identifier(name) {
+		g.unbound[name] = true
+	}
+	switch s.Format {
+	case "uuid":
+		return []any{g.uuid(), strings.ToUpper(g.uuid())}
+	case "email":
+		return []any{g.word(8) + "@example.com", g.word(64) + "@" + g.word(20) + ".example.com"}
+	case "date-time":
+		return []any{"2024-02-29T23:59:59Z", "2024-01-01T00:00:00.5+05:30"}
+	case "date":
+		return []any{"2024-02-29"}
+	case "uri", "url":
+		return []any{"https://example.com/" + g.word(8)}
+	case "ipv4":
+		return []any{"192.0.2.1"}
+	}
+	if s.Pattern != "" {
+		re, err := regexp.Compile(s.Pattern)
+		if err != nil {
+			return nil
+		}
+		var out []any
+		for _, ex := range []any{s.Example, s.Default} {
+			if str, ok := ex.(string); ok && re.MatchString(str) {
+				out = append(out, str)
+			}
+		}
+		return out // no sample that matches: the operation's positives lack it and the run says so
+	}
+	lo := int(s.MinLength)
+	lengths := []int{lo, lo + 1}
+	if s.MaxLength != nil {
+		hi := int(*s.MaxLength)
+		lengths = append(lengths, hi-1, hi)
+	} else {
+		lengths = append(lengths, bigLength)
+	}
+	var out []any
+	if ex, ok := s.Example.(string); ok {
+		out = append(out, ex)
+	}
+	seen := map[int]bool{}
+	for _, n := range lengths {
+		if n < lo || seen[n] || (s.MaxLength != nil && n > int(*s.MaxLength)) {
+			continue
+		}
+		seen[n] = true
+		out = append(out, g.word(n))
+	}
+	return out
+}
+
+func (g *generator) numbers(s *openapi3.Schema, integer bool) []any {
+	lo, hi := math.Inf(-1), math.Inf(1)
+	if s.Min != nil {
+		lo = *s.Min
+		if b := s.ExclusiveMin.Bool; b != nil && *b {
+			lo++
+		}
+	}
+	if v := s.ExclusiveMin.Value; v != nil {
+		lo = math.Max(lo, *v+1)
+	}
+	if s.Max != nil {
+		hi = *s.Max
+		if b := s.ExclusiveMax.Bool; b != nil && *b {
+			hi--
+		}
+	}
+	if v := s.ExclusiveMax.Value; v != nil {
+		hi = math.Min(hi, *v-1)
+	}
+	limit := float64(1<<53 - 1)
+	switch s.Format {
+	case "int32":
+		limit = math.MaxInt32
+	}
+	lo, hi = math.Max(lo, -limit), math.Min(hi, limit)
+	cands := []float64{lo, lo + 1, 0, 1, hi - 1, hi}
+	seen := map[float64]bool{}
+	var out []any
+	for _, c := range cands {
+		if c < lo || c > hi || seen[c] {
+			continue
+		}
+		if s.MultipleOf != nil && *s.MultipleOf > 0 {
+			c = math.Ceil(c / *s.MultipleOf) * *s.MultipleOf
+			if c > hi || seen[c] {
+				continue
+			}
+		}
+		seen[c] = true
+		if integer {
+			out = append(out, json.Number(fmt.Sprintf("%d", int64(c))))
+		} else {
+			out = append(out, json.Number(fmt.Sprintf("%g", c)))
+		}
+	}
+	if !integer {
+		out = append(out, json.Number("0.5"))
+	}
+	return out
+}
+
+func (g *generator) arrays(s *openapi3.Schema, name string, depth int) []any {
+	var items []any
+	if s.Items != nil {
+		items = g.positives(s.Items.Value, singular(name), depth+1)
+	}
+	if len(items) == 0 {
+		if s.MinItems == 0 {
+			return []any{[]any{}}
+		}
+		return nil
+	}
+	lo := int(s.MinItems)
+	hi := -1
+	if s.MaxItems != nil {
+		hi = int(*s.MaxItems)
+	}
+	fill := func(n, from int) []any {
+		a := make([]any, n)
+		for i := range a {
+			if s.UniqueItems {
+				a[i] = items[(from+i)%len(items)]
+			} else {
+				a[i] = items[from%len(items)]
+			}
+		}
+		return a
+	}
+	var out []any
+	one := max(lo, 1)
+	if hi < 0 || one <= hi {
+		for i := range items { // each item shape once
+			out = append(out, fill(one, i))
+		}
+	}
+	lengths := []int{lo}
+	if hi >= 0 {
+		lengths = append(lengths, hi)
+	} else {
+		lengths = append(lengths, bigItems)
+	}
+	for _, n := range lengths {
+		if n != one && (hi < 0 || n <= hi) && (!s.UniqueItems || n <= len(items)) {
+			out = append(out, fill(n, 0))
+		}
+	}
+	return out
+}
+
+// singular names an array's items after the array ("users" → "user"), for state lookups.
+func singular(name string) string { return strings.TrimSuffix(name, "s") }
+
+// objects returns objects s accepts: the fullest first, then the required properties alone,
+// then rows that cover every pair of property values (pairwise, not the product).
+func (g *generator) objects(s *openapi3.Schema, depth int) []any {
+	names := make([]string, 0, len(s.Properties))
+	for n, p := range s.Properties {
+		if p == nil || p.Value == nil || p.Value.ReadOnly {
+			continue
+		}
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	required := map[string]bool{}
+	for _, r := range s.Required {
+		required[r] = true
+	}
+	dims := make([][]any, len(names))
+	for i, n := range names {
+		vals := g.positives(s.Properties[n].Value, n, depth+1)
+		if !required[n] {
+			vals = append(vals, absent{})
+		}
+		if len(vals) == 0 {
+			vals = []any{absent{}}
+		}
+		dims[i] = vals
+	}
+	rows := pairwise(g.rnd, dims)
+	full, minimal := make([]int, len(dims)), make([]int, len(dims))
+	for i, d := range dims {
+		if !required[names[i]] {
+			minimal[i] = len(d) - 1
+		}
+	}
+	rows = append([][]int{full, minimal}, rows...)
+	out := make([]any, 0, len(rows))
+	for _, r := range rows {
+		obj := map[string]any{}
+		for i, k := range r {
+			if _, skip := dims[i][k].(absent); !skip {
+				obj[names[i]] = dims[i][k]
+			}
+		}
+		out = append(out, obj)
+	}
+	return out
+}
+
+// pairwise picks rows (one index per dimension) until every pair of values of two dimensions
+// appears in some row: the greedy construction of AETG, deterministic for rnd's seed. The rows
+// grow with the product of the two largest dimensions, not with the product of all of them.
+func pairwise(rnd *rand.Rand, dims [][]any) [][]int { return combine(rnd, lens(dims)) }
+
+// slots bounds the values of one dimension that take part in the pairs: nested schemas give a
+// dimension one value per row of the level below, and pairs of those would grow with the square
+// of the tree. A larger dimension's values share its slots in turn, and every value still
+// appears in some row.
+const slots = 6
+
+// combine returns pairwise rows over sizes, each dimension capped at slots, then maps each
+// slot's occurrences onto that dimension's values in turn and adds a row for every value
+// still unused.
+func combine(rnd *rand.Rand, sizes []int) [][]int {
+	capped := make([]int, len(sizes))
+	for i, n := range sizes {
+		capped[i] = min(n, slots)
+	}
+	rows := pairwiseN(rnd, capped)
+	used := make([]map[int]bool, len(sizes))
+	next := make([]map[int]int, len(sizes))
+	for d := range sizes {
+		used[d], next[d] = map[int]bool{}, map[int]int{}
+	}
+	for _, r := range rows {
+		for d, slot := range r {
+			v := slot + slots*next[d][slot]
+			if v >= sizes[d] {
+				v, next[d][slot] = slot, 0
+			}
+			next[d][slot]++
+			r[d] = v
+			used[d][v] = true
+		}
+	}
+	for d, n := range sizes {
+		for v := 0; v < n; v++ {
+			if used[d][v] {
+				continue
+			}
+			r := make([]int, len(sizes))
+			if len(rows) > 0 {
+				copy(r, rows[0])
+			}
+			r[d] = v
+			rows = append(rows, r)
+		}
+	}
+	return rows
+}
+
+func lens[T any](dims [][]T) []int {
+	out := make([]int, len(dims))
+	for i, d := range dims {
+		out[i] = len(d)
+	}
+	return out
+}
+
+// pairTable indexes the pairs of values of two dimensions densely, for the greedy search.
+type pairTable struct {
+	sizes   []int
+	offset  [][]int // offset[a][b] (a < b) is where the pairs of a and b start
+	covered []bool
+	left    int
+}
+
+func newPairTable(sizes []int) *pairTable {
+	t := &pairTable{sizes: sizes, offset: make([][]int, len(sizes))}
+	n := 0
+	for a := range sizes {
+		t.offset[a] = make([]int, len(sizes))
+		for b := a + 1; b < len(sizes); b++ {
+			t.offset[a][b] = n
+			n += sizes[a] * sizes[b]
+		}
+	}
+	t.covered, t.left = make([]bool, n), n
+	return t
+}
+
+func (t *pairTable) index(a, va, b, vb int) int {
+	if a > b {
+		a, va, b, vb = b, vb, a, va
+	}
+	return t.offset[a][b] + va*t.sizes[b] + vb
+}
+
+// decode returns the dimensions and values of the pair at index i.
+func (t *pairTable) decode(i int) (a, va, b, vb int) {
+	for a = range t.sizes {
+		for b = a + 1; b < len(t.sizes); b++ {
+			o := t.offset[a][b]
+			if i < o+t.sizes[a]*t.sizes[b] {
+				r := i - o
+				return a, r / t.sizes[b], b, r % t.sizes[b]
+			}
+		}
+	}
+	return 0, 0, 0, 0
+}
+
+func pairwiseN(rnd *rand.Rand, sizes []int) [][]int {
+	if len(sizes) == 1 {
+		rows := make([][]int, sizes[0])
+		for i := range rows {
+			rows[i] = []int{i}
+		}
+		return rows
+	}
+	t := newPairTable(sizes)
+	var rows [][]int
+	for t.left > 0 {
+		var best []int
+		bestGain := -1
+		for try := 0; try < 8; try++ {
+			row, gain := t.candidateRow(rnd)
+			if gain > bestGain {
+				best, bestGain = row, gain
+			}
+		}
+		for a := range best {
+			for b := a + 1; b < len(best); b++ {
+				if i := t.index(a, best[a], b, best[b]); !t.covered[i] {
+					t.covered[i] = true
+					t.left--
+				}
+			}
+		}
+		rows = append(rows, best)
+	}
+	return rows
+}
+
+// candidateRow builds a row from an uncovered pair, then gives each other dimension the value
+// that covers most new pairs with the values already chosen.
+func (t *pairTable) candidateRow(rnd *rand.Rand) ([]int, int) {
+	sizes := t.sizes
+	row := make([]int, len(sizes))
+	for i := range row {
+		row[i] = -1
+	}
+	i := rnd.Intn(len(t.covered))
+	for t.covered[i] {
+		i = (i + 1) % len(t.covered)
+	}
+	a, va, b, vb := t.decode(i)
+	row[a], row[b] = va, vb
+	gain := 1
+	for _, d := range rnd.Perm(len(sizes)) {
+		if row[d] >= 0 {
+			continue
+		}
+		bestV, bestG := rnd.Intn(sizes[d]), -1
+		for v := 0; v < sizes[d]; v++ {
+			g := 0
+			for e, ve := range row {
+				if ve >= 0 && e != d && !t.covered[t.index(e, ve, d, v)] {
+					g++
+				}
+			}
+			if g > bestG {
+				bestV, bestG = v, g
+			}
+		}
+		row[d] = bestV
+		gain += bestG
+	}
+	return row, gain
+}

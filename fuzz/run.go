@@ -1,0 +1,392 @@
+package fuzz
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"sort"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/specgate/specgate/internal/redact"
+	"github.com/specgate/specgate/validator"
+)
+
+// runner holds one run's progress.
+type runner struct {
+	f      *Fuzzer
+	res    *Result
+	cov    map[string]*covAcc
+	budget int
+	tick   <-chan time.Time
+	found  map[string]int // finding key → index in res.Findings
+	// unbound names, per operation, the identifiers generated without state; captured holds
+	// the values of those names that the operation's successful replies carried.
+	unbound  map[string][]string
+	captured map[string]*capture
+}
+
+// capture is what one operation's replies carried of its unbound names, per record (an object
+// of a reply), so that the i-th values of several names come from one record (a relationship's
+// user_id, profile_id and ne_attribute_id) as its latest reply showed it.
+type capture struct {
+	order   []string                     // record ids, first seen first
+	records map[string]map[string]string // record id → name → value
+}
+
+// maxCaptured bounds the values kept per name.
+const maxCaptured = 64
+
+// capture walks a successful JSON reply for the operation's unbound names.
+func (r *runner) capture(s *sent) {
+	names := r.unbound[s.tc.op.id]
+	if len(names) == 0 || s.resp.Status < 200 || s.resp.Status > 299 {
+		return
+	}
+	var doc any
+	if json.Unmarshal(s.resp.Body, &doc) != nil {
+		return
+	}
+	c := r.captured[s.tc.op.id]
+	if c == nil {
+		c = &capture{records: map[string]map[string]string{}}
+		r.captured[s.tc.op.id] = c
+	}
+	var walk func(v any)
+	walk = func(v any) {
+		switch x := v.(type) {
+		case map[string]any:
+			found := map[string]string{}
+			for _, n := range names {
+				if str, ok := x[n].(string); ok && str != "" {
+					found[n] = str
+				}
+			}
+			if len(found) > 0 {
+				// A record's id identifies it: its latest reply is its current state.
+				id, _ := x["id"].(string)
+				if id == "" {
+					id = fmt.Sprint(found)
+				}
+				_, known := c.records[id]
+				if !known && len(c.order) < maxCaptured {
+					c.order = append(c.order, id)
+					known = true
+				}
+				if known {
+					c.records[id] = found
+				}
+			}
+			keys := make([]string, 0, len(x))
+			for k := range x {
+				keys = append(keys, k)
+			}
+			sort.Strings(keys) // the values' order must not depend on map order: the seed decides
+			for _, k := range keys {
+				walk(x[k])
+			}
+		case []any:
+			for _, e := range x {
+				walk(e)
+			}
+		}
+	}
+	walk(doc)
+}
+
+// bindCaptured makes the captured values state and returns the operations that gained some.
+func (r *runner) bindCaptured() []*operation {
+	var out []*operation
+	for _, op := range r.f.ops {
+		c := r.captured[op.id]
+		if c == nil {
+			continue
+		}
+		var bound []string
+		for _, n := range r.unbound[op.id] {
+			var vals []string
+			for _, id := range c.order {
+				if v, ok := c.records[id][n]; ok {
+					vals = append(vals, v)
+				}
+			}
+			if len(vals) > 0 {
+				r.f.state[op.id+"/"+n] = vals
+				bound = append(bound, n)
+			}
+		}
+		if len(bound) > 0 {
+			if r.res.Captured == nil {
+				r.res.Captured = map[string][]string{}
+			}
+			r.res.Captured[op.id] = bound
+			out = append(out, op)
+		}
+	}
+	return out
+}
+
+type covAcc struct {
+	op                 *operation
+	positive, negative int
+	statuses           map[int]bool
+	branches           map[string]bool
+}
+
+// sendAll sends the plan, Concurrency requests at a time, and judges the replies in plan
+// order so that findings do not depend on timing. It stops at the budget or when ctx is done.
+func (r *runner) sendAll(ctx context.Context, plan []*sent) error {
+	batch := r.f.opts.Concurrency * 4
+	for len(plan) > 0 {
+		if r.budget <= 0 || ctx.Err() != nil {
+			r.res.Exhausted = true
+			return nil
+		}
+		part := plan[:min(batch, r.budget, len(plan))]
+		plan = plan[len(part):]
+		// The batch is paid for before it is judged, so that shrinking sees what is left.
+		r.budget -= len(part)
+		var wg sync.WaitGroup
+		sem := make(chan struct{}, r.f.opts.Concurrency)
+		for _, s := range part {
+			r.wait(ctx)
+			sem <- struct{}{}
+			wg.Add(1)
+			go func(s *sent) {
+				defer wg.Done()
+				defer func() { <-sem }()
+				s.resp, s.err = r.f.send(ctx, s.enc.req)
+			}(s)
+		}
+		wg.Wait()
+		for _, s := range part {
+			if s.err != nil {
+				if ctx.Err() != nil {
+					r.res.Exhausted = true
+					return nil
+				}
+				return s.err
+			}
+			r.res.Requests++
+			if s.tc.positive {
+				r.res.Positive++
+			} else {
+				r.res.Negative++
+			}
+			s.res = r.f.checkResponse(ctx, s.tc, s.resp)
+			r.observe(s)
+			r.capture(s)
+			if err := r.check(ctx, s); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+func (r *runner) wait(ctx context.Context) {
+	if r.tick == nil {
+		return
+	}
+	select {
+	case <-r.tick:
+	case <-ctx.Done():
+	}
+}
+
+func (r *runner) observe(s *sent) {
+	c := r.cov[s.tc.op.id]
+	if c == nil {
+		c = &covAcc{op: s.tc.op, statuses: map[int]bool{}, branches: map[string]bool{}}
+		r.cov[s.tc.op.id] = c
+	}
+	if s.tc.positive {
+		c.positive++
+	} else {
+		c.negative++
+	}
+	c.statuses[s.resp.Status] = true
+	if o := s.res.Observed; o != nil {
+		for _, b := range o.Branches {
+			c.branches[fmt.Sprintf("%s %s#%d %s", b.Part, b.Schema, b.Index, b.Name)] = true
+		}
+	}
+}
+
+// verdict is the rule a reply breaks ("" for none) and why.
+func verdict(tc *testCase, resp *validator.Response, res validator.Result) (rule, msg string, resps []validator.Violation) {
+	for _, v := range res.Violations {
+		if v.Part == validator.PartResponse {
+			resps = append(resps, v)
+		}
+	}
+	op, code := tc.op, resp.Status
+	credentials := tc.noAuth
+	if tc.positive {
+		switch {
+		case code >= 500:
+			return RuleServerError, fmt.Sprintf("a valid request got %d", code), resps
+		case !op.documents(code):
+			return RuleStatusUndocumented, fmt.Sprintf("a valid request got %d, which the operation does not document", code), resps
+		case len(resps) > 0:
+			return RuleResponseInvalid, fmt.Sprintf("the %d response to a valid request breaks the spec", code), resps
+		}
+		return "", "", nil
+	}
+	switch {
+	case code >= 400 && code < 500:
+		if !op.documents(code) {
+			return RuleNegativeUndocumented, fmt.Sprintf("a request with %s was refused with %d, which the operation does not document", tc.mutation, code), resps
+		}
+		if len(resps) > 0 {
+			return RuleResponseInvalid, fmt.Sprintf("the %d refusal of a request with %s breaks the spec", code, tc.mutation), resps
+		}
+		return "", "", nil
+	case code >= 500 && (op.refuses(credentials) || !op.documents(code)):
+		return RuleServerError, fmt.Sprintf("a request with %s got %d instead of a 4xx", tc.mutation, code), resps
+	case code >= 500:
+		return RuleNegativeUnrefusable, fmt.Sprintf("a request with %s got the documented %d; the spec documents no 4xx to refuse it with", tc.mutation, code), resps
+	case op.refuses(credentials):
+		return RuleNegativeAccepted, fmt.Sprintf("a request with %s got %d instead of a 4xx", tc.mutation, code), resps
+	}
+	return RuleNegativeUnrefusable, fmt.Sprintf("a request with %s got %d; the spec documents no 4xx to refuse it with", tc.mutation, code), resps
+}
+
+// findingKey groups the replies that show the same defect, so that each is shrunk and reported
+// once: the rule and operation, and what the request broke or the response got wrong.
+func findingKey(rule string, tc *testCase, resps []validator.Violation) string {
+	k := rule + " " + tc.op.id + " " + strconv.FormatBool(tc.positive) + " " + tc.mutation
+	if tc.positive && len(resps) > 0 {
+		k += " " + resps[0].Rule + " " + resps[0].Instance
+	}
+	return k
+}
+
+func (r *runner) check(ctx context.Context, s *sent) error {
+	rule, _, resps := verdict(s.tc, s.resp, s.res)
+	if rule == "" {
+		return nil
+	}
+	key := findingKey(rule, s.tc, resps)
+	if i, ok := r.found[key]; ok {
+		r.res.Findings[i].Occurrences++
+		return nil
+	}
+	min, steps, err := r.shrink(ctx, s, rule)
+	if err != nil {
+		return err
+	}
+	rule, msg, resps := verdict(min.tc, min.resp, min.res)
+	fd := Finding{
+		Rule: rule, Level: levelOf(rule), Operation: s.tc.op.String(), Positive: s.tc.positive, Mutation: s.tc.mutation,
+		Status: min.resp.Status, Message: msg, Curl: r.f.curl(min.enc.req), ResponseViolations: resps,
+		Occurrences: 1, ShrinkSteps: steps,
+		Body: string(redact.Body(min.enc.req.Header.Get("Content-Type"), min.enc.req.Body)),
+	}
+	if !s.tc.positive {
+		fd.RequestViolations = min.reqViolations
+	}
+	r.found[key] = len(r.res.Findings)
+	r.res.Findings = append(r.res.Findings, fd)
+	return nil
+}
+
+// send sends one request to the target and reads the reply.
+func (f *Fuzzer) send(ctx context.Context, vr *validator.Request) (*validator.Response, error) {
+	u := *vr.URL
+	t := f.opts.Target
+	u.Scheme, u.Host = t.Scheme, t.Host
+	if prefix := strings.TrimSuffix(t.Path, "/"); prefix != "" {
+		u.Path = prefix + u.Path
+		if u.RawPath != "" {
+			u.RawPath = strings.TrimSuffix(t.EscapedPath(), "/") + u.RawPath
+		}
+	}
+	req, err := http.NewRequestWithContext(ctx, vr.Method, u.String(), bytes.NewReader(vr.Body))
+	if err != nil {
+		return nil, fmt.Errorf("%s %s: %w", vr.Method, vr.URL.Path, err)
+	}
+	req.Header = vr.Header.Clone()
+	if len(vr.Body) == 0 {
+		req.Body, req.ContentLength = http.NoBody, 0
+	}
+	resp, err := f.opts.Client.Do(req)
+	if err != nil {
+		return nil, fmt.Errorf("%s %s: %w", vr.Method, u.Path, errors.Unwrap(err))
+	}
+	defer resp.Body.Close()
+	body, err := io.ReadAll(io.LimitReader(resp.Body, 64<<20))
+	if err != nil {
+		return nil, fmt.Errorf("%s %s: reading the response: %w", vr.Method, u.Path, err)
+	}
+	return &validator.Response{Status: resp.StatusCode, Header: resp.Header, Body: body}, nil
+}
+
+// curl writes the request as a curl command against the target, credentials redacted.
+func (f *Fuzzer) curl(vr *validator.Request) string {
+	u := *vr.URL
+	t := f.opts.Target
+	u.Scheme, u.Host = t.Scheme, t.Host
+	if prefix := strings.TrimSuffix(t.Path, "/"); prefix != "" {
+		u.Path = prefix + u.Path
+		u.RawPath = ""
+	}
+	var b strings.Builder
+	fmt.Fprintf(&b, "curl -X %s %s", vr.Method, shellQuote(redact.URL(&u).String()))
+	h := redact.Header(vr.Header)
+	names := make([]string, 0, len(h))
+	for n := range h {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	for _, n := range names {
+		for _, v := range h[n] {
+			fmt.Fprintf(&b, " -H %s", shellQuote(n+": "+v))
+		}
+	}
+	if len(vr.Body) > 0 {
+		fmt.Fprintf(&b, " --data-raw %s", shellQuote(string(redact.Body(vr.Header.Get("Content-Type"), vr.Body))))
+	}
+	return b.String()
+}
+
+func shellQuote(s string) string { return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'" }
+
+// finish sorts the findings and writes the coverage.
+func (r *runner) finish() {
+	sort.SliceStable(r.res.Findings, func(i, j int) bool {
+		a, b := r.res.Findings[i], r.res.Findings[j]
+		if a.Level != b.Level {
+			return a.Level == LevelFailure
+		}
+		if a.Rule != b.Rule {
+			return a.Rule < b.Rule
+		}
+		return a.Operation < b.Operation
+	})
+	for _, op := range r.f.ops {
+		c := Coverage{Operation: op.String()}
+		for s := range op.statuses {
+			c.Documented = append(c.Documented, s)
+		}
+		sort.Strings(c.Documented)
+		if a := r.cov[op.id]; a != nil {
+			c.Positive, c.Negative = a.positive, a.negative
+			for s := range a.statuses {
+				c.Statuses = append(c.Statuses, s)
+			}
+			sort.Ints(c.Statuses)
+			for b := range a.branches {
+				c.Branches = append(c.Branches, b)
+			}
+			sort.Strings(c.Branches)
+		}
+		r.res.Coverage = append(r.res.Coverage, c)
+	}
+}
