@@ -12,6 +12,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/specgate/specgate/specs"
 	"github.com/specgate/specgate/validator"
 )
 
@@ -110,6 +111,23 @@ func TestCorpusLintPublishedSpecs(t *testing.T) {
 			if f.Rule == RuleSchemaInvalid && (strings.Contains(f.Message, "'/required' does not validate") || strings.Contains(f.Message, "'/examples' does not validate")) {
 				t.Errorf("%s: %s:%d: a non-schema root compiled as a schema: %s", root, f.File, f.Line, f.Message)
 			}
+		}
+	}
+
+	// OpenSearch names components like bulk@200: each is one spec.component.name finding, not
+	// that and a document-schema finding on the same key's pattern as well.
+	misnamed := map[string]bool{}
+	for _, f := range core.Findings {
+		if f.Rule == specs.RuleComponentName {
+			misnamed[f.Pointer] = true
+		}
+	}
+	if len(misnamed) == 0 {
+		t.Error("opensearch _core.yaml: no spec.component.name finding")
+	}
+	for _, f := range core.Findings {
+		if f.Rule == RuleDocumentSchema && misnamed[f.Pointer] && strings.Contains(f.Message, "does not match pattern") {
+			t.Errorf("%s:%d: the component name reported twice: %s", f.File, f.Line, f.Message)
 		}
 	}
 

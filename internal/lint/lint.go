@@ -355,7 +355,9 @@ func (l *linter) document(found []specs.Finding) error {
 	// A repair or an inlined Redocly-style $ref replaces the schema finding at the same place of
 	// the root, since it says more; an unknown field is said better by the schema finding ("not a field ... allows in an
 	// Operation object"), which only the root has.
-	repaired, problemAt := map[string]bool{}, map[string]bool{}
+	// A component name outside [a-zA-Z0-9._-] is spec.component.name; the document schema's
+	// pattern on the components' keys says the same, so that one schema finding gives way.
+	repaired, problemAt, misnamed := map[string]bool{}, map[string]bool{}, map[string]bool{}
 	for _, p := range problems {
 		problemAt[p.pointer] = true
 	}
@@ -365,6 +367,8 @@ func (l *linter) document(found []specs.Finding) error {
 		case !inRoot:
 		case strings.HasPrefix(r.Rule, "spec.repair."):
 			repaired[r.Pointer] = true
+		case r.Rule == specs.RuleComponentName:
+			misnamed[r.Pointer] = true
 		case r.Rule == specs.RuleRefText || r.Rule == specs.RuleRefMisplaced:
 			// The $ref is inlined as Redocly does: the schema finding on the object holding it
 			// ("expected string, but got object") is the same defect in other words.
@@ -384,6 +388,9 @@ func (l *linter) document(found []specs.Finding) error {
 	}
 	for _, p := range problems {
 		if repaired[p.pointer] || repaired[strings.TrimSuffix(p.pointer, "/$ref")] {
+			continue
+		}
+		if misnamed[p.pointer] && strings.Contains(p.message, "does not match pattern") {
 			continue
 		}
 		l.add(l.finding(RuleDocumentSchema, l.root, p.pointer, p.message))
