@@ -96,7 +96,7 @@ func (f *Fuzzer) encode(tc *testCase) (*encoded, error) {
 		u.RawPath = ""
 	}
 	req := &validator.Request{Method: op.method, URL: u, Header: h, Body: body}
-	return &encoded{req: req, key: requestKey(req)}, nil
+	return &encoded{req: req, key: req.Key()}, nil
 }
 
 func mustUnescape(p string) string {
@@ -105,22 +105,6 @@ func mustUnescape(p string) string {
 		return p
 	}
 	return s
-}
-
-// requestKey identifies a request by method, URL, headers and body.
-func requestKey(r *validator.Request) string {
-	var b strings.Builder
-	fmt.Fprintf(&b, "%s %s\n", r.Method, r.URL)
-	names := make([]string, 0, len(r.Header))
-	for n := range r.Header {
-		names = append(names, n)
-	}
-	sort.Strings(names)
-	for _, n := range names {
-		fmt.Fprintf(&b, "%s: %q\n", n, r.Header[n])
-	}
-	b.Write(r.Body)
-	return b.String()
 }
 
 // resolve replaces the stateRefs of v by the State values pick selects.

@@ -1,8 +1,11 @@
 package validator
 
 import (
+	"fmt"
 	"net/http"
 	"net/url"
+	"sort"
+	"strings"
 )
 
 // Request is one HTTP request as it was sent: the shape shared by recorded traffic, the proxy and
@@ -35,4 +38,21 @@ type Exchange struct {
 	Response *Response
 	// Operation is the operationId a Response alone answers. It is ignored when Request is set.
 	Operation string
+}
+
+// Key identifies the request by method, URL, headers and body: two requests with the same Key
+// would be sent as the same bytes. Callers use it to send each distinct request once.
+func (r *Request) Key() string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "%s %s\n", r.Method, r.URL)
+	names := make([]string, 0, len(r.Header))
+	for n := range r.Header {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	for _, n := range names {
+		fmt.Fprintf(&b, "%s: %q\n", n, r.Header[n])
+	}
+	b.Write(r.Body)
+	return b.String()
 }

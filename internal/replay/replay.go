@@ -23,7 +23,6 @@ import (
 	"net/http"
 	"net/url"
 	"path"
-	"sort"
 	"strings"
 	"time"
 
@@ -99,7 +98,7 @@ func Cases(fsys fs.FS) ([]Case, error) {
 		if err != nil {
 			return nil, err
 		}
-		key := requestKey(ex.Request)
+		key := ex.Request.Key()
 		if seen[key] {
 			continue
 		}
@@ -116,22 +115,6 @@ func requestValid(c *contracts.Contract, parts map[string]validator.Part) bool {
 		}
 	}
 	return true
-}
-
-// requestKey identifies a request by method, URL, headers and body.
-func requestKey(r *validator.Request) string {
-	var b strings.Builder
-	fmt.Fprintf(&b, "%s %s\n", r.Method, r.URL)
-	names := make([]string, 0, len(r.Header))
-	for n := range r.Header {
-		names = append(names, n)
-	}
-	sort.Strings(names)
-	for _, n := range names {
-		fmt.Fprintf(&b, "%s: %q\n", n, r.Header[n])
-	}
-	b.Write(r.Body)
-	return b.String()
 }
 
 // Run sends every case to the target and calls add with each verdict, in order. The entry's
