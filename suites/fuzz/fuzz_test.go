@@ -89,6 +89,7 @@ var _ = Describe("fuzz against the mock", Label("mock"), func() {
 			Expect(want.minimal(body)).To(BeTrue(), "not minimal: %s", hit.Curl)
 			Expect(hit.Curl).To(HavePrefix("curl -X "))
 			Expect(hit.Curl).NotTo(ContainSubstring("cGFzc3dvcmQ"), "the password must be redacted")
+			Expect(hit.Curl).NotTo(ContainSubstring("password"), "the password must be redacted")
 			if !hit.Positive {
 				Expect(hit.RequestViolations).NotTo(BeEmpty(), "a shrunk negative must stay invalid")
 			}
