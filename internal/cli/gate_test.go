@@ -10,11 +10,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/specgate/specgate/contracts"
 	"github.com/specgate/specgate/internal/mock"
-	"github.com/specgate/specgate/internal/replay"
-	"github.com/specgate/specgate/specs"
-	"github.com/specgate/specgate/validator"
 )
 
 const (
@@ -150,18 +146,7 @@ func TestDiffTraffic(t *testing.T) {
 }
 
 func TestReplayCommand(t *testing.T) {
-	docs, err := specs.Default(t.Context())
-	if err != nil {
-		t.Fatal(err)
-	}
-	v, err := validator.New(docs, validator.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	h, err := replay.Responder(v, contracts.Embedded())
-	if err != nil {
-		t.Fatal(err)
-	}
+	h := mock.New(mock.Options{Credentials: map[string]string{"svc": "pa55word"}})
 	var auth []string
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		auth = append(auth, r.Header.Get("Authorization"))

@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/specgate/specgate/contracts"
+	"github.com/specgate/specgate/internal/mock"
 	"github.com/specgate/specgate/internal/report"
 	"github.com/specgate/specgate/validator"
 )
@@ -55,14 +56,11 @@ func TestCases(t *testing.T) {
 	}
 }
 
-// Against a deployment that answers with the documented responses, every case conforms; the
-// target's path prefix is kept, and credentials given replace the contracts' own.
+// Against a conforming deployment (specgate mock, holding the credentials given), every case
+// conforms; the target's path prefix is kept, and credentials given replace the contracts' own.
 func TestRunConforms(t *testing.T) {
 	v, cases := setup(t)
-	h, err := Responder(v, contracts.Embedded())
-	if err != nil {
-		t.Fatal(err)
-	}
+	h := mock.New(mock.Options{Credentials: map[string]string{"svc": "pw"}})
 	var sawAuth, sawPrefix bool
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if u, p, ok := r.BasicAuth(); ok && u == "svc" && p == "pw" {
