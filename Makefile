@@ -2,6 +2,11 @@
 GO      ?= go
 OUT     ?= out
 PKGS     = $(shell $(GO) list ./... | grep -v /suites)
+# testkit/ is a module of its own (github.com/specgate/specgate/testkit): the HAR recorder, the
+# spec-tree generator and the tests that need Chromium or a pseudo-terminal, with chromedp and
+# creack/pty, which the library's module does not require. Every target that tests, vets or runs
+# them does so with `$(GO) -C testkit`.
+TESTKIT  = testkit
 # The version and commit `specgate version` prints, stamped at link time: go build records the VCS
 # revision only in a plain git checkout and never under -buildvcs=false, go run never.
 VERSION ?= $(shell git describe --tags --always --dirty 2>/dev/null)
@@ -31,7 +36,8 @@ demo:
 build:
 	$(GO) build -ldflags "$(LDFLAGS)" -o $(BIN) ./cmd/specgate
 
-## test: everything CI runs: formatting, vet, unit tests (race detector on), Ginkgo suites.
+## test: everything CI runs: formatting, vet, unit tests (race detector on), Ginkgo suites, in
+## both modules (the library's and testkit's).
 test: setup fmt-check vet unit suites report-browser
 
 ## setup: what the tests need besides Go, from Debian's packages: Chromium (the browser tests of
@@ -52,25 +58,33 @@ setup:
 ## report-browser: the HTML report in headless Chromium without the race detector, including the
 ## 100,000-exchange page (under 10 MB, opens in under 2 s); screenshots land in out/.
 report-browser: setup
-	$(GO) test -count=1 -run HTMLReport -v ./internal/cli/
+	$(GO) -C $(TESTKIT) test -count=1 -run HTMLReport -v ./htmlreport/
 
-## har-fixtures: record internal/traffic/testdata/browser/{chromium,mitmproxy}.har again.
+## har-fixtures: record internal/traffic/testdata/browser/{chromium,mitmproxy}.har again, with
+## testkit's harrecord.
 har-fixtures: setup
-	$(GO) run ./internal/harrecord/cmd/harrecord -out internal/traffic/testdata/browser
+	$(GO) -C $(TESTKIT) run ./cmd/harrecord -out $(abspath internal/traffic/testdata/browser)
 
+## fmt-check: gofmt on every tracked Go file, both modules'.
 fmt-check:
 	@out=$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go')); \
 	if [ -n "$$out" ]; then echo "gofmt needed on: $$out"; exit 1; fi
 
+## vet: go vet in both modules, and both go.mod files tidy: a test-only dependency that creeps
+## back into the library's module (chromedp, creack/pty) shows here.
 vet:
 	$(GO) vet ./...
+	$(GO) -C $(TESTKIT) vet ./...
+	$(GO) mod tidy -diff
+	$(GO) -C $(TESTKIT) mod tidy -diff
 
-## unit: every package under the race detector; then the corpus tests (TestCorpus*, in files
+## unit: every package of both modules under the race detector; then the corpus tests (TestCorpus*, in files
 ## built with !race: they load, compile and lint some 40 MB of published specs, which under the
 ## race detector costs minutes and more than a gigabyte) in a pass of their own without it.
 CORPUS_PKGS = ./specs/ ./validator/ ./internal/lint/ ./internal/cli/
 unit:
 	$(GO) test -race -count=1 $(PKGS)
+	$(GO) -C $(TESTKIT) test -race -count=1 ./...
 	$(GO) test -count=1 -run '^TestCorpus' $(CORPUS_PKGS)
 	$(GO) test -count=1 -run '^TestRealSpecs' ./fuzz/
 
@@ -102,7 +116,7 @@ gate:
 
 ## bench: (a) specgate, (b) kin-openapi's openapi3filter, (c) an encoding/json decode floor on
 ## the same exchanges, per mix, with the ratios a/b (target <= 0.7) and a/c (target <= 2.5);
-## then loading and linting a generated 500-file spec tree.
+## then loading and linting a generated 500-file spec tree (testkit/specgen).
 bench:
 	@mkdir -p $(OUT)
 	$(GO) test -run XXX -bench Validate -benchmem -count $${COUNT:-5} ./validator/ | tee $(OUT)/bench.txt
@@ -110,7 +124,7 @@ bench:
 	END { printf "\n%-8s %12s %12s %12s %6s %6s %10s %10s %10s\n", "mix", "specgate ns", "kin ns", "floor ns", "a/b", "a/c", "a allocs", "b allocs", "c allocs"; \
 	  for (m in mixes) { a = ns[m "/specgate"] / n[m "/specgate"]; b = ns[m "/kin-openapi"] / n[m "/kin-openapi"]; c = ns[m "/decode-floor"] / n[m "/decode-floor"]; \
 	    printf "%-8s %12.0f %12.0f %12.0f %6.2f %6.2f %10.0f %10.0f %10.0f\n", m, a, b, c, a / b, a / c, al[m "/specgate"] / n[m "/specgate"], al[m "/kin-openapi"] / n[m "/kin-openapi"], al[m "/decode-floor"] / n[m "/decode-floor"] } }' $(OUT)/bench.txt
-	$(GO) test -run XXX -bench 'LoadTree500|LintTree500' -benchtime 5x ./specs/ ./internal/lint/
+	$(GO) -C $(TESTKIT) test -run XXX -bench 'LoadTree500|LintTree500' -benchtime 5x ./specgen/
 
 ## corpus: load and lint every published document of ../shared/real-specs/roots.txt, each in a
 ## child process: one line per document (load ok or its error, lint findings by rule id, lint

@@ -3,16 +3,10 @@ package cli
 import (
 	"bytes"
 	"context"
-	"errors"
-	"io"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
-	"syscall"
 	"testing"
-
-	"github.com/creack/pty"
 )
 
 // badJSONL holds one valid exchange and one entry that cannot be read.
@@ -20,54 +14,12 @@ const badJSONL = `{"operation": "patchUser", "response": {"status": 500, "header
 {"request": {"method": "GET", "url": 5}}
 `
 
-// onTerminal runs specgate with stdin, stdout and stderr on a real pseudo-terminal, as in an
-// interactive shell, and returns everything the terminal showed.
-func onTerminal(t *testing.T, env []string, args ...string) (string, int) {
-	t.Helper()
-	cmd := exec.Command(specgateBinary(t), args...)
-	cmd.Env = append(os.Environ(), append([]string{"CI=", "TERM=xterm", "NO_COLOR="}, env...)...)
-	tty, err := pty.Start(cmd)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer tty.Close()
-	var out bytes.Buffer
-	_, err = io.Copy(&out, tty)
-	if err != nil && !errors.Is(err, syscall.EIO) { // EIO: the process closed its side
-		t.Fatal(err)
-	}
-	cmd.Wait()
-	return strings.ReplaceAll(out.String(), "\r\n", "\n"), cmd.ProcessState.ExitCode()
-}
-
-// TestTerminal: on a terminal an unreadable entry's error shows once (the report already shows
-// it; stderr repeats it only when the report goes elsewhere), and the text report is coloured
-// unless NO_COLOR is set or --color never is given.
-func TestTerminal(t *testing.T) {
+// TestColorOffATerminal: off a terminal (the pty tests of testkit/terminal cover one), an
+// unreadable entry's error shows in the report and again on stderr, for the user who sent the
+// report elsewhere, and --color always colours anyway.
+func TestColorOffATerminal(t *testing.T) {
 	rec := writeFile(t, t.TempDir(), "bad.jsonl", []byte(badJSONL))
 	const msg = "request.url: got a JSON number, want a string"
-	out, code := onTerminal(t, nil, "validate", rec)
-	if code != exitUsage || strings.Count(out, msg) != 1 {
-		t.Errorf("exit %d; the error shows %d times, want once:\n%s", code, strings.Count(out, msg), out)
-	}
-	if !strings.Contains(out, ansiGreenOf("VALID")) || !strings.Contains(out, "\033[1;31mERROR\033[0m") {
-		t.Errorf("the verdicts are not coloured on a terminal:\n%q", out)
-	}
-	for _, tt := range []struct {
-		name string
-		env  []string
-		args []string
-	}{
-		{"NO_COLOR", []string{"NO_COLOR=1"}, nil},
-		{"--color never", nil, []string{"--color", "never"}},
-		{"TERM=dumb", []string{"TERM=dumb"}, nil},
-	} {
-		out, _ := onTerminal(t, tt.env, append(append([]string{"validate"}, tt.args...), rec)...)
-		if strings.Contains(out, "\033[") || !strings.Contains(out, "ERROR") {
-			t.Errorf("%s: the report is coloured:\n%q", tt.name, out)
-		}
-	}
-	// Off a terminal, stderr carries the error for the user who sent the report elsewhere.
 	res := run(t, "", nil, "validate", rec)
 	if strings.Count(res.stdout, msg) != 1 || strings.Count(res.stderr, msg) != 1 || strings.Contains(res.stdout, "\033[") {
 		t.Errorf("off a terminal: stdout %q, stderr %q", res.stdout, res.stderr)
@@ -87,22 +39,11 @@ func TestTerminal(t *testing.T) {
 	}
 }
 
-func ansiGreenOf(s string) string { return "\033[32m" + s + "\033[0m" }
-
-// TestProgressOnlyOnATerminal: progress is drawn on a terminal, never on /dev/null (a character
-// device too) or in CI.
-func TestProgressOnlyOnATerminal(t *testing.T) {
+// TestNoProgressOnDevNull: /dev/null is a character device, not a terminal, and gets no progress
+// line; testkit/terminal runs specgate on a pseudo-terminal, where it does.
+func TestNoProgressOnDevNull(t *testing.T) {
 	t.Setenv("CI", "")
 	t.Setenv("TERM", "xterm")
-	ptmx, tty, err := pty.Open()
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer ptmx.Close()
-	defer tty.Close()
-	if !newProgress(tty).on {
-		t.Error("no progress on a terminal")
-	}
 	null, err := os.OpenFile(os.DevNull, os.O_WRONLY, 0)
 	if err != nil {
 		t.Fatal(err)
@@ -110,18 +51,6 @@ func TestProgressOnlyOnATerminal(t *testing.T) {
 	defer null.Close()
 	if newProgress(null).on {
 		t.Error("progress on /dev/null")
-	}
-	t.Setenv("CI", "true")
-	if newProgress(tty).on {
-		t.Error("progress in CI")
-	}
-	var out, errOut bytes.Buffer
-	c := &command{stdin: strings.NewReader(""), stdout: &out, stderr: &errOut, examples: bundledExamples}
-	c.out.quiet = true
-	t.Setenv("CI", "")
-	c.stderr = tty
-	if p := newProgress(c.notes()); p.on {
-		t.Error("progress with --quiet")
 	}
 }
 

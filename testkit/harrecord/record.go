@@ -10,7 +10,9 @@
 //
 // Site is the page recorded for specgate's fixtures: assets on one loopback origin and the four
 // endpoints, called cross-origin with fetch() so that CORS preflights occur, on another.
-// RecordSite records it; the harrecord command (cmd/harrecord) writes the fixtures.
+// RecordSite records it; the harrecord command (testkit/cmd/harrecord, make har-fixtures) writes
+// the fixtures. The package is in the testkit module, beside the tests, so that the library's
+// module does not require chromedp.
 package harrecord
 
 import (

@@ -1,10 +1,11 @@
 // Command harrecord records specgate's browser HAR fixtures: it serves harrecord.Site on
 // loopback, loads its page in headless Chromium, and writes what the browser loaded to
 // DIR/chromium.har; then it loads the page again through mitmproxy and writes the HAR that
-// mitmproxy's export addon wrote to DIR/mitmproxy.har.
+// mitmproxy's export addon wrote to DIR/mitmproxy.har. It lives in the testkit module (run it
+// from testkit/, as make har-fixtures does), since only the tests need Chromium and chromedp.
 //
-//	go run ./internal/harrecord/cmd/harrecord [-out DIR] [-browser PATH] [-timeout D]
-//	go run ./internal/harrecord/cmd/harrecord -serve
+//	go run ./cmd/harrecord [-out DIR] [-browser PATH] [-timeout D]
+//	go run ./cmd/harrecord -serve
 //
 // -serve only serves the site and prints its page URL, so that the page can be loaded in another
 // browser and exported with its own "Save all as HAR" command.
@@ -20,11 +21,11 @@ import (
 	"path/filepath"
 	"time"
 
-	"github.com/specgate/specgate/internal/harrecord"
+	"github.com/specgate/specgate/testkit/harrecord"
 )
 
 func main() {
-	out := flag.String("out", filepath.Join("internal", "traffic", "testdata", "browser"), "write chromium.har into `DIR`")
+	out := flag.String("out", filepath.Join("..", "internal", "traffic", "testdata", "browser"), "write chromium.har into `DIR`")
 	browserPath := flag.String("browser", "", "Chromium or Chrome `executable` (default: chromium, chromium-browser, google-chrome or google-chrome-stable on PATH)")
 	timeout := flag.Duration("timeout", time.Minute, "give up after this `duration`")
 	serve := flag.Bool("serve", false, "only serve the site until interrupted, for recording it with another browser")

@@ -1,7 +1,8 @@
 // Package specgen writes large vendor-style OpenAPI trees for benchmarks and scale tests: a root
 // document whose paths and schemas live in hundreds of files joined by relative $refs, with the
 // defects published specs carry (a boolean required on a property, readonly in lower case) in
-// some of them.
+// some of them. The benchmarks of loading and linting such a tree (make bench) are this
+// package's tests; it is in the testkit module since nothing but tests and benchmarks uses it.
 package specgen
 
 import (

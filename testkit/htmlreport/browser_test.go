@@ -1,4 +1,4 @@
-package cli
+package htmlreport
 
 import (
 	"context"
@@ -52,24 +52,14 @@ func reportBrowser(t *testing.T) context.Context {
 	return ctx
 }
 
-// outDir is the repository's out/ folder (gitignored), where screenshots are left for people.
+// reportOutDir is the repository's out/ folder (gitignored), where screenshots are left for
+// people: two levels up from this package's folder, testkit/htmlreport.
 func reportOutDir(t *testing.T) string {
 	t.Helper()
-	dir, err := os.Getwd()
+	out, err := filepath.Abs(filepath.Join("..", "..", "out"))
 	if err != nil {
 		t.Fatal(err)
 	}
-	for {
-		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
-			break
-		}
-		parent := filepath.Dir(dir)
-		if parent == dir {
-			t.Fatal("no go.mod above the test's folder")
-		}
-		dir = parent
-	}
-	out := filepath.Join(dir, "out")
 	if err := os.MkdirAll(out, 0o755); err != nil {
 		t.Fatal(err)
 	}
@@ -177,7 +167,7 @@ func TestHTMLReportInBrowser(t *testing.T) {
 	hostile := patchUser(t, "<script>document.title='pwned'</script>")
 	exs = append(exs, hostile)
 	har := writeFile(t, t.TempDir(), "documented.har", harOf(t, exs...))
-	res := run(t, "", nil, "validate", "--coverage", "--format", "html", har)
+	res := run(t, "validate", "--coverage", "--format", "html", har)
 	if res.code != exitFindings {
 		t.Fatalf("exit %d, want 1 (findings)\n%s", res.code, res.stderr)
 	}
@@ -262,7 +252,7 @@ func TestHTMLReportInBrowser(t *testing.T) {
 // documented job-status reply as the witness of the 200.
 func TestHTMLFindingsInBrowser(t *testing.T) {
 	ctx := reportBrowser(t)
-	res := run(t, "", nil, "lint", "--format", "html", faithfulProfiles, faithfulUser)
+	res := run(t, "lint", "--format", "html", faithfulProfiles, faithfulUser)
 	if res.code != exitFindings {
 		t.Fatalf("exit %d, want 1 (findings)\n%s", res.code, res.stderr)
 	}

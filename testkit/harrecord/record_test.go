@@ -21,8 +21,8 @@ import (
 // The recordings committed for the other packages' tests; make har-fixtures writes them with
 // this package's command.
 const (
-	fixture          = "../traffic/testdata/browser/chromium.har"
-	mitmproxyFixture = "../traffic/testdata/browser/mitmproxy.har"
+	fixture          = "../../internal/traffic/testdata/browser/chromium.har"
+	mitmproxyFixture = "../../internal/traffic/testdata/browser/mitmproxy.har"
 )
 
 // TestRecordSite records the site with Chromium and checks that the recording has the shape of

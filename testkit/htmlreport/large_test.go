@@ -1,6 +1,6 @@
 //go:build !race
 
-package cli
+package htmlreport
 
 import (
 	"bytes"
@@ -18,7 +18,8 @@ import (
 )
 
 // The race detector slows validation tenfold and adds nothing to a measure of the page, so this
-// test runs in the builds without it: `go test -run LargeRun ./internal/cli/`.
+// test runs in the builds without it (make report-browser): in testkit/,
+// `go test -run LargeRun ./htmlreport/`.
 
 // A 100,000-exchange run: the page stays under 10 MB and opens in under 2 s.
 func TestHTMLReportLargeRunInBrowser(t *testing.T) {
@@ -33,7 +34,7 @@ func TestHTMLReportLargeRunInBrowser(t *testing.T) {
 		t.Fatal(err)
 	}
 	start := time.Now()
-	res := run(t, "", nil, "validate", "--coverage", "--format", "html", har)
+	res := run(t, "validate", "--coverage", "--format", "html", har)
 	if res.code != exitFindings {
 		t.Fatalf("exit %d\n%s", res.code, res.stderr)
 	}
