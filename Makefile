@@ -70,13 +70,15 @@ fmt-check:
 	@out=$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go')); \
 	if [ -n "$$out" ]; then echo "gofmt needed on: $$out"; exit 1; fi
 
-## vet: go vet in both modules, and both go.mod files tidy: a test-only dependency that creeps
-## back into the library's module (chromedp, creack/pty) shows here.
+## vet: go vet in both modules; both go.mod files tidy; and no package of the library's module,
+## its tests included, importing what testkit/ exists to keep out of it (chromedp, creack/pty).
 vet:
 	$(GO) vet ./...
 	$(GO) -C $(TESTKIT) vet ./...
 	$(GO) mod tidy -diff
 	$(GO) -C $(TESTKIT) mod tidy -diff
+	@if $(GO) list -deps -test ./... | grep -E '^github.com/(chromedp|creack/pty)(/|$$)'; then \
+	  echo "the library's module imports the packages above: what needs them belongs in testkit/"; exit 1; fi
 
 ## unit: every package of both modules under the race detector; then the corpus tests (TestCorpus*, in files
 ## built with !race: they load, compile and lint some 40 MB of published specs, which under the
