@@ -40,10 +40,10 @@ build:
 ## both modules (the library's and testkit's).
 test: setup fmt-check vet unit suites report-browser
 
-## setup: what the tests need besides Go, from Debian's packages: Chromium (the browser tests of
-## the HTML report and the HAR recorder), mitmproxy (the proxy-exported HAR) and nginx-light (the
-## proxy's adversarial suite puts nginx in front of and behind specgate proxy). Installs only
-## what is missing, so it costs nothing once done.
+## setup: what the tests need besides Go, from Debian's packages: Chromium (testkit's browser
+## tests of the HTML report and its HAR recorder), mitmproxy (the proxy-exported HAR) and
+## nginx-light (the proxy's adversarial suite puts nginx in front of and behind specgate proxy).
+## Installs only what is missing, so it costs nothing once done.
 SUDO ?= $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 setup:
 	@missing=""; \
