@@ -19,6 +19,8 @@ type operation struct {
 	method   string
 	path     string
 	spec     string // display name of the document
+	location string // "file#/paths/~1users/get", as Operation.Location
+	line     int
 	params   []*param
 	body     *requestBody
 	statuses map[string]*response // "200", "2XX", "default"
@@ -187,6 +189,7 @@ func (b *builder) operation(doc *specs.Document, spec *openapi3.T, item *openapi
 		spec:     doc.Name(),
 		statuses: map[string]*response{},
 	}
+	op.location, op.line = placeOf(doc, opLoc)
 	if op.id == "" {
 		op.id = method + " " + path
 	}

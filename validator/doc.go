@@ -10,6 +10,11 @@
 // immutable after New and safe for concurrent use, so one serves recorded traffic, a proxy and
 // test suites alike.
 //
+// Operations exposes what New compiled, read-only: each operation's location, parameters, bodies
+// and responses, and the shape of their schemas ($refs resolved, oneOf and anyOf branches named
+// as Observation and Violation name them). Tools that measure or generate traffic read the spec
+// through it rather than reading the files again.
+//
 // # Why each library does what it does
 //
 //   - kin-openapi loads and resolves the documents (package specs) and gives the model this package
@@ -24,7 +29,8 @@
 //     way jsonschema/v5's error tree does (every failure, not only the first; a failed oneOf branch
 //     by branch), visiting each part once and allocating only for failures. Schemas with keywords the walk does not know are
 //     validated by jsonschema/v5 itself. Tests and a fuzz target hold both walks to jsonschema/v5's
-//     verdicts and diagnoses. Only jsonschema.go, fastpath.go and diagnose.go import it.
+//     verdicts and diagnoses. Only jsonschema.go, fastpath.go, diagnose.go and model.go (which
+//     reads the compiled schemas' structure for Operations) import it.
 //     OpenAPI 3.1 schemas are JSON Schema 2020-12 resources already ($id, $anchor, $dynamicRef
 //     resolve as JSON Schema says); convert.go walks the documents by their structure so that
 //     only Schema objects are compiled, and hands jsonschema/v5 a copy of each file in which

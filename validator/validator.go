@@ -84,39 +84,6 @@ func New(docs []*specs.Document, opts Options) (*Validator, error) {
 // LoadRules), once each, sorted by file and line. Everything else in those schemas is checked.
 func (v *Validator) SpecFindings() []specs.Finding { return v.schema.findings() }
 
-// Operation describes one documented operation.
-type Operation struct {
-	ID       string
-	Method   string
-	Path     string
-	Spec     string
-	Statuses []string
-}
-
-// Operations lists the documented operations, sorted by spec, path and method.
-func (v *Validator) Operations() []Operation {
-	out := make([]Operation, 0, len(v.ops))
-	for _, op := range v.ops {
-		o := Operation{ID: op.id, Method: op.method, Path: op.path, Spec: op.spec}
-		for s := range op.statuses {
-			o.Statuses = append(o.Statuses, s)
-		}
-		sort.Strings(o.Statuses)
-		out = append(out, o)
-	}
-	sort.Slice(out, func(i, j int) bool {
-		a, b := out[i], out[j]
-		if a.Spec != b.Spec {
-			return a.Spec < b.Spec
-		}
-		if a.Path != b.Path {
-			return a.Path < b.Path
-		}
-		return a.Method < b.Method
-	})
-	return out
-}
-
 // Validate checks an exchange. With a Request, it is routed by method and path (never host) and
 // checked; the Response, if any, is then checked against the routed operation. Without a
 // Request, the Response is checked against the operation named by ex.Operation.
