@@ -8,7 +8,6 @@ import (
 
 	"github.com/specgate/specgate/internal/coverage"
 	"github.com/specgate/specgate/internal/report"
-	"github.com/specgate/specgate/specs"
 	"github.com/specgate/specgate/validator"
 )
 
@@ -33,12 +32,12 @@ func (cc *coverageConfig) register(fs *flag.FlagSet) {
 // shows it and for which it costs little next to validation.
 func (cc *coverageConfig) measured(format string) bool { return cc.on || format == "html" }
 
-// tracker returns a coverage tracker for docs when coverage is measured, else nil.
-func (cc *coverageConfig) tracker(format string, docs []*specs.Document, v *validator.Validator) (*coverage.Tracker, error) {
+// tracker returns a coverage tracker of v's operations when coverage is measured, else nil.
+func (cc *coverageConfig) tracker(format string, v *validator.Validator) *coverage.Tracker {
 	if !cc.measured(format) {
-		return nil, nil
+		return nil
 	}
-	return coverage.New(docs, v.Operations())
+	return coverage.New(v.Operations())
 }
 
 // finish hands the coverage to the report before it is closed and returns its shortfalls

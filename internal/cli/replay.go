@@ -119,14 +119,11 @@ func (c *command) replay(ctx context.Context, args []string) int {
 	rep.SetColor(out.color)
 	rep.SetPolicy(c.config.policyFor(failOn))
 	echoErrors := !(out.onTerminal && cfg.format == "text")
-	docs, v, err := loadValidator(ctx, cfg.specs, cfg.strict, validator.Options{Observe: cfg.coverage.measured(cfg.format)}, specNotes{w: c.notes()})
+	_, v, err := loadValidator(ctx, cfg.specs, cfg.strict, validator.Options{Observe: cfg.coverage.measured(cfg.format)}, specNotes{w: c.notes()})
 	if err != nil {
 		return c.failf("replay", "%v", err)
 	}
-	cov, err := cfg.coverage.tracker(cfg.format, docs, v)
-	if err != nil {
-		return c.failf("replay", "%v", err)
-	}
+	cov := cfg.coverage.tracker(cfg.format, v)
 	fsys, name := contracts.Embedded(), "contracts"
 	if cfg.contracts != "" {
 		if fsys, err = contractsDir(cfg.contracts); err != nil {

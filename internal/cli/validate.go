@@ -112,7 +112,7 @@ func (c *command) validate(ctx context.Context, args []string) int {
 	rep.SetVerbose(cfg.verbose)
 	rep.SetColor(out.color)
 	rep.SetPolicy(c.config.policyFor(failOn))
-	docs, v, err := loadValidator(ctx, cfg.specs, cfg.strict, validator.Options{Hosts: cfg.hosts, Observe: cfg.coverage.measured(cfg.format)},
+	_, v, err := loadValidator(ctx, cfg.specs, cfg.strict, validator.Options{Hosts: cfg.hosts, Observe: cfg.coverage.measured(cfg.format)},
 		specNotes{w: c.notes(), all: cfg.verbose, verboseFlag: true})
 	if err != nil {
 		return c.usageError("%v", err)
@@ -123,9 +123,7 @@ func (c *command) validate(ctx context.Context, args []string) int {
 	// The text report on the terminal already shows each unreadable entry; elsewhere (a file, a
 	// pipe, another format) stderr says it too.
 	r := &validateRun{c: c, v: v, rep: rep, progress: newProgress(c.notes()), echoErrors: !(out.onTerminal && cfg.format == "text"), maxBody: int64(cfg.maxBody)}
-	if r.cov, err = cfg.coverage.tracker(cfg.format, docs, v); err != nil {
-		return c.usageError("%v", err)
-	}
+	r.cov = cfg.coverage.tracker(cfg.format, v)
 	src := r.source(ctx, inputs)
 	// The source closes its files itself, in the goroutine that reads them.
 	err = bulk.Run(ctx, v, src.next, r.emit, bulk.Options{})

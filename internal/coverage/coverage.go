@@ -4,7 +4,10 @@
 // property, whether any exchange sent it. It also lists the reverse: statuses, media types and
 // properties seen in traffic that the specs do not document.
 //
-// New reads what each operation documents from the spec files once. Add then takes each
+// New takes what each operation documents from the validator's model of it
+// (validator.Validator.Operations), so that coverage reads no spec file and follows no $ref of
+// its own: a status, media type, parameter or oneOf is named here as the validator names it in
+// the Observation of an exchange. Add then takes each
 // exchange with the validator's Result; the Result must come from a validator built with
 // validator.Options{Observe: true}, whose Observation says which documented status, media
 // types, parameters and branches the exchange went through. Report returns a snapshot that
@@ -14,7 +17,6 @@ package coverage
 
 import (
 	"encoding/json"
-	"fmt"
 	"mime"
 	"net/http"
 	"sort"
@@ -22,7 +24,6 @@ import (
 	"strings"
 	"sync"
 
-	"github.com/specgate/specgate/specs"
 	"github.com/specgate/specgate/validator"
 )
 
@@ -65,24 +66,14 @@ const (
 	undocResponseProp  = "response property"
 )
 
-// New reads, from docs, what each of ops documents (ops as validator.Validator.Operations lists
-// them, their Spec being a document's Name). An error names the spec file and location that
-// could not be read.
-func New(docs []*specs.Document, ops []validator.Operation) (*Tracker, error) {
-	byName := map[string]*specs.Document{}
-	for _, d := range docs {
-		byName[d.Name()] = d
-	}
+// New returns a tracker of what ops document, ops being the validator's model of them
+// (validator.Validator.Operations, or some of them to measure those alone). The validator
+// that judges the exchanges given to Add must be the one ops come from, built with
+// validator.Options{Observe: true}.
+func New(ops []validator.Operation) *Tracker {
 	t := &Tracker{byID: map[string]*opState{}}
 	for _, op := range ops {
-		doc := byName[op.Spec]
-		if doc == nil {
-			return nil, fmt.Errorf("coverage: operation %s names spec %s, which is not loaded", op.ID, op.Spec)
-		}
-		m, err := buildOp(doc, op)
-		if err != nil {
-			return nil, fmt.Errorf("coverage: operation %s: %w", op.ID, err)
-		}
+		m := buildOp(op)
 		s := &opState{
 			model: m, statuses: map[string]int{}, params: map[string]int{}, props: map[string]int{},
 			branches: map[string][]int{}, undoc: map[string]map[string]int{},
@@ -93,7 +84,7 @@ func New(docs []*specs.Document, ops []validator.Operation) (*Tracker, error) {
 		t.ops = append(t.ops, s)
 		t.byID[op.ID] = s
 	}
-	return t, nil
+	return t
 }
 
 // sighting is what one exchange showed, gathered before the tracker is locked.

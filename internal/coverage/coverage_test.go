@@ -31,11 +31,7 @@ func build(t *testing.T, docs []*specs.Document) (*Tracker, *validator.Validator
 	if err != nil {
 		t.Fatal(err)
 	}
-	tr, err := New(docs, v.Operations())
-	if err != nil {
-		t.Fatal(err)
-	}
-	return tr, v
+	return New(v.Operations()), v
 }
 
 // feedContracts validates every embedded contract for which keep returns true.
@@ -391,11 +387,33 @@ func TestNothingToCoverIsFull(t *testing.T) {
 	}
 }
 
-// New refuses operations of a spec that is not loaded, naming both.
-func TestNewNamesMissingSpec(t *testing.T) {
-	docs, _ := specs.Default(context.Background())
-	_, err := New(docs, []validator.Operation{{ID: "x", Method: "GET", Path: "/x", Spec: "other.yaml"}})
-	if err == nil || !strings.Contains(err.Error(), "other.yaml") || !strings.Contains(err.Error(), "x") {
-		t.Errorf("error = %v, want one naming the operation and the spec", err)
+// Coverage reads the schemas as the validator compiled them: the properties of a
+// `properties: {$ref}` are the referenced map's, and a branch that refers to a component
+// that is another name of one is named as the spec writes it, as the validator's violations
+// and observations name it.
+func TestCoverageReadsTheValidatorsModel(t *testing.T) {
+	docs, err := specs.LoadFiles(context.Background(), "testdata/refs.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	tr, v := build(t, docs)
+	ex := exchange("POST", "https://example.test/pets", "application/json", `{"name": "Tom"}`, 201, "application/json", `{"purrs": true}`)
+	res := v.Validate(context.Background(), ex)
+	if !res.Valid() {
+		t.Fatalf("exchange invalid: %v", res.Violations)
+	}
+	tr.Add(ex, res)
+	o := operation(t, tr.Report(), "addPet")
+	if got := fmt.Sprint(o.Properties); got != "[{/name 1} {/tag 0}]" {
+		t.Errorf("properties = %s, want /name sent and /tag not", got)
+	}
+	if len(o.Choices) != 1 {
+		t.Fatalf("choices = %+v, want the 201 oneOf", o.Choices)
+	}
+	if got := fmt.Sprint(o.Choices[0].Branches); got != "[{0 Cat 1} {1 Dog 0}]" {
+		t.Errorf("branches = %s, want Cat matched once, Dog never", got)
+	}
+	if b := res.Observed.Branches; len(b) != 1 || b[0].Name != o.Choices[0].Branches[0].Name || b[0].Schema != o.Choices[0].Schema {
+		t.Errorf("observed %+v, the report has %+v", b, o.Choices[0])
 	}
 }

@@ -2,9 +2,9 @@ package coverage
 
 import (
 	"sort"
-	"strconv"
 
 	"github.com/specgate/specgate/internal/jsonptr"
+	"github.com/specgate/specgate/validator"
 )
 
 // propNode is one place in a body that a schema documents. Its path names it: JSON pointer
@@ -108,79 +108,74 @@ func (n *propNode) paths(seen map[string]bool, out *[]string) {
 	}
 }
 
-// buildTree reads the property tree of the schema at l.
-func buildTree(r reader, l loc) (*propNode, error) {
+// buildTree reads the property tree of a body's schema.
+func buildTree(s *validator.Shape) *propNode {
 	root := &propNode{path: ""}
-	return root, mergeSchema(r, root, l, map[loc]*propNode{})
+	mergeSchema(root, s, map[*validator.Shape]*propNode{})
+	return root
 }
 
-// mergeSchema adds what the schema at l documents to n. building maps the schemas being merged
+// mergeSchema adds what the schema s documents to n. building maps the schemas being merged
 // on the way down to their nodes, to detect recursion.
-func mergeSchema(r reader, n *propNode, l loc, building map[loc]*propNode) error {
-	l, v, _, err := r.follow(l)
-	if err != nil {
-		return err
+func mergeSchema(n *propNode, s *validator.Shape, building map[*validator.Shape]*propNode) {
+	if s == nil {
+		return
 	}
-	if anc, ok := building[l]; ok {
+	if anc, ok := building[s]; ok {
 		if anc != n {
 			n.links = append(n.links, anc)
 		}
-		return nil
+		return
 	}
-	s, ok := v.(map[string]any)
-	if !ok {
-		return nil
+	building[s] = n
+	defer delete(building, s)
+	mergeSchema(n, s.Ref, building)
+	for _, x := range s.AllOf {
+		mergeSchema(n, x, building)
 	}
-	building[l] = n
-	defer delete(building, l)
-	for _, kw := range subschemaKeys {
-		list, _ := s[kw].([]any)
-		for i := range list {
-			if err := mergeSchema(r, n, loc{l.file, jsonptr.Join(l.ptr, kw) + "/" + strconv.Itoa(i)}, building); err != nil {
-				return err
+	for _, c := range []*validator.Choice{s.OneOf, s.AnyOf} {
+		if c != nil {
+			for _, x := range c.Branches {
+				mergeSchema(n, x, building)
 			}
 		}
 	}
-	if props, ok := s["properties"].(map[string]any); ok {
-		names := make([]string, 0, len(props))
-		for name := range props {
-			names = append(names, name)
-		}
-		sort.Strings(names)
-		for _, name := range names {
-			if n.props == nil {
-				n.props = map[string]*propNode{}
-			}
-			c := n.props[name]
-			if c == nil {
-				c = &propNode{path: jsonptr.Join(n.path, name)}
-				n.props[name] = c
-			}
-			if err := mergeSchema(r, c, loc{l.file, jsonptr.Join(l.ptr, "properties", name)}, building); err != nil {
-				return err
-			}
-		}
+	names := make([]string, 0, len(s.Properties))
+	for name := range s.Properties {
+		names = append(names, name)
 	}
-	if _, ok := s["items"].(map[string]any); ok {
+	sort.Strings(names)
+	for _, name := range names {
+		if n.props == nil {
+			n.props = map[string]*propNode{}
+		}
+		c := n.props[name]
+		if c == nil {
+			c = &propNode{path: jsonptr.Join(n.path, name)}
+			n.props[name] = c
+		}
+		mergeSchema(c, s.Properties[name], building)
+	}
+	// The items of a tuple (prefixItems) and of a list are all "*": a path names where a
+	// property is documented, not which position holds it.
+	for _, x := range append([]*validator.Shape{s.Items}, s.PrefixItems...) {
+		if x == nil {
+			continue
+		}
 		if n.items == nil {
 			n.items = &propNode{path: n.path + "/*"}
 		}
-		if err := mergeSchema(r, n.items, loc{l.file, l.ptr + "/items"}, building); err != nil {
-			return err
-		}
+		mergeSchema(n.items, x, building)
 	}
-	if b, ok := s["additionalProperties"].(bool); ok && b {
+	if s.AnyAdditional {
 		n.free = true
 	}
-	if _, ok := s["additionalProperties"].(map[string]any); ok {
+	if s.AdditionalProperties != nil {
 		if n.additional == nil {
 			n.additional = &propNode{path: n.path + "/*"}
 		}
-		if err := mergeSchema(r, n.additional, loc{l.file, l.ptr + "/additionalProperties"}, building); err != nil {
-			return err
-		}
+		mergeSchema(n.additional, s.AdditionalProperties, building)
 	}
-	return nil
 }
 
 // maxBodyDepth bounds the walk of a body, as the validator's decoder bounds nesting.
