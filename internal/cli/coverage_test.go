@@ -129,6 +129,26 @@ func TestValidateCoverageOnDocumentedExamples(t *testing.T) {
 	if plain := run(t, "", nil, "validate", har); strings.Contains(plain.stdout, "coverage") {
 		t.Error("the text report shows coverage without --coverage")
 	}
+	// JUnit and SARIF carry the same numbers: a suite of properties, the run's properties.
+	junit := run(t, "", nil, "validate", "--coverage", "--format", "junit", har)
+	if !strings.Contains(junit.stdout, `<property name="coverage.branches" value="5/6 83.3%"></property>`) {
+		t.Errorf("the junit report lacks the branches coverage\n%.3000s", junit.stdout)
+	}
+	sarif := run(t, "", nil, "validate", "--coverage", "--format", "sarif", har)
+	var log struct {
+		Runs []struct {
+			Properties struct{ Coverage coverage.Report }
+		}
+	}
+	if err := json.Unmarshal([]byte(sarif.stdout), &log); err != nil || len(log.Runs) != 1 {
+		t.Fatalf("sarif: %v\n%.2000s", err, sarif.stdout)
+	}
+	if got := log.Runs[0].Properties.Coverage.Totals; got.Responses != cov.Totals.Responses || got.Branches.Covered != 5 {
+		t.Errorf("sarif coverage totals %+v, want the json report's", got)
+	}
+	if plain := run(t, "", nil, "validate", "--format", "sarif", har); strings.Contains(plain.stdout, `"coverage"`) {
+		t.Error("the sarif report shows coverage without --coverage")
+	}
 }
 
 // --min-coverage fails a run that misses a documented response, even when every exchange is

@@ -9,8 +9,8 @@ import (
 // Metrics names the metrics a threshold can be set on, in report order.
 var Metrics = []string{"operations", "responses", "branches", "parameters", "properties"}
 
-// metric returns the named metric of t.
-func (t *Totals) metric(name string) (Metric, bool) {
+// Metric returns the metric of t named as in Metrics, and whether the name is one.
+func (t *Totals) Metric(name string) (Metric, bool) {
 	switch name {
 	case "operations":
 		return t.Operations, true
@@ -49,7 +49,7 @@ func ParseThresholds(s string) (Thresholds, error) {
 		if !ok {
 			return nil, fmt.Errorf("%q is not METRIC=PERCENT (such as responses=80)", entry)
 		}
-		if _, known := (&Totals{}).metric(name); !known {
+		if _, known := (&Totals{}).Metric(name); !known {
 			return nil, fmt.Errorf("%q: unknown metric %q, want one of %s", entry, name, strings.Join(Metrics, ", "))
 		}
 		p, err := strconv.ParseFloat(strings.TrimSuffix(strings.TrimSpace(value), "%"), 64)
@@ -95,7 +95,7 @@ func (s Shortfall) String() string {
 func (r *Report) Check(ts Thresholds) []Shortfall {
 	var out []Shortfall
 	for _, t := range ts {
-		m, _ := r.Totals.metric(t.Metric)
+		m, _ := r.Totals.Metric(t.Metric)
 		if m.Percent < t.Percent {
 			out = append(out, Shortfall{Threshold: t, Got: m})
 		}

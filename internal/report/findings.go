@@ -6,6 +6,7 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/specgate/specgate/internal/coverage"
 	"github.com/specgate/specgate/validator"
 )
 
@@ -104,6 +105,9 @@ type Findings struct {
 	FailOn Level
 	// Color makes the text format colour levels with ANSI escapes (for a terminal).
 	Color bool
+	// Coverage is what the exchanges of a run that sent some (fuzz) exercised of the specs; nil
+	// for none. Every format shows it as it shows the coverage of an exchange report.
+	Coverage *coverage.Report
 }
 
 // Failing counts the findings at or above the fail level.
@@ -231,6 +235,9 @@ func findingsText(w io.Writer, f Findings) error {
 		t.printf(": %s", strings.Join(parts, ", "))
 	}
 	t.printf(" in %d %s checked\n", len(f.Inputs), plural(len(f.Inputs), "file", "files"))
+	if f.Coverage != nil {
+		t.coverageTable(f.Coverage)
+	}
 	return t.err
 }
 
@@ -244,7 +251,8 @@ func waivedFindings(fs []Finding) int {
 	return n
 }
 
-// findingsJSON writes {"command", "inputs", "findings", "summary"}.
+// findingsJSON writes {"command", "inputs", "findings", "summary"}, and "coverage" when the run
+// measured it.
 func findingsJSON(w io.Writer, f Findings) error {
 	type summary struct {
 		Findings int            `json:"findings"`
@@ -255,11 +263,12 @@ func findingsJSON(w io.Writer, f Findings) error {
 		ByRule   map[string]int `json:"by_rule"`
 	}
 	doc := struct {
-		Command  string    `json:"command"`
-		Inputs   []string  `json:"inputs"`
-		Findings []Finding `json:"findings"`
-		Summary  summary   `json:"summary"`
-	}{Command: f.Command, Inputs: f.Inputs, Findings: f.Findings}
+		Command  string           `json:"command"`
+		Inputs   []string         `json:"inputs"`
+		Findings []Finding        `json:"findings"`
+		Summary  summary          `json:"summary"`
+		Coverage *coverage.Report `json:"coverage,omitempty"`
+	}{Command: f.Command, Inputs: f.Inputs, Findings: f.Findings, Coverage: f.Coverage}
 	if doc.Inputs == nil {
 		doc.Inputs = []string{}
 	}

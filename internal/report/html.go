@@ -619,6 +619,9 @@ func findingsHTML(w io.Writer, f Findings) error {
 	}
 	sortGroups(p.Groups)
 	p.Rules, p.Operations = sortedKeys(h.rules), sortedKeys(h.ops)
+	if f.Coverage != nil {
+		p.Coverage = newHTMLCoverage(f.Coverage)
+	}
 	return h.render()
 }
 

@@ -4,11 +4,16 @@ import (
 	"encoding/xml"
 	"fmt"
 	"io"
+	"strconv"
 	"strings"
+
+	"github.com/specgate/specgate/internal/coverage"
 )
 
 // JUnit XML, as CI systems (GitHub, GitLab, Jenkins) read it: one testsuite per input file and
 // one testcase per exchange (validate, replay), per finding, or per clean input (lint, diff).
+// A run's coverage, when measured, is a suite of its own without cases: one property per
+// metric, and the text report's coverage table as its output.
 
 type junitSuites struct {
 	XMLName  xml.Name     `xml:"testsuites"`
@@ -21,12 +26,23 @@ type junitSuites struct {
 }
 
 type junitSuite struct {
-	Name     string      `xml:"name,attr"`
-	Tests    int         `xml:"tests,attr"`
-	Failures int         `xml:"failures,attr"`
-	Errors   int         `xml:"errors,attr"`
-	Skipped  int         `xml:"skipped,attr"`
-	Cases    []junitCase `xml:"testcase"`
+	Name       string           `xml:"name,attr"`
+	Tests      int              `xml:"tests,attr"`
+	Failures   int              `xml:"failures,attr"`
+	Errors     int              `xml:"errors,attr"`
+	Skipped    int              `xml:"skipped,attr"`
+	Properties *junitProperties `xml:"properties,omitempty"`
+	Cases      []junitCase      `xml:"testcase"`
+	SystemOut  string           `xml:"system-out,omitempty"`
+}
+
+type junitProperties struct {
+	Property []junitProperty `xml:"property"`
+}
+
+type junitProperty struct {
+	Name  string `xml:"name,attr"`
+	Value string `xml:"value,attr"`
 }
 
 type junitCase struct {
@@ -55,6 +71,7 @@ type junitDoc struct {
 	name   string
 	suites []*junitSuite
 	byName map[string]*junitSuite
+	cov    *coverage.Report
 }
 
 func newJUnitDoc(name string) *junitDoc {
@@ -89,6 +106,9 @@ func (d *junitDoc) write(w io.Writer) error {
 		doc.Skipped += s.Skipped
 		doc.Suites = append(doc.Suites, *s)
 	}
+	if d.cov != nil {
+		doc.Suites = append(doc.Suites, junitCoverage(d.cov))
+	}
 	b, err := xml.MarshalIndent(doc, "", "  ")
 	if err != nil {
 		return fmt.Errorf("report: %w", err)
@@ -100,10 +120,24 @@ func (d *junitDoc) write(w io.Writer) error {
 	return err
 }
 
+// junitCoverage is the coverage suite: "coverage.responses" = "10/16 62.5%" and so on.
+func junitCoverage(c *coverage.Report) junitSuite {
+	s := junitSuite{Name: "specgate coverage", Properties: &junitProperties{}}
+	for _, name := range coverage.Metrics {
+		m, _ := c.Totals.Metric(name)
+		s.Properties.Property = append(s.Properties.Property, junitProperty{Name: "coverage." + name, Value: strconv.Itoa(m.Covered) + "/" + strconv.Itoa(m.Total) + " " + percent(m)})
+	}
+	var table strings.Builder
+	(&textFormatter{w: &table}).coverageTable(c)
+	s.SystemOut = strings.TrimPrefix(table.String(), "\n")
+	return s
+}
+
 // findingsJUnit writes one suite per input file: a passing case for a file without findings,
 // and a case per finding, failed when the finding is at or above the fail level.
 func findingsJUnit(w io.Writer, f Findings) error {
 	d := newJUnitDoc("specgate " + f.Command)
+	d.cov = f.Coverage
 	byFile := map[string][]Finding{}
 	var order []string
 	for _, in := range f.Inputs {
@@ -216,6 +250,8 @@ func (j *junitFormatter) entry(e Entry) error {
 	j.doc.add(e.File, c)
 	return nil
 }
+
+func (j *junitFormatter) setCoverage(c *coverage.Report) { j.doc.cov = c }
 
 func (j *junitFormatter) summary(Summary) error {
 	return j.doc.write(j.w)

@@ -293,8 +293,8 @@ func (r *Report) Close() error {
 	return r.f.summary(r.sum)
 }
 
-// SetCoverage makes Close write cov with the summary, in the formats that show coverage (text,
-// json and html).
+// SetCoverage makes Close write cov with the summary, in every format but github (whose
+// annotations are violations alone).
 func (r *Report) SetCoverage(cov *coverage.Report) { r.cov = cov }
 
 // Summary returns the counts so far.

@@ -6,6 +6,7 @@ import (
 	"net/url"
 	"strings"
 
+	"github.com/specgate/specgate/internal/coverage"
 	"github.com/specgate/specgate/validator"
 )
 
@@ -27,6 +28,9 @@ type sarifLog struct {
 type sarifRun struct {
 	Tool    sarifTool     `json:"tool"`
 	Results []sarifResult `json:"results"`
+	// Properties carry the run's coverage, when it was measured, as the json report's
+	// "coverage" object.
+	Properties map[string]any `json:"properties,omitempty"`
 }
 
 type sarifTool struct {
@@ -170,7 +174,7 @@ func (r *sarifRules) add(id, summary string, l Level) int {
 	return r.index[id]
 }
 
-func writeSARIF(w io.Writer, rules *sarifRules, results []sarifResult) error {
+func writeSARIF(w io.Writer, rules *sarifRules, results []sarifResult, cov *coverage.Report) error {
 	if results == nil {
 		results = []sarifResult{}
 	}
@@ -181,6 +185,9 @@ func writeSARIF(w io.Writer, rules *sarifRules, results []sarifResult) error {
 		Tool:    sarifTool{Driver: sarifDriver{Name: "specgate", Rules: rules.list}},
 		Results: results,
 	}}}
+	if cov != nil {
+		log.Runs[0].Properties = map[string]any{"coverage": cov}
+	}
 	b, err := marshal(log, "")
 	if err != nil {
 		return fmt.Errorf("report: %w", err)
@@ -223,7 +230,7 @@ func findingsSARIF(w io.Writer, f Findings) error {
 		res.Properties = props
 		results = append(results, res)
 	}
-	return writeSARIF(w, rules, results)
+	return writeSARIF(w, rules, results, f.Coverage)
 }
 
 // validatorRules are the validator's rule ids as report rules, plus the one for entries that
@@ -251,6 +258,7 @@ type sarifFormatter struct {
 	w       io.Writer
 	rules   *sarifRules
 	results []sarifResult
+	cov     *coverage.Report
 }
 
 func newSARIFFormatter(w io.Writer) *sarifFormatter {
@@ -295,8 +303,10 @@ func (s *sarifFormatter) entry(e Entry) error {
 	return nil
 }
 
+func (s *sarifFormatter) setCoverage(c *coverage.Report) { s.cov = c }
+
 func (s *sarifFormatter) summary(Summary) error {
-	return writeSARIF(s.w, s.rules, s.results)
+	return writeSARIF(s.w, s.rules, s.results, s.cov)
 }
 
 // exchangeLine is " (PATCH /api/users/1 → patchUser)" for an entry, or "".
