@@ -13,6 +13,10 @@
 // the validator re-judging every step so that a shrunk negative stays invalid and a shrunk
 // positive stays valid, and is reported with a curl command whose credentials are redacted.
 //
+// Every exchange sent (shrinking included) is counted in Result.Coverage, internal/coverage's
+// report on the validator's model of the fuzzed operations: what the run covered, measured as
+// specgate replay --coverage measures recorded traffic.
+//
 // Identifiers that must exist come from Options.State, never from luck. The same seed gives the
 // same requests. A Fuzzer is built once with New; Run may be called many times, one at a time.
 package fuzz

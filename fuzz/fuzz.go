@@ -11,6 +11,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/specgate/specgate/internal/coverage"
 	"github.com/specgate/specgate/specs"
 	"github.com/specgate/specgate/validator"
 )
@@ -71,6 +72,8 @@ type Fuzzer struct {
 	// exercised, a second walk of valid bodies that judging requests does not need.
 	v, observed *validator.Validator
 	ops         []*operation
+	// model is observed's model of ops, which the run's coverage is measured against.
+	model []validator.Operation
 	// state is the run's identifiers: Options.State, then what the run captured.
 	state map[string][]string
 }
@@ -128,7 +131,17 @@ func New(docs []*specs.Document, opts Options) (*Fuzzer, error) {
 	if opts.Client == nil {
 		opts.Client = &http.Client{Timeout: 30 * time.Second}
 	}
-	return &Fuzzer{opts: opts, v: v, observed: observed, ops: ops, state: opts.State}, nil
+	fuzzed := map[string]bool{}
+	for _, o := range ops {
+		fuzzed[o.id] = true
+	}
+	var model []validator.Operation
+	for _, o := range observed.Operations() {
+		if fuzzed[o.ID] {
+			model = append(model, o)
+		}
+	}
+	return &Fuzzer{opts: opts, v: v, observed: observed, ops: ops, model: model, state: opts.State}, nil
 }
 
 // Finding is one failure or warning, with the minimal request that shows it.
@@ -181,8 +194,10 @@ type Result struct {
 	Exhausted bool `json:"exhausted"`
 	// Notes are things a user should know about the run (an identifier without state, an
 	// operation skipped for lack of credentials).
-	Notes    []string   `json:"notes,omitempty"`
-	Coverage []Coverage `json:"coverage"`
+	Notes []string `json:"notes,omitempty"`
+	// Coverage is what the exchanges sent (shrinking included) exercised of the fuzzed
+	// operations, measured as specgate replay --coverage measures it.
+	Coverage *coverage.Report `json:"coverage"`
 }
 
 // Failures counts the findings at failure level.
@@ -194,18 +209,6 @@ func (r *Result) Failures() int {
 		}
 	}
 	return n
-}
-
-// Coverage is what the run exercised of one operation.
-type Coverage struct {
-	Operation string `json:"operation"`
-	Positive  int    `json:"positive"`
-	Negative  int    `json:"negative"`
-	// Statuses are the statuses received; Documented those the spec documents.
-	Statuses   []int    `json:"statuses"`
-	Documented []string `json:"documented"`
-	// Branches are the oneOf/anyOf branches valid bodies went through: "part schema#index name".
-	Branches []string `json:"branches,omitempty"`
 }
 
 // sent is one case and what came back.
@@ -239,7 +242,7 @@ func (f *Fuzzer) Run(ctx context.Context) (*Result, error) {
 	seen := map[string]bool{}
 	plan, unbound := f.plan(res, seen, f.ops, true)
 	res.Planned = len(plan)
-	r := &runner{f: f, res: res, cov: map[string]*covAcc{}, budget: f.opts.MaxRequests, found: map[string]int{}, unbound: unbound, captured: map[string]*capture{}}
+	r := &runner{f: f, res: res, cov: coverage.New(f.model), budget: f.opts.MaxRequests, found: map[string]int{}, unbound: unbound, captured: map[string]*capture{}}
 	if f.opts.Rate > 0 {
 		t := time.NewTicker(time.Duration(float64(time.Second) / f.opts.Rate))
 		defer t.Stop()
@@ -407,10 +410,11 @@ func kindHolds(tc *testCase, res validator.Result) bool {
 	return tc.positive == (len(res.Violations) == 0)
 }
 
-// checkResponse validates a reply against the operation the request was routed to; the
-// request itself was judged before it was sent.
-func (f *Fuzzer) checkResponse(ctx context.Context, tc *testCase, resp *validator.Response) validator.Result {
-	return f.observed.Validate(ctx, validator.Exchange{Response: resp, Operation: tc.op.id})
+// checkResponse validates an exchange the run sent. The request was judged before it was sent;
+// it is judged again here so that the Observation covers it too (its parameters, media type and
+// body), as it does for a recorded exchange. Judging routed it to its case's operation.
+func (f *Fuzzer) checkResponse(ctx context.Context, req *validator.Request, resp *validator.Response) validator.Result {
+	return f.observed.Validate(ctx, validator.Exchange{Request: req, Response: resp})
 }
 
 func (f *Fuzzer) stateKey(op *operation, name string) string {

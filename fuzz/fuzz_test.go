@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/specgate/specgate/fuzz"
+	"github.com/specgate/specgate/internal/coverage"
 	"github.com/specgate/specgate/internal/mock"
 	"github.com/specgate/specgate/specs"
 )
@@ -93,18 +94,14 @@ func TestConformingMockHasNoFailures(t *testing.T) {
 	if res.Positive == 0 || res.Negative == 0 || res.Exhausted {
 		t.Errorf("sent %d positive and %d negative requests (exhausted %v)", res.Positive, res.Negative, res.Exhausted)
 	}
-	statuses := map[string][]int{}
-	for _, c := range res.Coverage {
-		statuses[c.Operation] = c.Statuses
-		if c.Positive == 0 || c.Negative == 0 {
-			t.Errorf("%s: %d positive, %d negative requests", c.Operation, c.Positive, c.Negative)
+	// State makes the updates hit existing records: every operation got its 200.
+	for _, o := range res.Coverage.Operations {
+		if n, _ := o.Response("200"); n == 0 || o.Valid == 0 || o.Valid == o.Exchanges {
+			t.Errorf("%s: %d exchanges, %d valid, %d got a 200; want valid and invalid ones, and 200s", o.ID, o.Exchanges, o.Valid, n)
 		}
 	}
-	// State makes the updates hit existing records: every operation got its 200.
-	for op, st := range statuses {
-		if len(st) == 0 || st[0] != 200 {
-			t.Errorf("%s never got a 200 (statuses %v)", op, st)
-		}
+	if sent := sumExchanges(res.Coverage); sent != res.Requests {
+		t.Errorf("coverage counts %d exchanges, the run sent %d", sent, res.Requests)
 	}
 }
 
@@ -204,10 +201,20 @@ func TestWithoutCredentials(t *testing.T) {
 	if res.Requests != 1 || res.Negative != 1 || res.GeneratorRejects != 0 || len(res.Findings) != 0 {
 		t.Errorf("%d requests (%d negative), %d rejects, findings %+v", res.Requests, res.Negative, res.GeneratorRejects, res.Findings)
 	}
-	if len(res.Coverage) != 1 || len(res.Coverage[0].Statuses) != 1 || res.Coverage[0].Statuses[0] != 401 {
-		t.Errorf("coverage %+v", res.Coverage)
+	if c := res.Coverage; len(c.Operations) != 1 || c.Operations[0].ID != "putUsers" || c.Totals.Operations.Covered != 1 {
+		t.Errorf("coverage %+v, want putUsers alone, covered", c)
+	} else if n, _ := c.Operations[0].Response("401"); n != 1 || c.Totals.Responses.Covered != 1 {
+		t.Errorf("responses %+v, want the one 401", c.Operations[0].Responses)
 	}
 	if len(res.Notes) == 0 || !strings.Contains(res.Notes[0], "needs credentials") {
 		t.Errorf("notes %q", res.Notes)
 	}
+}
+
+func sumExchanges(c *coverage.Report) int {
+	n := 0
+	for _, o := range c.Operations {
+		n += o.Exchanges
+	}
+	return n
 }

@@ -111,7 +111,7 @@ func BenchmarkGenerateAndCheck(b *testing.B) {
 	for i := 0; i < b.N; i++ {
 		p, _ := f.plan(&Result{}, map[string]bool{}, f.ops, false)
 		for _, s := range p {
-			res := f.checkResponse(ctx, s.tc, replies[s.enc.key])
+			res := f.checkResponse(ctx, s.enc.req, replies[s.enc.key])
 			verdict(s.tc, replies[s.enc.key], res)
 		}
 		n += len(p)

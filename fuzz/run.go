@@ -14,6 +14,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/specgate/specgate/internal/coverage"
 	"github.com/specgate/specgate/internal/redact"
 	"github.com/specgate/specgate/validator"
 )
@@ -22,7 +23,7 @@ import (
 type runner struct {
 	f      *Fuzzer
 	res    *Result
-	cov    map[string]*covAcc
+	cov    *coverage.Tracker
 	budget int
 	tick   <-chan time.Time
 	found  map[string]int // finding key → index in res.Findings
@@ -132,13 +133,6 @@ func (r *runner) bindCaptured() []*operation {
 	return out
 }
 
-type covAcc struct {
-	op                 *operation
-	positive, negative int
-	statuses           map[int]bool
-	branches           map[string]bool
-}
-
 // sendAll sends the plan, Concurrency requests at a time, and judges the replies in plan
 // order so that findings do not depend on timing. It stops at the budget or when ctx is done.
 func (r *runner) sendAll(ctx context.Context, plan []*sent) error {
@@ -179,8 +173,7 @@ func (r *runner) sendAll(ctx context.Context, plan []*sent) error {
 			} else {
 				r.res.Negative++
 			}
-			s.res = r.f.checkResponse(ctx, s.tc, s.resp)
-			r.observe(s)
+			s.res = r.judge(ctx, s.enc.req, s.resp)
 			r.capture(s)
 			if err := r.check(ctx, s); err != nil {
 				return err
@@ -200,23 +193,11 @@ func (r *runner) wait(ctx context.Context) {
 	}
 }
 
-func (r *runner) observe(s *sent) {
-	c := r.cov[s.tc.op.id]
-	if c == nil {
-		c = &covAcc{op: s.tc.op, statuses: map[int]bool{}, branches: map[string]bool{}}
-		r.cov[s.tc.op.id] = c
-	}
-	if s.tc.positive {
-		c.positive++
-	} else {
-		c.negative++
-	}
-	c.statuses[s.resp.Status] = true
-	if o := s.res.Observed; o != nil {
-		for _, b := range o.Branches {
-			c.branches[fmt.Sprintf("%s %s#%d %s", b.Part, b.Schema, b.Index, b.Name)] = true
-		}
-	}
+// judge checks an exchange the run sent and counts it in the run's coverage.
+func (r *runner) judge(ctx context.Context, req *validator.Request, resp *validator.Response) validator.Result {
+	res := r.f.checkResponse(ctx, req, resp)
+	r.cov.Add(validator.Exchange{Request: req, Response: resp}, res)
+	return res
 }
 
 // verdict is the rule a reply breaks ("" for none) and why.
@@ -370,23 +351,5 @@ func (r *runner) finish() {
 		}
 		return a.Operation < b.Operation
 	})
-	for _, op := range r.f.ops {
-		c := Coverage{Operation: op.String()}
-		for s := range op.statuses {
-			c.Documented = append(c.Documented, s)
-		}
-		sort.Strings(c.Documented)
-		if a := r.cov[op.id]; a != nil {
-			c.Positive, c.Negative = a.positive, a.negative
-			for s := range a.statuses {
-				c.Statuses = append(c.Statuses, s)
-			}
-			sort.Ints(c.Statuses)
-			for b := range a.branches {
-				c.Branches = append(c.Branches, b)
-			}
-			sort.Strings(c.Branches)
-		}
-		r.res.Coverage = append(r.res.Coverage, c)
-	}
+	r.res.Coverage = r.cov.Report()
 }

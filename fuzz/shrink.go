@@ -42,7 +42,7 @@ func (r *runner) shrink(ctx context.Context, s *sent, rule string) (*sent, int, 
 		spent++
 		r.budget--
 		r.res.Requests++
-		res := r.f.checkResponse(ctx, tc, resp)
+		res := r.judge(ctx, enc.req, resp)
 		got, _, resps := verdict(tc, resp, res)
 		if got != rule || findingKey(got, tc, resps) != key {
 			return false

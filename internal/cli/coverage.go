@@ -21,7 +21,13 @@ type coverageConfig struct {
 
 func (cc *coverageConfig) register(fs *flag.FlagSet) {
 	fs.BoolVar(&cc.on, "coverage", false, "measure how much of the specs the exchanges exercised (operations, documented responses, oneOf branches, parameters, request properties, and what traffic showed that the specs do not document) and add it to the report")
-	fs.Func("min-coverage", "exit 1 when a coverage metric is below its percentage: `GATE` is METRIC=PERCENT pairs such as operations=100,responses=80 (metrics: "+strings.Join(coverage.Metrics, ", ")+"); implies --coverage", func(s string) error {
+	cc.registerGate(fs, "; implies --coverage")
+}
+
+// registerGate registers --min-coverage alone, for a command that always measures coverage;
+// more ends its usage.
+func (cc *coverageConfig) registerGate(fs *flag.FlagSet, more string) {
+	fs.Func("min-coverage", "exit 1 when a coverage metric is below its percentage: `GATE` is METRIC=PERCENT pairs such as operations=100,responses=80 (metrics: "+strings.Join(coverage.Metrics, ", ")+")"+more, func(s string) error {
 		gate, err := coverage.ParseThresholds(s)
 		cc.gate, cc.on = gate, true
 		return err
@@ -48,11 +54,14 @@ func (cc *coverageConfig) finish(t *coverage.Tracker, rep *report.Report, cmd st
 	}
 	cov := t.Report()
 	rep.SetCoverage(cov)
-	return func() []coverage.Shortfall {
-		short := cov.Check(cc.gate)
-		for _, sf := range short {
-			fmt.Fprintf(stderr, "specgate %s: --min-coverage: %s\n", cmd, sf)
-		}
-		return short
+	return func() []coverage.Shortfall { return cc.shortfalls(cov, cmd, stderr) }
+}
+
+// shortfalls returns the metrics of cov below --min-coverage, each written to stderr.
+func (cc *coverageConfig) shortfalls(cov *coverage.Report, cmd string, stderr io.Writer) []coverage.Shortfall {
+	short := cov.Check(cc.gate)
+	for _, sf := range short {
+		fmt.Fprintf(stderr, "specgate %s: --min-coverage: %s\n", cmd, sf)
 	}
+	return short
 }

@@ -26,6 +26,7 @@ type fuzzConfig struct {
 	duration, timeout                   time.Duration
 	rate                                float64
 	strict                              bool
+	coverage                            coverageConfig
 }
 
 func (c *command) fuzzFlags(cfg *fuzzConfig) *flag.FlagSet {
@@ -45,10 +46,11 @@ func (c *command) fuzzFlags(cfg *fuzzConfig) *flag.FlagSet {
 	fs.StringVar(&cfg.format, "format", report.FindingFormats[0], formatUsage(report.FindingFormats))
 	fs.StringVar(&cfg.user, "user", "", "basic-auth `USER`; the password comes from $SPECGATE_PASSWORD (default: $SPECGATE_USER)")
 	fs.BoolVar(&cfg.strict, "strict", false, strictUsage)
+	cfg.coverage.registerGate(fs, "; the report always shows the coverage of the exchanges sent")
 	c.out.register(fs)
 	fs.Usage = func() {
 		fmt.Fprint(fs.Output(), `Usage: specgate fuzz --target URL [--user USER] [--spec FILE]... [--operation ID]... [--state FILE]
-                    [--seed N] [--max-requests N] [--duration D] [--format FORMAT]
+                    [--seed N] [--max-requests N] [--duration D] [--format FORMAT] [--min-coverage GATE]
 
 Generates requests from the specs and sends them to the deployment at URL: valid ones (boundary
 lengths and ranges, each enum value, optional properties present and absent, each oneOf branch,
@@ -56,7 +58,9 @@ combined pairwise) and invalid ones that break the spec in one way each. The val
 request before it is sent and every reply. Each failure is shrunk to a minimal request and shown
 as a curl command with the credentials redacted. Credentials: basic auth from --user (or
 $SPECGATE_USER) and $SPECGATE_PASSWORD, or a bearer token from $SPECGATE_TOKEN. Identifiers that
-must exist (user ids, usr_keys) come from --state.
+must exist (user ids, usr_keys) come from --state. The report ends with what the exchanges sent
+covered of the fuzzed operations (operations, documented responses, oneOf and anyOf branches,
+parameters, request properties), measured as replay --coverage measures it.
 
 Flags:
 `)
@@ -134,8 +138,8 @@ func (c *command) fuzz(ctx context.Context, args []string) int {
 	for _, n := range res.Notes {
 		fmt.Fprintf(c.notes(), "specgate fuzz: note: %s\n", n)
 	}
-	c.fuzzCoverage(res)
-	findings := report.Findings{Command: "fuzz", FailOn: report.LevelError}
+	c.fuzzSummary(res)
+	findings := report.Findings{Command: "fuzz", FailOn: report.LevelError, Coverage: res.Coverage}
 	for _, d := range docs {
 		findings.Inputs = append(findings.Inputs, d.Name())
 	}
@@ -156,7 +160,11 @@ func (c *command) fuzz(ctx context.Context, args []string) int {
 			Details: details, Violations: x.ResponseViolations,
 		})
 	}
-	return c.findings("fuzz", cfg.format, findings)
+	code := c.findings("fuzz", cfg.format, findings)
+	if short := cfg.coverage.shortfalls(res.Coverage, "fuzz", c.stderr); len(short) > 0 && code == exitOK {
+		return exitFindings
+	}
+	return code
 }
 
 func reportLevel(l fuzz.Level) report.Level {
@@ -166,8 +174,8 @@ func reportLevel(l fuzz.Level) report.Level {
 	return report.LevelWarning
 }
 
-// fuzzCoverage writes what the run exercised to stderr, one line per operation.
-func (c *command) fuzzCoverage(res *fuzz.Result) {
+// fuzzSummary writes what the run sent to stderr; what it covered is in the report.
+func (c *command) fuzzSummary(res *fuzz.Result) {
 	w := c.notes()
 	fmt.Fprintf(w, "specgate fuzz: %d requests (%d positive, %d negative, the rest shrinking) of %d generated", res.Requests, res.Positive, res.Negative, res.Planned)
 	if res.Exhausted {
@@ -185,21 +193,6 @@ func (c *command) fuzzCoverage(res *fuzz.Result) {
 	for _, op := range ops {
 		fmt.Fprintf(w, "  %s: a second round used the %s its replies carried\n", op, strings.Join(res.Captured[op], ", "))
 	}
-	for _, cv := range res.Coverage {
-		st := make([]string, len(cv.Statuses))
-		for i, s := range cv.Statuses {
-			st[i] = fmt.Sprint(s)
-		}
-		fmt.Fprintf(w, "  %s: %d positive, %d negative; statuses %s of documented %s; %d oneOf/anyOf %s\n",
-			cv.Operation, cv.Positive, cv.Negative, orNone(st), strings.Join(cv.Documented, ", "), len(cv.Branches), plural(len(cv.Branches), "branch", "branches"))
-	}
-}
-
-func orNone(s []string) string {
-	if len(s) == 0 {
-		return "none"
-	}
-	return strings.Join(s, ", ")
 }
 
 // readState reads a --state file: a YAML or JSON mapping from names to a list of identifiers
