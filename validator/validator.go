@@ -411,6 +411,13 @@ func (v *Validator) checkBody(part Part, m *media, typ string, data []byte, obs 
 	if !ok {
 		return
 	}
+	if obs != nil {
+		if part == PartRequest {
+			obs.RequestBody = body
+		} else {
+			obs.ResponseBody = body
+		}
+	}
 	schemaRule, forbidKw, forbidRule := RuleRequestBodySchema, kwForbidReadOnly, RuleRequestBodyReadOnly
 	if part == PartResponse {
 		schemaRule, forbidKw, forbidRule = RuleResponseBodySchema, kwForbidWriteOnly, RuleResponseBodyWriteOnly

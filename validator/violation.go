@@ -141,6 +141,12 @@ type Observation struct {
 	Params []string `json:"params,omitempty"`
 	// Branches lists, for every oneOf and anyOf a valid body went through, the branch it matched.
 	Branches []BranchChoice `json:"branches,omitempty"`
+	// RequestBody and ResponseBody are the JSON bodies as the validator decoded them (objects
+	// as map[string]any, arrays as []any, numbers as json.Number), valid or not, so that a tool
+	// walking them (coverage) does not decode them again; nil for a body that is not JSON, has
+	// no schema, or could not be decoded. They are not part of the JSON form of a Result.
+	RequestBody  any `json:"-"`
+	ResponseBody any `json:"-"`
 }
 
 // BranchChoice is the branch of one oneOf or anyOf that a body matched.

@@ -16,7 +16,6 @@
 package coverage
 
 import (
-	"encoding/json"
 	"mime"
 	"net/http"
 	"sort"
@@ -30,9 +29,6 @@ import (
 // MaxUndocumented bounds how many distinct undocumented properties are listed per operation
 // and part, so that traffic full of free-form keys cannot grow a report without bound.
 const MaxUndocumented = 100
-
-// maxBodyBytes is the largest body whose properties are tracked.
-const maxBodyBytes = 16 << 20
 
 // Tracker accumulates the coverage of a run. Build it with New; Add is safe for concurrent use,
 // so a proxy can feed it from every handler.
@@ -102,7 +98,7 @@ func (t *Tracker) Add(ex validator.Exchange, res validator.Result) {
 	var seen sighting
 	obs := res.Observed
 	if s != nil && obs != nil && res.OutOfScope == "" && res.Preflight == "" {
-		seen = s.model.sight(ex, obs)
+		seen = s.model.sight(obs)
 	}
 	t.mu.Lock()
 	defer t.mu.Unlock()
@@ -171,27 +167,24 @@ func (s *opState) note(kind, name string) {
 	m[name]++
 }
 
-// sight walks the JSON bodies of an exchange against the documented property trees.
-func (m *opModel) sight(ex validator.Exchange, obs *validator.Observation) sighting {
+// sight walks the JSON bodies of an exchange, as the validator decoded them, against the
+// documented property trees.
+func (m *opModel) sight(obs *validator.Observation) sighting {
 	var out sighting
-	if r := ex.Request; r != nil && obs.RequestMedia != "" {
-		if tree := m.request[strings.ToLower(obs.RequestMedia)]; tree != nil {
-			if v, ok := decode(r.Body); ok {
-				seen := map[string]bool{}
-				walkBody(tree, v, 0, func(p string) {
-					if !seen[p] {
-						seen[p] = true
-						out.reqProps = append(out.reqProps, p)
-					}
-				}, func(p string) { out.undocReq = appendOnce(out.undocReq, p) })
-			}
+	if obs.RequestBody != nil {
+		if tree := m.request[obs.RequestMedia]; tree != nil {
+			seen := map[string]bool{}
+			walkBody(tree, obs.RequestBody, 0, func(p string) {
+				if !seen[p] {
+					seen[p] = true
+					out.reqProps = append(out.reqProps, p)
+				}
+			}, func(p string) { out.undocReq = appendOnce(out.undocReq, p) })
 		}
 	}
-	if r := ex.Response; r != nil && obs.Status != "" && obs.ResponseMedia != "" {
-		if tree := m.responses[obs.Status][strings.ToLower(obs.ResponseMedia)]; tree != nil {
-			if v, ok := decode(r.Body); ok {
-				walkBody(tree, v, 0, func(string) {}, func(p string) { out.undocResp = appendOnce(out.undocResp, p) })
-			}
+	if obs.ResponseBody != nil && obs.Status != "" {
+		if tree := m.responses[obs.Status][obs.ResponseMedia]; tree != nil {
+			walkBody(tree, obs.ResponseBody, 0, func(string) {}, func(p string) { out.undocResp = appendOnce(out.undocResp, p) })
 		}
 	}
 	return out
@@ -202,17 +195,6 @@ func appendOnce(list []string, s string) []string {
 		return list
 	}
 	return append(list, s)
-}
-
-func decode(body []byte) (any, bool) {
-	if len(body) == 0 || len(body) > maxBodyBytes {
-		return nil, false
-	}
-	var v any
-	if err := json.Unmarshal(body, &v); err != nil {
-		return nil, false
-	}
-	return v, true
 }
 
 // mediaType is the media type of a Content-Type header, lower case, or "(none)".
