@@ -68,11 +68,11 @@ type Options struct {
 // Fuzzer generates and runs contract tests for a set of specs. Build it once with New.
 type Fuzzer struct {
 	opts Options
-	// v judges the generated requests; observed checks the replies and records what they
-	// exercised, a second walk of valid bodies that judging requests does not need.
-	v, observed *validator.Validator
-	ops         []*operation
-	// model is observed's model of ops, which the run's coverage is measured against.
+	// v judges the generated requests and the replies, observing what each exercised (a second
+	// walk of valid bodies) for the run's coverage.
+	v   *validator.Validator
+	ops []*operation
+	// model is v's model of ops, which the run's coverage is measured against.
 	model []validator.Operation
 	// state is the run's identifiers: Options.State, then what the run captured.
 	state map[string][]string
@@ -80,11 +80,7 @@ type Fuzzer struct {
 
 // New compiles docs into a Fuzzer. An error names what the specs or options lack.
 func New(docs []*specs.Document, opts Options) (*Fuzzer, error) {
-	v, err := validator.New(docs, validator.Options{})
-	if err != nil {
-		return nil, err
-	}
-	observed, err := validator.New(docs, validator.Options{Observe: true})
+	v, err := validator.New(docs, validator.Options{Observe: true})
 	if err != nil {
 		return nil, err
 	}
@@ -136,12 +132,12 @@ func New(docs []*specs.Document, opts Options) (*Fuzzer, error) {
 		fuzzed[o.id] = true
 	}
 	var model []validator.Operation
-	for _, o := range observed.Operations() {
+	for _, o := range v.Operations() {
 		if fuzzed[o.ID] {
 			model = append(model, o)
 		}
 	}
-	return &Fuzzer{opts: opts, v: v, observed: observed, ops: ops, model: model, state: opts.State}, nil
+	return &Fuzzer{opts: opts, v: v, ops: ops, model: model, state: opts.State}, nil
 }
 
 // Finding is one failure or warning, with the minimal request that shows it.
@@ -215,8 +211,10 @@ func (r *Result) Failures() int {
 type sent struct {
 	tc  *testCase
 	enc *encoded
-	// reqViolations is the validator's verdict on the request, res its verdict on the reply.
+	// reqViolations is the validator's verdict on the request, reqObserved what it exercised,
+	// res the verdict on the reply.
 	reqViolations []validator.Violation
+	reqObserved   *validator.Observation
 	resp          *validator.Response
 	res           validator.Result
 	err           error
@@ -382,7 +380,7 @@ func (f *Fuzzer) judged(tc *testCase, seen map[string]bool) (*sent, bool) {
 	}
 	s := &sent{tc: tc, enc: enc}
 	req := f.v.Validate(context.Background(), validator.Exchange{Request: enc.req})
-	s.reqViolations = req.Violations
+	s.reqViolations, s.reqObserved = req.Violations, req.Observed
 	if !kindHolds(tc, req) {
 		return s, false
 	}
@@ -410,11 +408,10 @@ func kindHolds(tc *testCase, res validator.Result) bool {
 	return tc.positive == (len(res.Violations) == 0)
 }
 
-// checkResponse validates an exchange the run sent. The request was judged before it was sent;
-// it is judged again here so that the Observation covers it too (its parameters, media type and
-// body), as it does for a recorded exchange. Judging routed it to its case's operation.
-func (f *Fuzzer) checkResponse(ctx context.Context, req *validator.Request, resp *validator.Response) validator.Result {
-	return f.observed.Validate(ctx, validator.Exchange{Request: req, Response: resp})
+// checkResponse validates a reply against the operation the request was routed to; the
+// request itself was judged before it was sent.
+func (f *Fuzzer) checkResponse(ctx context.Context, tc *testCase, resp *validator.Response) validator.Result {
+	return f.v.Validate(ctx, validator.Exchange{Response: resp, Operation: tc.op.id})
 }
 
 func (f *Fuzzer) stateKey(op *operation, name string) string {

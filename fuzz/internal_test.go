@@ -10,6 +10,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/specgate/specgate/internal/coverage"
 	"github.com/specgate/specgate/internal/mock"
 	"github.com/specgate/specgate/specs"
 	"github.com/specgate/specgate/validator"
@@ -79,8 +80,9 @@ func TestReadmeListsEveryFuzzRule(t *testing.T) {
 }
 
 // BenchmarkGenerateAndCheck measures generation plus checking per request, without the network:
-// the plan (generating every case and judging each request with the validator) and the verdict
-// on the reply the mock gave to it, recorded once beforehand.
+// the plan (generating every case and judging each request with the validator), the verdict
+// on the reply the mock gave to it, recorded once beforehand, and counting the exchange in the
+// run's coverage.
 func BenchmarkGenerateAndCheck(b *testing.B) {
 	srv := httptest.NewServer(mock.New(mock.Options{}))
 	defer srv.Close()
@@ -110,9 +112,12 @@ func BenchmarkGenerateAndCheck(b *testing.B) {
 	n := 0
 	for i := 0; i < b.N; i++ {
 		p, _ := f.plan(&Result{}, map[string]bool{}, f.ops, false)
+		cov := coverage.New(f.model)
 		for _, s := range p {
-			res := f.checkResponse(ctx, s.enc.req, replies[s.enc.key])
-			verdict(s.tc, replies[s.enc.key], res)
+			s.resp = replies[s.enc.key]
+			res := f.checkResponse(ctx, s.tc, s.resp)
+			verdict(s.tc, s.resp, res)
+			cov.Add(validator.Exchange{Request: s.enc.req, Response: s.resp}, exchangeResult(s, res))
 		}
 		n += len(p)
 	}

@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -173,7 +174,7 @@ func (r *runner) sendAll(ctx context.Context, plan []*sent) error {
 			} else {
 				r.res.Negative++
 			}
-			s.res = r.judge(ctx, s.enc.req, s.resp)
+			s.res = r.judge(ctx, s)
 			r.capture(s)
 			if err := r.check(ctx, s); err != nil {
 				return err
@@ -193,11 +194,27 @@ func (r *runner) wait(ctx context.Context) {
 	}
 }
 
-// judge checks an exchange the run sent and counts it in the run's coverage.
-func (r *runner) judge(ctx context.Context, req *validator.Request, resp *validator.Response) validator.Result {
-	res := r.f.checkResponse(ctx, req, resp)
-	r.cov.Add(validator.Exchange{Request: req, Response: resp}, res)
+// judge checks the reply to s and counts the exchange in the run's coverage.
+func (r *runner) judge(ctx context.Context, s *sent) validator.Result {
+	res := r.f.checkResponse(ctx, s.tc, s.resp)
+	r.cov.Add(validator.Exchange{Request: s.enc.req, Response: s.resp}, exchangeResult(s, res))
 	return res
+}
+
+// exchangeResult is the verdict on s's whole exchange, as validating request and response at
+// once gives it, put together from the request's verdict (judged before it was sent) and res,
+// the reply's, so that the request is not validated twice.
+// TestExchangeResultIsTheWholeExchangesVerdict keeps the two equal.
+func exchangeResult(s *sent, res validator.Result) validator.Result {
+	out := res
+	out.Violations = slices.Concat(s.reqViolations, res.Violations)
+	if s.reqObserved != nil && res.Observed != nil {
+		obs := *s.reqObserved
+		obs.Status, obs.ResponseMedia, obs.ResponseBody = res.Observed.Status, res.Observed.ResponseMedia, res.Observed.ResponseBody
+		obs.Branches = slices.Concat(obs.Branches, res.Observed.Branches)
+		out.Observed = &obs
+	}
+	return out
 }
 
 // verdict is the rule a reply breaks ("" for none) and why.

@@ -42,12 +42,13 @@ func (r *runner) shrink(ctx context.Context, s *sent, rule string) (*sent, int, 
 		spent++
 		r.budget--
 		r.res.Requests++
-		res := r.judge(ctx, enc.req, resp)
-		got, _, resps := verdict(tc, resp, res)
+		next := &sent{tc: tc, enc: enc, reqViolations: req.Violations, reqObserved: req.Observed, resp: resp}
+		next.res = r.judge(ctx, next)
+		got, _, resps := verdict(tc, resp, next.res)
 		if got != rule || findingKey(got, tc, resps) != key {
 			return false
 		}
-		cur = &sent{tc: tc, enc: enc, reqViolations: req.Violations, resp: resp, res: res}
+		cur = next
 		steps++
 		return true
 	}
