@@ -509,6 +509,29 @@ func (h Headers) header() http.Header {
 	return out
 }
 
+// Exchanges loads every contract of fsys, in Glob's order, with the exchange each describes:
+// what a test that feeds all of them to a validator needs. An error names the contract file.
+func Exchanges(fsys fs.FS) ([]*Contract, []validator.Exchange, error) {
+	paths, err := Glob(fsys)
+	if err != nil {
+		return nil, nil, err
+	}
+	cs := make([]*Contract, 0, len(paths))
+	exs := make([]validator.Exchange, 0, len(paths))
+	for _, p := range paths {
+		c, err := Load(fsys, p)
+		if err != nil {
+			return nil, nil, err
+		}
+		ex, err := c.Exchange()
+		if err != nil {
+			return nil, nil, err
+		}
+		cs, exs = append(cs, c), append(exs, ex)
+	}
+	return cs, exs, nil
+}
+
 // Exchange builds the exchange the contract describes. Each call returns fresh values, which
 // the caller may change. Operation is set only for a response without a request, which has no
 // other way to be routed.

@@ -16,24 +16,12 @@ import (
 // sending) and the reply's, is the one validating the whole exchange at once gives, for every
 // request of a run's plan, positive and negative, against the mock.
 func TestExchangeResultIsTheWholeExchangesVerdict(t *testing.T) {
-	srv := httptest.NewServer(mock.New(mock.Options{}))
-	defer srv.Close()
-	docs, err := specs.Default(context.Background())
-	if err != nil {
-		t.Fatal(err)
-	}
-	target, _ := url.Parse(srv.URL)
-	f, err := New(docs, Options{Target: target, Auth: Auth{User: "username", Password: "password"}, State: map[string][]string{
-		"patchUser/id": mock.SeededNERMUsers, "patchUserProfiles/id": mock.SeededProfiles,
-		"patchUsers/id": mock.SeededOIGUsers, "putUsers/id": mock.SeededOIGUsers,
-	}})
-	if err != nil {
-		t.Fatal(err)
-	}
+	f := mockFuzzer(t)
 	ctx := context.Background()
 	plan, _ := f.plan(&Result{}, map[string]bool{}, f.ops, false)
 	branches := 0
 	for _, s := range plan {
+		var err error
 		if s.resp, err = f.send(ctx, s.enc.req); err != nil {
 			t.Fatal(err)
 		}
@@ -47,4 +35,25 @@ func TestExchangeResultIsTheWholeExchangesVerdict(t *testing.T) {
 	if len(plan) < 100 || branches == 0 {
 		t.Errorf("%d requests went through %d branches; want a plan that takes the oneOfs", len(plan), branches)
 	}
+}
+
+// mockFuzzer fuzzes a conforming mock on loopback, with credentials and the mock's records as
+// state; the mock stops with the test.
+func mockFuzzer(tb testing.TB) *Fuzzer {
+	tb.Helper()
+	srv := httptest.NewServer(mock.New(mock.Options{}))
+	tb.Cleanup(srv.Close)
+	docs, err := specs.Default(context.Background())
+	if err != nil {
+		tb.Fatal(err)
+	}
+	target, _ := url.Parse(srv.URL)
+	f, err := New(docs, Options{Target: target, Auth: Auth{User: "username", Password: "password"}, State: map[string][]string{
+		"patchUser/id": mock.SeededNERMUsers, "patchUserProfiles/id": mock.SeededProfiles,
+		"patchUsers/id": mock.SeededOIGUsers, "putUsers/id": mock.SeededOIGUsers,
+	}})
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return f
 }

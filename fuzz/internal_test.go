@@ -3,7 +3,6 @@ package fuzz
 import (
 	"context"
 	"math/rand"
-	"net/http/httptest"
 	"net/url"
 	"os"
 	"regexp"
@@ -84,20 +83,7 @@ func TestReadmeListsEveryFuzzRule(t *testing.T) {
 // on the reply the mock gave to it, recorded once beforehand, and counting the exchange in the
 // run's coverage.
 func BenchmarkGenerateAndCheck(b *testing.B) {
-	srv := httptest.NewServer(mock.New(mock.Options{}))
-	defer srv.Close()
-	docs, err := specs.Default(context.Background())
-	if err != nil {
-		b.Fatal(err)
-	}
-	target, _ := url.Parse(srv.URL)
-	f, err := New(docs, Options{Target: target, Auth: Auth{User: "username", Password: "password"}, State: map[string][]string{
-		"patchUser/id": mock.SeededNERMUsers, "patchUserProfiles/id": mock.SeededProfiles,
-		"patchUsers/id": mock.SeededOIGUsers, "putUsers/id": mock.SeededOIGUsers,
-	}})
-	if err != nil {
-		b.Fatal(err)
-	}
+	f := mockFuzzer(b)
 	plan, _ := f.plan(&Result{}, map[string]bool{}, f.ops, false)
 	replies := map[string]*validator.Response{}
 	for _, s := range plan {

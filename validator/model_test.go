@@ -104,20 +104,13 @@ func TestOperationsModelNamesWhatObservationsName(t *testing.T) {
 			})
 		}
 	}
-	paths, err := contracts.Glob(contracts.Embedded())
+	cs, exs, err := contracts.Exchanges(contracts.Embedded())
 	if err != nil {
 		t.Fatal(err)
 	}
 	observed := 0
-	for _, p := range paths {
-		c, err := contracts.Load(contracts.Embedded(), p)
-		if err != nil {
-			t.Fatalf("%s: %v", p, err)
-		}
-		ex, err := c.Exchange()
-		if err != nil {
-			t.Fatalf("%s: %v", p, err)
-		}
+	for i, ex := range exs {
+		p := cs[i].Path
 		res := v.Validate(context.Background(), ex)
 		if res.Observed == nil {
 			continue

@@ -37,22 +37,14 @@ func build(t *testing.T, docs []*specs.Document) (*Tracker, *validator.Validator
 // feedContracts validates every embedded contract for which keep returns true.
 func feedContracts(t *testing.T, tr *Tracker, v *validator.Validator, keep func(path string) bool) int {
 	t.Helper()
-	paths, err := contracts.Glob(contracts.Embedded())
+	cs, exs, err := contracts.Exchanges(contracts.Embedded())
 	if err != nil {
 		t.Fatal(err)
 	}
 	n := 0
-	for _, p := range paths {
-		if !keep(p) {
+	for i, ex := range exs {
+		if !keep(cs[i].Path) {
 			continue
-		}
-		c, err := contracts.Load(contracts.Embedded(), p)
-		if err != nil {
-			t.Fatalf("%s: %v", p, err)
-		}
-		ex, err := c.Exchange()
-		if err != nil {
-			t.Fatalf("%s: %v", p, err)
 		}
 		tr.Add(ex, v.Validate(context.Background(), ex))
 		n++
