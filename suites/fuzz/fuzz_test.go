@@ -67,6 +67,11 @@ var _ = Describe("fuzz against the mock", Label("mock"), func() {
 				n, _ := o.Response("200")
 				Expect(n).To(BeNumerically(">", 0), "%s never succeeded: state must make updates hit records", o.ID)
 			}
+			// Generation takes every oneOf branch, and the mock's replies every response branch.
+			tot := res.Coverage.Totals
+			Expect(tot.Operations.Percent).To(BeEquivalentTo(100))
+			Expect(tot.Branches.Covered).To(Equal(6), "branches %+v", tot.Branches)
+			Expect(tot.Parameters.Covered).To(Equal(tot.Parameters.Total))
 		},
 		Entry("seed 1", int64(1)),
 		Entry("seed 42", int64(42)),
