@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/specgate/specgate/internal/coverage"
+	"github.com/specgate/specgate/rules"
 	"github.com/specgate/specgate/specs"
 	"github.com/specgate/specgate/validator"
 )
@@ -142,8 +143,8 @@ func New(docs []*specs.Document, opts Options) (*Fuzzer, error) {
 
 // Finding is one failure or warning, with the minimal request that shows it.
 type Finding struct {
-	Rule  string `json:"rule"`
-	Level Level  `json:"level"`
+	Rule  string      `json:"rule"`
+	Level rules.Level `json:"level"`
 	// Operation is "PATCH /users/{id} (patchUser)".
 	Operation string `json:"operation"`
 	// Positive is true for a valid request, false for a negative one.

@@ -5,7 +5,6 @@ import (
 	"math/rand"
 	"net/url"
 	"os"
-	"regexp"
 	"strings"
 	"testing"
 
@@ -53,28 +52,6 @@ func TestCombineCoversEveryPair(t *testing.T) {
 		if len(sizes) > 2 && len(rows) >= product {
 			t.Errorf("%v: %d rows, the product is %d", sizes, len(rows), product)
 		}
-	}
-}
-
-// TestReadmeListsEveryFuzzRule keeps the README's fuzz rule table and Rules equal.
-func TestReadmeListsEveryFuzzRule(t *testing.T) {
-	md, err := os.ReadFile("../README.md")
-	if err != nil {
-		t.Fatal(err)
-	}
-	row := regexp.MustCompile("(?m)^\\| `(fuzz\\.[a-z0-9_.]+)` \\| (failure|warning) \\| (.+) \\|$")
-	inReadme := map[string]string{}
-	for _, m := range row.FindAllStringSubmatch(string(md), -1) {
-		inReadme[m[1]] = m[2] + " " + m[3]
-	}
-	for _, r := range Rules {
-		if got, want := inReadme[r.ID], string(r.Level)+" "+r.Summary; got != want {
-			t.Errorf("README.md row for %s says %q, Rules says %q", r.ID, got, want)
-		}
-		delete(inReadme, r.ID)
-	}
-	for id := range inReadme {
-		t.Errorf("README.md lists rule %s, which Rules does not have", id)
 	}
 }
 

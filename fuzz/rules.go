@@ -1,7 +1,9 @@
 package fuzz
 
+import "github.com/specgate/specgate/rules"
+
 // Rule ids of fuzz findings. They are stable: reports and CI configurations name them. Rules
-// lists them; the README's fuzz rule table shows the same list (TestReadmeListsEveryFuzzRule).
+// lists them; the README's fuzz rule table shows the same list.
 const (
 	RuleServerError          = "fuzz.server_error"
 	RuleStatusUndocumented   = "fuzz.status_undocumented"
@@ -11,37 +13,22 @@ const (
 	RuleNegativeUnrefusable  = "fuzz.negative_unrefusable"
 )
 
-// Level is how serious a finding is: a failure fails the run, a warning does not.
-type Level string
-
-// The levels.
+// The levels of fuzz findings: a failure fails the run, a warning does not.
 const (
-	LevelFailure Level = "failure"
-	LevelWarning Level = "warning"
+	LevelFailure = rules.Failure
+	LevelWarning = rules.Warning
 )
 
-// RuleInfo describes one rule id.
-type RuleInfo struct {
-	ID      string
-	Level   Level
-	Summary string
+// Rules lists every rule id fuzz reports, with its level, in a stable order.
+var Rules = []rules.Rule{
+	{ID: RuleServerError, Level: LevelFailure, Summary: "A request got a 5xx: any positive one, or a negative one the spec gives a 4xx to refuse with."},
+	{ID: RuleStatusUndocumented, Level: LevelFailure, Summary: "A valid request got a status the operation does not document."},
+	{ID: RuleResponseInvalid, Level: LevelFailure, Summary: "A response breaks the spec (body, headers or content type) for its documented status."},
+	{ID: RuleNegativeAccepted, Level: LevelFailure, Summary: "An invalid request got a 2xx or 3xx, though the spec documents a 4xx to refuse it with."},
+	{ID: RuleNegativeUndocumented, Level: LevelWarning, Summary: "An invalid request was refused with a 4xx the operation does not document."},
+	{ID: RuleNegativeUnrefusable, Level: LevelWarning, Summary: "An invalid request was answered 2xx or a documented 5xx, and the spec documents no 4xx to refuse it with."},
 }
 
-// Rules lists every rule id fuzz reports, in a stable order.
-var Rules = []RuleInfo{
-	{RuleServerError, LevelFailure, "A request got a 5xx: any positive one, or a negative one the spec gives a 4xx to refuse with."},
-	{RuleStatusUndocumented, LevelFailure, "A valid request got a status the operation does not document."},
-	{RuleResponseInvalid, LevelFailure, "A response breaks the spec (body, headers or content type) for its documented status."},
-	{RuleNegativeAccepted, LevelFailure, "An invalid request got a 2xx or 3xx, though the spec documents a 4xx to refuse it with."},
-	{RuleNegativeUndocumented, LevelWarning, "An invalid request was refused with a 4xx the operation does not document."},
-	{RuleNegativeUnrefusable, LevelWarning, "An invalid request was answered 2xx or a documented 5xx, and the spec documents no 4xx to refuse it with."},
-}
-
-func levelOf(rule string) Level {
-	for _, r := range Rules {
-		if r.ID == rule {
-			return r.Level
-		}
-	}
-	return LevelFailure
+func levelOf(rule string) rules.Level {
+	return rules.LevelOf(Rules, rule, LevelFailure)
 }

@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/specgate/specgate/internal/jsonptr"
+	"github.com/specgate/specgate/rules"
 )
 
 // Finding rule ids. Published specs carry defects that would make kin-openapi refuse the whole
@@ -56,57 +57,45 @@ const (
 
 // Finding levels.
 const (
-	LevelError   = "error"
-	LevelWarning = "warning"
+	LevelError   = rules.Error
+	LevelWarning = rules.Warning
 	// LevelInfo marks a note about how a document was read, not a defect: Strict accepts it.
-	LevelInfo = "info"
+	LevelInfo = rules.Info
 )
 
-// Rule is one finding rule: its id, level and a one-sentence summary.
-type Rule struct {
-	ID      string
-	Level   string
-	Summary string
-}
-
-// Rules lists every finding rule of package specs, in a stable order.
-var Rules = []Rule{
-	{RepairBooleanRequired, LevelError, `A property says "required": true (not OpenAPI 3); read as an entry of its parent's required list.`},
-	{RepairLowercaseAccess, LevelError, `A property spells readOnly or writeOnly in lower case; read as readOnly or writeOnly.`},
-	{RuleRefUnresolved, LevelError, `A $ref does not resolve (no such file or pointer, or an absolute URL); read as an empty object, or dropped from a parameter list.`},
-	{RuleRefText, LevelWarning, `A $ref stands for text (a Markdown file, or a string elsewhere), as Redocly allows in descriptions; the text is inlined.`},
-	{RuleRefMisplaced, LevelWarning, `A $ref where OpenAPI allows none (the value of content, a media type, properties); what it points to is inlined.`},
-	{RuleItemsMissing, LevelError, `A schema of type array has no items; read as items that accept anything.`},
-	{RuleDefaultInvalid, LevelError, `A schema's default breaks the schema.`},
-	{RulePathParameters, LevelError, `A path template and the path parameters of an operation on it disagree.`},
-	{RuleComponentName, LevelError, `A component name has characters outside [a-zA-Z0-9._-].`},
-	{RuleOperationIDDuplicate, LevelError, `Two operations share an operationId.`},
-	{RuleFieldUnknown, LevelWarning, `A field the object does not have in OpenAPI (summary in a schema, kind in a 3.1 tag); ignored.`},
-	{RuleInvalid, LevelError, `Anything else kin-openapi's validation of the document refuses; the message names kin-openapi's code.`},
-	{RuleConvertedSwagger2, LevelInfo, `A Swagger 2.0 document, converted to OpenAPI 3.0 (kin-openapi's openapi2conv) to be used.`},
-	{RuleConversionDropped, LevelWarning, `Something of a Swagger 2.0 document the conversion does not carry over (an operation, a parameter, a response, a tsv collectionFormat); it is not checked.`},
-	{RuleVersion32, LevelInfo, `An OpenAPI 3.2 document, read with OpenAPI 3.1's rules.`},
+// Rules lists every finding rule of package specs, with its level, in a stable order.
+var Rules = []rules.Rule{
+	{ID: RepairBooleanRequired, Level: LevelError, Summary: `A property says "required": true (not OpenAPI 3); read as an entry of its parent's required list.`},
+	{ID: RepairLowercaseAccess, Level: LevelError, Summary: `A property spells readOnly or writeOnly in lower case; read as readOnly or writeOnly.`},
+	{ID: RuleRefUnresolved, Level: LevelError, Summary: `A $ref does not resolve (no such file or pointer, or an absolute URL); read as an empty object, or dropped from a parameter list.`},
+	{ID: RuleRefText, Level: LevelWarning, Summary: `A $ref stands for text (a Markdown file, or a string elsewhere), as Redocly allows in descriptions; the text is inlined.`},
+	{ID: RuleRefMisplaced, Level: LevelWarning, Summary: `A $ref where OpenAPI allows none (the value of content, a media type, properties); what it points to is inlined.`},
+	{ID: RuleItemsMissing, Level: LevelError, Summary: `A schema of type array has no items; read as items that accept anything.`},
+	{ID: RuleDefaultInvalid, Level: LevelError, Summary: `A schema's default breaks the schema.`},
+	{ID: RulePathParameters, Level: LevelError, Summary: `A path template and the path parameters of an operation on it disagree.`},
+	{ID: RuleComponentName, Level: LevelError, Summary: `A component name has characters outside [a-zA-Z0-9._-].`},
+	{ID: RuleOperationIDDuplicate, Level: LevelError, Summary: `Two operations share an operationId.`},
+	{ID: RuleFieldUnknown, Level: LevelWarning, Summary: `A field the object does not have in OpenAPI (summary in a schema, kind in a 3.1 tag); ignored.`},
+	{ID: RuleInvalid, Level: LevelError, Summary: `Anything else kin-openapi's validation of the document refuses; the message names kin-openapi's code.`},
+	{ID: RuleConvertedSwagger2, Level: LevelInfo, Summary: `A Swagger 2.0 document, converted to OpenAPI 3.0 (kin-openapi's openapi2conv) to be used.`},
+	{ID: RuleConversionDropped, Level: LevelWarning, Summary: `Something of a Swagger 2.0 document the conversion does not carry over (an operation, a parameter, a response, a tsv collectionFormat); it is not checked.`},
+	{ID: RuleVersion32, Level: LevelInfo, Summary: `An OpenAPI 3.2 document, read with OpenAPI 3.1's rules.`},
 }
 
 // LevelOf returns the level of a rule id of Rules, LevelError for any other.
-func LevelOf(rule string) string {
-	for _, r := range Rules {
-		if r.ID == rule {
-			return r.Level
-		}
-	}
-	return LevelError
+func LevelOf(rule string) rules.Level {
+	return rules.LevelOf(Rules, rule, LevelError)
 }
 
 // Finding is one defect found in a spec, or a note on how it was read, and what was done
 // about it.
 type Finding struct {
-	Rule    string `json:"rule"`
-	Level   string `json:"level"`
-	File    string `json:"file"`
-	Pointer string `json:"pointer"`
-	Line    int    `json:"line"`
-	Message string `json:"message"`
+	Rule    string      `json:"rule"`
+	Level   rules.Level `json:"level"`
+	File    string      `json:"file"`
+	Pointer string      `json:"pointer"`
+	Line    int         `json:"line"`
+	Message string      `json:"message"`
 }
 
 func (r Finding) String() string {

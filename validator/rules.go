@@ -1,9 +1,15 @@
 package validator
 
-import "github.com/specgate/specgate/specs"
+import (
+	"strings"
+
+	"github.com/specgate/specgate/rules"
+)
 
 // Rule ids. They are stable: reports, contracts and CI configurations name them, so an id is
-// never renamed or reused. Rules lists them with a summary; the README shows the same list.
+// never renamed or reused. Rules lists them with a summary; the README shows the same list, with
+// the part of the exchange each is about (route.* and request.* rules are about the request,
+// response.* rules about the response).
 const (
 	RuleRouteNotFound         = "route.not_found"
 	RuleRouteMethodNotAllowed = "route.method_not_allowed"
@@ -42,25 +48,20 @@ const (
 	RuleSpecSchemaUncompilable = "spec.schema.uncompilable"
 )
 
-// LoadRules lists every load finding id the validator reports, with its level, in the style of
-// specs.Rules (they are about the specs, not an exchange); the README shows the same list. A
+// LoadRules lists every load finding id the validator reports, with its level, as specs.Rules
+// does (they are about the specs, not an exchange); the README shows the same list. A
 // pattern that cannot be checked and a Redocly-style properties $ref are warnings: the rest of
 // the schema is checked. A schema that cannot be compiled is an error: what it describes is not
 // checked at all.
-var LoadRules = []specs.Rule{
-	{ID: RuleSpecPatternUnsupported, Level: specs.LevelWarning, Summary: "A pattern (or patternProperties key) compiles neither as ECMA-262 nor as RE2; that keyword is not checked, the rest of its schema is."},
-	{ID: RuleSpecPropertiesRef, Level: specs.LevelWarning, Summary: "A schema's properties is a $ref to a map of properties (Redocly style); specgate reads the map as if written in place."},
-	{ID: RuleSpecSchemaUncompilable, Level: specs.LevelError, Summary: "A schema cannot be compiled (a $ref that does not resolve, a keyword of the wrong type); the body, parameter or header it describes is not checked, the rest of the spec is."},
+var LoadRules = []rules.Rule{
+	{ID: RuleSpecPatternUnsupported, Level: rules.Warning, Summary: "A pattern (or patternProperties key) compiles neither as ECMA-262 nor as RE2; that keyword is not checked, the rest of its schema is."},
+	{ID: RuleSpecPropertiesRef, Level: rules.Warning, Summary: "A schema's properties is a $ref to a map of properties (Redocly style); specgate reads the map as if written in place."},
+	{ID: RuleSpecSchemaUncompilable, Level: rules.Error, Summary: "A schema cannot be compiled (a $ref that does not resolve, a keyword of the wrong type); the body, parameter or header it describes is not checked, the rest of the spec is."},
 }
 
 // loadLevel returns the level of a rule id of LoadRules.
-func loadLevel(rule string) string {
-	for _, r := range LoadRules {
-		if r.ID == rule {
-			return r.Level
-		}
-	}
-	return specs.LevelError
+func loadLevel(rule string) rules.Level {
+	return rules.LevelOf(LoadRules, rule, rules.Error)
 }
 
 // The proxy's own request rules (internal/proxy): what specgate proxy finds in a request as it
@@ -72,43 +73,50 @@ const (
 	RuleRequestAmbiguous        = "request.ambiguous"
 )
 
-// RuleInfo describes one rule id.
-type RuleInfo struct {
-	ID      string
-	Part    Part
-	Summary string
+// Rules lists every rule id the validator reports, in a stable order. Every violation is an
+// error: a policy (specgate.yaml's rules) may lower one.
+var Rules = []rules.Rule{
+	{ID: RuleRouteNotFound, Level: rules.Error, Summary: "The path lies under a spec's server base path but matches none of its path templates."},
+	{ID: RuleRouteMethodNotAllowed, Level: rules.Error, Summary: "The path is documented, but not for this method."},
+	{ID: RulePreflightMethod, Level: rules.Error, Summary: "A CORS preflight announces a method that is not documented for the path."},
+	{ID: RuleRequestSecurityMissing, Level: rules.Error, Summary: "No credentials of a kind the operation's security requirements accept (values are never shown)."},
+	{ID: RuleRequestParamMissing, Level: rules.Error, Summary: "A required path, query, header or cookie parameter is absent."},
+	{ID: RuleRequestParamFormat, Level: rules.Error, Summary: "A parameter does not have its declared format (uuid, email, date-time, ...)."},
+	{ID: RuleRequestParamSchema, Level: rules.Error, Summary: "A parameter breaks its schema otherwise (type, enum, length, pattern, ...)."},
+	{ID: RuleRequestContentType, Level: rules.Error, Summary: "The request's Content-Type is missing or not one the operation accepts."},
+	{ID: RuleRequestBodyMissing, Level: rules.Error, Summary: "The operation requires a body and the request has none."},
+	{ID: RuleRequestBodyNotRecorded, Level: rules.Error, Summary: "The recording holds no text for the request body, or a body longer than the limit on reading one (`--max-body`), so it could not be checked."},
+	{ID: RuleRequestBodyMalformed, Level: rules.Error, Summary: "The request body is not well-formed JSON (or not valid UTF-8)."},
+	{ID: RuleRequestBodyDuplicateKey, Level: rules.Error, Summary: "A request body object repeats a key; parsers disagree on which value wins."},
+	{ID: RuleRequestBodyLimits, Level: rules.Error, Summary: "The request body nests too deep or holds a number too large to evaluate; it is not checked further."},
+	{ID: RuleRequestBodySchema, Level: rules.Error, Summary: "The request body breaks its schema."},
+	{ID: RuleRequestBodyReadOnly, Level: rules.Error, Summary: "The request body sends a readOnly property."},
+	{ID: RuleRequestBodyEncoding, Level: rules.Error, Summary: "specgate proxy: the request's Content-Encoding is unknown or does not decode, so its body could not be checked."},
+	{ID: RuleRequestPathNonCanonical, Level: rules.Error, Summary: "specgate proxy: the path is not canonical (dot segments, `;` parameters, escaped unreserved characters or slashes, backslashes, repeated slashes, case) and normalises to a path in scope."},
+	{ID: RuleRequestOverride, Level: rules.Error, Summary: "specgate proxy: a header or parameter frameworks read as the method or URL (X-HTTP-Method-Override, X-HTTP-Method, X-Method-Override, `_method`, X-Original-URL, X-Rewrite-URL, also with `_` for `-`) names another one."},
+	{ID: RuleRequestAmbiguous, Level: rules.Error, Summary: "specgate proxy: the request can be read more than one way (repeated Content-Type, a Content-Type or framing field named with `_` for `-`, a query with `;` or a malformed escape, trailer fields, an h2c upgrade or HTTP/2 preface)."},
+	{ID: RuleResponseStatus, Level: rules.Error, Summary: "The status code is not documented for the operation, and there is no default response."},
+	{ID: RuleResponseHeaderMissing, Level: rules.Error, Summary: "A required response header is absent."},
+	{ID: RuleResponseHeaderSchema, Level: rules.Error, Summary: "A response header breaks its schema."},
+	{ID: RuleResponseContentType, Level: rules.Error, Summary: "The response's Content-Type is missing or not one documented for the status."},
+	{ID: RuleResponseBodyMissing, Level: rules.Error, Summary: "The status documents a body and the response has none."},
+	{ID: RuleResponseBodyNotRecorded, Level: rules.Error, Summary: "The recording holds no text for the response body, or a body longer than the limit on reading one (`--max-body`), so it could not be checked."},
+	{ID: RuleResponseBodyMalformed, Level: rules.Error, Summary: "The response body is not well-formed JSON (or not valid UTF-8)."},
+	{ID: RuleResponseBodyDuplicateKey, Level: rules.Error, Summary: "A response body object repeats a key; parsers disagree on which value wins."},
+	{ID: RuleResponseBodyLimits, Level: rules.Error, Summary: "The response body nests too deep or holds a number too large to evaluate; it is not checked further."},
+	{ID: RuleResponseBodySchema, Level: rules.Error, Summary: "The response body breaks its schema."},
+	{ID: RuleResponseBodyWriteOnly, Level: rules.Error, Summary: "The response body returns a writeOnly property."},
 }
 
-// Rules lists every rule id the validator reports, in a stable order.
-var Rules = []RuleInfo{
-	{RuleRouteNotFound, PartRequest, "The path lies under a spec's server base path but matches none of its path templates."},
-	{RuleRouteMethodNotAllowed, PartRequest, "The path is documented, but not for this method."},
-	{RulePreflightMethod, PartRequest, "A CORS preflight announces a method that is not documented for the path."},
-	{RuleRequestSecurityMissing, PartRequest, "No credentials of a kind the operation's security requirements accept (values are never shown)."},
-	{RuleRequestParamMissing, PartRequest, "A required path, query, header or cookie parameter is absent."},
-	{RuleRequestParamFormat, PartRequest, "A parameter does not have its declared format (uuid, email, date-time, ...)."},
-	{RuleRequestParamSchema, PartRequest, "A parameter breaks its schema otherwise (type, enum, length, pattern, ...)."},
-	{RuleRequestContentType, PartRequest, "The request's Content-Type is missing or not one the operation accepts."},
-	{RuleRequestBodyMissing, PartRequest, "The operation requires a body and the request has none."},
-	{RuleRequestBodyNotRecorded, PartRequest, "The recording holds no text for the request body, or a body longer than the limit on reading one (`--max-body`), so it could not be checked."},
-	{RuleRequestBodyMalformed, PartRequest, "The request body is not well-formed JSON (or not valid UTF-8)."},
-	{RuleRequestBodyDuplicateKey, PartRequest, "A request body object repeats a key; parsers disagree on which value wins."},
-	{RuleRequestBodyLimits, PartRequest, "The request body nests too deep or holds a number too large to evaluate; it is not checked further."},
-	{RuleRequestBodySchema, PartRequest, "The request body breaks its schema."},
-	{RuleRequestBodyReadOnly, PartRequest, "The request body sends a readOnly property."},
-	{RuleRequestBodyEncoding, PartRequest, "specgate proxy: the request's Content-Encoding is unknown or does not decode, so its body could not be checked."},
-	{RuleRequestPathNonCanonical, PartRequest, "specgate proxy: the path is not canonical (dot segments, `;` parameters, escaped unreserved characters or slashes, backslashes, repeated slashes, case) and normalises to a path in scope."},
-	{RuleRequestOverride, PartRequest, "specgate proxy: a header or parameter frameworks read as the method or URL (X-HTTP-Method-Override, X-HTTP-Method, X-Method-Override, `_method`, X-Original-URL, X-Rewrite-URL, also with `_` for `-`) names another one."},
-	{RuleRequestAmbiguous, PartRequest, "specgate proxy: the request can be read more than one way (repeated Content-Type, a Content-Type or framing field named with `_` for `-`, a query with `;` or a malformed escape, trailer fields, an h2c upgrade or HTTP/2 preface)."},
-	{RuleResponseStatus, PartResponse, "The status code is not documented for the operation, and there is no default response."},
-	{RuleResponseHeaderMissing, PartResponse, "A required response header is absent."},
-	{RuleResponseHeaderSchema, PartResponse, "A response header breaks its schema."},
-	{RuleResponseContentType, PartResponse, "The response's Content-Type is missing or not one documented for the status."},
-	{RuleResponseBodyMissing, PartResponse, "The status documents a body and the response has none."},
-	{RuleResponseBodyNotRecorded, PartResponse, "The recording holds no text for the response body, or a body longer than the limit on reading one (`--max-body`), so it could not be checked."},
-	{RuleResponseBodyMalformed, PartResponse, "The response body is not well-formed JSON (or not valid UTF-8)."},
-	{RuleResponseBodyDuplicateKey, PartResponse, "A response body object repeats a key; parsers disagree on which value wins."},
-	{RuleResponseBodyLimits, PartResponse, "The response body nests too deep or holds a number too large to evaluate; it is not checked further."},
-	{RuleResponseBodySchema, PartResponse, "The response body breaks its schema."},
-	{RuleResponseBodyWriteOnly, PartResponse, "The response body returns a writeOnly property."},
+// PartOf returns the part of an exchange a rule id of Rules is about, as its violations carry it:
+// PartResponse for the response.* rules, PartRequest for the route.* and request.* rules, "" for
+// any other id.
+func PartOf(rule string) Part {
+	switch prefix, _, _ := strings.Cut(rule, "."); prefix {
+	case "route", "request":
+		return PartRequest
+	case "response":
+		return PartResponse
+	}
+	return ""
 }

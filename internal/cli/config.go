@@ -12,6 +12,7 @@ import (
 	"github.com/specgate/specgate/internal/diff"
 	"github.com/specgate/specgate/internal/lint"
 	"github.com/specgate/specgate/internal/report"
+	"github.com/specgate/specgate/rules"
 	"github.com/specgate/specgate/specs"
 	"github.com/specgate/specgate/validator"
 	"gopkg.in/yaml.v3"
@@ -283,7 +284,7 @@ func knownRules() []string {
 	for _, r := range append(specs.Rules[:len(specs.Rules):len(specs.Rules)], validator.LoadRules...) {
 		ids = append(ids, r.ID)
 	}
-	for _, rs := range [][]report.Rule{lint.Rules, diff.Rules} {
+	for _, rs := range [][]rules.Rule{lint.Rules, diff.Rules} {
 		for _, r := range rs {
 			ids = append(ids, r.ID)
 		}

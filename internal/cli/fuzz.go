@@ -15,6 +15,7 @@ import (
 
 	"github.com/specgate/specgate/fuzz"
 	"github.com/specgate/specgate/internal/report"
+	"github.com/specgate/specgate/rules"
 	"gopkg.in/yaml.v3"
 )
 
@@ -144,7 +145,7 @@ func (c *command) fuzz(ctx context.Context, args []string) int {
 		findings.Inputs = append(findings.Inputs, d.Name())
 	}
 	for _, r := range fuzz.Rules {
-		findings.Rules = append(findings.Rules, report.Rule{ID: r.ID, Level: reportLevel(r.Level), Summary: r.Summary})
+		findings.Rules = append(findings.Rules, rules.Rule{ID: r.ID, Level: reportLevel(r.Level), Summary: r.Summary})
 	}
 	for _, x := range res.Findings {
 		what := "valid request"
@@ -167,7 +168,9 @@ func (c *command) fuzz(ctx context.Context, args []string) int {
 	return code
 }
 
-func reportLevel(l fuzz.Level) report.Level {
+// reportLevel is a fuzz finding's level as the reports show it: a failure is an error, the level
+// --fail-on and the reports' counts by level name for every command.
+func reportLevel(l rules.Level) report.Level {
 	if l == fuzz.LevelFailure {
 		return report.LevelError
 	}

@@ -6,9 +6,10 @@ import (
 	"sync"
 
 	"github.com/oasdiff/oasdiff/checker"
-	"github.com/oasdiff/oasdiff/checker/rules"
+	oasrules "github.com/oasdiff/oasdiff/checker/rules"
 
 	"github.com/specgate/specgate/internal/report"
+	"github.com/specgate/specgate/rules"
 )
 
 // Rule ids. They are stable: CI configurations and --fail-on policies name them. oasdiff has
@@ -46,32 +47,32 @@ const (
 // level is oasdiff's level for the check that found it (error is breaking), so one rule id can
 // carry different levels: a request enum that loses a value is breaking, one that gains a value
 // is info.
-var Rules = []report.Rule{
-	{ID: RuleSpecRemoved, Level: report.LevelBreaking, Summary: "A spec file of the base revision has no counterpart in the revision: all its operations are gone."},
-	{ID: RuleSpecAdded, Level: report.LevelInfo, Summary: "A spec file is new in the revision."},
-	{ID: RuleOperationRemoved, Level: report.LevelBreaking, Summary: "An operation or a whole path was removed."},
-	{ID: RuleOperationAdded, Level: report.LevelInfo, Summary: "An operation or a path was added."},
-	{ID: RuleStatusRemoved, Level: report.LevelBreaking, Summary: "A documented response status was removed."},
-	{ID: RuleStatusAdded, Level: report.LevelInfo, Summary: "A response status was added."},
-	{ID: RuleRequestParamRequired, Level: report.LevelBreaking, Summary: "A request parameter or header is new and required, or became required (or optional)."},
-	{ID: RuleRequestPropRequired, Level: report.LevelBreaking, Summary: "A request body or body property is new and required, or became required (or optional)."},
-	{ID: RuleRequestType, Level: report.LevelBreaking, Summary: "The type or format of a request parameter, body or property changed."},
-	{ID: RuleRequestEnumNarrowed, Level: report.LevelBreaking, Summary: "A request enum lost a value: clients that send it are refused."},
-	{ID: RuleRequestEnumWidened, Level: report.LevelInfo, Summary: "A request enum gained a value."},
-	{ID: RuleRequestConstraint, Level: report.LevelBreaking, Summary: "A length, range, item count or pattern of a request changed (breaking when it narrows)."},
-	{ID: RuleRequestOther, Level: report.LevelWarning, Summary: "Another change to what a request may carry."},
-	{ID: RuleResponseEnumWidened, Level: report.LevelBreaking, Summary: "A response enum gained a value that clients do not expect."},
-	{ID: RuleResponseEnumNarrowed, Level: report.LevelInfo, Summary: "A response enum lost a value."},
-	{ID: RuleResponseRequiredRemove, Level: report.LevelBreaking, Summary: "A response property is no longer required, or was removed: clients that rely on it break."},
-	{ID: RuleResponseType, Level: report.LevelBreaking, Summary: "The type or format of a response body, header or property changed."},
-	{ID: RuleResponseConstraint, Level: report.LevelWarning, Summary: "A length, range, item count or pattern of a response changed (breaking when it widens)."},
-	{ID: RuleResponseOther, Level: report.LevelWarning, Summary: "Another change to what a response may carry."},
-	{ID: RuleContentType, Level: report.LevelBreaking, Summary: "A request or response media type was removed or added."},
-	{ID: RuleSecurity, Level: report.LevelBreaking, Summary: "Security requirements or schemes changed."},
-	{ID: RuleLifecycle, Level: report.LevelInfo, Summary: "Deprecation, sunset or stability changed."},
-	{ID: RuleVersion, Level: report.LevelInfo, Summary: "info.version does not match the change (oasdiff's versioning policy: a breaking change needs a major bump)."},
-	{ID: RuleOther, Level: report.LevelInfo, Summary: "Any other change oasdiff reports (tags, operation ids, extensions, components)."},
-	{ID: RuleTrafficRegression, Level: report.LevelBreaking, Summary: "A recorded exchange that was valid against the base revision is not valid against the revision."},
+var Rules = []rules.Rule{
+	{ID: RuleSpecRemoved, Level: rules.Breaking, Summary: "A spec file of the base revision has no counterpart in the revision: all its operations are gone."},
+	{ID: RuleSpecAdded, Level: rules.Info, Summary: "A spec file is new in the revision."},
+	{ID: RuleOperationRemoved, Level: rules.Breaking, Summary: "An operation or a whole path was removed."},
+	{ID: RuleOperationAdded, Level: rules.Info, Summary: "An operation or a path was added."},
+	{ID: RuleStatusRemoved, Level: rules.Breaking, Summary: "A documented response status was removed."},
+	{ID: RuleStatusAdded, Level: rules.Info, Summary: "A response status was added."},
+	{ID: RuleRequestParamRequired, Level: rules.Breaking, Summary: "A request parameter or header is new and required, or became required (or optional)."},
+	{ID: RuleRequestPropRequired, Level: rules.Breaking, Summary: "A request body or body property is new and required, or became required (or optional)."},
+	{ID: RuleRequestType, Level: rules.Breaking, Summary: "The type or format of a request parameter, body or property changed."},
+	{ID: RuleRequestEnumNarrowed, Level: rules.Breaking, Summary: "A request enum lost a value: clients that send it are refused."},
+	{ID: RuleRequestEnumWidened, Level: rules.Info, Summary: "A request enum gained a value."},
+	{ID: RuleRequestConstraint, Level: rules.Breaking, Summary: "A length, range, item count or pattern of a request changed (breaking when it narrows)."},
+	{ID: RuleRequestOther, Level: rules.Warning, Summary: "Another change to what a request may carry."},
+	{ID: RuleResponseEnumWidened, Level: rules.Breaking, Summary: "A response enum gained a value that clients do not expect."},
+	{ID: RuleResponseEnumNarrowed, Level: rules.Info, Summary: "A response enum lost a value."},
+	{ID: RuleResponseRequiredRemove, Level: rules.Breaking, Summary: "A response property is no longer required, or was removed: clients that rely on it break."},
+	{ID: RuleResponseType, Level: rules.Breaking, Summary: "The type or format of a response body, header or property changed."},
+	{ID: RuleResponseConstraint, Level: rules.Warning, Summary: "A length, range, item count or pattern of a response changed (breaking when it widens)."},
+	{ID: RuleResponseOther, Level: rules.Warning, Summary: "Another change to what a response may carry."},
+	{ID: RuleContentType, Level: rules.Breaking, Summary: "A request or response media type was removed or added."},
+	{ID: RuleSecurity, Level: rules.Breaking, Summary: "Security requirements or schemes changed."},
+	{ID: RuleLifecycle, Level: rules.Info, Summary: "Deprecation, sunset or stability changed."},
+	{ID: RuleVersion, Level: rules.Info, Summary: "info.version does not match the change (oasdiff's versioning policy: a breaking change needs a major bump)."},
+	{ID: RuleOther, Level: rules.Info, Summary: "Any other change oasdiff reports (tags, operation ids, extensions, components)."},
+	{ID: RuleTrafficRegression, Level: rules.Breaking, Summary: "A recorded exchange that was valid against the base revision is not valid against the revision."},
 }
 
 // mapping maps oasdiff check ids onto rule ids, first match wins. Patterns that need a direction
@@ -100,8 +101,8 @@ var (
 )
 
 // directions holds oasdiff's metadata direction of every check id, read once.
-var directions = sync.OnceValue(func() map[string]rules.Direction {
-	m := map[string]rules.Direction{}
+var directions = sync.OnceValue(func() map[string]oasrules.Direction {
+	m := map[string]oasrules.Direction{}
 	for _, r := range checker.GetAllRules() {
 		m[r.Id] = r.Direction
 	}
@@ -116,18 +117,18 @@ func ruleFor(id string) string {
 		}
 	}
 	dir, ok := directions()[id]
-	if !ok || dir == rules.DirectionNone {
+	if !ok || dir == oasrules.DirectionNone {
 		switch {
 		case strings.HasPrefix(id, "request-") || strings.HasPrefix(id, "new-"):
-			dir = rules.DirectionRequest
+			dir = oasrules.DirectionRequest
 		case strings.HasPrefix(id, "response-"):
-			dir = rules.DirectionResponse
+			dir = oasrules.DirectionResponse
 		default:
-			dir = rules.DirectionNone
+			dir = oasrules.DirectionNone
 		}
 	}
 	switch dir {
-	case rules.DirectionRequest:
+	case oasrules.DirectionRequest:
 		switch {
 		case requiredness.MatchString(id):
 			if strings.Contains(id, "parameter") || strings.Contains(id, "header") {
@@ -144,7 +145,7 @@ func ruleFor(id string) string {
 			return RuleRequestConstraint
 		}
 		return RuleRequestOther
-	case rules.DirectionResponse:
+	case oasrules.DirectionResponse:
 		switch {
 		case enumAdded.MatchString(id):
 			return RuleResponseEnumWidened

@@ -24,11 +24,13 @@ package lint
 import (
 	"context"
 	"fmt"
-	"github.com/specgate/specgate/internal/jsonptr"
 	"io/fs"
+	"slices"
 	"strings"
 
+	"github.com/specgate/specgate/internal/jsonptr"
 	"github.com/specgate/specgate/internal/report"
+	"github.com/specgate/specgate/rules"
 	"github.com/specgate/specgate/specs"
 	"github.com/specgate/specgate/validator"
 )
@@ -53,29 +55,20 @@ const (
 // the validator finds at load in the specs' schemas and cannot check (validator.LoadRules),
 // with their levels and words. lint.ref.unresolved is now spec.ref.unresolved, the id every
 // command's --strict names.
-var Rules = append(append(ownRules, loadRules(specs.Rules)...), loadRules(validator.LoadRules)...)
+var Rules = slices.Concat(ownRules, specs.Rules, validator.LoadRules)
 
-// loadRules turns rules of the specs' findings into lint's.
-func loadRules(rs []specs.Rule) []report.Rule {
-	out := make([]report.Rule, len(rs))
-	for i, r := range rs {
-		out[i] = report.Rule{ID: r.ID, Level: report.Level(r.Level), Summary: r.Summary}
-	}
-	return out
-}
-
-var ownRules = []report.Rule{
-	{ID: RuleDocumentSchema, Level: report.LevelError, Summary: "The document breaks the official OpenAPI JSON Schema of its version."},
-	{ID: RuleOpenAPIInvalid, Level: report.LevelError, Summary: "kin-openapi refuses to load or validate the document."},
-	{ID: RuleSchemaInvalid, Level: report.LevelError, Summary: "A schema cannot be compiled (a bad pattern, a reference into nothing), so what uses it cannot be checked."},
-	{ID: RuleExampleInvalid, Level: report.LevelError, Summary: "An example (media type, parameter, header or schema) breaks its schema."},
-	{ID: RuleOneOfAmbiguous, Level: report.LevelError, Summary: "Two branches of a oneOf accept the same instance (the witness), which then matches no oneOf."},
-	{ID: RuleOneOfUndecided, Level: report.LevelWarning, Summary: "The witness search of a oneOf ran out of its step budget before it decided every pair of branches; the oneOf may still be ambiguous."},
-	{ID: RuleSchemaUnchecked, Level: report.LevelWarning, Summary: "A schema was not compiled because the schema engine failed (panicked) on these documents too often, so what uses it is not checked."},
-	{ID: RuleContractInvalid, Level: report.LevelError, Summary: "A contract file cannot be loaded."},
-	{ID: RuleContractMismatch, Level: report.LevelError, Summary: "The validator's verdict on a contract's exchange differs from the verdict the contract expects."},
-	{ID: RuleContractUnmatched, Level: report.LevelWarning, Summary: "A contract names a spec that is not among the documents linted, so it was not checked."},
-	{ID: RulePathParamInBody, Level: report.LevelWarning, Summary: "A request body requires a property that repeats a path parameter, which clients that send it in the path only never send."},
+var ownRules = []rules.Rule{
+	{ID: RuleDocumentSchema, Level: rules.Error, Summary: "The document breaks the official OpenAPI JSON Schema of its version."},
+	{ID: RuleOpenAPIInvalid, Level: rules.Error, Summary: "kin-openapi refuses to load or validate the document."},
+	{ID: RuleSchemaInvalid, Level: rules.Error, Summary: "A schema cannot be compiled (a bad pattern, a reference into nothing), so what uses it cannot be checked."},
+	{ID: RuleExampleInvalid, Level: rules.Error, Summary: "An example (media type, parameter, header or schema) breaks its schema."},
+	{ID: RuleOneOfAmbiguous, Level: rules.Error, Summary: "Two branches of a oneOf accept the same instance (the witness), which then matches no oneOf."},
+	{ID: RuleOneOfUndecided, Level: rules.Warning, Summary: "The witness search of a oneOf ran out of its step budget before it decided every pair of branches; the oneOf may still be ambiguous."},
+	{ID: RuleSchemaUnchecked, Level: rules.Warning, Summary: "A schema was not compiled because the schema engine failed (panicked) on these documents too often, so what uses it is not checked."},
+	{ID: RuleContractInvalid, Level: rules.Error, Summary: "A contract file cannot be loaded."},
+	{ID: RuleContractMismatch, Level: rules.Error, Summary: "The validator's verdict on a contract's exchange differs from the verdict the contract expects."},
+	{ID: RuleContractUnmatched, Level: rules.Warning, Summary: "A contract names a spec that is not among the documents linted, so it was not checked."},
+	{ID: RulePathParamInBody, Level: rules.Warning, Summary: "A request body requires a property that repeats a path parameter, which clients that send it in the path only never send."},
 }
 
 // Input is a set of root documents read through one specs.Sources.
@@ -318,18 +311,13 @@ func (l *linter) finding(rule string, p, ptr, msg string) report.Finding {
 func fromSpecs(f specs.Finding) report.Finding {
 	out := report.Finding{Rule: f.Rule, Level: levelOf(f.Rule), File: f.File, Pointer: f.Pointer, Line: f.Line, Message: f.Message}
 	if f.Level != "" {
-		out.Level = report.Level(f.Level)
+		out.Level = f.Level
 	}
 	return out
 }
 
 func levelOf(rule string) report.Level {
-	for _, r := range Rules {
-		if r.ID == rule {
-			return r.Level
-		}
-	}
-	return report.LevelError
+	return rules.LevelOf(Rules, rule, rules.Error)
 }
 
 // document validates the file as written against the OpenAPI document schema, and reports

@@ -7,38 +7,25 @@ import (
 	"strings"
 
 	"github.com/specgate/specgate/internal/coverage"
+	"github.com/specgate/specgate/rules"
 	"github.com/specgate/specgate/validator"
 )
 
-// Level is how serious a finding is. Lint findings are errors, warnings or infos; diff findings
-// are breaking, warnings or infos. error and breaking rank the same.
-type Level string
+// Level is how serious a finding or a violation is: the levels of the rule tables. Lint
+// findings are errors, warnings or infos; diff findings are breaking, warnings or infos; a
+// validator violation is an error unless a policy lowers it. It is an alias, so that a rule's
+// level and a finding's are one type.
+type Level = rules.Level
 
 // The levels, from most to least serious.
 const (
-	LevelError    Level = "error"
-	LevelBreaking Level = "breaking"
-	LevelWarning  Level = "warning"
-	LevelInfo     Level = "info"
+	LevelError    = rules.Error
+	LevelBreaking = rules.Breaking
+	LevelWarning  = rules.Warning
+	LevelInfo     = rules.Info
 	// LevelNone is a fail level only: nothing reaches it, so a run never fails on findings.
-	LevelNone Level = "none"
+	LevelNone = rules.None
 )
-
-// Rank orders levels: 3 for error and breaking, 2 for warning, 1 for info, 4 for none (above
-// everything, so that no finding reaches it) and 0 for anything else.
-func (l Level) Rank() int {
-	switch l {
-	case LevelError, LevelBreaking:
-		return 3
-	case LevelWarning:
-		return 2
-	case LevelInfo:
-		return 1
-	case LevelNone:
-		return 4
-	}
-	return 0
-}
 
 // ParseLevel reads a --fail-on value: breaking, error, warning, info or none.
 func ParseLevel(s string) (Level, error) {
@@ -82,22 +69,14 @@ type Finding struct {
 	Waived *Waiver `json:"waived,omitempty"`
 }
 
-// Rule describes one rule id for the reports that list rules (SARIF).
-type Rule struct {
-	ID string
-	// Level is the rule's usual level.
-	Level   Level
-	Summary string
-}
-
 // Findings is what a lint or diff run reports.
 type Findings struct {
 	// Command is the subcommand that found them: "lint" or "diff".
 	Command string
 	// Inputs are the files that were checked, so that clean files show in reports too.
 	Inputs []string
-	// Rules lists the rule ids the command can report.
-	Rules []Rule
+	// Rules lists the rule ids the command can report, for the reports that list rules (SARIF).
+	Rules []rules.Rule
 	// Findings are the findings, in the order to report them.
 	Findings []Finding
 	// FailOn is the level at and above which a finding fails the run; junit reports lower ones

@@ -10,6 +10,7 @@ import (
 
 	"github.com/santhosh-tekuri/jsonschema/v5"
 
+	"github.com/specgate/specgate/rules"
 	"github.com/specgate/specgate/validator"
 )
 
@@ -53,7 +54,7 @@ func sampleFindings() Findings {
 	return Findings{
 		Command: "lint",
 		Inputs:  []string{"specs/a.yaml", "specs/clean.yaml"},
-		Rules:   []Rule{{ID: "lint.oneof.ambiguous", Level: LevelError, Summary: "ambiguous"}},
+		Rules:   []rules.Rule{{ID: "lint.oneof.ambiguous", Level: rules.Error, Summary: "ambiguous"}},
 		FailOn:  LevelError,
 		Findings: []Finding{
 			{Rule: "lint.oneof.ambiguous", Level: LevelError, File: "specs/a.yaml", Pointer: "/paths/~1x/get/responses/200/content/application~1json/schema/oneOf", Line: 58,

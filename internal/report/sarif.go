@@ -4,9 +4,11 @@ import (
 	"fmt"
 	"io"
 	"net/url"
+	"slices"
 	"strings"
 
 	"github.com/specgate/specgate/internal/coverage"
+	"github.com/specgate/specgate/rules"
 	"github.com/specgate/specgate/validator"
 )
 
@@ -154,9 +156,9 @@ type sarifRules struct {
 	index map[string]int
 }
 
-func newSARIFRules(rules []Rule) *sarifRules {
+func newSARIFRules(table []rules.Rule) *sarifRules {
 	r := &sarifRules{index: map[string]int{}}
-	for _, x := range rules {
+	for _, x := range table {
 		r.add(x.ID, x.Summary, x.Level)
 	}
 	return r
@@ -174,15 +176,15 @@ func (r *sarifRules) add(id, summary string, l Level) int {
 	return r.index[id]
 }
 
-func writeSARIF(w io.Writer, rules *sarifRules, results []sarifResult, cov *coverage.Report) error {
+func writeSARIF(w io.Writer, index *sarifRules, results []sarifResult, cov *coverage.Report) error {
 	if results == nil {
 		results = []sarifResult{}
 	}
-	if rules.list == nil {
-		rules.list = []sarifRule{}
+	if index.list == nil {
+		index.list = []sarifRule{}
 	}
 	log := sarifLog{Schema: sarifSchema, Version: sarifVersion, Runs: []sarifRun{{
-		Tool:    sarifTool{Driver: sarifDriver{Name: "specgate", Rules: rules.list}},
+		Tool:    sarifTool{Driver: sarifDriver{Name: "specgate", Rules: index.list}},
 		Results: results,
 	}}}
 	if cov != nil {
@@ -198,7 +200,7 @@ func writeSARIF(w io.Writer, rules *sarifRules, results []sarifResult, cov *cove
 
 // findingsSARIF writes one result per finding, at its file and line.
 func findingsSARIF(w io.Writer, f Findings) error {
-	rules := newSARIFRules(f.Rules)
+	index := newSARIFRules(f.Rules)
 	results := make([]sarifResult, 0, len(f.Findings))
 	for _, x := range f.Findings {
 		msg := x.Message
@@ -211,7 +213,7 @@ func findingsSARIF(w io.Writer, f Findings) error {
 		}
 		res := sarifResult{
 			RuleID:       x.Rule,
-			RuleIndex:    rules.add(x.Rule, "", x.Level),
+			RuleIndex:    index.add(x.Rule, "", x.Level),
 			Level:        sarifLevel(x.Level),
 			Message:      sarifMessage{Text: oneLine(msg)},
 			Locations:    sarifLocationOf(x.File, x.Line, logical, "member"),
@@ -230,17 +232,13 @@ func findingsSARIF(w io.Writer, f Findings) error {
 		res.Properties = props
 		results = append(results, res)
 	}
-	return writeSARIF(w, rules, results, f.Coverage)
+	return writeSARIF(w, index, results, f.Coverage)
 }
 
 // validatorRules are the validator's rule ids as report rules, plus the one for entries that
 // could not be read.
-func validatorRules() []Rule {
-	out := make([]Rule, 0, len(validator.Rules)+1)
-	for _, r := range validator.Rules {
-		out = append(out, Rule{ID: r.ID, Level: LevelError, Summary: r.Summary})
-	}
-	return append(out, Rule{ID: RuleInputError, Level: LevelError, Summary: "An entry of a recording could not be read or turned into an exchange."})
+func validatorRules() []rules.Rule {
+	return append(slices.Clip(validator.Rules), rules.Rule{ID: RuleInputError, Level: rules.Error, Summary: "An entry of a recording could not be read or turned into an exchange."})
 }
 
 // RuleInputError is the rule id junit and sarif reports give an entry that could not be read.
