@@ -351,7 +351,7 @@ func TestBrowserRecordingVariants(t *testing.T) {
 // Cookie, Set-Cookie and API-key headers, cookie values, credential query parameters) appears in
 // any output format, out-of-scope exchanges listed too.
 func TestBrowserRecordingSecrets(t *testing.T) {
-	formats := append(slices.Clone(report.Formats), report.DocumentFormats...)
+	formats := report.Formats
 	for _, har := range []string{chromiumHAR, mitmproxyHAR} {
 		secrets := recordedSecrets(t, har)
 		for _, kind := range []string{"Authorization", "Cookie", "Set-Cookie", "X-Api-Key", "query access_token", "query token"} {

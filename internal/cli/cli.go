@@ -47,19 +47,18 @@ func Run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	return c.run(ctx, args)
 }
 
-// usage is the top-level help. The formats come from the tables the commands check --format
+// usage is the top-level help. The formats come from the table the commands check --format
 // against, so that the help cannot list a format a command refuses.
 func usage() string {
-	stream := strings.Join(reportFormats(), "|")
-	findings := strings.Join(report.FindingFormats, "|")
+	formats := strings.Join(report.Formats, "|")
 	return `specgate checks HTTP traffic against the NERM and OIG OpenAPI specs.
 
 Usage:
-  specgate validate [--spec FILE]... [--host PATTERN]... [--format ` + stream + `] [INPUT]...
-  specgate lint [--contracts DIR] [--format ` + findings + `] [--fail-on LEVEL] [SPEC]...
-  specgate diff [--traffic FILE]... [--format ` + findings + `] [--fail-on LEVEL] BASE REVISION
-  specgate replay --target URL [--user USER] [--spec FILE]... [--format ` + stream + `]
-  specgate fuzz --target URL [--user USER] [--spec FILE]... [--operation ID]... [--seed N] [--max-requests N] [--format ` + findings + `]
+  specgate validate [--spec FILE]... [--host PATTERN]... [--format ` + formats + `] [INPUT]...
+  specgate lint [--contracts DIR] [--format ` + formats + `] [--fail-on LEVEL] [SPEC]...
+  specgate diff [--traffic FILE]... [--format ` + formats + `] [--fail-on LEVEL] BASE REVISION
+  specgate replay --target URL [--user USER] [--spec FILE]... [--format ` + formats + `]
+  specgate fuzz --target URL [--user USER] [--spec FILE]... [--operation ID]... [--seed N] [--max-requests N] [--format ` + formats + `]
   specgate proxy --upstream URL [--listen ADDRESS] [--spec FILE]... [--mode report|enforce] [--record FILE]
   specgate mock [--listen ADDRESS]
   specgate version
@@ -103,12 +102,6 @@ func commandNames() string {
 		names[i] = c.name
 	}
 	return strings.Join(names, ", ")
-}
-
-// reportFormats are the formats of validate and replay reports: those that stream, then those
-// written whole.
-func reportFormats() []string {
-	return append(append([]string(nil), report.Formats...), report.DocumentFormats...)
 }
 
 // formatUsage is the --format flag's help text for formats.

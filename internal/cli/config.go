@@ -237,11 +237,7 @@ func readValue(key, val *yaml.Node, fail func(*yaml.Node, string, ...any) error,
 func checkValue(cmd, name, value string) error {
 	switch name {
 	case "format":
-		if cmd == "lint" || cmd == "diff" {
-			return report.CheckFindingFormat(value)
-		}
-		_, err := report.New(io.Discard, value)
-		return err
+		return report.CheckFormat(value)
 	case "fail-on":
 		_, err := report.ParseLevel(value)
 		return err

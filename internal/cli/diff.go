@@ -21,7 +21,7 @@ func (c *command) diffFlags(cfg *diffConfig) *flag.FlagSet {
 	fs := flag.NewFlagSet("diff", flag.ContinueOnError)
 	fs.SetOutput(c.stderr)
 	fs.Var(&cfg.traffic, "traffic", "replay the exchanges recorded in `FILE` (HAR or JSON Lines) against both revisions and report those valid before and not now (repeatable)")
-	fs.StringVar(&cfg.format, "format", report.FindingFormats[0], formatUsage(report.FindingFormats))
+	fs.StringVar(&cfg.format, "format", report.Formats[0], formatUsage(report.Formats))
 	fs.BoolVar(&cfg.strict, "strict", false, strictUsage)
 	fs.StringVar(&cfg.failOn, "fail-on", "breaking", "exit 1 when a finding is at or above `LEVEL`: breaking, warning, info or none")
 	c.out.register(fs)
@@ -56,7 +56,7 @@ func (c *command) diff(ctx context.Context, args []string) int {
 	if len(pos) != 2 {
 		return c.failf("diff", "want BASE and REVISION, got %d arguments (see specgate help diff)", len(pos))
 	}
-	if err := report.CheckFindingFormat(cfg.format); err != nil {
+	if err := report.CheckFormat(cfg.format); err != nil {
 		return c.failf("diff", "--format: %v", err)
 	}
 	failOn, err := report.ParseLevel(cfg.failOn)

@@ -199,10 +199,10 @@ func TestHelpListsEveryFormat(t *testing.T) {
 		formats []string
 		args    []string
 	}{
-		{"validate", reportFormats(), []string{har}},
-		{"lint", report.FindingFormats, []string{"--no-contracts", spec}},
-		{"diff", report.FindingFormats, []string{spec, spec}},
-		{"replay", reportFormats(), []string{"--target", "http://127.0.0.1:1", "--contracts", dir, "--allow-empty"}},
+		{"validate", report.Formats, []string{har}},
+		{"lint", report.Formats, []string{"--no-contracts", spec}},
+		{"diff", report.Formats, []string{spec, spec}},
+		{"replay", report.Formats, []string{"--target", "http://127.0.0.1:1", "--contracts", dir, "--allow-empty"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.cmd, func(t *testing.T) {

@@ -44,7 +44,7 @@ func (c *command) fuzzFlags(cfg *fuzzConfig) *flag.FlagSet {
 	fs.Float64Var(&cfg.rate, "rate", 0, "send at most `N` requests per second (default: no limit)")
 	fs.IntVar(&cfg.concurrency, "concurrency", 1, "requests in flight at once")
 	fs.DurationVar(&cfg.timeout, "timeout", 30*time.Second, "time allowed for each exchange")
-	fs.StringVar(&cfg.format, "format", report.FindingFormats[0], formatUsage(report.FindingFormats))
+	fs.StringVar(&cfg.format, "format", report.Formats[0], formatUsage(report.Formats))
 	fs.StringVar(&cfg.user, "user", "", "basic-auth `USER`; the password comes from $SPECGATE_PASSWORD (default: $SPECGATE_USER)")
 	fs.BoolVar(&cfg.strict, "strict", false, strictUsage)
 	cfg.coverage.registerGate(fs, "; the report always shows the coverage of the exchanges sent")
@@ -97,7 +97,7 @@ func (c *command) fuzz(ctx context.Context, args []string) int {
 	if auth.Token != "" && (auth.User != "" || auth.Password != "") {
 		return c.failf("fuzz", "give basic credentials or $SPECGATE_TOKEN, not both")
 	}
-	if err := report.CheckFindingFormat(cfg.format); err != nil {
+	if err := report.CheckFormat(cfg.format); err != nil {
 		return c.failf("fuzz", "--format: %v", err)
 	}
 	switch {

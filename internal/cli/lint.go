@@ -31,7 +31,7 @@ func (c *command) lintFlags(cfg *lintConfig) *flag.FlagSet {
 	fs.StringVar(&cfg.contracts, "contracts", "", "check the contracts in `DIR` (<spec>/<operationId>/<kind>-<name>.yaml) against the specs (default: the bundled contracts when no SPEC is given)")
 	fs.BoolVar(&cfg.noContracts, "no-contracts", false, "check no contracts")
 	fs.BoolVar(&cfg.strict, "strict", false, "treat the defects specgate can repair (spec.repair.* findings) as refusing the specs: exit 2 after reporting every one")
-	fs.StringVar(&cfg.format, "format", report.FindingFormats[0], formatUsage(report.FindingFormats))
+	fs.StringVar(&cfg.format, "format", report.Formats[0], formatUsage(report.Formats))
 	fs.StringVar(&cfg.failOn, "fail-on", "error", "exit 1 when a finding is at or above `LEVEL`: error, warning, info or none")
 	fs.IntVar(&cfg.oneOfBudget, "oneof-budget", lint.DefaultOneOfBudget, "`STEPS` the witness search may take per oneOf; a oneOf not decided within them is reported as lint.oneof.undecided")
 	c.out.register(fs)
@@ -62,7 +62,7 @@ func (c *command) lint(ctx context.Context, args []string) int {
 	if err != nil {
 		return exitUsage
 	}
-	if err := report.CheckFindingFormat(cfg.format); err != nil {
+	if err := report.CheckFormat(cfg.format); err != nil {
 		return c.failf("lint", "--format: %v", err)
 	}
 	failOn, err := report.ParseLevel(cfg.failOn)

@@ -4,7 +4,6 @@ import (
 	"context"
 	"flag"
 	"fmt"
-	"io"
 	"net/http"
 	"net/url"
 	"os"
@@ -40,7 +39,7 @@ func (c *command) replayFlags(cfg *replayConfig) *flag.FlagSet {
 	fs.BoolVar(&cfg.strict, "strict", false, strictUsage)
 	cfg.coverage.register(fs)
 	fs.StringVar(&cfg.contracts, "contracts", "", "send the requests of the contracts in `DIR` (default: the bundled contracts)")
-	fs.StringVar(&cfg.format, "format", report.Formats[0], formatUsage(reportFormats()))
+	fs.StringVar(&cfg.format, "format", report.Formats[0], formatUsage(report.Formats))
 	fs.StringVar(&cfg.user, "user", "", "basic-auth `USER`; the password comes from $SPECGATE_PASSWORD (default: $SPECGATE_USER)")
 	fs.DurationVar(&cfg.timeout, "timeout", 30*time.Second, "time allowed for each exchange")
 	fs.BoolVar(&cfg.allowEmpty, "allow-empty", false, allowEmptyUsage)
@@ -104,7 +103,7 @@ func (c *command) replay(ctx context.Context, args []string) int {
 	if err != nil {
 		return c.failf("replay", "--fail-on: %v", err)
 	}
-	if _, err := report.New(io.Discard, cfg.format); err != nil {
+	if err := report.CheckFormat(cfg.format); err != nil {
 		return c.failf("replay", "--format: %v", err)
 	}
 	out, err := c.openOutput(c.out, cfg.format)

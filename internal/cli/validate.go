@@ -34,7 +34,7 @@ func (c *command) validateFlags(cfg *validateConfig) *flag.FlagSet {
 	fs.SetOutput(c.stderr)
 	fs.Var(&cfg.specs, "spec", "OpenAPI spec `FILE` to validate against (repeatable; default: the embedded NERM and OIG specs)")
 	fs.BoolVar(&cfg.strict, "strict", false, strictUsage)
-	fs.StringVar(&cfg.format, "format", report.Formats[0], formatUsage(reportFormats())+" (html: one self-contained page, coverage included)")
+	fs.StringVar(&cfg.format, "format", report.Formats[0], formatUsage(report.Formats)+" (html: one self-contained page, coverage included)")
 	cfg.coverage.register(fs)
 	c.out.register(fs)
 	fs.Var(&cfg.hosts, "host", "check only requests to hosts matching `PATTERN` (path.Match syntax, such as *.nonemployee.com; repeatable; default: every host)")
@@ -97,7 +97,7 @@ func (c *command) validate(ctx context.Context, args []string) int {
 	if err != nil {
 		return c.usageError("--fail-on: %v", err)
 	}
-	if _, err := report.New(io.Discard, cfg.format); err != nil {
+	if err := report.CheckFormat(cfg.format); err != nil {
 		return c.usageError("--format: %v", err)
 	}
 	out, err := c.openOutput(c.out, cfg.format)

@@ -104,36 +104,13 @@ func (f *Findings) fails(x Finding) bool {
 	return (&Policy{FailOn: f.FailOn}).fails(x.Level, x.Waived)
 }
 
-// FindingFormats lists the formats WriteFindings writes, the first being the default.
-var FindingFormats = []string{"text", "json", "junit", "sarif", "github", "html"}
-
-// WriteFindings writes f to w in format: text, json, junit, sarif, github or html.
+// WriteFindings writes f to w in format, one of Formats.
 func WriteFindings(w io.Writer, format string, f Findings) error {
-	switch format {
-	case "text":
-		return findingsText(w, f)
-	case "json":
-		return findingsJSON(w, f)
-	case "junit":
-		return findingsJUnit(w, f)
-	case "sarif":
-		return findingsSARIF(w, f)
-	case "github":
-		return findingsGitHub(w, f)
-	case "html":
-		return findingsHTML(w, f)
+	fw, err := newWriter(w, format)
+	if err != nil {
+		return err
 	}
-	return fmt.Errorf("unknown report format %q, want one of %s", format, strings.Join(FindingFormats, ", "))
-}
-
-// CheckFindingFormat returns an error when format is not one WriteFindings writes.
-func CheckFindingFormat(format string) error {
-	for _, f := range FindingFormats {
-		if f == format {
-			return nil
-		}
-	}
-	return fmt.Errorf("unknown report format %q, want one of %s", format, strings.Join(FindingFormats, ", "))
+	return fw.findings(f)
 }
 
 // counts tallies findings by level.
@@ -168,14 +145,14 @@ func (x Finding) witnessJSON() string {
 	return strings.Join(strings.Fields(string(b)), " ")
 }
 
-// findingsText writes one group of lines per finding:
+// findings writes one group of lines per finding:
 //
 //	specs/x.yaml:58: error lint.oneof.ambiguous at #/paths/...: branches 0 and 1 both accept the witness
 //	  witness: {}
 //
 // and a summary line.
-func findingsText(w io.Writer, f Findings) error {
-	t := &textFormatter{w: w, color: f.Color}
+func (t *textFormatter) findings(f Findings) error {
+	t.color = f.Color
 	for _, x := range f.Findings {
 		if pos := x.position(); pos != "" {
 			t.printf("%s: ", pos)
@@ -230,9 +207,9 @@ func waivedFindings(fs []Finding) int {
 	return n
 }
 
-// findingsJSON writes {"command", "inputs", "findings", "summary"}, and "coverage" when the run
+// findings writes {"command", "inputs", "findings", "summary"}, and "coverage" when the run
 // measured it.
-func findingsJSON(w io.Writer, f Findings) error {
+func (j *jsonFormatter) findings(f Findings) error {
 	type summary struct {
 		Findings int            `json:"findings"`
 		Failing  int            `json:"failing"`
@@ -265,7 +242,7 @@ func findingsJSON(w io.Writer, f Findings) error {
 	if err != nil {
 		return fmt.Errorf("report: %w", err)
 	}
-	_, err = fmt.Fprintf(w, "%s\n", b)
+	_, err = fmt.Fprintf(j.w, "%s\n", b)
 	return err
 }
 

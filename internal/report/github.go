@@ -49,8 +49,8 @@ func githubLine(w io.Writer, l Level, file string, line int, title, msg string) 
 	return err
 }
 
-// findingsGitHub writes one annotation per finding.
-func findingsGitHub(w io.Writer, f Findings) error {
+// findings writes one annotation per finding.
+func (g *githubFormatter) findings(f Findings) error {
 	for _, x := range f.Findings {
 		msg := x.Message
 		if x.Operation != "" {
@@ -66,7 +66,7 @@ func findingsGitHub(w io.Writer, f Findings) error {
 		if x.Waived != nil {
 			level, msg = LevelInfo, msg+"\nwaived: "+x.Waived.Reason
 		}
-		if err := githubLine(w, level, x.File, x.Line, x.Rule, msg); err != nil {
+		if err := githubLine(g.w, level, x.File, x.Line, x.Rule, msg); err != nil {
 			return err
 		}
 	}

@@ -549,9 +549,8 @@ func newHTMLCoverage(c *coverage.Report) *htmlCoverage {
 	return v
 }
 
-// findingsHTML writes a lint or diff report as one page: findings grouped by operation and rule.
-func findingsHTML(w io.Writer, f Findings) error {
-	h := newHTMLFormatter(w)
+// findings writes a lint or diff report as one page: findings grouped by operation and rule.
+func (h *htmlFormatter) findings(f Findings) error {
 	p := &h.page
 	p.Title, p.Findings, p.VerdictLabel = "specgate "+f.Command, true, "Level"
 	p.Inputs = f.Inputs

@@ -267,7 +267,7 @@ func TestFindingsHTML(t *testing.T) {
 			t.Errorf("findings page lacks %s", want)
 		}
 	}
-	if err := CheckFindingFormat("html"); err != nil {
+	if err := CheckFormat("html"); err != nil {
 		t.Error(err)
 	}
 }

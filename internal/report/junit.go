@@ -133,9 +133,9 @@ func junitCoverage(c *coverage.Report) junitSuite {
 	return s
 }
 
-// findingsJUnit writes one suite per input file: a passing case for a file without findings,
+// findings writes one suite per input file: a passing case for a file without findings,
 // and a case per finding, failed when the finding is at or above the fail level.
-func findingsJUnit(w io.Writer, f Findings) error {
+func (j *junitFormatter) findings(f Findings) error {
 	d := newJUnitDoc("specgate " + f.Command)
 	d.cov = f.Coverage
 	byFile := map[string][]Finding{}
@@ -173,7 +173,7 @@ func findingsJUnit(w io.Writer, f Findings) error {
 			d.add(suite, c)
 		}
 	}
-	return d.write(w)
+	return d.write(j.w)
 }
 
 func findingName(x Finding) string {
@@ -195,7 +195,7 @@ func findingName(x Finding) string {
 func findingText(x Finding) string {
 	var b strings.Builder
 	one := Findings{Findings: []Finding{x}}
-	_ = findingsText(&b, one) // a strings.Builder does not fail
+	_ = (&textFormatter{w: &b}).findings(one) // a strings.Builder does not fail
 	s := b.String()
 	if i := strings.LastIndex(s, "\n\n"); i >= 0 {
 		s = s[:i+1]

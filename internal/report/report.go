@@ -1,7 +1,9 @@
-// Package report formats the verdicts of a validation run, one writer per format: "text" for a
-// terminal and "json" for machines. A Report streams: each Entry is written as it is added, in
-// the order added, and the summary is written by Close, so a run over a large recording never
-// holds its results in memory.
+// Package report formats what specgate's commands find, one writer per format (text, json,
+// junit, sarif, github, html: the table in format.go, which Formats lists). Each writer writes
+// both kinds of report: the verdicts of a validation run, through a Report, and the findings of a
+// lint, diff or fuzz run, through WriteFindings. A Report in a format that streams writes each
+// Entry as it is added, in the order added, and the summary at Close, so a run over a large
+// recording never holds its results in memory.
 //
 // Nothing here writes header values, and URLs are shown as path and query only, with the values
 // of query parameters that look like credentials (token, key, secret, password, ...) redacted.
@@ -9,7 +11,6 @@ package report
 
 import (
 	"errors"
-	"fmt"
 	"io"
 	"sort"
 	"strings"
@@ -181,20 +182,6 @@ func scopeReason(e Entry) string {
 	return reason
 }
 
-// Formats lists the report formats that stream (each entry is written as it is added), the
-// first being the default.
-var Formats = []string{"text", "json", "github"}
-
-// DocumentFormats lists the report formats written whole by Close: junit and sarif are single
-// documents whose counts come first; html is one self-contained page.
-var DocumentFormats = []string{"junit", "sarif", "html"}
-
-// formatter writes one format.
-type formatter interface {
-	entry(Entry) error
-	summary(Summary) error
-}
-
 // coverageFormatter is a formatter that shows coverage: Close hands it the coverage set with
 // SetCoverage before the summary.
 type coverageFormatter interface {
@@ -203,7 +190,7 @@ type coverageFormatter interface {
 
 // Report writes entries in one format and tallies them. It is not safe for concurrent use.
 type Report struct {
-	f       formatter
+	f       writer
 	sum     Summary
 	cov     *coverage.Report
 	policy  *Policy
@@ -211,27 +198,14 @@ type Report struct {
 	closed  bool
 }
 
-// New returns a Report writing format to w: "text", "json", "github" (workflow-command
-// annotations), "junit", "sarif" or "html". junit and sarif are single documents, written by
-// Close, so those two hold the run's entries until then; html holds counts per operation and
-// rule and a bounded sample of the exchanges.
+// New returns a Report writing format, one of Formats, to w. text, json and github write each
+// entry as it is added; junit and sarif are single documents, written by Close, so those two
+// hold the run's entries until then; html holds counts per operation and rule and a bounded
+// sample of the exchanges.
 func New(w io.Writer, format string) (*Report, error) {
-	var f formatter
-	switch format {
-	case "text":
-		f = &textFormatter{w: w}
-	case "json":
-		f = &jsonFormatter{w: w}
-	case "junit":
-		f = newJUnitFormatter(w)
-	case "sarif":
-		f = newSARIFFormatter(w)
-	case "github":
-		f = &githubFormatter{w: w}
-	case "html":
-		f = newHTMLFormatter(w)
-	default:
-		return nil, fmt.Errorf("unknown report format %q, want one of %s", format, strings.Join(append(append([]string(nil), Formats...), DocumentFormats...), ", "))
+	f, err := newWriter(w, format)
+	if err != nil {
+		return nil, err
 	}
 	return &Report{f: f, sum: Summary{ByRule: map[string]int{}, OutOfScopeReasons: map[string]int{}, FailOn: LevelError}}, nil
 }

@@ -198,8 +198,8 @@ func writeSARIF(w io.Writer, index *sarifRules, results []sarifResult, cov *cove
 	return err
 }
 
-// findingsSARIF writes one result per finding, at its file and line.
-func findingsSARIF(w io.Writer, f Findings) error {
+// findings writes one result per finding, at its file and line, and the rules of f.Rules.
+func (s *sarifFormatter) findings(f Findings) error {
 	index := newSARIFRules(f.Rules)
 	results := make([]sarifResult, 0, len(f.Findings))
 	for _, x := range f.Findings {
@@ -232,7 +232,7 @@ func findingsSARIF(w io.Writer, f Findings) error {
 		res.Properties = props
 		results = append(results, res)
 	}
-	return writeSARIF(w, index, results, f.Coverage)
+	return writeSARIF(s.w, index, results, f.Coverage)
 }
 
 // validatorRules are the validator's rule ids as report rules, plus the one for entries that
