@@ -14,6 +14,7 @@ import (
 	"io"
 	"os"
 	"runtime/debug"
+	"slices"
 	"strings"
 
 	"github.com/specgate/specgate/internal/report"
@@ -47,25 +48,97 @@ func Run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	return c.run(ctx, args)
 }
 
+// subcommand is one specgate command. The table of them, commands, drives dispatch, the
+// top-level help, each command's help and the configuration file's sections.
+type subcommand struct {
+	name string
+	// aliases are other names that run the command ("--version", "-h").
+	aliases []string
+	summary string
+	// synopsis is the usage line's arguments in the top-level help; formatsArg in it stands for
+	// the report formats.
+	synopsis string
+	run      func(c *command, ctx context.Context, args []string) int
+	// flags returns a fresh flag set of the command, for its help and for the configuration
+	// file; nil for a command without flags, whose help is the top-level one.
+	flags func(c *command) *flag.FlagSet
+	// configurable is true when the command reads the configuration file (specgate.yaml).
+	configurable bool
+}
+
+// flagsOf turns a command's flag-set constructor, which binds the flags to a configuration of
+// type T, into one of the table, binding them to a configuration nobody reads.
+func flagsOf[T any](flags func(*command, *T) *flag.FlagSet) func(*command) *flag.FlagSet {
+	return func(c *command) *flag.FlagSet { return flags(c, new(T)) }
+}
+
+// formatsArg stands for the report formats in a synopsis.
+const formatsArg = "{formats}"
+
+// commands lists the subcommands in the order the help shows them. It is a function, not a
+// variable, because help, a command of the table, prints the table.
+func commands() []subcommand {
+	return []subcommand{
+		{name: "validate", summary: "validate recorded exchanges (HAR or JSON Lines files, - or a pipe for stdin)",
+			synopsis: "[--spec FILE]... [--host PATTERN]... [--format {formats}] [INPUT]...",
+			run:      (*command).validate, flags: flagsOf((*command).validateFlags), configurable: true},
+		{name: "lint", summary: "check specs (OpenAPI schema, refs, examples, ambiguous oneOf) and contracts",
+			synopsis: "[--contracts DIR] [--format {formats}] [--fail-on LEVEL] [SPEC]...",
+			run:      (*command).lint, flags: flagsOf((*command).lintFlags), configurable: true},
+		{name: "diff", summary: "report breaking changes between two revisions of the specs",
+			synopsis: "[--traffic FILE]... [--format {formats}] [--fail-on LEVEL] BASE REVISION",
+			run:      (*command).diff, flags: flagsOf((*command).diffFlags), configurable: true},
+		{name: "replay", summary: "send the contracts' requests to a live deployment and validate its responses",
+			synopsis: "--target URL [--user USER] [--spec FILE]... [--format {formats}]",
+			run:      (*command).replay, flags: flagsOf((*command).replayFlags), configurable: true},
+		{name: "fuzz", summary: "send requests generated from the specs to a deployment; shrink each failure to a curl command",
+			synopsis: "--target URL [--user USER] [--spec FILE]... [--operation ID]... [--seed N] [--max-requests N] [--format {formats}]",
+			run:      (*command).fuzz, flags: flagsOf((*command).fuzzFlags)},
+		{name: "proxy", summary: "validate live traffic in a reverse proxy: log each verdict, or block invalid traffic",
+			synopsis: "--upstream URL [--listen ADDRESS] [--spec FILE]... [--mode report|enforce] [--record FILE]",
+			run:      (*command).proxy, flags: flagsOf((*command).proxyFlags), configurable: true},
+		{name: "mock", summary: "serve an in-memory NERM and OIG stand-in to put behind the proxy",
+			synopsis: "[--listen ADDRESS]",
+			run:      (*command).mock, flags: flagsOf((*command).mockFlags), configurable: true},
+		{name: "version", aliases: []string{"--version"}, summary: "print the version",
+			run: func(c *command, _ context.Context, _ []string) int {
+				fmt.Fprintf(c.stdout, "specgate %s\n", version())
+				return exitOK
+			}},
+		{name: "help", aliases: []string{"-h", "-help", "--help"}, summary: "print this help, or a command's",
+			synopsis: "[COMMAND]",
+			run:      func(c *command, _ context.Context, args []string) int { return c.help(args) }},
+	}
+}
+
+// lookup returns the subcommand name or one of its aliases names.
+func lookup(name string) (subcommand, bool) {
+	for _, s := range commands() {
+		if s.name == name || slices.Contains(s.aliases, name) {
+			return s, true
+		}
+	}
+	return subcommand{}, false
+}
+
 // usage is the top-level help. The formats come from the table the commands check --format
 // against, so that the help cannot list a format a command refuses.
 func usage() string {
-	formats := strings.Join(report.Formats, "|")
+	var lines, list strings.Builder
+	for _, s := range commands() {
+		lines.WriteString("  specgate " + s.name)
+		if s.synopsis != "" {
+			lines.WriteString(" " + strings.ReplaceAll(s.synopsis, formatsArg, strings.Join(report.Formats, "|")))
+		}
+		lines.WriteString("\n")
+		fmt.Fprintf(&list, "  %-9s %s\n", s.name, s.summary)
+	}
 	return `specgate checks HTTP traffic against the NERM and OIG OpenAPI specs.
 
 Usage:
-  specgate validate [--spec FILE]... [--host PATTERN]... [--format ` + formats + `] [INPUT]...
-  specgate lint [--contracts DIR] [--format ` + formats + `] [--fail-on LEVEL] [SPEC]...
-  specgate diff [--traffic FILE]... [--format ` + formats + `] [--fail-on LEVEL] BASE REVISION
-  specgate replay --target URL [--user USER] [--spec FILE]... [--format ` + formats + `]
-  specgate fuzz --target URL [--user USER] [--spec FILE]... [--operation ID]... [--seed N] [--max-requests N] [--format ` + formats + `]
-  specgate proxy --upstream URL [--listen ADDRESS] [--spec FILE]... [--mode report|enforce] [--record FILE]
-  specgate mock [--listen ADDRESS]
-  specgate version
-  specgate help [COMMAND]
-
+` + lines.String() + `
 Commands:
-` + commandList() + `
+` + list.String() + `
 validate, replay, lint and diff also take --fail-on LEVEL, -o/--output FILE, --quiet and
 --color auto|always|never. validate, lint, diff, replay, proxy and mock read specgate.yaml (or
 .specgate.yaml) in the working directory, or the file --config FILE names: any flag by its
@@ -75,31 +148,10 @@ Exit codes: 0 all valid, 1 violations found, 2 usage or input error.
 `
 }
 
-// commands lists the subcommands with their one-line summaries, in the order the help shows them.
-var commands = []struct{ name, summary string }{
-	{"validate", "validate recorded exchanges (HAR or JSON Lines files, - or a pipe for stdin)"},
-	{"lint", "check specs (OpenAPI schema, refs, examples, ambiguous oneOf) and contracts"},
-	{"diff", "report breaking changes between two revisions of the specs"},
-	{"replay", "send the contracts' requests to a live deployment and validate its responses"},
-	{"fuzz", "send requests generated from the specs to a deployment; shrink each failure to a curl command"},
-	{"proxy", "validate live traffic in a reverse proxy: log each verdict, or block invalid traffic"},
-	{"mock", "serve an in-memory NERM and OIG stand-in to put behind the proxy"},
-	{"version", "print the version"},
-	{"help", "print this help, or a command's"},
-}
-
-func commandList() string {
-	var b strings.Builder
-	for _, c := range commands {
-		fmt.Fprintf(&b, "  %-9s %s\n", c.name, c.summary)
-	}
-	return b.String()
-}
-
 func commandNames() string {
-	names := make([]string, len(commands))
-	for i, c := range commands {
-		names[i] = c.name
+	var names []string
+	for _, s := range commands() {
+		names = append(names, s.name)
 	}
 	return strings.Join(names, ", ")
 }
@@ -115,7 +167,12 @@ func (c *command) run(ctx context.Context, args []string) int {
 		return exitUsage
 	}
 	name, rest := args[0], args[1:]
-	if c.configurable(name) {
+	s, ok := lookup(name)
+	if !ok {
+		fmt.Fprintf(c.stderr, "specgate: unknown command %q\n\n%s", name, usage())
+		return exitUsage
+	}
+	if s.configurable {
 		file, r, err := configArgs(rest)
 		if err == nil {
 			c.config, err = c.loadConfig(file)
@@ -126,30 +183,7 @@ func (c *command) run(ctx context.Context, args []string) int {
 		}
 		rest = r
 	}
-	switch name {
-	case "validate":
-		return c.validate(ctx, rest)
-	case "lint":
-		return c.lint(ctx, rest)
-	case "diff":
-		return c.diff(ctx, rest)
-	case "replay":
-		return c.replay(ctx, rest)
-	case "fuzz":
-		return c.fuzz(ctx, rest)
-	case "proxy":
-		return c.proxy(ctx, rest)
-	case "mock":
-		return c.mock(ctx, rest)
-	case "version", "--version":
-		fmt.Fprintf(c.stdout, "specgate %s\n", version())
-		return exitOK
-	case "help", "-h", "-help", "--help":
-		return c.help(rest)
-	default:
-		fmt.Fprintf(c.stderr, "specgate: unknown command %q\n\n%s", name, usage())
-		return exitUsage
-	}
+	return s.run(c, ctx, rest)
 }
 
 // help prints the top-level help, or a command's; a command that does not exist is a usage
@@ -164,29 +198,19 @@ func (c *command) help(args []string) int {
 		return exitUsage
 	}
 	name := args[0]
+	s, ok := lookup(name)
 	switch {
-	case c.commandHelp(name), c.serveHelp(name):
-		return exitOK
-	case name == "validate":
-		fs := c.validateFlags(new(validateConfig))
+	case !ok || s.name != name:
+		fmt.Fprintf(c.stderr, "specgate help: unknown command %q; the commands are %s\n\n%s", name, commandNames(), usage())
+		return exitUsage
+	case s.flags == nil:
+		fmt.Fprint(c.stdout, usage())
+	default:
+		fs := s.flags(c)
 		fs.SetOutput(c.stdout)
 		fs.Usage()
-		return exitOK
-	case name == "version" || name == "help":
-		fmt.Fprint(c.stdout, usage())
-		return exitOK
 	}
-	fmt.Fprintf(c.stderr, "specgate help: unknown command %q; the commands are %s\n\n%s", name, commandNames(), usage())
-	return exitUsage
-}
-
-// configurable reports whether command name reads a configuration file.
-func (c *command) configurable(name string) bool {
-	switch name {
-	case "validate", "lint", "diff", "replay", "proxy", "mock":
-		return true
-	}
-	return false
+	return exitOK
 }
 
 // errConfig is a configuration value the command refused, already reported.

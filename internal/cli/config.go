@@ -58,16 +58,13 @@ type configValue struct {
 // configCommands are the commands a configuration can hold a section for, with their flags.
 func (c *command) configCommands() map[string]*flag.FlagSet {
 	quiet := &command{stdout: io.Discard, stderr: io.Discard}
-	sets := map[string]*flag.FlagSet{
-		"validate": quiet.validateFlags(new(validateConfig)),
-		"lint":     quiet.lintFlags(new(lintConfig)),
-		"diff":     quiet.diffFlags(new(diffConfig)),
-		"replay":   quiet.replayFlags(new(replayConfig)),
-		"proxy":    quiet.proxyFlags(new(proxyConfig)),
-		"mock":     quiet.mockFlags(new(mockConfig)),
-	}
-	for _, fs := range sets {
-		fs.SetOutput(io.Discard)
+	sets := map[string]*flag.FlagSet{}
+	for _, s := range commands() {
+		if s.configurable {
+			fs := s.flags(quiet)
+			fs.SetOutput(io.Discard)
+			sets[s.name] = fs
+		}
 	}
 	return sets
 }

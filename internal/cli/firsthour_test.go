@@ -175,12 +175,12 @@ func TestHelpUnknownCommand(t *testing.T) {
 	if res.code != exitUsage || res.stdout != "" || !strings.Contains(res.stderr, `unknown command "nosuchcommand"`) {
 		t.Errorf("exit %d, stdout %q, stderr %q; want 2 and the error on stderr", res.code, res.stdout, res.stderr)
 	}
-	for _, c := range commands {
+	for _, c := range commands() {
 		if !strings.Contains(res.stderr, c.name) {
 			t.Errorf("the error does not list %s:\n%s", c.name, res.stderr)
 		}
 	}
-	for _, c := range commands {
+	for _, c := range commands() {
 		if res := run(t, "", nil, "help", c.name); res.code != exitOK || res.stdout == "" {
 			t.Errorf("help %s: exit %d, stdout %q", c.name, res.code, res.stdout)
 		}

@@ -165,23 +165,3 @@ func plural(n int, one, many string) string {
 	}
 	return many
 }
-
-// commandHelp prints the help of lint, diff or replay, and reports whether name is one of them.
-func (c *command) commandHelp(name string) bool {
-	var fs *flag.FlagSet
-	switch name {
-	case "lint":
-		fs = c.lintFlags(new(lintConfig))
-	case "diff":
-		fs = c.diffFlags(new(diffConfig))
-	case "replay":
-		fs = c.replayFlags(new(replayConfig))
-	case "fuzz":
-		fs = c.fuzzFlags(new(fuzzConfig))
-	default:
-		return false
-	}
-	fs.SetOutput(c.stdout)
-	fs.Usage()
-	return true
-}

@@ -218,19 +218,3 @@ func (b *byteFlag) Set(s string) error {
 	*b = byteFlag(v * mult)
 	return nil
 }
-
-// serveHelp prints the help of proxy or mock, and reports whether name is one of them.
-func (c *command) serveHelp(name string) bool {
-	var fs *flag.FlagSet
-	switch name {
-	case "proxy":
-		fs = c.proxyFlags(new(proxyConfig))
-	case "mock":
-		fs = c.mockFlags(new(mockConfig))
-	default:
-		return false
-	}
-	fs.SetOutput(c.stdout)
-	fs.Usage()
-	return true
-}
