@@ -11,6 +11,7 @@ import (
 
 	"github.com/specgate/specgate/internal/diff"
 	"github.com/specgate/specgate/internal/lint"
+	"github.com/specgate/specgate/internal/message"
 	"github.com/specgate/specgate/internal/report"
 	"github.com/specgate/specgate/rules"
 	"github.com/specgate/specgate/specs"
@@ -115,7 +116,7 @@ func (c *command) loadConfig(name string) (*config, error) {
 	}
 	data, err := os.ReadFile(name)
 	if err != nil {
-		return nil, fmt.Errorf("--config %s: %v", name, unwrapPath(err))
+		return nil, fmt.Errorf("--config %s: %v", name, message.WithoutPath(err))
 	}
 	cfg, err := c.parseConfig(name, data)
 	if err != nil {

@@ -7,6 +7,7 @@ import (
 	"fmt"
 
 	"github.com/specgate/specgate/internal/diff"
+	"github.com/specgate/specgate/internal/message"
 	"github.com/specgate/specgate/internal/report"
 )
 
@@ -81,7 +82,7 @@ func (c *command) diff(ctx context.Context, args []string) int {
 		return c.failf("diff", "%v", err)
 	}
 	if len(cfg.traffic) > 0 {
-		fmt.Fprintf(c.stderr, "specgate diff: replayed %d recorded %s: %d valid before and not now\n", res.Exchanges, plural(res.Exchanges, "exchange", "exchanges"), res.Regressions)
+		fmt.Fprintf(c.stderr, "specgate diff: replayed %d recorded %s: %d valid before and not now\n", res.Exchanges, message.Plural(res.Exchanges, "exchange", "exchanges"), res.Regressions)
 	}
 	return c.findings("diff", cfg.format, report.Findings{Command: "diff", Inputs: res.Inputs, Rules: diff.Rules, Findings: res.Findings, FailOn: failOn})
 }

@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/specgate/specgate/fuzz"
+	"github.com/specgate/specgate/internal/message"
 	"github.com/specgate/specgate/internal/report"
 	"github.com/specgate/specgate/rules"
 	"gopkg.in/yaml.v3"
@@ -152,7 +153,7 @@ func (c *command) fuzz(ctx context.Context, args []string) int {
 		if !x.Positive {
 			what = "invalid request: " + x.Mutation
 		}
-		details := []string{fmt.Sprintf("%s, got %d; seen %d %s, shrunk in %d %s", what, x.Status, x.Occurrences, plural(x.Occurrences, "time", "times"), x.ShrinkSteps, plural(x.ShrinkSteps, "step", "steps")), x.Curl}
+		details := []string{fmt.Sprintf("%s, got %d; seen %d %s, shrunk in %d %s", what, x.Status, x.Occurrences, message.Plural(x.Occurrences, "time", "times"), x.ShrinkSteps, message.Plural(x.ShrinkSteps, "step", "steps")), x.Curl}
 		for _, v := range x.RequestViolations {
 			details = append(details, "why the request is invalid: "+v.String())
 		}
@@ -206,7 +207,7 @@ func readState(file string) (map[string][]string, error) {
 	}
 	data, err := os.ReadFile(file)
 	if err != nil {
-		return nil, fmt.Errorf("%s: %w", file, unwrapPath(err))
+		return nil, fmt.Errorf("%s: %w", file, message.WithoutPath(err))
 	}
 	var raw map[string]any
 	if strings.EqualFold(filepath.Ext(file), ".json") {

@@ -11,6 +11,7 @@ import (
 
 	"github.com/specgate/specgate/contracts"
 	"github.com/specgate/specgate/internal/lint"
+	"github.com/specgate/specgate/internal/message"
 	"github.com/specgate/specgate/internal/report"
 	"github.com/specgate/specgate/specs"
 	"github.com/specgate/specgate/validator"
@@ -109,7 +110,7 @@ func (c *command) lint(ctx context.Context, args []string) int {
 			}
 		}
 		if len(defects) > 0 {
-			return c.failf("lint", "--strict: the specs have %d %s that strict mode refuses to repair:\n  %s", len(defects), plural(len(defects), "defect", "defects"), strings.Join(defects, "\n  "))
+			return c.failf("lint", "--strict: the specs have %d %s that strict mode refuses to repair:\n  %s", len(defects), message.Plural(len(defects), "defect", "defects"), strings.Join(defects, "\n  "))
 		}
 	}
 	return code
@@ -130,7 +131,7 @@ func isLoadRule(rule string) bool {
 func contractsDir(dir string) (fs.FS, error) {
 	st, err := os.Stat(dir)
 	if err != nil {
-		return nil, unwrapPath(err)
+		return nil, message.WithoutPath(err)
 	}
 	if !st.IsDir() {
 		return nil, fmt.Errorf("%s is not a folder", dir)
@@ -147,7 +148,7 @@ func (c *command) findings(cmd, format string, f report.Findings) int {
 	}
 	if n := f.Failing(); n > 0 {
 		if format != "text" && c.out.file == "" {
-			fmt.Fprintf(c.notes(), "specgate %s: %d %s at or above %s\n", cmd, n, plural(n, "finding", "findings"), f.FailOn)
+			fmt.Fprintf(c.notes(), "specgate %s: %d %s at or above %s\n", cmd, n, message.Plural(n, "finding", "findings"), f.FailOn)
 		}
 		return exitFindings
 	}
@@ -157,11 +158,4 @@ func (c *command) findings(cmd, format string, f report.Findings) int {
 func (c *command) failf(cmd, format string, args ...any) int {
 	fmt.Fprintf(c.stderr, "specgate "+cmd+": "+format+"\n", args...)
 	return exitUsage
-}
-
-func plural(n int, one, many string) string {
-	if n == 1 {
-		return one
-	}
-	return many
 }

@@ -7,6 +7,7 @@ import (
 	"os"
 	"path/filepath"
 
+	"github.com/specgate/specgate/internal/message"
 	"github.com/specgate/specgate/internal/report"
 )
 
@@ -49,7 +50,7 @@ func (c *command) openOutput(o outputConfig, format string) (*output, error) {
 		}
 		f, err := os.CreateTemp(dir, "."+base+".*.tmp")
 		if err != nil {
-			return nil, fmt.Errorf("--output: %v", unwrapPath(err))
+			return nil, fmt.Errorf("--output: %v", message.WithoutPath(err))
 		}
 		out.w, out.file, out.name = f, f, o.file
 	case o.quiet:
@@ -91,7 +92,7 @@ func (o *output) close(keep bool) error {
 		os.Remove(f.Name())
 	}
 	if err != nil {
-		return fmt.Errorf("--output: %v", unwrapPath(err))
+		return fmt.Errorf("--output: %v", message.WithoutPath(err))
 	}
 	return nil
 }
@@ -113,7 +114,7 @@ func (c *command) wrote(cmd string, out *output, s report.Summary) error {
 		return err
 	}
 	fmt.Fprintf(c.notes(), "specgate %s: wrote %s: %d %s: %d valid, %d invalid, %d %s, %d out of scope\n", cmd, out.name,
-		s.Exchanges, plural(s.Exchanges, "exchange", "exchanges"), s.Valid, s.Invalid, s.Errors, plural(s.Errors, "error", "errors"), s.OutOfScope)
+		s.Exchanges, message.Plural(s.Exchanges, "exchange", "exchanges"), s.Valid, s.Invalid, s.Errors, message.Plural(s.Errors, "error", "errors"), s.OutOfScope)
 	return nil
 }
 
@@ -128,7 +129,7 @@ func (c *command) writeFindings(cmd, format string, f *report.Findings) (code in
 	err = report.WriteFindings(out.w, format, *f)
 	if err == nil && out.name != "" {
 		if err = out.close(true); err == nil {
-			fmt.Fprintf(c.notes(), "specgate %s: wrote %s: %d %s, %d at or above %s\n", cmd, out.name, len(f.Findings), plural(len(f.Findings), "finding", "findings"), f.Failing(), f.FailOn)
+			fmt.Fprintf(c.notes(), "specgate %s: wrote %s: %d %s, %d at or above %s\n", cmd, out.name, len(f.Findings), message.Plural(len(f.Findings), "finding", "findings"), f.Failing(), f.FailOn)
 		}
 	}
 	if err != nil {

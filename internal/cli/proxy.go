@@ -13,6 +13,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/specgate/specgate/internal/message"
 	"github.com/specgate/specgate/internal/proxy"
 	"github.com/specgate/specgate/internal/redact"
 	"github.com/specgate/specgate/internal/traffic"
@@ -117,7 +118,7 @@ func (c *command) proxy(ctx context.Context, args []string) int {
 	var recording *os.File
 	if cfg.record != "" {
 		if recording, err = os.Create(cfg.record); err != nil {
-			return c.failf("proxy", "--record: %v", unwrapPath(err))
+			return c.failf("proxy", "--record: %v", message.WithoutPath(err))
 		}
 		defer recording.Close()
 		if opts.Recording, err = traffic.NewWriter(recording, traffic.FormatOf(cfg.record), "specgate "+version()); err != nil {

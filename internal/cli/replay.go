@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/specgate/specgate/contracts"
+	"github.com/specgate/specgate/internal/message"
 	"github.com/specgate/specgate/internal/replay"
 	"github.com/specgate/specgate/internal/report"
 	"github.com/specgate/specgate/validator"
@@ -137,7 +138,7 @@ func (c *command) replay(ctx context.Context, args []string) int {
 	if len(cases) == 0 {
 		return c.nothingChecked("replay", fmt.Sprintf("%s holds no contract whose request the specs accept, so nothing was replayed", name), cfg.allowEmpty)
 	}
-	fmt.Fprintf(c.notes(), "specgate replay: sending %d %s to %s://%s%s with %s\n", len(cases), plural(len(cases), "request", "requests"), target.Scheme, target.Host, target.Path, auth)
+	fmt.Fprintf(c.notes(), "specgate replay: sending %d %s to %s://%s%s with %s\n", len(cases), message.Plural(len(cases), "request", "requests"), target.Scheme, target.Host, target.Path, auth)
 	err = replay.Run(ctx, v, cases, name, replay.Options{Target: target, Auth: auth, Timeout: cfg.timeout, Client: client}, func(e report.Entry) error {
 		if e.Err != nil {
 			if echoErrors {

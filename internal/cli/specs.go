@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"sort"
 
+	"github.com/specgate/specgate/internal/message"
 	"github.com/specgate/specgate/specs"
 	"github.com/specgate/specgate/validator"
 )
@@ -98,7 +99,7 @@ func (n specNotes) report(found []specs.Finding) {
 		fmt.Fprintf(n.w, "%s:%d: %s: %s %s\n", f.File, f.Line, f.Level, f.Rule, f.Message)
 	}
 	if more := len(found) - len(shown); more > 0 {
-		msg := fmt.Sprintf("%d more %s of the specs' schemas that cannot be checked; specgate lint lists every one", more, plural(more, "finding", "findings"))
+		msg := fmt.Sprintf("%d more %s of the specs' schemas that cannot be checked; specgate lint lists every one", more, message.Plural(more, "finding", "findings"))
 		if n.log != nil {
 			n.log.Warn(msg)
 			return

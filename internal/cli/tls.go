@@ -5,6 +5,8 @@ import (
 	"crypto/x509"
 	"fmt"
 	"os"
+
+	"github.com/specgate/specgate/internal/message"
 )
 
 // cacertUsage describes --cacert for proxy and replay.
@@ -18,7 +20,7 @@ func trusting(file string) (*tls.Config, error) {
 	}
 	data, err := os.ReadFile(file)
 	if err != nil {
-		return nil, fmt.Errorf("%s: %w", file, unwrapPath(err))
+		return nil, fmt.Errorf("%s: %w", file, message.WithoutPath(err))
 	}
 	pool, err := x509.SystemCertPool()
 	if err != nil {

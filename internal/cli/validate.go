@@ -10,6 +10,7 @@ import (
 
 	"github.com/specgate/specgate/internal/bulk"
 	"github.com/specgate/specgate/internal/coverage"
+	"github.com/specgate/specgate/internal/message"
 	"github.com/specgate/specgate/internal/report"
 	"github.com/specgate/specgate/internal/traffic"
 	"github.com/specgate/specgate/validator"
@@ -170,7 +171,7 @@ func nothingValidated(s report.Summary) string {
 	if s.Exchanges == 0 {
 		return "the input holds no exchange, so nothing was checked"
 	}
-	return fmt.Sprintf("none of the %d %s was in scope (outside every spec's base paths or the --host patterns), so nothing was checked", s.Exchanges, plural(s.Exchanges, "exchange", "exchanges"))
+	return fmt.Sprintf("none of the %d %s was in scope (outside every spec's base paths or the --host patterns), so nothing was checked", s.Exchanges, message.Plural(s.Exchanges, "exchange", "exchanges"))
 }
 
 // nothingChecked ends a run that checked nothing: an input error, since a CI gate that checked
@@ -285,7 +286,7 @@ func (s *recordSource) open(name string) (rec traffic.Record, ok bool) {
 	} else {
 		f, err := os.Open(name)
 		if err != nil {
-			return traffic.Record{File: name, Index: -1, Err: &traffic.Error{File: name, Index: -1, Err: unwrapPath(err)}}, false
+			return traffic.Record{File: name, Index: -1, Err: &traffic.Error{File: name, Index: -1, Err: message.WithoutPath(err)}}, false
 		}
 		s.file, in = f, f
 		if st, err := f.Stat(); err == nil {
@@ -317,13 +318,4 @@ func entryOf(file string, err error) report.Entry {
 		rec.Index, rec.Line = te.Index, te.Line
 	}
 	return report.Entry{Record: rec}
-}
-
-// unwrapPath drops the *os.PathError wrapper, whose path the message already names.
-func unwrapPath(err error) error {
-	var pe *os.PathError
-	if errors.As(err, &pe) {
-		return fmt.Errorf("%s: %w", pe.Op, pe.Err)
-	}
-	return err
 }

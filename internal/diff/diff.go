@@ -38,6 +38,7 @@ import (
 
 	"github.com/specgate/specgate/internal/jsonptr"
 	"github.com/specgate/specgate/internal/lint"
+	"github.com/specgate/specgate/internal/message"
 	"github.com/specgate/specgate/internal/redact"
 	"github.com/specgate/specgate/internal/report"
 	"github.com/specgate/specgate/internal/traffic"
@@ -60,14 +61,14 @@ func Files(names ...string) (Revision, error) {
 	for _, n := range names {
 		st, err := os.Stat(n)
 		if err != nil {
-			return Revision{}, fmt.Errorf("spec %s: %w", n, unwrapPath(err))
+			return Revision{}, fmt.Errorf("spec %s: %w", n, message.WithoutPath(err))
 		}
 		files := []string{n}
 		if st.IsDir() {
 			files = files[:0]
 			entries, err := os.ReadDir(n)
 			if err != nil {
-				return Revision{}, fmt.Errorf("spec folder %s: %w", n, unwrapPath(err))
+				return Revision{}, fmt.Errorf("spec folder %s: %w", n, message.WithoutPath(err))
 			}
 			for _, e := range entries {
 				switch filepath.Ext(e.Name()) {
@@ -88,14 +89,6 @@ func Files(names ...string) (Revision, error) {
 		return Revision{}, err
 	}
 	return Revision{Sources: src, Roots: roots}, nil
-}
-
-func unwrapPath(err error) error {
-	var pe *os.PathError
-	if errors.As(err, &pe) {
-		return pe.Err
-	}
-	return err
 }
 
 // Options says what else to compare.
@@ -411,7 +404,7 @@ func newValidator(ctx context.Context, r Revision) (*validator.Validator, error)
 func replayFile(ctx context.Context, name string, bv, rv *validator.Validator, res *Result) error {
 	f, err := os.Open(name)
 	if err != nil {
-		return fmt.Errorf("traffic %s: %w", name, unwrapPath(err))
+		return fmt.Errorf("traffic %s: %w", name, message.WithoutPath(err))
 	}
 	defer f.Close()
 	tr, err := traffic.Open(name, f)

@@ -10,6 +10,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/specgate/specgate/internal/message"
 	"github.com/specgate/specgate/validator"
 )
 
@@ -256,7 +257,7 @@ func ambiguities(r *http.Request, op string, vs []validator.Violation) []validat
 		add("query", "the query holds a \";\" or a malformed escape, which servers split or decode differently; the parameters could not all be checked")
 	}
 	if len(r.Trailer) > 0 {
-		add("trailer", fmt.Sprintf("the request sends %d trailer %s after its body, which servers may merge into its header", len(r.Trailer), plural(len(r.Trailer), "field", "fields")))
+		add("trailer", fmt.Sprintf("the request sends %d trailer %s after its body, which servers may merge into its header", len(r.Trailer), message.Plural(len(r.Trailer), "field", "fields")))
 	}
 	return vs
 }

@@ -71,6 +71,7 @@ import (
 
 	"github.com/prometheus/client_golang/prometheus"
 
+	"github.com/specgate/specgate/internal/message"
 	"github.com/specgate/specgate/internal/redact"
 	"github.com/specgate/specgate/internal/traffic"
 	"github.com/specgate/specgate/validator"
@@ -332,7 +333,7 @@ func (p *Proxy) refusal(r *http.Request, x *exchange) (Problem, bool) {
 	case blocking(res.Violations):
 		n := len(res.Violations)
 		return Problem{Type: problemInvalidRequest, Title: "The request breaks the API's contract", Status: http.StatusBadRequest,
-			Detail:    fmt.Sprintf("%s breaks %d %s of the spec; it was not sent upstream", target(), n, plural(n, "rule", "rules")),
+			Detail:    fmt.Sprintf("%s breaks %d %s of the spec; it was not sent upstream", target(), n, message.Plural(n, "rule", "rules")),
 			Operation: res.Operation, Violations: res.Violations}, true
 	}
 	return Problem{}, false
@@ -404,7 +405,7 @@ func (p *Proxy) modifyResponse(resp *http.Response) error {
 	}
 	_ = resp.Body.Close()
 	problem := Problem{Type: problemInvalidResponse, Title: "The upstream's response breaks the API's contract", Status: http.StatusBadGateway,
-		Detail:    fmt.Sprintf("the upstream answered %d, which breaks %d %s of the spec; the response was withheld", resp.StatusCode, len(x.respResult), plural(len(x.respResult), "rule", "rules")),
+		Detail:    fmt.Sprintf("the upstream answered %d, which breaks %d %s of the spec; the response was withheld", resp.StatusCode, len(x.respResult), message.Plural(len(x.respResult), "rule", "rules")),
 		Operation: res.Operation, Violations: x.respResult}
 	b := problem.marshal()
 	resp.StatusCode, resp.Status = http.StatusBadGateway, "502 Bad Gateway"
@@ -638,10 +639,3 @@ func (p *Proxy) logExchange(x *exchange, verdict string, vs []validator.Violatio
 }
 
 func ms(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 }
-
-func plural(n int, one, many string) string {
-	if n == 1 {
-		return one
-	}
-	return many
-}

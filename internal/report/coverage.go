@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/specgate/specgate/internal/coverage"
+	"github.com/specgate/specgate/internal/message"
 )
 
 // The formats that show coverage take it from Report.Close.
@@ -105,6 +106,6 @@ func (t *textFormatter) coverageTable(c *coverage.Report) {
 		t.printf("\n")
 	}
 	if c.Unrouted > 0 {
-		t.printf("  %d %s matched no documented operation\n", c.Unrouted, plural(c.Unrouted, "exchange", "exchanges"))
+		t.printf("  %d %s matched no documented operation\n", c.Unrouted, message.Plural(c.Unrouted, "exchange", "exchanges"))
 	}
 }

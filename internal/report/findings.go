@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/specgate/specgate/internal/coverage"
+	"github.com/specgate/specgate/internal/message"
 	"github.com/specgate/specgate/rules"
 	"github.com/specgate/specgate/validator"
 )
@@ -177,7 +178,7 @@ func (t *textFormatter) findings(f Findings) error {
 		}
 	}
 	c := f.counts()
-	t.printf("\n%d %s", len(f.Findings), plural(len(f.Findings), "finding", "findings"))
+	t.printf("\n%d %s", len(f.Findings), message.Plural(len(f.Findings), "finding", "findings"))
 	var parts []string
 	for _, l := range []Level{LevelBreaking, LevelError, LevelWarning, LevelInfo} {
 		if c[l] > 0 {
@@ -190,7 +191,7 @@ func (t *textFormatter) findings(f Findings) error {
 	if len(parts) > 0 {
 		t.printf(": %s", strings.Join(parts, ", "))
 	}
-	t.printf(" in %d %s checked\n", len(f.Inputs), plural(len(f.Inputs), "file", "files"))
+	t.printf(" in %d %s checked\n", len(f.Inputs), message.Plural(len(f.Inputs), "file", "files"))
 	if f.Coverage != nil {
 		t.coverageTable(f.Coverage)
 	}

@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/specgate/specgate/internal/coverage"
+	"github.com/specgate/specgate/internal/message"
 )
 
 // JUnit XML, as CI systems (GitHub, GitLab, Jenkins) read it: one testsuite per input file and
@@ -241,7 +242,7 @@ func (j *junitFormatter) entry(e Entry) error {
 		}
 		switch {
 		case len(rules) > 0:
-			msg := fmt.Sprintf("%d %s: %s", len(rules), plural(len(rules), "violation", "violations"), strings.Join(rules, ", "))
+			msg := fmt.Sprintf("%d %s: %s", len(rules), message.Plural(len(rules), "violation", "violations"), strings.Join(rules, ", "))
 			c.Failure = &junitProblem{Message: msg, Type: rules[0], Text: body.String()}
 		case len(e.Result.Violations) > 0:
 			c.SystemOut = body.String()

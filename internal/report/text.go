@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/specgate/specgate/internal/coverage"
+	"github.com/specgate/specgate/internal/message"
 	"github.com/specgate/specgate/validator"
 )
 
@@ -182,20 +183,20 @@ func (t *textFormatter) at(indent, schema string, line int) {
 }
 
 func (t *textFormatter) summary(s Summary) error {
-	t.printf("\n%d %s: %d valid, %d invalid, %d %s", s.Exchanges, plural(s.Exchanges, "exchange", "exchanges"),
-		s.Valid, s.Invalid, s.Errors, plural(s.Errors, "error", "errors"))
+	t.printf("\n%d %s: %d valid, %d invalid, %d %s", s.Exchanges, message.Plural(s.Exchanges, "exchange", "exchanges"),
+		s.Valid, s.Invalid, s.Errors, message.Plural(s.Errors, "error", "errors"))
 	if s.OutOfScope > 0 {
 		t.printf(", %d out of scope", s.OutOfScope)
 	}
 	t.printf("\n")
 	if s.Waived > 0 || s.Lowered > 0 {
-		t.printf("%d %s waived, %d below error; %d at or above %s\n", s.Waived, plural(s.Waived, "violation", "violations"), s.Lowered, s.Failing, s.FailOn)
+		t.printf("%d %s waived, %d below error; %d at or above %s\n", s.Waived, message.Plural(s.Waived, "violation", "violations"), s.Lowered, s.Failing, s.FailOn)
 	}
 	for _, id := range sortedRules(s.ByRule) {
 		t.printf("  %-32s %d\n", id, s.ByRule[id])
 	}
 	if s.Preflights > 0 {
-		t.printf("%d CORS %s, each checked against the method it announced\n", s.Preflights, plural(s.Preflights, "preflight", "preflights"))
+		t.printf("%d CORS %s, each checked against the method it announced\n", s.Preflights, message.Plural(s.Preflights, "preflight", "preflights"))
 	}
 	if s.OutOfScope > 0 {
 		hint := " (--verbose lists them)"
@@ -227,11 +228,4 @@ func oneLine(s string) string {
 		return s
 	}
 	return strings.Join(strings.Fields(s), " ")
-}
-
-func plural(n int, one, many string) string {
-	if n == 1 {
-		return one
-	}
-	return many
 }
