@@ -115,6 +115,11 @@ func parseYAML(data []byte) (any, *yaml.Node, error) {
 	if root.Kind == yaml.DocumentNode && len(root.Content) > 0 {
 		root = root.Content[0]
 	}
+	if value, ok := nodeValue(root); ok {
+		return value, root, nil
+	}
+	// What nodeValue leaves to yaml.v3's decoder: aliases, merge keys, keys that are not
+	// plain strings or numbers, a repeated key.
 	var value any
 	if err := root.Decode(&value); err != nil {
 		return nil, nil, err
@@ -124,6 +129,99 @@ func parseYAML(data []byte) (any, *yaml.Node, error) {
 		return nil, nil, err
 	}
 	return value, root, nil
+}
+
+// nodeValue builds the plain value of a parsed YAML node as yaml.v3's Decode into an any
+// followed by normalize would, without the decoder's reflection: most of what a parse cost
+// besides the parse itself. It reports false for what it leaves to the decoder.
+func nodeValue(n *yaml.Node) (any, bool) {
+	switch n.Kind {
+	case yaml.MappingNode:
+		m := make(map[string]any, len(n.Content)/2)
+		for i := 0; i+1 < len(n.Content); i += 2 {
+			k := n.Content[i]
+			if k.Kind != yaml.ScalarNode || !plainKey(k) {
+				return nil, false
+			}
+			if _, dup := m[k.Value]; dup {
+				return nil, false
+			}
+			v, ok := nodeValue(n.Content[i+1])
+			if !ok {
+				return nil, false
+			}
+			m[k.Value] = v
+		}
+		return m, true
+	case yaml.SequenceNode:
+		s := make([]any, len(n.Content))
+		for i, e := range n.Content {
+			v, ok := nodeValue(e)
+			if !ok {
+				return nil, false
+			}
+			s[i] = v
+		}
+		return s, true
+	case yaml.ScalarNode:
+		switch n.ShortTag() {
+		case "!!str":
+			return n.Value, true
+		case "!!null":
+			return nil, true
+		case "!!bool":
+			// The core schema's spellings only: yaml.v3 resolves nothing else to !!bool.
+			return n.Value == "true" || n.Value == "True" || n.Value == "TRUE", true
+		case "!!int":
+			if i, err := strconv.ParseInt(n.Value, 10, 0); err == nil && decimal(n.Value) {
+				return int(i), true
+			}
+		case "!!float":
+			if f, err := strconv.ParseFloat(n.Value, 64); err == nil && decimal(n.Value) {
+				return f, true
+			}
+		}
+		// Other numbers (0x1F, 1_000, .inf), timestamps, binary: YAML's rules for them are the
+		// decoder's.
+		var v any
+		if err := n.Decode(&v); err != nil {
+			return nil, false
+		}
+		switch v.(type) {
+		case map[string]any, map[any]any, []any:
+			return nil, false
+		}
+		return v, true
+	}
+	return nil, false
+}
+
+// decimal reports whether s is written with digits, a sign, a point and an exponent only, as
+// strconv and YAML read alike.
+func decimal(s string) bool {
+	for _, c := range s {
+		if (c < '0' || c > '9') && c != '-' && c != '+' && c != '.' && c != 'e' && c != 'E' {
+			return false
+		}
+	}
+	return s != ""
+}
+
+// plainKey reports whether a mapping key's text is what normalize would make of the decoded
+// key: a string, or a decimal integer such as a response code.
+func plainKey(k *yaml.Node) bool {
+	switch k.ShortTag() {
+	case "!!str":
+		return true
+	case "!!int":
+		for i, c := range k.Value {
+			if c < '0' || c > '9' || (i == 0 && c == '0' && len(k.Value) > 1) {
+				return false
+			}
+		}
+		return k.Value != ""
+	}
+	return false
 }
 
 // loaderData is what kin-openapi's loader reads for the file: the file itself, or its
@@ -385,4 +483,48 @@ func nodeLine(n *yaml.Node, ptr string) int {
 		}
 	}
 	return line
+}
+
+// decodeJSONValue decodes JSON known to be well formed and free of duplicate keys (what
+// encoding/json wrote) into the values parseJSON gives: int for integral numbers in range,
+// float64 for the others.
+func decodeJSONValue(data []byte) (any, error) {
+	dec := json.NewDecoder(bytes.NewReader(data))
+	dec.UseNumber()
+	var v any
+	if err := dec.Decode(&v); err != nil {
+		return nil, err
+	}
+	return jsonNumbers(v)
+}
+
+func jsonNumbers(v any) (any, error) {
+	switch t := v.(type) {
+	case map[string]any:
+		for k, e := range t {
+			n, err := jsonNumbers(e)
+			if err != nil {
+				return nil, err
+			}
+			t[k] = n
+		}
+	case []any:
+		for i, e := range t {
+			n, err := jsonNumbers(e)
+			if err != nil {
+				return nil, err
+			}
+			t[i] = n
+		}
+	case json.Number:
+		if i, err := strconv.Atoi(string(t)); err == nil {
+			return i, nil
+		}
+		f, err := t.Float64()
+		if err != nil {
+			return nil, fmt.Errorf("number %s is out of range", t)
+		}
+		return f, nil
+	}
+	return v, nil
 }

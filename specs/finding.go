@@ -147,8 +147,10 @@ func (f *File) walkRepair(v any, ptr, key string) {
 				}
 			}
 		}
-		for _, k := range sortedKeys(t) {
-			switch e := t[k].(type) {
+		// Map order is enough here: the findings are sorted by line, and the refs are only
+		// read ahead of the load.
+		for k, e := range t {
+			switch e := e.(type) {
 			case string:
 				continue
 			case map[string]any:

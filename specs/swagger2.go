@@ -46,21 +46,38 @@ func loadSwagger2(ctx context.Context, src *Sources, f *File) (*Document, error)
 		return nil, &InputError{File: f.Name, Err: err}
 	}
 	p := f.Path + convertedSuffix
-	cf, err := parseFile(p, f.Name, conv)
+	// The conversion is JSON that encoding/json wrote: no duplicate keys, no syntax to report,
+	// and its lines are the 2.0 file's (lineOf). It is decoded as plain values, without the node
+	// tree parseFile builds for lines, and kin-openapi's model is the conversion's own, not
+	// read again: what a Swagger 2.0 load costs beyond kin-openapi's own conversion.
+	value, err := decodeJSONValue(conv)
 	if err != nil {
 		return nil, &InputError{File: f.Name, Err: fmt.Errorf("the converted document: %w", err)}
 	}
+	cf := &File{Path: p, Name: f.Name, Data: conv, Value: value, isJSON: true}
 	cf.lineOf = func(ptr string) int { return nodeLine(f.root, swagger2Pointer(ptr)) }
-	// Lines of the converted file's own repairs must be the 2.0 file's too.
-	for i := range cf.Findings {
-		cf.Findings[i].Line = cf.Line(cf.Findings[i].Pointer)
+	cf.repair()
+	if !cf.modified {
+		cf.loaded = conv
 	}
 	src.put(cf)
-	loader := openapi3.NewLoader()
-	loader.Context = ctx
-	spec, err := loader.LoadFromDataWithPath(conv, &url.URL{Path: "/" + p})
-	if err != nil {
-		return nil, &InputError{File: f.Name, Err: fmt.Errorf("the converted document: %w", err)}
+	// openapi2conv resolved doc3's $refs (all local ones) already; only a conversion that needed
+	// repairs is read again, from its repaired form.
+	spec := doc3
+	if cf.modified {
+		kinData, err := cf.loaderData()
+		if err != nil {
+			return nil, &InputError{File: f.Name, Err: err}
+		}
+		spec = &openapi3.T{}
+		if err := json.Unmarshal(kinData, spec); err != nil {
+			return nil, &InputError{File: f.Name, Err: fmt.Errorf("the converted document: %w", err)}
+		}
+		loader := openapi3.NewLoader()
+		loader.Context = ctx
+		if err := loader.ResolveRefsIn(spec, &url.URL{Path: "/" + p}); err != nil {
+			return nil, &InputError{File: f.Name, Err: fmt.Errorf("the converted document: %w", err)}
+		}
 	}
 	doc := &Document{Path: p, Spec: spec, Sources: src}
 	doc.Findings = append(doc.Findings, Finding{Rule: RuleConvertedSwagger2, Level: LevelInfo, File: f.Name, Pointer: "/swagger", Line: f.Line("/swagger"),
