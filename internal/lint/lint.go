@@ -37,7 +37,6 @@ import (
 const (
 	RuleDocumentSchema    = "lint.oas.schema"
 	RuleOpenAPIInvalid    = "lint.oas.invalid"
-	RuleSchemaInvalid     = "lint.schema.invalid"
 	RuleExampleInvalid    = "lint.example.invalid"
 	RuleOneOfAmbiguous    = "lint.oneof.ambiguous"
 	RuleOneOfUndecided    = "lint.oneof.undecided"
@@ -51,8 +50,8 @@ const (
 // every finding of package specs' lenient load (specs.Rules: a repair, an unresolved or
 // Redocly-style $ref, what kin-openapi's validation refuses, a Swagger 2.0 conversion) and what
 // the validator finds at load in the specs' schemas and cannot check (validator.LoadRules),
-// with their levels and words. lint.ref.unresolved is now spec.ref.unresolved, the id every
-// command's --strict names.
+// with their levels and words. lint.ref.unresolved is now spec.ref.unresolved, and
+// lint.schema.invalid spec.schema.uncompilable, the ids every command's --strict names.
 var Rules = append(append(ownRules, loadRules(specs.Rules)...), loadRules(validator.LoadRules)...)
 
 // loadRules turns rules of the specs' findings into lint's.
@@ -67,7 +66,6 @@ func loadRules(rs []specs.Rule) []report.Rule {
 var ownRules = []report.Rule{
 	{ID: RuleDocumentSchema, Level: report.LevelError, Summary: "The document breaks the official OpenAPI JSON Schema of its version."},
 	{ID: RuleOpenAPIInvalid, Level: report.LevelError, Summary: "kin-openapi refuses to load or validate the document."},
-	{ID: RuleSchemaInvalid, Level: report.LevelError, Summary: "A schema cannot be compiled (a bad pattern, a reference into nothing), so what uses it cannot be checked."},
 	{ID: RuleExampleInvalid, Level: report.LevelError, Summary: "An example (media type, parameter, header or schema) breaks its schema."},
 	{ID: RuleOneOfAmbiguous, Level: report.LevelError, Summary: "Two branches of a oneOf accept the same instance (the witness), which then matches no oneOf."},
 	{ID: RuleOneOfUndecided, Level: report.LevelWarning, Summary: "The witness search of a oneOf ran out of its step budget before it decided every pair of branches; the oneOf may still be ambiguous."},
