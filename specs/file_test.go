@@ -1,7 +1,9 @@
 package specs
 
 import (
+	"context"
 	"reflect"
+	"testing/fstest"
 
 	"gopkg.in/yaml.v3"
 	"strings"
@@ -77,13 +79,35 @@ func TestNodeValueEqualsDecoder(t *testing.T) {
 		}
 	}
 	// What nodeValue leaves to the decoder.
-	for _, doc := range []string{"a: &x {b: 1}\nc: *x\n", "a: {b: 1}\nc:\n  <<: {b: 2}\n", "? [1, 2]\n: x\n", "a: 1\na: 2\n", "0x1F: hex\n"} {
+	for _, doc := range []string{"a: &x {b: 1}\nc: *x\n", "a: {b: 1}\nc:\n  <<: {b: 2}\n", "? [1, 2]\n: x\n", "0x1F: hex\n"} {
 		var n yaml.Node
 		if err := yaml.Unmarshal([]byte(doc), &n); err != nil {
 			t.Fatal(err)
 		}
 		if _, ok := nodeValue(n.Content[0]); ok {
 			t.Errorf("%q: nodeValue built it; want it left to the decoder", doc)
+		}
+	}
+}
+
+// TestDuplicateKeys: a repeated key, in YAML or JSON, is a spec.key.duplicate finding at the
+// repetition's line, naming the first; the last value is read, and kin-openapi reads the Value
+// (it refuses the YAML as written).
+func TestDuplicateKeys(t *testing.T) {
+	for _, c := range []struct{ name, data string }{
+		{"api.yaml", "openapi: 3.1.0\ninfo: {title: t, version: \"1\"}\npaths: {}\ncomponents:\n  schemas:\n    A: {type: string}\n    B: {type: object}\n    A: {type: integer}\n"},
+		{"api.json", "{\n \"openapi\": \"3.1.0\",\n \"info\": {\"title\": \"t\", \"version\": \"1\"},\n \"paths\": {},\n \"components\": {\"schemas\": {\n  \"A\": {\"type\": \"string\"},\n  \"B\": {\"type\": \"object\"},\n  \"A\": {\"type\": \"integer\"}}}\n}\n"},
+	} {
+		docs, err := Load(context.Background(), NewSources(fstest.MapFS{c.name: {Data: []byte(c.data)}}, nil), c.name)
+		if err != nil {
+			t.Fatalf("%s: %v", c.name, err)
+		}
+		fs := Findings(docs)
+		if len(fs) != 1 || fs[0].Rule != RuleKeyDuplicate || fs[0].Pointer != "/components/schemas/A" || fs[0].Line != 8 || !strings.Contains(fs[0].Message, "first on line 6") {
+			t.Errorf("%s: findings %v", c.name, fs)
+		}
+		if got := docs[0].Spec.Components.Schemas["A"].Value.Type; !got.Is("integer") {
+			t.Errorf("%s: A is %v, want the last value (integer)", c.name, got)
 		}
 	}
 }

@@ -1,8 +1,10 @@
 package specs
 
 import (
+	"encoding/json"
 	"fmt"
 	"path"
+	"regexp"
 	"sort"
 	"strconv"
 	"strings"
@@ -423,4 +425,174 @@ func setAt(v any, ptr string, x any) any {
 		}
 	}
 	return v
+}
+
+// numericInto matches kin-openapi's words for a Go number type the value had to fit.
+var numericInto = regexp.MustCompile(`into \*?(u?int\d*|float\d+)\b`)
+
+// repairKeyword repairs the value at ptr of the file (as kin-openapi reads it) that kin-openapi
+// could not unmarshal, why saying into what: a number written as a string becomes the number,
+// anything else is dropped from its object or list. It reports false when there is nothing to
+// repair there (the pointer names the whole file, or nothing). Callers hold s.fixMu.
+func (f *File) repairKeyword(ptr, why string) bool {
+	if ptr == "" || ptr == "/" {
+		return false
+	}
+	f.loadMu.Lock()
+	defer f.loadMu.Unlock()
+	views := []any{f.Value}
+	if f.kin != nil {
+		views = append(views, f.kin)
+	}
+	what := ""
+	for _, v := range views {
+		old, ok := jsonptr.Lookup(v, ptr)
+		if !ok {
+			continue
+		}
+		if str, isStr := old.(string); isStr && numericInto.MatchString(why) {
+			if n, err := strconv.ParseFloat(strings.TrimSpace(str), 64); err == nil {
+				var num any = n
+				if i, err := strconv.Atoi(strings.TrimSpace(str)); err == nil {
+					num = i
+				}
+				setAt(v, ptr, num)
+				what = fmt.Sprintf("the string %q is read as the number %v", str, num)
+				continue
+			}
+		}
+		if !removeAt(v, ptr) {
+			continue
+		}
+		what = fmt.Sprintf("its value (%s) is dropped, so it is not checked", shortValue(old))
+	}
+	if what == "" {
+		return false
+	}
+	f.modified, f.loaded = true, nil
+	key := jsonptr.Unescape(ptr[strings.LastIndex(ptr, "/")+1:])
+	f.Findings = append(f.Findings, Finding{Rule: RuleKeywordType, Level: LevelOf(RuleKeywordType), File: f.Name, Pointer: ptr, Line: f.Line(ptr),
+		Message: fmt.Sprintf("%q has a value of the wrong type (kin-openapi: %s); %s", key, why, what)})
+	sortFindings(f.Findings)
+	return true
+}
+
+// removeAt deletes the member or element at ptr of v, reporting whether there was one.
+func removeAt(v any, ptr string) bool {
+	i := strings.LastIndex(ptr, "/")
+	parent, ok := jsonptr.Lookup(v, ptr[:i])
+	if !ok {
+		return false
+	}
+	tok := jsonptr.Unescape(ptr[i+1:])
+	switch p := parent.(type) {
+	case map[string]any:
+		if _, ok := p[tok]; !ok {
+			return false
+		}
+		delete(p, tok)
+		return true
+	case []any:
+		n, err := strconv.Atoi(tok)
+		if err != nil || n < 0 || n >= len(p) {
+			return false
+		}
+		setAt(v, ptr[:i], append(append([]any{}, p[:n]...), p[n+1:]...))
+		return true
+	}
+	return false
+}
+
+// shortValue shows a value in a finding's message, cut short.
+func shortValue(v any) string {
+	s := fmt.Sprintf("%v", v)
+	if b, err := json.Marshal(v); err == nil {
+		s = string(b)
+	}
+	if len(s) > 60 {
+		s = s[:57] + "..."
+	}
+	return s
+}
+
+// Keywords of a Schema object by the type of value kin-openapi reads them into.
+var (
+	numberKeywords = map[string]bool{"minimum": true, "maximum": true, "multipleOf": true, "minLength": true, "maxLength": true,
+		"minItems": true, "maxItems": true, "minProperties": true, "maxProperties": true}
+	listKeywords   = map[string]bool{"enum": true, "required": true, "allOf": true, "anyOf": true, "oneOf": true}
+	schemaKeywords = map[string]bool{"items": true, "not": true, "additionalProperties": true}
+	boolKeywords   = map[string]bool{"nullable": true, "readOnly": true, "writeOnly": true, "deprecated": true, "uniqueItems": true}
+	stringKeywords = map[string]bool{"pattern": true, "format": true, "title": true, "description": true}
+)
+
+// repairSchemaTypes checks the schema at ptr of the file, and the schemas in it, keyword by
+// keyword, repairing (repairKeyword) each value of a type kin-openapi cannot read; it returns
+// how many it repaired.
+func (f *File) repairSchemaTypes(ptr string) int {
+	v, ok := jsonptr.Lookup(f.Value, ptr)
+	if !ok {
+		return 0
+	}
+	type bad struct{ ptr, why string }
+	var found []bad
+	var walk func(v any, ptr string, depth int)
+	walk = func(v any, ptr string, depth int) {
+		m, ok := v.(map[string]any)
+		if !ok || depth > 64 {
+			return
+		}
+		if _, isRef := m["$ref"].(string); isRef {
+			return
+		}
+		for k, x := range m {
+			at := jsonptr.Join(ptr, k)
+			switch {
+			case numberKeywords[k]:
+				if _, isNum := x.(int); !isNum {
+					if _, isFloat := x.(float64); !isFloat {
+						found = append(found, bad{at, fmt.Sprintf("cannot construct %T into float64", x)})
+					}
+				}
+			case listKeywords[k]:
+				if l, isList := x.([]any); !isList {
+					found = append(found, bad{at, fmt.Sprintf("cannot construct %T into []interface {}", x)})
+				} else if k != "enum" && k != "required" {
+					for i, e := range l {
+						walk(e, jsonptr.Join(at, strconv.Itoa(i)), depth+1)
+					}
+				}
+			case boolKeywords[k]:
+				if _, isBool := x.(bool); !isBool {
+					found = append(found, bad{at, fmt.Sprintf("cannot construct %T into bool", x)})
+				}
+			case stringKeywords[k]:
+				if _, isStr := x.(string); !isStr {
+					found = append(found, bad{at, fmt.Sprintf("cannot construct %T into string", x)})
+				}
+			case schemaKeywords[k]:
+				if _, isBool := x.(bool); isBool && k == "additionalProperties" {
+					continue
+				}
+				if _, isMap := x.(map[string]any); !isMap {
+					found = append(found, bad{at, fmt.Sprintf("cannot construct %T into a schema", x)})
+					continue
+				}
+				walk(x, at, depth+1)
+			case k == "properties":
+				if props, isMap := x.(map[string]any); isMap {
+					for name, p := range props {
+						walk(p, jsonptr.Join(at, name), depth+1)
+					}
+				}
+			}
+		}
+	}
+	walk(v, ptr, 0)
+	n := 0
+	for _, b := range found {
+		if f.repairKeyword(b.ptr, b.why) {
+			n++
+		}
+	}
+	return n
 }
