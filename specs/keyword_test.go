@@ -105,3 +105,20 @@ paths:
 		}
 	}
 }
+
+// TestVersionWithoutMinor: openapi: "3" (kin-openapi's own test documents have one) is read as
+// 3.0, as Redocly reads it, with a finding at /openapi.
+func TestVersionWithoutMinor(t *testing.T) {
+	fsys := fstest.MapFS{"openapi.yaml": {Data: []byte("openapi: '3'\ninfo: {title: t, version: \"1\"}\npaths: {}\n")}}
+	docs, err := specs.Load(context.Background(), specs.NewSources(fsys, nil), "openapi.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	fs := specs.Findings(docs)
+	if len(fs) != 1 || fs[0].Rule != specs.RuleInvalid || fs[0].Pointer != "/openapi" || fs[0].Line != 1 {
+		t.Errorf("findings %v", fs)
+	}
+	if docs[0].Spec.IsOpenAPI31OrLater() {
+		t.Error("read as 3.1")
+	}
+}

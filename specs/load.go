@@ -61,6 +61,10 @@ func loadOne(ctx context.Context, src *Sources, root string) (doc *Document, err
 		return nil, &InputError{File: f.Name, Err: err}
 	}
 	doc = &Document{Path: root, Spec: spec, Sources: src}
+	if m, _ := f.Value.(map[string]any); m["openapi"] == "3" {
+		doc.Findings = append(doc.Findings, Finding{Rule: RuleInvalid, Level: LevelOf(RuleInvalid), File: f.Name, Pointer: "/openapi", Line: f.Line("/openapi"),
+			Message: `openapi "3" names no minor version; read as OpenAPI 3.0`})
+	}
 	if strings.HasPrefix(version, "3.2") {
 		doc.Findings = append(doc.Findings, Finding{Rule: RuleVersion32, Level: LevelInfo, File: f.Name, Pointer: "/openapi", Line: f.Line("/openapi"),
 			Message: fmt.Sprintf("OpenAPI %s is read with OpenAPI 3.1's rules; what 3.2 adds is not checked", version)})
@@ -106,6 +110,10 @@ func versionOf(f *File) (string, error) {
 	s, ok := v.(string)
 	if !ok {
 		return "", fmt.Errorf("openapi must be a version string such as \"3.0.3\", not %v", v)
+	}
+	if s == "3" {
+		// No minor version: read as 3.0, as Redocly reads it (loadOne reports it).
+		return "3.0", nil
 	}
 	for _, p := range []string{"3.0", "3.1", "3.2"} {
 		if s == p || strings.HasPrefix(s, p+".") {
