@@ -90,7 +90,7 @@ var Rules = []Rule{
 	{RuleFieldUnknown, LevelWarning, `A field the object does not have in OpenAPI (summary in a schema, kind in a 3.1 tag); ignored.`},
 	{RuleInvalid, LevelError, `Anything else kin-openapi's validation of the document refuses; the message names kin-openapi's code.`},
 	{RuleConvertedSwagger2, LevelInfo, `A Swagger 2.0 document, converted to OpenAPI 3.0 (kin-openapi's openapi2conv) to be used.`},
-	{RuleConversionDropped, LevelWarning, `Something of a Swagger 2.0 document the conversion does not carry over (an operation, a parameter, a response, a tsv collectionFormat); it is not checked.`},
+	{RuleConversionDropped, LevelWarning, `Something of a Swagger 2.0 document the conversion does not carry over (an operation, a parameter, a response, a second body, formData beside a body, a collectionFormat it has no style for, allowEmptyValue, a formData extension); it is not checked.`},
 	{RuleKeyDuplicate, LevelError, `A YAML or JSON mapping repeats a key; the last value is read (as JSON parsers do; yaml.v3, kin-openapi and Redocly refuse a YAML file that does this).`},
 	{RuleKeywordType, LevelError, `A keyword's value has a type kin-openapi cannot read (minimum: zero, enum: foo, maxLength: "10"); a number written as a string is read as that number, anything else is dropped and not checked.`},
 	{RuleVersion32, LevelInfo, `An OpenAPI 3.2 document, read with OpenAPI 3.1's rules.`},

@@ -29,6 +29,7 @@ func loadSwagger2(ctx context.Context, src *Sources, f *File) (*Document, error)
 		return nil, err
 	}
 	bundled := bundle(src, f.Value, f.Path, f.Path, map[string]bool{})
+	extra := extraBodies(f, bundled)
 	data, err := json.Marshal(bundled)
 	if err != nil {
 		return nil, &InputError{File: f.Name, Err: err}
@@ -82,6 +83,7 @@ func loadSwagger2(ctx context.Context, src *Sources, f *File) (*Document, error)
 	doc := &Document{Path: p, Spec: spec, Sources: src}
 	doc.Findings = append(doc.Findings, Finding{Rule: RuleConvertedSwagger2, Level: LevelInfo, File: f.Name, Pointer: "/swagger", Line: f.Line("/swagger"),
 		Message: "Swagger 2.0 document converted to OpenAPI 3.0 (kin-openapi's openapi2conv); findings point at the 2.0 file"})
+	doc.Findings = append(doc.Findings, extra...)
 	doc.Findings = append(doc.Findings, dropped(f, bundled, spec)...)
 	doc.Findings = append(doc.Findings, validate(ctx, doc)...)
 	return doc, nil
@@ -237,15 +239,31 @@ func dropped(f *File, v2 any, spec *openapi3.T) []Finding {
 			}
 			params, _ := op["parameters"].([]any)
 			for i, pv := range append(append([]any(nil), shared...), params...) {
-				prm, _ := pv.(map[string]any)
+				prm := localParameter(root, pv)
 				in, _ := prm["in"].(string)
 				name, _ := prm["name"].(string)
 				pptr := jsonptr.Join(at, "parameters", fmt.Sprint(i-len(shared)))
 				if i < len(shared) {
 					pptr = jsonptr.Join("", "paths", p, "parameters", fmt.Sprint(i))
 				}
-				if cf, _ := prm["collectionFormat"].(string); cf == "tsv" {
+				cf, _ := prm["collectionFormat"].(string)
+				switch {
+				case cf == "tsv":
 					add(pptr, fmt.Sprintf("parameter %q has collectionFormat tsv, which OpenAPI 3 has no style for; it is read as csv", name))
+				case in == "formData" && cf != "" && cf != "multi":
+					add(pptr, fmt.Sprintf("formData parameter %q has collectionFormat %s, which the conversion does not carry into the request body's encoding; it is read as multi", name, cf))
+				case (in == "path" || in == "header") && cf != "" && cf != "csv":
+					add(pptr, fmt.Sprintf("%s parameter %q has collectionFormat %s, which the conversion does not carry over; it is read as csv", in, name, cf))
+				}
+				if b, _ := prm["allowEmptyValue"].(bool); b {
+					add(pptr, fmt.Sprintf("parameter %q has allowEmptyValue: true, which the conversion moves into its schema; an empty value is checked against the schema", name))
+				}
+				if in == "formData" {
+					for k := range prm {
+						if strings.HasPrefix(k, "x-") {
+							add(pptr, fmt.Sprintf("formData parameter %q has extension %s, which the conversion to a request body property drops", name, k))
+						}
+					}
 				}
 				if in == "body" || in == "formData" || in == "" {
 					continue
@@ -267,4 +285,84 @@ func dropped(f *File, v2 any, spec *openapi3.T) []Finding {
 	}
 	sortFindings(out)
 	return out
+}
+
+// localParameter returns the parameter pv, following a $ref to the document's parameters.
+func localParameter(root map[string]any, pv any) map[string]any {
+	prm, _ := pv.(map[string]any)
+	if ref, ok := prm["$ref"].(string); ok && strings.HasPrefix(ref, "#/") {
+		if v, ok := jsonptr.Lookup(root, strings.TrimPrefix(ref, "#")); ok {
+			prm, _ = v.(map[string]any)
+		}
+	}
+	return prm
+}
+
+// extraBodies drops, from the bundled Swagger 2.0 document v, each body parameter of an
+// operation beyond its first, and its formData parameters when it has a body too: openapi2conv
+// refuses the whole document for either, and OpenAPI 3 has one request body. Each is a
+// spec.converted.dropped finding on f.
+func extraBodies(f *File, v any) []Finding {
+	var out []Finding
+	root, _ := v.(map[string]any)
+	paths, _ := root["paths"].(map[string]any)
+	for _, p := range sortedKeys(paths) {
+		item, _ := paths[p].(map[string]any)
+		shared, _ := item["parameters"].([]any)
+		for _, method := range []string{"get", "put", "post", "delete", "options", "head", "patch"} {
+			op, ok := item[method].(map[string]any)
+			if !ok {
+				continue
+			}
+			params, _ := op["parameters"].([]any)
+			bodies, forms := 0, 0
+			for _, pv := range append(append([]any(nil), shared...), params...) {
+				switch localParameter(root, pv)["in"] {
+				case "body":
+					bodies++
+				case "formData":
+					forms++
+				}
+			}
+			if bodies <= 1 && (bodies == 0 || forms == 0) {
+				continue
+			}
+			// The operation's own parameters are the ones pruned; shared ones stay.
+			seenBody := bodies-countIn(root, params, "body") > 0
+			kept := make([]any, 0, len(params))
+			for i, pv := range params {
+				prm := localParameter(root, pv)
+				in, _ := prm["in"].(string)
+				name, _ := prm["name"].(string)
+				ptr := jsonptr.Join("", "paths", p, method, "parameters", fmt.Sprint(i))
+				drop := ""
+				switch {
+				case in == "body" && seenBody:
+					drop = fmt.Sprintf("body parameter %q is a second body of %s %s; OpenAPI 3 has one request body, so the first is read and this one is not checked", name, strings.ToUpper(method), p)
+				case in == "formData" && bodies > 0:
+					drop = fmt.Sprintf("formData parameter %q stands beside a body parameter of %s %s; the body is read and this one is not checked", name, strings.ToUpper(method), p)
+				}
+				if in == "body" {
+					seenBody = true
+				}
+				if drop != "" {
+					out = append(out, Finding{Rule: RuleConversionDropped, Level: LevelOf(RuleConversionDropped), File: f.Name, Pointer: ptr, Line: f.Line(ptr), Message: drop})
+					continue
+				}
+				kept = append(kept, pv)
+			}
+			op["parameters"] = kept
+		}
+	}
+	return out
+}
+
+func countIn(root map[string]any, params []any, in string) int {
+	n := 0
+	for _, pv := range params {
+		if localParameter(root, pv)["in"] == in {
+			n++
+		}
+	}
+	return n
 }
