@@ -74,20 +74,34 @@ func (w *fixer) walk(v any, ptr string, keys []string, set func(any), depth int,
 			if k == "$ref" && (isRef || !nameMap(parentKey(keys, 0))) || dataKey(k, keys) {
 				continue
 			}
-			k := k
-			w.walk(t[k], jsonptr.Join(ptr, k), append(keys[:len(keys):len(keys)], k), func(n any) { t[k] = n }, depth, scoped)
+			// keys is a stack: no callee keeps it, so each child appends in place. Only a
+			// reference or a list can be replaced (set), so only they get a setter: the
+			// closures were most of what the walk allocated.
+			var set func(any)
+			if replaceable(t[k]) {
+				m, key := t, k
+				set = func(n any) { m[key] = n }
+			}
+			w.walk(t[k], jsonptr.Join(ptr, k), append(keys, k), set, depth, scoped)
 		}
 	case []any:
-		drop := map[int]bool{}
+		var drop map[int]bool
 		for i := range t {
-			i := i
-			w.walk(t[i], jsonptr.Join(ptr, strconv.Itoa(i)), append(keys[:len(keys):len(keys)], strconv.Itoa(i)), func(n any) {
-				if n == nil {
-					drop[i] = true
-					return
+			var set func(any)
+			if replaceable(t[i]) {
+				l, at := t, i
+				set = func(n any) {
+					if n == nil {
+						if drop == nil {
+							drop = map[int]bool{}
+						}
+						drop[at] = true
+						return
+					}
+					l[at] = n
 				}
-				t[i] = n
-			}, depth, scoped)
+			}
+			w.walk(t[i], jsonptr.Join(ptr, strconv.Itoa(i)), append(keys, strconv.Itoa(i)), set, depth, scoped)
 		}
 		if len(drop) > 0 {
 			kept := make([]any, 0, len(t)-len(drop))
@@ -99,6 +113,19 @@ func (w *fixer) walk(v any, ptr string, keys []string, set func(any), depth int,
 			set(kept)
 		}
 	}
+}
+
+// replaceable reports whether walk may replace v in its parent: an object with a $ref, or a
+// list (which drops what it cannot resolve); for any other value it never calls set.
+func replaceable(v any) bool {
+	switch t := v.(type) {
+	case map[string]any:
+		_, ok := t["$ref"]
+		return ok
+	case []any:
+		return true
+	}
+	return false
 }
 
 // resolves reports whether ref, read against the file, points to something.
