@@ -473,25 +473,9 @@ func (f *File) repairKeyword(ptr, why string) bool {
 	}
 	what := ""
 	for _, v := range views {
-		old, ok := jsonptr.Lookup(v, ptr)
-		if !ok {
-			continue
+		if w, ok := repairValue(v, ptr, why); ok {
+			what = w
 		}
-		if str, isStr := old.(string); isStr && numericInto.MatchString(why) {
-			if n, err := strconv.ParseFloat(strings.TrimSpace(str), 64); err == nil {
-				var num any = n
-				if i, err := strconv.Atoi(strings.TrimSpace(str)); err == nil {
-					num = i
-				}
-				setAt(v, ptr, num)
-				what = fmt.Sprintf("the string %q is read as the number %v", str, num)
-				continue
-			}
-		}
-		if !removeAt(v, ptr) {
-			continue
-		}
-		what = fmt.Sprintf("its value (%s) is dropped, so it is not checked", shortValue(old))
 	}
 	if what == "" {
 		return false
@@ -502,6 +486,30 @@ func (f *File) repairKeyword(ptr, why string) bool {
 		Message: fmt.Sprintf("%q has a value of the wrong type (kin-openapi: %s); %s", key, why, what)})
 	sortFindings(f.Findings)
 	return true
+}
+
+// repairValue repairs the value at ptr of v that kin-openapi could not unmarshal into what why
+// names: a number written as a string becomes the number, anything else is dropped. It says
+// what it did, or false when v has nothing at ptr.
+func repairValue(v any, ptr, why string) (string, bool) {
+	old, ok := jsonptr.Lookup(v, ptr)
+	if !ok {
+		return "", false
+	}
+	if str, isStr := old.(string); isStr && numericInto.MatchString(why) {
+		if n, err := strconv.ParseFloat(strings.TrimSpace(str), 64); err == nil {
+			var num any = n
+			if i, err := strconv.Atoi(strings.TrimSpace(str)); err == nil {
+				num = i
+			}
+			setAt(v, ptr, num)
+			return fmt.Sprintf("the string %q is read as the number %v", str, num), true
+		}
+	}
+	if !removeAt(v, ptr) {
+		return "", false
+	}
+	return fmt.Sprintf("its value (%s) is dropped, so it is not checked", shortValue(old)), true
 }
 
 // removeAt deletes the member or element at ptr of v, reporting whether there was one.
@@ -560,7 +568,23 @@ func (f *File) repairSchemaTypes(ptr string) int {
 	if !ok {
 		return 0
 	}
-	type bad struct{ ptr, why string }
+	n := 0
+	for _, b := range schemaTypeErrors(v, ptr, false) {
+		if f.repairKeyword(b.ptr, b.why) {
+			n++
+		}
+	}
+	return n
+}
+
+// badType is a keyword at ptr whose value kin-openapi cannot unmarshal, why in its words.
+type badType struct{ ptr, why string }
+
+// schemaTypeErrors lists the keywords of the schema v at ptr, and of the schemas in it, whose
+// values have a type kin-openapi cannot read. param says v is a Swagger 2.0 parameter or header,
+// whose required is a boolean.
+func schemaTypeErrors(v any, ptr string, param bool) []badType {
+	type bad = badType
 	var found []bad
 	var walk func(v any, ptr string, depth int)
 	walk = func(v any, ptr string, depth int) {
@@ -580,6 +604,7 @@ func (f *File) repairSchemaTypes(ptr string) int {
 						found = append(found, bad{at, fmt.Sprintf("cannot construct %T into float64", x)})
 					}
 				}
+			case k == "required" && param && depth == 0:
 			case listKeywords[k]:
 				if l, isList := x.([]any); !isList {
 					found = append(found, bad{at, fmt.Sprintf("cannot construct %T into []interface {}", x)})
@@ -615,11 +640,5 @@ func (f *File) repairSchemaTypes(ptr string) int {
 		}
 	}
 	walk(v, ptr, 0)
-	n := 0
-	for _, b := range found {
-		if f.repairKeyword(b.ptr, b.why) {
-			n++
-		}
-	}
-	return n
+	return found
 }

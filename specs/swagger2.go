@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net/url"
 	"sort"
+	"strconv"
 	"strings"
 
 	"github.com/getkin/kin-openapi/openapi2"
@@ -29,7 +30,7 @@ func loadSwagger2(ctx context.Context, src *Sources, f *File) (*Document, error)
 		return nil, err
 	}
 	bundled := bundle(src, f.Value, f.Path, f.Path, map[string]bool{})
-	extra := extraBodies(f, bundled)
+	extra := append(swagger2Types(f, bundled), extraBodies(f, bundled)...)
 	data, err := json.Marshal(bundled)
 	if err != nil {
 		return nil, &InputError{File: f.Name, Err: err}
@@ -365,4 +366,77 @@ func countIn(root map[string]any, params []any, in string) int {
 		}
 	}
 	return n
+}
+
+// swagger2Types repairs, in the bundled Swagger 2.0 document v, each keyword of a schema, a
+// parameter or a header whose value has a type kin-openapi's openapi2 cannot read (minimum:
+// zero): it would refuse the whole document. Each is a spec.keyword.type finding on f.
+func swagger2Types(f *File, v any) []Finding {
+	root, _ := v.(map[string]any)
+	var bad []badType
+	check := func(x any, ptr string, param bool) { bad = append(bad, schemaTypeErrors(x, ptr, param)...) }
+	params := func(list any, ptr string) {
+		l, _ := list.([]any)
+		for i, p := range l {
+			at := jsonptr.Join(ptr, strconv.Itoa(i))
+			m, _ := p.(map[string]any)
+			if m["in"] == "body" {
+				check(m["schema"], jsonptr.Join(at, "schema"), false)
+				continue
+			}
+			check(m, at, true)
+		}
+	}
+	responses := func(rs any, ptr string) {
+		m, _ := rs.(map[string]any)
+		for code, r := range m {
+			rm, _ := r.(map[string]any)
+			at := jsonptr.Join(ptr, code)
+			check(rm["schema"], jsonptr.Join(at, "schema"), false)
+			hs, _ := rm["headers"].(map[string]any)
+			for name, h := range hs {
+				check(h, jsonptr.Join(at, "headers", name), true)
+			}
+		}
+	}
+	defs, _ := root["definitions"].(map[string]any)
+	for name, d := range defs {
+		check(d, jsonptr.Join("", "definitions", name), false)
+	}
+	gp, _ := root["parameters"].(map[string]any)
+	for name, p := range gp {
+		m, _ := p.(map[string]any)
+		at := jsonptr.Join("", "parameters", name)
+		if m["in"] == "body" {
+			check(m["schema"], jsonptr.Join(at, "schema"), false)
+		} else {
+			check(m, at, true)
+		}
+	}
+	responses(root["responses"], "/responses")
+	paths, _ := root["paths"].(map[string]any)
+	for p, item := range paths {
+		im, _ := item.(map[string]any)
+		params(im["parameters"], jsonptr.Join("", "paths", p, "parameters"))
+		for method, op := range im {
+			om, ok := op.(map[string]any)
+			if !ok || !httpMethods[method] {
+				continue
+			}
+			params(om["parameters"], jsonptr.Join("", "paths", p, method, "parameters"))
+			responses(om["responses"], jsonptr.Join("", "paths", p, method, "responses"))
+		}
+	}
+	var out []Finding
+	for _, b := range bad {
+		what, ok := repairValue(v, b.ptr, b.why)
+		if !ok {
+			continue
+		}
+		key := jsonptr.Unescape(b.ptr[strings.LastIndex(b.ptr, "/")+1:])
+		out = append(out, Finding{Rule: RuleKeywordType, Level: LevelOf(RuleKeywordType), File: f.Name, Pointer: b.ptr, Line: f.Line(b.ptr),
+			Message: fmt.Sprintf("%q has a value of the wrong type (%s); %s", key, b.why, what)})
+	}
+	sortFindings(out)
+	return out
 }

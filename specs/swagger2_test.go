@@ -121,3 +121,46 @@ paths:
 		t.Error("POST /b: the formData parameters are not a multipart body")
 	}
 }
+
+// TestSwagger2KeywordOfWrongType: openapi2 refused a whole Swagger 2.0 document for one keyword
+// of the wrong type; each is a spec.keyword.type finding at the 2.0 file's line now, repaired or
+// dropped before the conversion.
+func TestSwagger2KeywordOfWrongType(t *testing.T) {
+	fsys := fstest.MapFS{"api.yaml": {Data: []byte(`swagger: "2.0"
+info: {title: t, version: "1"}
+paths:
+  /a:
+    get:
+      parameters:
+        - {name: q, in: query, required: true, type: integer, minimum: zero}
+      responses:
+        "200":
+          description: ok
+          schema: {$ref: "#/definitions/A"}
+          headers:
+            X-N: {type: string, maxLength: "4"}
+definitions:
+  A: {type: object, properties: {n: {type: integer, enum: foo}}}
+`)}}
+	docs, err := Load(context.Background(), NewSources(fsys, nil), "api.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, f := range Findings(docs) {
+		if f.Rule == RuleKeywordType {
+			got = append(got, itoa(f.Line)+" #"+f.Pointer)
+		}
+	}
+	want := "7 #/paths/~1a/get/parameters/0/minimum\n13 #/paths/~1a/get/responses/200/headers/X-N/maxLength\n15 #/definitions/A/properties/n/enum"
+	if strings.Join(got, "\n") != want {
+		t.Errorf("findings:\n%s\nwant:\n%s", strings.Join(got, "\n"), want)
+	}
+	h := docs[0].Spec.Paths.Value("/a").Get.Responses.Value("200").Value.Headers["X-N"].Value.Schema.Value
+	if h.MaxLength == nil || *h.MaxLength != 4 {
+		t.Errorf("maxLength %v, want 4", h.MaxLength)
+	}
+	if !docs[0].Spec.Paths.Value("/a").Get.Parameters[0].Value.Required {
+		t.Error("the parameter's boolean required was taken for a keyword of the wrong type")
+	}
+}
