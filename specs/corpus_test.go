@@ -7,9 +7,12 @@
 package specs
 
 import (
+	"reflect"
+
 	"bufio"
 	"context"
 	"errors"
+	"gopkg.in/yaml.v3"
 	"os"
 	"path/filepath"
 	"runtime"
@@ -226,5 +229,47 @@ func TestCorpusSwagger2ConvertsWithoutLoss(t *testing.T) {
 	}
 	if n != 14 {
 		t.Errorf("%d Swagger 2.0 roots, want 14", n)
+	}
+}
+
+// TestCorpusNodeValueEqualsDecoder: on every YAML file of the development corpus, the parse's
+// own node-to-value walk gives what yaml.v3's decoder gives.
+func TestCorpusNodeValueEqualsDecoder(t *testing.T) {
+	n := 0
+	err := filepath.WalkDir(corpusDir, func(p string, d os.DirEntry, err error) error {
+		if err != nil || d.IsDir() || (!strings.HasSuffix(p, ".yaml") && !strings.HasSuffix(p, ".yml")) {
+			return err
+		}
+		data, err := os.ReadFile(p)
+		if err != nil {
+			return err
+		}
+		var doc yaml.Node
+		if yaml.Unmarshal(data, &doc) != nil || len(doc.Content) == 0 {
+			return nil
+		}
+		var b valueBuilder
+		got, ok := b.value(doc.Content[0])
+		if !ok || len(b.dups) > 0 {
+			// Left to the decoder; or a repeated key, which the decoder refuses.
+			return nil
+		}
+		n++
+		var want any
+		if err := doc.Content[0].Decode(&want); err != nil {
+			t.Errorf("%s: the decoder refuses what nodeValue built: %v", p, err)
+			return nil
+		}
+		want, _ = normalize(want)
+		if !reflect.DeepEqual(got, want) {
+			t.Errorf("%s: nodeValue differs from the decoder", p)
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n < 1000 {
+		t.Errorf("%d YAML files compared, want the corpus's thousands", n)
 	}
 }

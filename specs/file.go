@@ -61,6 +61,8 @@ type File struct {
 	patches []kinPatch
 	kin     any
 	loaded  []byte
+	// dups are the repeated keys the parse met, until duplicates reports them.
+	dups []dupKey
 }
 
 // textExts are the extensions of files read as text: Redocly inlines them where a $ref names
@@ -82,7 +84,7 @@ func parseFile(p, name string, data []byte) (f *File, err error) {
 	trimmed := bytes.TrimLeft(data, " \t\r\n\ufeff")
 	switch {
 	case ext == ".json":
-		f.Value, f.root, err = parseJSON(data)
+		f.Value, f.root, f.dups, err = parseJSON(data)
 		if err != nil {
 			return nil, fmt.Errorf("spec file %s: %w", name, err)
 		}
@@ -91,39 +93,190 @@ func parseFile(p, name string, data []byte) (f *File, err error) {
 		// JSON in a file not named .json; YAML reads most JSON too, but not all of it (a
 		// surrogate-pair escape), so JSON goes first.
 		f.isJSON = true
-		if f.Value, f.root, err = parseJSON(data); err != nil {
+		if f.Value, f.root, f.dups, err = parseJSON(data); err != nil {
 			f.isJSON = false
-			if f.Value, f.root, err = parseYAML(data); err != nil {
+			if f.Value, f.root, f.dups, err = parseYAML(data); err != nil {
 				return nil, fmt.Errorf("spec file %s: %w", name, err)
 			}
 		}
 	default:
-		if f.Value, f.root, err = parseYAML(data); err != nil {
+		if f.Value, f.root, f.dups, err = parseYAML(data); err != nil {
 			return nil, fmt.Errorf("spec file %s: %w", name, err)
 		}
 	}
+	f.duplicates()
 	f.repair()
 	return f, nil
 }
 
-func parseYAML(data []byte) (any, *yaml.Node, error) {
+func parseYAML(data []byte) (any, *yaml.Node, []dupKey, error) {
 	var doc yaml.Node
 	if err := yaml.Unmarshal(data, &doc); err != nil {
-		return nil, nil, err
+		return nil, nil, nil, err
 	}
 	root := &doc
 	if root.Kind == yaml.DocumentNode && len(root.Content) > 0 {
 		root = root.Content[0]
 	}
+	var b valueBuilder
+	if value, ok := b.value(root); ok {
+		return value, root, b.dups, nil
+	}
+	// What the builder leaves to yaml.v3's decoder: aliases, merge keys, keys that are not
+	// plain strings or numbers.
 	var value any
 	if err := root.Decode(&value); err != nil {
-		return nil, nil, err
+		return nil, nil, nil, err
 	}
 	value, err := normalize(value)
 	if err != nil {
-		return nil, nil, err
+		return nil, nil, nil, err
 	}
-	return value, root, nil
+	return value, root, nil, nil
+}
+
+// dupKey is a key a mapping of a file repeats: ptr is the mapping's member, line the line of
+// the repetition, first the line of the key's first occurrence.
+type dupKey struct {
+	ptr         string
+	line, first int
+}
+
+// duplicates reports each repeated key of the file. yaml.v3 and kin-openapi refuse a YAML
+// mapping that repeats a key, and Redocly does too; encoding/json (and so kin-openapi for JSON)
+// keeps the last value. specgate keeps the last value for both, and says so: kin-openapi then
+// reads the file's Value, without the repetition.
+func (f *File) duplicates() {
+	for _, d := range f.dups {
+		f.modified = true
+		f.Findings = append(f.Findings, Finding{Rule: RuleKeyDuplicate, Level: LevelOf(RuleKeyDuplicate), File: f.Name, Pointer: d.ptr, Line: d.line,
+			Message: fmt.Sprintf("key %q is repeated (first on line %d); the last value is read, as JSON parsers read it", jsonptr.Unescape(d.ptr[strings.LastIndex(d.ptr, "/")+1:]), d.first)})
+	}
+	f.dups = nil
+}
+
+// nodeValue builds the plain value of a parsed YAML node as yaml.v3's Decode into an any
+// followed by normalize would, without the decoder's reflection: most of what a parse cost
+// besides the parse itself. It reports false for what it leaves to the decoder; a repeated key
+// is not refused (the last value is kept).
+func nodeValue(n *yaml.Node) (any, bool) {
+	var b valueBuilder
+	return b.value(n)
+}
+
+// valueBuilder builds values from nodes, noting the repeated keys it meets.
+type valueBuilder struct {
+	path []string
+	dups []dupKey
+}
+
+// pointer is the pointer of the member key of the mapping at b.path (escaped tokens).
+func (b *valueBuilder) pointer(key string) string {
+	if len(b.path) == 0 {
+		return jsonptr.Join("", key)
+	}
+	return jsonptr.Join("/"+strings.Join(b.path, "/"), key)
+}
+
+func (b *valueBuilder) value(n *yaml.Node) (any, bool) {
+	switch n.Kind {
+	case yaml.MappingNode:
+		m := make(map[string]any, len(n.Content)/2)
+		for i := 0; i+1 < len(n.Content); i += 2 {
+			k := n.Content[i]
+			if k.Kind != yaml.ScalarNode || !plainKey(k) {
+				return nil, false
+			}
+			if _, dup := m[k.Value]; dup {
+				first := 0
+				for j := 0; j < i; j += 2 {
+					if n.Content[j].Value == k.Value {
+						first = n.Content[j].Line
+						break
+					}
+				}
+				b.dups = append(b.dups, dupKey{ptr: b.pointer(k.Value), line: k.Line, first: first})
+			}
+			b.path = append(b.path, jsonptr.Escape(k.Value))
+			v, ok := b.value(n.Content[i+1])
+			b.path = b.path[:len(b.path)-1]
+			if !ok {
+				return nil, false
+			}
+			m[k.Value] = v
+		}
+		return m, true
+	case yaml.SequenceNode:
+		s := make([]any, len(n.Content))
+		for i, e := range n.Content {
+			b.path = append(b.path, strconv.Itoa(i))
+			v, ok := b.value(e)
+			b.path = b.path[:len(b.path)-1]
+			if !ok {
+				return nil, false
+			}
+			s[i] = v
+		}
+		return s, true
+	case yaml.ScalarNode:
+		switch n.ShortTag() {
+		case "!!str":
+			return n.Value, true
+		case "!!null":
+			return nil, true
+		case "!!bool":
+			// The core schema's spellings only: yaml.v3 resolves nothing else to !!bool.
+			return n.Value == "true" || n.Value == "True" || n.Value == "TRUE", true
+		case "!!int":
+			if i, err := strconv.ParseInt(n.Value, 10, 0); err == nil && decimal(n.Value) {
+				return int(i), true
+			}
+		case "!!float":
+			if f, err := strconv.ParseFloat(n.Value, 64); err == nil && decimal(n.Value) {
+				return f, true
+			}
+		}
+		// Other numbers (0x1F, 1_000, .inf), timestamps, binary: YAML's rules for them are the
+		// decoder's.
+		var v any
+		if err := n.Decode(&v); err != nil {
+			return nil, false
+		}
+		switch v.(type) {
+		case map[string]any, map[any]any, []any:
+			return nil, false
+		}
+		return v, true
+	}
+	return nil, false
+}
+
+// decimal reports whether s is written with digits, a sign, a point and an exponent only, as
+// strconv and YAML read alike.
+func decimal(s string) bool {
+	for _, c := range s {
+		if (c < '0' || c > '9') && c != '-' && c != '+' && c != '.' && c != 'e' && c != 'E' {
+			return false
+		}
+	}
+	return s != ""
+}
+
+// plainKey reports whether a mapping key's text is what normalize would make of the decoded
+// key: a string, or a decimal integer such as a response code.
+func plainKey(k *yaml.Node) bool {
+	switch k.ShortTag() {
+	case "!!str":
+		return true
+	case "!!int":
+		for i, c := range k.Value {
+			if c < '0' || c > '9' || (i == 0 && c == '0' && len(k.Value) > 1) {
+				return false
+			}
+		}
+		return k.Value != ""
+	}
+	return false
 }
 
 // loaderData is what kin-openapi's loader reads for the file: the file itself, or its
@@ -162,7 +315,8 @@ func (f *File) Modified() bool { return f.modified }
 // parseJSON decodes JSON as encoding/json does and builds the same yaml.Node tree the YAML
 // parser would, so that File.Line works alike for both. Syntax errors are told in JSON's words
 // with their line and column.
-func parseJSON(data []byte) (any, *yaml.Node, error) {
+func parseJSON(data []byte) (any, *yaml.Node, []dupKey, error) {
+	var keys valueBuilder
 	lines := lineStarts(data)
 	at := func(off int64) (int, int) {
 		i := sort.Search(len(lines), func(i int) bool { return lines[i] > int(off) }) - 1
@@ -207,11 +361,23 @@ func parseJSON(data []byte) (any, *yaml.Node, error) {
 						return nil, nil, fmt.Errorf("line %d: object key is not a string", line)
 					}
 					kl, kc := at(dec.InputOffset() - 1)
+					if _, dup := m[k]; dup {
+						first := 0
+						for j := 0; j < len(n.Content); j += 2 {
+							if n.Content[j].Value == k {
+								first = n.Content[j].Line
+								break
+							}
+						}
+						keys.dups = append(keys.dups, dupKey{ptr: keys.pointer(k), line: kl, first: first})
+					}
 					vt, err := dec.Token()
 					if err != nil {
 						return nil, nil, syntax(err)
 					}
+					keys.path = append(keys.path, jsonptr.Escape(k))
 					v, vn, err := build(vt, depth+1)
+					keys.path = keys.path[:len(keys.path)-1]
 					if err != nil {
 						return nil, nil, err
 					}
@@ -230,7 +396,9 @@ func parseJSON(data []byte) (any, *yaml.Node, error) {
 					if err != nil {
 						return nil, nil, syntax(err)
 					}
+					keys.path = append(keys.path, strconv.Itoa(len(s)))
 					v, vn, err := build(et, depth+1)
+					keys.path = keys.path[:len(keys.path)-1]
 					if err != nil {
 						return nil, nil, err
 					}
@@ -264,27 +432,27 @@ func parseJSON(data []byte) (any, *yaml.Node, error) {
 		return nil, nil, fmt.Errorf("line %d, column %d: unexpected token", line, col)
 	}
 	if !utf8.Valid(data) {
-		return nil, nil, errors.New("the file is not UTF-8 text")
+		return nil, nil, nil, errors.New("the file is not UTF-8 text")
 	}
 	tok, err := dec.Token()
 	if errors.Is(err, io.EOF) {
-		return nil, nil, errors.New("the file is empty")
+		return nil, nil, nil, errors.New("the file is empty")
 	}
 	if err != nil {
-		return nil, nil, syntax(err)
+		return nil, nil, nil, syntax(err)
 	}
 	v, root, err := build(tok, 0)
 	if err != nil {
-		return nil, nil, err
+		return nil, nil, nil, err
 	}
 	// The decoder would read what follows as a new value, with offsets of its own.
 	rest := data[dec.InputOffset():]
 	if trimmed := bytes.TrimLeft(rest, " \t\r\n"); len(trimmed) > 0 {
 		l, c := at(int64(len(data) - len(trimmed)))
 		r, _ := utf8.DecodeRune(trimmed)
-		return nil, nil, fmt.Errorf("line %d, column %d: invalid character %q after top-level value", l, c, r)
+		return nil, nil, nil, fmt.Errorf("line %d, column %d: invalid character %q after top-level value", l, c, r)
 	}
-	return v, root, nil
+	return v, root, keys.dups, nil
 }
 
 func lineStarts(data []byte) []int {
@@ -385,4 +553,48 @@ func nodeLine(n *yaml.Node, ptr string) int {
 		}
 	}
 	return line
+}
+
+// decodeJSONValue decodes JSON known to be well formed and free of duplicate keys (what
+// encoding/json wrote) into the values parseJSON gives: int for integral numbers in range,
+// float64 for the others.
+func decodeJSONValue(data []byte) (any, error) {
+	dec := json.NewDecoder(bytes.NewReader(data))
+	dec.UseNumber()
+	var v any
+	if err := dec.Decode(&v); err != nil {
+		return nil, err
+	}
+	return jsonNumbers(v)
+}
+
+func jsonNumbers(v any) (any, error) {
+	switch t := v.(type) {
+	case map[string]any:
+		for k, e := range t {
+			n, err := jsonNumbers(e)
+			if err != nil {
+				return nil, err
+			}
+			t[k] = n
+		}
+	case []any:
+		for i, e := range t {
+			n, err := jsonNumbers(e)
+			if err != nil {
+				return nil, err
+			}
+			t[i] = n
+		}
+	case json.Number:
+		if i, err := strconv.Atoi(string(t)); err == nil {
+			return i, nil
+		}
+		f, err := t.Float64()
+		if err != nil {
+			return nil, fmt.Errorf("number %s is out of range", t)
+		}
+		return f, nil
+	}
+	return v, nil
 }

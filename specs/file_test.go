@@ -1,6 +1,11 @@
 package specs
 
 import (
+	"context"
+	"reflect"
+	"testing/fstest"
+
+	"gopkg.in/yaml.v3"
 	"strings"
 	"testing"
 )
@@ -39,6 +44,70 @@ func TestParseJSONAsJSON(t *testing.T) {
 	} {
 		if _, err := parseFile("x.json", "x.json", []byte(tt.data)); err == nil || !strings.Contains(err.Error(), tt.want) {
 			t.Errorf("%q: err = %v, want %q", tt.data, err, tt.want)
+		}
+	}
+}
+
+// TestNodeValueEqualsDecoder checks the parse's own node-to-value walk against yaml.v3's
+// decoder (plus normalize) on the scalars, keys and shapes YAML has, and on every YAML file of
+// the development corpus in corpus_test.go's TestCorpusNodeValueEqualsDecoder.
+func TestNodeValueEqualsDecoder(t *testing.T) {
+	for _, doc := range []string{
+		"a: 1\nb: -2\nc: +3\nd: 007\ne: 1.5\nf: -1e3\ng: .inf\ni: 0x1F\nj: 0o17\nk: 1_000\n",
+		"t: true\nT: True\nu: TRUE\nf: false\ny: yes\nn: no\nnull1: null\nnull2: ~\nnull3:\n",
+		"200: ok\n'201': quoted\n0: zero\n-1: neg\n",
+		"date: 2026-12-01\nts: 2026-12-01T10:00:00Z\nbin: !!binary aGVsbG8=\ns: !!str 12\nbig: 18446744073709551616\nhuge: 9223372036854775808\n",
+		"list: [1, two, {three: 3}, [4]]\nnested: {a: {b: {c: [x]}}}\nempty: {}\nemptylist: []\n",
+	} {
+		var n yaml.Node
+		if err := yaml.Unmarshal([]byte(doc), &n); err != nil {
+			t.Fatal(err)
+		}
+		root := n.Content[0]
+		got, ok := nodeValue(root)
+		var want any
+		if err := root.Decode(&want); err != nil {
+			t.Fatal(err)
+		}
+		want, _ = normalize(want)
+		if !ok {
+			// Left to the decoder, which parseYAML then uses: no difference possible.
+			continue
+		}
+		if !reflect.DeepEqual(got, want) {
+			t.Errorf("%q:\n got %#v\nwant %#v", doc, got, want)
+		}
+	}
+	// What nodeValue leaves to the decoder.
+	for _, doc := range []string{"a: &x {b: 1}\nc: *x\n", "a: {b: 1}\nc:\n  <<: {b: 2}\n", "? [1, 2]\n: x\n", "0x1F: hex\n"} {
+		var n yaml.Node
+		if err := yaml.Unmarshal([]byte(doc), &n); err != nil {
+			t.Fatal(err)
+		}
+		if _, ok := nodeValue(n.Content[0]); ok {
+			t.Errorf("%q: nodeValue built it; want it left to the decoder", doc)
+		}
+	}
+}
+
+// TestDuplicateKeys: a repeated key, in YAML or JSON, is a spec.key.duplicate finding at the
+// repetition's line, naming the first; the last value is read, and kin-openapi reads the Value
+// (it refuses the YAML as written).
+func TestDuplicateKeys(t *testing.T) {
+	for _, c := range []struct{ name, data string }{
+		{"api.yaml", "openapi: 3.1.0\ninfo: {title: t, version: \"1\"}\npaths: {}\ncomponents:\n  schemas:\n    A: {type: string}\n    B: {type: object}\n    A: {type: integer}\n"},
+		{"api.json", "{\n \"openapi\": \"3.1.0\",\n \"info\": {\"title\": \"t\", \"version\": \"1\"},\n \"paths\": {},\n \"components\": {\"schemas\": {\n  \"A\": {\"type\": \"string\"},\n  \"B\": {\"type\": \"object\"},\n  \"A\": {\"type\": \"integer\"}}}\n}\n"},
+	} {
+		docs, err := Load(context.Background(), NewSources(fstest.MapFS{c.name: {Data: []byte(c.data)}}, nil), c.name)
+		if err != nil {
+			t.Fatalf("%s: %v", c.name, err)
+		}
+		fs := Findings(docs)
+		if len(fs) != 1 || fs[0].Rule != RuleKeyDuplicate || fs[0].Pointer != "/components/schemas/A" || fs[0].Line != 8 || !strings.Contains(fs[0].Message, "first on line 6") {
+			t.Errorf("%s: findings %v", c.name, fs)
+		}
+		if got := docs[0].Spec.Components.Schemas["A"].Value.Type; !got.Is("integer") {
+			t.Errorf("%s: A is %v, want the last value (integer)", c.name, got)
 		}
 	}
 }

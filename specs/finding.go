@@ -51,6 +51,12 @@ const (
 	// RuleConversionDropped: something of a Swagger 2.0 document the conversion to OpenAPI 3.0
 	// does not carry over.
 	RuleConversionDropped = "spec.converted.dropped"
+	// RuleKeyDuplicate: a mapping repeats a key; the last value is read.
+	RuleKeyDuplicate = "spec.key.duplicate"
+	// RuleKeywordType: a keyword's value has a type kin-openapi cannot read (minimum: zero, enum:
+	// foo, maxLength: "10"); a number written as a string is read as the number, anything else
+	// is dropped.
+	RuleKeywordType = "spec.keyword.type"
 	// RuleVersion32: an OpenAPI 3.2 document, read with OpenAPI 3.1's rules.
 	RuleVersion32 = "spec.version.read_as_3_1"
 )
@@ -78,7 +84,9 @@ var Rules = []rules.Rule{
 	{ID: RuleFieldUnknown, Level: LevelWarning, Summary: `A field the object does not have in OpenAPI (summary in a schema, kind in a 3.1 tag); ignored.`},
 	{ID: RuleInvalid, Level: LevelError, Summary: `Anything else kin-openapi's validation of the document refuses; the message names kin-openapi's code.`},
 	{ID: RuleConvertedSwagger2, Level: LevelInfo, Summary: `A Swagger 2.0 document, converted to OpenAPI 3.0 (kin-openapi's openapi2conv) to be used.`},
-	{ID: RuleConversionDropped, Level: LevelWarning, Summary: `Something of a Swagger 2.0 document the conversion does not carry over (an operation, a parameter, a response, a tsv collectionFormat); it is not checked.`},
+	{ID: RuleConversionDropped, Level: LevelWarning, Summary: `Something of a Swagger 2.0 document the conversion does not carry over (an operation, a parameter, a response, a second body, formData beside a body, a collectionFormat it has no style for, allowEmptyValue, a formData extension); it is not checked.`},
+	{ID: RuleKeyDuplicate, Level: LevelError, Summary: `A YAML or JSON mapping repeats a key; the last value is read (as JSON parsers do; yaml.v3, kin-openapi and Redocly refuse a YAML file that does this).`},
+	{ID: RuleKeywordType, Level: LevelError, Summary: `A keyword's value has a type kin-openapi cannot read (minimum: zero, enum: foo, maxLength: "10"); a number written as a string is read as that number, anything else is dropped and not checked.`},
 	{ID: RuleVersion32, Level: LevelInfo, Summary: `An OpenAPI 3.2 document, read with OpenAPI 3.1's rules.`},
 }
 
@@ -136,8 +144,10 @@ func (f *File) walkRepair(v any, ptr, key string) {
 				}
 			}
 		}
-		for _, k := range sortedKeys(t) {
-			switch e := t[k].(type) {
+		// Map order is enough here: the findings are sorted by line, and the refs are only
+		// read ahead of the load.
+		for k, e := range t {
+			switch e := e.(type) {
 			case string:
 				continue
 			case map[string]any:

@@ -1,8 +1,10 @@
 package specs
 
 import (
+	"encoding/json"
 	"fmt"
 	"path"
+	"regexp"
 	"sort"
 	"strconv"
 	"strings"
@@ -72,20 +74,34 @@ func (w *fixer) walk(v any, ptr string, keys []string, set func(any), depth int,
 			if k == "$ref" && (isRef || !nameMap(parentKey(keys, 0))) || dataKey(k, keys) {
 				continue
 			}
-			k := k
-			w.walk(t[k], jsonptr.Join(ptr, k), append(keys[:len(keys):len(keys)], k), func(n any) { t[k] = n }, depth, scoped)
+			// keys is a stack: no callee keeps it, so each child appends in place. Only a
+			// reference or a list can be replaced (set), so only they get a setter: the
+			// closures were most of what the walk allocated.
+			var set func(any)
+			if replaceable(t[k]) {
+				m, key := t, k
+				set = func(n any) { m[key] = n }
+			}
+			w.walk(t[k], jsonptr.Join(ptr, k), append(keys, k), set, depth, scoped)
 		}
 	case []any:
-		drop := map[int]bool{}
+		var drop map[int]bool
 		for i := range t {
-			i := i
-			w.walk(t[i], jsonptr.Join(ptr, strconv.Itoa(i)), append(keys[:len(keys):len(keys)], strconv.Itoa(i)), func(n any) {
-				if n == nil {
-					drop[i] = true
-					return
+			var set func(any)
+			if replaceable(t[i]) {
+				l, at := t, i
+				set = func(n any) {
+					if n == nil {
+						if drop == nil {
+							drop = map[int]bool{}
+						}
+						drop[at] = true
+						return
+					}
+					l[at] = n
 				}
-				t[i] = n
-			}, depth, scoped)
+			}
+			w.walk(t[i], jsonptr.Join(ptr, strconv.Itoa(i)), append(keys, strconv.Itoa(i)), set, depth, scoped)
 		}
 		if len(drop) > 0 {
 			kept := make([]any, 0, len(t)-len(drop))
@@ -97,6 +113,19 @@ func (w *fixer) walk(v any, ptr string, keys []string, set func(any), depth int,
 			set(kept)
 		}
 	}
+}
+
+// replaceable reports whether walk may replace v in its parent: an object with a $ref, or a
+// list (which drops what it cannot resolve); for any other value it never calls set.
+func replaceable(v any) bool {
+	switch t := v.(type) {
+	case map[string]any:
+		_, ok := t["$ref"]
+		return ok
+	case []any:
+		return true
+	}
+	return false
 }
 
 // resolves reports whether ref, read against the file, points to something.
@@ -423,4 +452,193 @@ func setAt(v any, ptr string, x any) any {
 		}
 	}
 	return v
+}
+
+// numericInto matches kin-openapi's words for a Go number type the value had to fit.
+var numericInto = regexp.MustCompile(`into \*?(u?int\d*|float\d+)\b`)
+
+// repairKeyword repairs the value at ptr of the file (as kin-openapi reads it) that kin-openapi
+// could not unmarshal, why saying into what: a number written as a string becomes the number,
+// anything else is dropped from its object or list. It reports false when there is nothing to
+// repair there (the pointer names the whole file, or nothing). Callers hold s.fixMu.
+func (f *File) repairKeyword(ptr, why string) bool {
+	if ptr == "" || ptr == "/" {
+		return false
+	}
+	f.loadMu.Lock()
+	defer f.loadMu.Unlock()
+	views := []any{f.Value}
+	if f.kin != nil {
+		views = append(views, f.kin)
+	}
+	what := ""
+	for _, v := range views {
+		if w, ok := repairValue(v, ptr, why); ok {
+			what = w
+		}
+	}
+	if what == "" {
+		return false
+	}
+	f.modified, f.loaded = true, nil
+	key := jsonptr.Unescape(ptr[strings.LastIndex(ptr, "/")+1:])
+	f.Findings = append(f.Findings, Finding{Rule: RuleKeywordType, Level: LevelOf(RuleKeywordType), File: f.Name, Pointer: ptr, Line: f.Line(ptr),
+		Message: fmt.Sprintf("%q has a value of the wrong type (kin-openapi: %s); %s", key, why, what)})
+	sortFindings(f.Findings)
+	return true
+}
+
+// repairValue repairs the value at ptr of v that kin-openapi could not unmarshal into what why
+// names: a number written as a string becomes the number, anything else is dropped. It says
+// what it did, or false when v has nothing at ptr.
+func repairValue(v any, ptr, why string) (string, bool) {
+	old, ok := jsonptr.Lookup(v, ptr)
+	if !ok {
+		return "", false
+	}
+	if str, isStr := old.(string); isStr && numericInto.MatchString(why) {
+		if n, err := strconv.ParseFloat(strings.TrimSpace(str), 64); err == nil {
+			var num any = n
+			if i, err := strconv.Atoi(strings.TrimSpace(str)); err == nil {
+				num = i
+			}
+			setAt(v, ptr, num)
+			return fmt.Sprintf("the string %q is read as the number %v", str, num), true
+		}
+	}
+	if !removeAt(v, ptr) {
+		return "", false
+	}
+	return fmt.Sprintf("its value (%s) is dropped, so it is not checked", shortValue(old)), true
+}
+
+// removeAt deletes the member or element at ptr of v, reporting whether there was one.
+func removeAt(v any, ptr string) bool {
+	i := strings.LastIndex(ptr, "/")
+	parent, ok := jsonptr.Lookup(v, ptr[:i])
+	if !ok {
+		return false
+	}
+	tok := jsonptr.Unescape(ptr[i+1:])
+	switch p := parent.(type) {
+	case map[string]any:
+		if _, ok := p[tok]; !ok {
+			return false
+		}
+		delete(p, tok)
+		return true
+	case []any:
+		n, err := strconv.Atoi(tok)
+		if err != nil || n < 0 || n >= len(p) {
+			return false
+		}
+		setAt(v, ptr[:i], append(append([]any{}, p[:n]...), p[n+1:]...))
+		return true
+	}
+	return false
+}
+
+// shortValue shows a value in a finding's message, cut short.
+func shortValue(v any) string {
+	s := fmt.Sprintf("%v", v)
+	if b, err := json.Marshal(v); err == nil {
+		s = string(b)
+	}
+	if len(s) > 60 {
+		s = s[:57] + "..."
+	}
+	return s
+}
+
+// Keywords of a Schema object by the type of value kin-openapi reads them into.
+var (
+	numberKeywords = map[string]bool{"minimum": true, "maximum": true, "multipleOf": true, "minLength": true, "maxLength": true,
+		"minItems": true, "maxItems": true, "minProperties": true, "maxProperties": true}
+	listKeywords   = map[string]bool{"enum": true, "required": true, "allOf": true, "anyOf": true, "oneOf": true}
+	schemaKeywords = map[string]bool{"items": true, "not": true, "additionalProperties": true}
+	boolKeywords   = map[string]bool{"nullable": true, "readOnly": true, "writeOnly": true, "deprecated": true, "uniqueItems": true}
+	stringKeywords = map[string]bool{"pattern": true, "format": true, "title": true, "description": true}
+)
+
+// repairSchemaTypes checks the schema at ptr of the file, and the schemas in it, keyword by
+// keyword, repairing (repairKeyword) each value of a type kin-openapi cannot read; it returns
+// how many it repaired.
+func (f *File) repairSchemaTypes(ptr string) int {
+	v, ok := jsonptr.Lookup(f.Value, ptr)
+	if !ok {
+		return 0
+	}
+	n := 0
+	for _, b := range schemaTypeErrors(v, ptr, false) {
+		if f.repairKeyword(b.ptr, b.why) {
+			n++
+		}
+	}
+	return n
+}
+
+// badType is a keyword at ptr whose value kin-openapi cannot unmarshal, why in its words.
+type badType struct{ ptr, why string }
+
+// schemaTypeErrors lists the keywords of the schema v at ptr, and of the schemas in it, whose
+// values have a type kin-openapi cannot read. param says v is a Swagger 2.0 parameter or header,
+// whose required is a boolean.
+func schemaTypeErrors(v any, ptr string, param bool) []badType {
+	type bad = badType
+	var found []bad
+	var walk func(v any, ptr string, depth int)
+	walk = func(v any, ptr string, depth int) {
+		m, ok := v.(map[string]any)
+		if !ok || depth > 64 {
+			return
+		}
+		if _, isRef := m["$ref"].(string); isRef {
+			return
+		}
+		for k, x := range m {
+			at := jsonptr.Join(ptr, k)
+			switch {
+			case numberKeywords[k]:
+				if _, isNum := x.(int); !isNum {
+					if _, isFloat := x.(float64); !isFloat {
+						found = append(found, bad{at, fmt.Sprintf("cannot construct %T into float64", x)})
+					}
+				}
+			case k == "required" && param && depth == 0:
+			case listKeywords[k]:
+				if l, isList := x.([]any); !isList {
+					found = append(found, bad{at, fmt.Sprintf("cannot construct %T into []interface {}", x)})
+				} else if k != "enum" && k != "required" {
+					for i, e := range l {
+						walk(e, jsonptr.Join(at, strconv.Itoa(i)), depth+1)
+					}
+				}
+			case boolKeywords[k]:
+				if _, isBool := x.(bool); !isBool {
+					found = append(found, bad{at, fmt.Sprintf("cannot construct %T into bool", x)})
+				}
+			case stringKeywords[k]:
+				if _, isStr := x.(string); !isStr {
+					found = append(found, bad{at, fmt.Sprintf("cannot construct %T into string", x)})
+				}
+			case schemaKeywords[k]:
+				if _, isBool := x.(bool); isBool && k == "additionalProperties" {
+					continue
+				}
+				if _, isMap := x.(map[string]any); !isMap {
+					found = append(found, bad{at, fmt.Sprintf("cannot construct %T into a schema", x)})
+					continue
+				}
+				walk(x, at, depth+1)
+			case k == "properties":
+				if props, isMap := x.(map[string]any); isMap {
+					for name, p := range props {
+						walk(p, jsonptr.Join(at, name), depth+1)
+					}
+				}
+			}
+		}
+	}
+	walk(v, ptr, 0)
+	return found
 }

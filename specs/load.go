@@ -61,6 +61,10 @@ func loadOne(ctx context.Context, src *Sources, root string) (doc *Document, err
 		return nil, &InputError{File: f.Name, Err: err}
 	}
 	doc = &Document{Path: root, Spec: spec, Sources: src}
+	if m, _ := f.Value.(map[string]any); m["openapi"] == "3" {
+		doc.Findings = append(doc.Findings, Finding{Rule: RuleInvalid, Level: LevelOf(RuleInvalid), File: f.Name, Pointer: "/openapi", Line: f.Line("/openapi"),
+			Message: `openapi "3" names no minor version; read as OpenAPI 3.0`})
+	}
 	if strings.HasPrefix(version, "3.2") {
 		doc.Findings = append(doc.Findings, Finding{Rule: RuleVersion32, Level: LevelInfo, File: f.Name, Pointer: "/openapi", Line: f.Line("/openapi"),
 			Message: fmt.Sprintf("OpenAPI %s is read with OpenAPI 3.1's rules; what 3.2 adds is not checked", version)})
@@ -107,6 +111,10 @@ func versionOf(f *File) (string, error) {
 	if !ok {
 		return "", fmt.Errorf("openapi must be a version string such as \"3.0.3\", not %v", v)
 	}
+	if s == "3" {
+		// No minor version: read as 3.0, as Redocly reads it (loadOne reports it).
+		return "3.0", nil
+	}
 	for _, p := range []string{"3.0", "3.1", "3.2"} {
 		if s == p || strings.HasPrefix(s, p+".") {
 			return s, nil
@@ -115,16 +123,66 @@ func versionOf(f *File) (string, error) {
 	return "", fmt.Errorf("OpenAPI %s is not supported: specgate reads Swagger 2.0 (converted to OpenAPI 3.0), OpenAPI 3.0.x, 3.1.x and 3.2.x", s)
 }
 
-// kinLoad builds kin-openapi's model of the document at root from the files' loader data.
+// maxKeywordRounds bounds how often kinLoad reads a document again after repairing keywords of
+// a wrong type: each round repairs every such keyword kin-openapi reported in one file.
+const maxKeywordRounds = 64
+
+// kinLoad builds kin-openapi's model of the document at root from the files' loader data. A
+// keyword whose value kin-openapi cannot unmarshal (minimum: zero) would refuse the whole
+// document: each one it names is repaired in the file (see repairKeyword), reported, and the
+// document read again.
 func kinLoad(ctx context.Context, src *Sources, root string) (*openapi3.T, error) {
+	for round := 0; ; round++ {
+		spec, failed, err := kinLoadOnce(ctx, src, root)
+		if err == nil || round == maxKeywordRounds {
+			return spec, err
+		}
+		// kin-openapi joins the decoder's errors with "; " or puts each on a line of its own.
+		bad := keywordErrRE.FindAllStringSubmatch(strings.ReplaceAll(err.Error(), "; line ", "\nline "), -1)
+		if failed == nil {
+			return nil, err
+		}
+		src.fixMu.Lock()
+		repaired := 0
+		for _, b := range bad {
+			if failed.repairKeyword(b[2], b[1]) {
+				repaired++
+			}
+		}
+		// A $ref into a file that is no OpenAPI document (a file of schemas) is decoded from
+		// plain values, and kin-openapi names only the reference: the schema there is checked
+		// keyword by keyword.
+		if m := badDataRE.FindStringSubmatch(err.Error()); m != nil && len(bad) == 0 {
+			if _, frag, ok := strings.Cut(m[1], "#"); ok {
+				repaired += failed.repairSchemaTypes(frag)
+			}
+		}
+		src.fixMu.Unlock()
+		if repaired == 0 {
+			return nil, err
+		}
+	}
+}
+
+// keywordErrRE finds, in kin-openapi's error, each value its YAML decoder could not construct
+// and the JSON pointer kin-openapi names for it.
+var keywordErrRE = regexp.MustCompile(`(?m)line \d+: (cannot (?:construct|unmarshal) .*?) in (/.*)$`)
+
+// badDataRE finds kin-openapi's error on a referenced schema that is plain data it cannot read.
+var badDataRE = regexp.MustCompile(`bad data in "([^"]*)" \(expecting (?:ref to )?schema`)
+
+// kinLoadOnce runs kin-openapi's loader once; failed is the file it read last, the one an
+// unmarshal error is about (kin-openapi decodes each file as soon as it has read it).
+func kinLoadOnce(ctx context.Context, src *Sources, root string) (*openapi3.T, *File, error) {
 	f, err := src.File(root)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	data, err := f.loaderData()
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
+	failed := f
 	loader := openapi3.NewLoader()
 	loader.Context = ctx
 	loader.IsExternalRefsAllowed = true
@@ -136,9 +194,11 @@ func kinLoad(ctx context.Context, src *Sources, root string) (*openapi3.T, error
 		if err != nil {
 			return nil, err
 		}
+		failed = ref
 		return ref.loaderData()
 	}
-	return loader.LoadFromDataWithPath(data, &url.URL{Path: "/" + root})
+	spec, err := loader.LoadFromDataWithPath(data, &url.URL{Path: "/" + root})
+	return spec, failed, err
 }
 
 // validate runs kin-openapi's validation of the document, collecting every error it reports,

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net/url"
 	"sort"
+	"strconv"
 	"strings"
 
 	"github.com/getkin/kin-openapi/openapi2"
@@ -29,6 +30,7 @@ func loadSwagger2(ctx context.Context, src *Sources, f *File) (*Document, error)
 		return nil, err
 	}
 	bundled := bundle(src, f.Value, f.Path, f.Path, map[string]bool{})
+	extra := append(swagger2Types(f, bundled), extraBodies(f, bundled)...)
 	data, err := json.Marshal(bundled)
 	if err != nil {
 		return nil, &InputError{File: f.Name, Err: err}
@@ -46,25 +48,43 @@ func loadSwagger2(ctx context.Context, src *Sources, f *File) (*Document, error)
 		return nil, &InputError{File: f.Name, Err: err}
 	}
 	p := f.Path + convertedSuffix
-	cf, err := parseFile(p, f.Name, conv)
+	// The conversion is JSON that encoding/json wrote: no duplicate keys, no syntax to report,
+	// and its lines are the 2.0 file's (lineOf). It is decoded as plain values, without the node
+	// tree parseFile builds for lines, and kin-openapi's model is the conversion's own, not
+	// read again: what a Swagger 2.0 load costs beyond kin-openapi's own conversion.
+	value, err := decodeJSONValue(conv)
 	if err != nil {
 		return nil, &InputError{File: f.Name, Err: fmt.Errorf("the converted document: %w", err)}
 	}
+	cf := &File{Path: p, Name: f.Name, Data: conv, Value: value, isJSON: true}
 	cf.lineOf = func(ptr string) int { return nodeLine(f.root, swagger2Pointer(ptr)) }
-	// Lines of the converted file's own repairs must be the 2.0 file's too.
-	for i := range cf.Findings {
-		cf.Findings[i].Line = cf.Line(cf.Findings[i].Pointer)
+	cf.repair()
+	if !cf.modified {
+		cf.loaded = conv
 	}
 	src.put(cf)
-	loader := openapi3.NewLoader()
-	loader.Context = ctx
-	spec, err := loader.LoadFromDataWithPath(conv, &url.URL{Path: "/" + p})
-	if err != nil {
-		return nil, &InputError{File: f.Name, Err: fmt.Errorf("the converted document: %w", err)}
+	// openapi2conv resolved doc3's $refs (all local ones) already; only a conversion that needed
+	// repairs is read again, from its repaired form.
+	spec := doc3
+	if cf.modified {
+		kinData, err := cf.loaderData()
+		if err != nil {
+			return nil, &InputError{File: f.Name, Err: err}
+		}
+		spec = &openapi3.T{}
+		if err := json.Unmarshal(kinData, spec); err != nil {
+			return nil, &InputError{File: f.Name, Err: fmt.Errorf("the converted document: %w", err)}
+		}
+		loader := openapi3.NewLoader()
+		loader.Context = ctx
+		if err := loader.ResolveRefsIn(spec, &url.URL{Path: "/" + p}); err != nil {
+			return nil, &InputError{File: f.Name, Err: fmt.Errorf("the converted document: %w", err)}
+		}
 	}
 	doc := &Document{Path: p, Spec: spec, Sources: src}
 	doc.Findings = append(doc.Findings, Finding{Rule: RuleConvertedSwagger2, Level: LevelInfo, File: f.Name, Pointer: "/swagger", Line: f.Line("/swagger"),
 		Message: "Swagger 2.0 document converted to OpenAPI 3.0 (kin-openapi's openapi2conv); findings point at the 2.0 file"})
+	doc.Findings = append(doc.Findings, extra...)
 	doc.Findings = append(doc.Findings, dropped(f, bundled, spec)...)
 	doc.Findings = append(doc.Findings, validate(ctx, doc)...)
 	return doc, nil
@@ -220,15 +240,31 @@ func dropped(f *File, v2 any, spec *openapi3.T) []Finding {
 			}
 			params, _ := op["parameters"].([]any)
 			for i, pv := range append(append([]any(nil), shared...), params...) {
-				prm, _ := pv.(map[string]any)
+				prm := localParameter(root, pv)
 				in, _ := prm["in"].(string)
 				name, _ := prm["name"].(string)
 				pptr := jsonptr.Join(at, "parameters", fmt.Sprint(i-len(shared)))
 				if i < len(shared) {
 					pptr = jsonptr.Join("", "paths", p, "parameters", fmt.Sprint(i))
 				}
-				if cf, _ := prm["collectionFormat"].(string); cf == "tsv" {
+				cf, _ := prm["collectionFormat"].(string)
+				switch {
+				case cf == "tsv":
 					add(pptr, fmt.Sprintf("parameter %q has collectionFormat tsv, which OpenAPI 3 has no style for; it is read as csv", name))
+				case in == "formData" && cf != "" && cf != "multi":
+					add(pptr, fmt.Sprintf("formData parameter %q has collectionFormat %s, which the conversion does not carry into the request body's encoding; it is read as multi", name, cf))
+				case (in == "path" || in == "header") && cf != "" && cf != "csv":
+					add(pptr, fmt.Sprintf("%s parameter %q has collectionFormat %s, which the conversion does not carry over; it is read as csv", in, name, cf))
+				}
+				if b, _ := prm["allowEmptyValue"].(bool); b {
+					add(pptr, fmt.Sprintf("parameter %q has allowEmptyValue: true, which the conversion moves into its schema; an empty value is checked against the schema", name))
+				}
+				if in == "formData" {
+					for k := range prm {
+						if strings.HasPrefix(k, "x-") {
+							add(pptr, fmt.Sprintf("formData parameter %q has extension %s, which the conversion to a request body property drops", name, k))
+						}
+					}
 				}
 				if in == "body" || in == "formData" || in == "" {
 					continue
@@ -247,6 +283,159 @@ func dropped(f *File, v2 any, spec *openapi3.T) []Finding {
 				}
 			}
 		}
+	}
+	sortFindings(out)
+	return out
+}
+
+// localParameter returns the parameter pv, following a $ref to the document's parameters.
+func localParameter(root map[string]any, pv any) map[string]any {
+	prm, _ := pv.(map[string]any)
+	if ref, ok := prm["$ref"].(string); ok && strings.HasPrefix(ref, "#/") {
+		if v, ok := jsonptr.Lookup(root, strings.TrimPrefix(ref, "#")); ok {
+			prm, _ = v.(map[string]any)
+		}
+	}
+	return prm
+}
+
+// extraBodies drops, from the bundled Swagger 2.0 document v, each body parameter of an
+// operation beyond its first, and its formData parameters when it has a body too: openapi2conv
+// refuses the whole document for either, and OpenAPI 3 has one request body. Each is a
+// spec.converted.dropped finding on f.
+func extraBodies(f *File, v any) []Finding {
+	var out []Finding
+	root, _ := v.(map[string]any)
+	paths, _ := root["paths"].(map[string]any)
+	for _, p := range sortedKeys(paths) {
+		item, _ := paths[p].(map[string]any)
+		shared, _ := item["parameters"].([]any)
+		for _, method := range []string{"get", "put", "post", "delete", "options", "head", "patch"} {
+			op, ok := item[method].(map[string]any)
+			if !ok {
+				continue
+			}
+			params, _ := op["parameters"].([]any)
+			bodies, forms := 0, 0
+			for _, pv := range append(append([]any(nil), shared...), params...) {
+				switch localParameter(root, pv)["in"] {
+				case "body":
+					bodies++
+				case "formData":
+					forms++
+				}
+			}
+			if bodies <= 1 && (bodies == 0 || forms == 0) {
+				continue
+			}
+			// The operation's own parameters are the ones pruned; shared ones stay.
+			seenBody := bodies-countIn(root, params, "body") > 0
+			kept := make([]any, 0, len(params))
+			for i, pv := range params {
+				prm := localParameter(root, pv)
+				in, _ := prm["in"].(string)
+				name, _ := prm["name"].(string)
+				ptr := jsonptr.Join("", "paths", p, method, "parameters", fmt.Sprint(i))
+				drop := ""
+				switch {
+				case in == "body" && seenBody:
+					drop = fmt.Sprintf("body parameter %q is a second body of %s %s; OpenAPI 3 has one request body, so the first is read and this one is not checked", name, strings.ToUpper(method), p)
+				case in == "formData" && bodies > 0:
+					drop = fmt.Sprintf("formData parameter %q stands beside a body parameter of %s %s; the body is read and this one is not checked", name, strings.ToUpper(method), p)
+				}
+				if in == "body" {
+					seenBody = true
+				}
+				if drop != "" {
+					out = append(out, Finding{Rule: RuleConversionDropped, Level: LevelOf(RuleConversionDropped), File: f.Name, Pointer: ptr, Line: f.Line(ptr), Message: drop})
+					continue
+				}
+				kept = append(kept, pv)
+			}
+			op["parameters"] = kept
+		}
+	}
+	return out
+}
+
+func countIn(root map[string]any, params []any, in string) int {
+	n := 0
+	for _, pv := range params {
+		if localParameter(root, pv)["in"] == in {
+			n++
+		}
+	}
+	return n
+}
+
+// swagger2Types repairs, in the bundled Swagger 2.0 document v, each keyword of a schema, a
+// parameter or a header whose value has a type kin-openapi's openapi2 cannot read (minimum:
+// zero): it would refuse the whole document. Each is a spec.keyword.type finding on f.
+func swagger2Types(f *File, v any) []Finding {
+	root, _ := v.(map[string]any)
+	var bad []badType
+	check := func(x any, ptr string, param bool) { bad = append(bad, schemaTypeErrors(x, ptr, param)...) }
+	params := func(list any, ptr string) {
+		l, _ := list.([]any)
+		for i, p := range l {
+			at := jsonptr.Join(ptr, strconv.Itoa(i))
+			m, _ := p.(map[string]any)
+			if m["in"] == "body" {
+				check(m["schema"], jsonptr.Join(at, "schema"), false)
+				continue
+			}
+			check(m, at, true)
+		}
+	}
+	responses := func(rs any, ptr string) {
+		m, _ := rs.(map[string]any)
+		for code, r := range m {
+			rm, _ := r.(map[string]any)
+			at := jsonptr.Join(ptr, code)
+			check(rm["schema"], jsonptr.Join(at, "schema"), false)
+			hs, _ := rm["headers"].(map[string]any)
+			for name, h := range hs {
+				check(h, jsonptr.Join(at, "headers", name), true)
+			}
+		}
+	}
+	defs, _ := root["definitions"].(map[string]any)
+	for name, d := range defs {
+		check(d, jsonptr.Join("", "definitions", name), false)
+	}
+	gp, _ := root["parameters"].(map[string]any)
+	for name, p := range gp {
+		m, _ := p.(map[string]any)
+		at := jsonptr.Join("", "parameters", name)
+		if m["in"] == "body" {
+			check(m["schema"], jsonptr.Join(at, "schema"), false)
+		} else {
+			check(m, at, true)
+		}
+	}
+	responses(root["responses"], "/responses")
+	paths, _ := root["paths"].(map[string]any)
+	for p, item := range paths {
+		im, _ := item.(map[string]any)
+		params(im["parameters"], jsonptr.Join("", "paths", p, "parameters"))
+		for method, op := range im {
+			om, ok := op.(map[string]any)
+			if !ok || !httpMethods[method] {
+				continue
+			}
+			params(om["parameters"], jsonptr.Join("", "paths", p, method, "parameters"))
+			responses(om["responses"], jsonptr.Join("", "paths", p, method, "responses"))
+		}
+	}
+	var out []Finding
+	for _, b := range bad {
+		what, ok := repairValue(v, b.ptr, b.why)
+		if !ok {
+			continue
+		}
+		key := jsonptr.Unescape(b.ptr[strings.LastIndex(b.ptr, "/")+1:])
+		out = append(out, Finding{Rule: RuleKeywordType, Level: LevelOf(RuleKeywordType), File: f.Name, Pointer: b.ptr, Line: f.Line(b.ptr),
+			Message: fmt.Sprintf("%q has a value of the wrong type (%s); %s", key, b.why, what)})
 	}
 	sortFindings(out)
 	return out

@@ -182,6 +182,10 @@ func (b *builder) compile(doc *specs.Document, dir direction, l loc) (*schema, e
 
 func (b *builder) operation(doc *specs.Document, spec *openapi3.T, item *openapi3.PathItem, o *openapi3.Operation, method, path string, itemLoc loc) (*operation, error) {
 	opLoc := loc{itemLoc.file, itemLoc.ptr + "/" + strings.ToLower(method)}
+	if _, custom := item.AdditionalOperations[method]; custom {
+		// OpenAPI 3.2's methods other than the fixed fields (COPY, PURGE) are written there.
+		opLoc.ptr = jsonptr.Join(itemLoc.ptr, "additionalOperations", method)
+	}
 	op := &operation{
 		id:       o.OperationID,
 		method:   method,

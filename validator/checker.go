@@ -80,6 +80,17 @@ func (c *Checker) Compile(part Part, src *specs.Sources, path, ptr string) (*Sch
 	return &Schema{c: c, sch: sch, dir: dir}, nil
 }
 
+// UncompilableFinding returns the spec.schema.uncompilable finding (file, pointer, line, why) of
+// an error of Compile that is a schema the engine cannot compile, as the Validator reports it at
+// load, so that lint reports the same defect with the same id and words.
+func UncompilableFinding(err error) (specs.Finding, bool) {
+	var ce *compileError
+	if errors.As(err, &ce) {
+		return ce.at, true
+	}
+	return specs.Finding{}, false
+}
+
 // Accepts reports whether v (a value as encoding/json decodes it with UseNumber, or as a YAML
 // decoder gives it) is valid against s.
 func (s *Schema) Accepts(v any) bool {

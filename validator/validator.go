@@ -73,6 +73,11 @@ func New(docs []*specs.Document, opts Options) (*Validator, error) {
 	v := &Validator{opts: opts, router: router{bases: b.bases}, byID: map[string]*operation{}, ops: b.ops, schema: b.schemas}
 	for _, op := range b.ops {
 		if prev, dup := v.byID[op.id]; dup {
+			if prev.spec == op.spec {
+				// One spec's duplicate is its load's spec.operation_id.duplicate finding: requests
+				// are routed by method and path all the same; the operationId names the first.
+				continue
+			}
 			return nil, fmt.Errorf("operationId %q is used by both %s (%s %s) and %s (%s %s)", op.id, prev.spec, prev.method, prev.path, op.spec, op.method, op.path)
 		}
 		v.byID[op.id] = op

@@ -99,7 +99,7 @@ func TestCorpusLintPublishedSpecs(t *testing.T) {
 		t.Fatal("redocly-openapi-starter did not lint")
 	}
 	for _, f := range starter.Findings {
-		if f.Rule == RuleSchemaInvalid && strings.Contains(f.File, "/components/parameters/") {
+		if f.Rule == validator.RuleSpecSchemaUncompilable && strings.Contains(f.File, "/components/parameters/") {
 			t.Errorf("false %s on a Parameter file: %s: %s", f.Rule, f.File, f.Message)
 		}
 	}
@@ -108,7 +108,7 @@ func TestCorpusLintPublishedSpecs(t *testing.T) {
 	// parameters/*.yaml too, whose files are indented) compiled as a schema.
 	for root, res := range results {
 		for _, f := range res.Findings {
-			if f.Rule == RuleSchemaInvalid && (strings.Contains(f.Message, "'/required' does not validate") || strings.Contains(f.Message, "'/examples' does not validate")) {
+			if f.Rule == validator.RuleSpecSchemaUncompilable && (strings.Contains(f.Message, "'/required' does not validate") || strings.Contains(f.Message, "'/examples' does not validate")) {
 				t.Errorf("%s: %s:%d: a non-schema root compiled as a schema: %s", root, f.File, f.Line, f.Message)
 			}
 		}
@@ -133,7 +133,7 @@ func TestCorpusLintPublishedSpecs(t *testing.T) {
 
 	// Lob's patterns in ECMA-262 syntax ((?!https://)) panicked in jsonschema/v5. Now each is
 	// checked, or reported as unchecked where the schema engine cannot compile it; never a
-	// lint.schema.invalid, since the pattern is valid.
+	// spec.schema.uncompilable, since the pattern is valid.
 	lob := results["lob/lob-api-public.yml"]
 	if lob == nil {
 		t.Fatal("lob did not lint")
@@ -153,7 +153,7 @@ func TestCorpusLintPublishedSpecs(t *testing.T) {
 			}
 			// DigitalOcean's operations are $refs to files of their own, inlined by the load: the
 			// Checker sees them as the validator does, so their schemas are found and compile.
-			if f.Rule == RuleSchemaInvalid && strings.HasPrefix(root, "digitalocean/") {
+			if f.Rule == validator.RuleSpecSchemaUncompilable && strings.HasPrefix(root, "digitalocean/") {
 				t.Errorf("%s: %s:%d: %s: %s", root, f.File, f.Line, f.Rule, f.Message)
 			}
 		}

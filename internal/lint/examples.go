@@ -219,7 +219,12 @@ func (l *linter) fail(p place, err error) {
 	case errors.Is(err, errUnchecked):
 		l.add(l.finding(RuleSchemaUnchecked, p.file, p.ptr, fmt.Sprintf("the schema is not checked, nor anything that uses it: %v", err)))
 	default:
-		l.add(l.finding(RuleSchemaInvalid, p.file, p.ptr, fmt.Sprintf("the schema cannot be compiled, so nothing that uses it can be checked: %v", err)))
+		// The defect validate, proxy and mock report at load: one id and one message everywhere.
+		if at, ok := validator.UncompilableFinding(err); ok {
+			l.add(fromSpecs(at))
+			return
+		}
+		l.add(l.finding(validator.RuleSpecSchemaUncompilable, p.file, p.ptr, fmt.Sprintf("the schema cannot be compiled, so nothing that uses it can be checked: %v", err)))
 	}
 }
 

@@ -39,7 +39,6 @@ import (
 const (
 	RuleDocumentSchema    = "lint.oas.schema"
 	RuleOpenAPIInvalid    = "lint.oas.invalid"
-	RuleSchemaInvalid     = "lint.schema.invalid"
 	RuleExampleInvalid    = "lint.example.invalid"
 	RuleOneOfAmbiguous    = "lint.oneof.ambiguous"
 	RuleOneOfUndecided    = "lint.oneof.undecided"
@@ -53,14 +52,13 @@ const (
 // every finding of package specs' lenient load (specs.Rules: a repair, an unresolved or
 // Redocly-style $ref, what kin-openapi's validation refuses, a Swagger 2.0 conversion) and what
 // the validator finds at load in the specs' schemas and cannot check (validator.LoadRules),
-// with their levels and words. lint.ref.unresolved is now spec.ref.unresolved, the id every
-// command's --strict names.
+// with their levels and words. lint.ref.unresolved is now spec.ref.unresolved, and
+// lint.schema.invalid spec.schema.uncompilable, the ids every command's --strict names.
 var Rules = slices.Concat(ownRules, specs.Rules, validator.LoadRules)
 
 var ownRules = []rules.Rule{
 	{ID: RuleDocumentSchema, Level: rules.Error, Summary: "The document breaks the official OpenAPI JSON Schema of its version."},
 	{ID: RuleOpenAPIInvalid, Level: rules.Error, Summary: "kin-openapi refuses to load or validate the document."},
-	{ID: RuleSchemaInvalid, Level: rules.Error, Summary: "A schema cannot be compiled (a bad pattern, a reference into nothing), so what uses it cannot be checked."},
 	{ID: RuleExampleInvalid, Level: rules.Error, Summary: "An example (media type, parameter, header or schema) breaks its schema."},
 	{ID: RuleOneOfAmbiguous, Level: rules.Error, Summary: "Two branches of a oneOf accept the same instance (the witness), which then matches no oneOf."},
 	{ID: RuleOneOfUndecided, Level: rules.Warning, Summary: "The witness search of a oneOf ran out of its step budget before it decided every pair of branches; the oneOf may still be ambiguous."},

@@ -3,6 +3,7 @@ package lint
 import (
 	"context"
 	"encoding/json"
+	"os"
 	"strings"
 	"testing"
 	"testing/fstest"
@@ -252,6 +253,59 @@ func TestLintReportsEveryLoadFinding(t *testing.T) {
 		if got := find(res, RuleDocumentSchema, ""); len(got) != 0 {
 			dump(t, res)
 			t.Errorf("%s: checked against another version's document schema: %+v", c.file, got)
+		}
+	}
+}
+
+// TestUncompilableSchemaOneIDEverywhere: a schema the validator cannot compile (an $id'd
+// schema whose $ref names a $defs entry it lacks) is one spec.schema.uncompilable finding, the
+// one validate --spec reports at load, with its file, pointer, line and words; lint reports it
+// once, not also under an id of its own.
+func TestUncompilableSchemaOneIDEverywhere(t *testing.T) {
+	dir := t.TempDir()
+	spec := dir + "/openapi.yaml"
+	if err := os.WriteFile(spec, []byte(`openapi: 3.1.0
+info: {title: t, version: "1"}
+paths:
+  /a:
+    post:
+      operationId: postA
+      requestBody:
+        content:
+          application/json:
+            schema: {$id: "https://specgate.test/a", type: object, properties: {n: {$ref: "#/$defs/missing"}}}
+            example: {n: 1}
+      responses:
+        "204": {description: ok}
+`), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	docs, err := specs.LoadFiles(context.Background(), spec)
+	if err != nil {
+		t.Fatal(err)
+	}
+	v, err := validator.New(docs, validator.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := v.SpecFindings()
+	if len(want) != 1 || want[0].Rule != validator.RuleSpecSchemaUncompilable {
+		t.Fatalf("validator: %+v", want)
+	}
+	res := lint(t, Options{}, spec)
+	var got []report.Finding
+	for _, f := range res.Findings {
+		if f.Rule == validator.RuleSpecSchemaUncompilable || strings.HasPrefix(f.Rule, "lint.schema") {
+			got = append(got, f)
+		}
+	}
+	if len(got) != 1 || got[0].Rule != want[0].Rule || got[0].Pointer != want[0].Pointer || got[0].Line != want[0].Line || got[0].Message != want[0].Message || got[0].Level != want[0].Level {
+		dump(t, res)
+		t.Fatalf("lint: %+v\nvalidator: %+v", got, want)
+	}
+	for _, r := range Rules {
+		if r.ID == "lint.schema.invalid" {
+			t.Error("lint.schema.invalid is still a rule of lint")
 		}
 	}
 }
