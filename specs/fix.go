@@ -120,14 +120,15 @@ func isAnchorRef(ref string) bool {
 	return ok && frag != "" && !strings.HasPrefix(frag, "/")
 }
 
-// dataKey reports whether the value under key k holds data rather than spec objects: examples,
-// defaults, enums, consts and extensions. A schema property of such a name is a schema.
+// dataKey reports whether the value under key k, below keys, holds data rather than spec
+// objects (see IsDataKeyword). A schema property of such a name is a schema.
 func dataKey(k string, keys []string) bool {
 	if len(keys) > 0 && nameMap(keys[len(keys)-1]) {
 		return false
 	}
-	return strings.HasPrefix(k, "x-") || k == "example" || k == "enum" || k == "const" ||
-		(k == "default" && parentKey(keys, 0) != "responses") ||
+	// examples is walked: a Parameter's or Media Type's holds Example objects, whose $refs
+	// are fixed; their value is data. A default of responses is the default Response.
+	return IsDataKeyword(k) && k != "examples" && (k != "default" || parentKey(keys, 0) != "responses") ||
 		(k == "value" && len(keys) > 1 && keys[len(keys)-2] == "examples")
 }
 
