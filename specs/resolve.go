@@ -55,20 +55,24 @@ func (e *ResolveError) Unwrap() error { return e.Err }
 // pointers as URI fragments, escaped tokens); references to other hosts are never followed.
 // Resolve reads the files' Values, in which the load already replaced the references Redocly
 // resolves (a Markdown file, a string, a misplaced $ref) by what they stand for, so those
-// resolve as Redocly does. The error is a *ResolveError, wrapping ErrRefCycle for a cycle.
-// Resolve is safe for concurrent use.
+// resolve as Redocly does. The error is a *ResolveError at the $ref that cannot be followed
+// (wrapping ErrRefCycle for a cycle), or at p when nothing is there. Resolve is safe for
+// concurrent use.
 func (s *Sources) Resolve(p Place) (Place, any, error) {
-	return resolve(s.reader(), p)
+	return resolve(s.reader(), p, nil)
+}
+
+// ResolveWhile is Resolve that follows a Reference object only while follow, given it, says
+// so: it returns the first one refused as the value. The validator stops at a 3.1 $ref whose
+// siblings constrain, which is a schema of its own.
+func (s *Sources) ResolveWhile(p Place, follow func(ref map[string]any) bool) (Place, any, error) {
+	return resolve(s.reader(), p, follow)
 }
 
 // ResolveRef resolves the $ref ref written in the file at path from, as Resolve does the
 // place of a Reference object: for a $ref read from a copy of a file rather than from a place.
 func (s *Sources) ResolveRef(from, ref string) (Place, any, error) {
-	target, ok := RefTarget(from, ref)
-	if !ok {
-		return Place{File: from}, nil, &ResolveError{At: Place{File: from}, Name: s.DisplayName(from), Ref: ref, Err: errRemote}
-	}
-	return resolve(s.reader(), target)
+	return chase(s.reader(), Place{File: from}, map[string]any{"$ref": ref}, nil)
 }
 
 var errRemote = errors.New("it is an absolute URL; specgate follows only references to files beside the spec, and never fetches")
@@ -100,41 +104,58 @@ func (s *Sources) reader() reader {
 	}
 }
 
+func (r reader) lookup(p Place) (any, error) {
+	root, err := r.value(p.File)
+	if err != nil {
+		return nil, err
+	}
+	v, ok := jsonptr.Lookup(root, p.Pointer)
+	if !ok {
+		return nil, fmt.Errorf("%s has nothing at #%s", r.name(p.File), p.Pointer)
+	}
+	return v, nil
+}
+
 // resolve is Resolve over the values r reads.
-func resolve(r reader, p Place) (Place, any, error) {
+func resolve(r reader, p Place, follow func(map[string]any) bool) (Place, any, error) {
+	v, err := r.lookup(p)
+	if err != nil {
+		return p, nil, &ResolveError{At: p, Name: r.name(p.File), Err: err}
+	}
+	return chase(r, p, v, follow)
+}
+
+// chase follows the $refs from the value v at p.
+func chase(r reader, p Place, v any, follow func(map[string]any) bool) (Place, any, error) {
+	fail := func(ref string, err error) (Place, any, error) {
+		return p, nil, &ResolveError{At: p, Name: r.name(p.File), Ref: ref, Err: err}
+	}
 	var chain []Place
 	for {
-		root, err := r.value(p.File)
-		if err != nil {
-			return p, nil, &ResolveError{At: p, Name: r.name(p.File), Err: err}
-		}
-		v, ok := jsonptr.Lookup(root, p.Pointer)
-		if !ok {
-			return p, nil, &ResolveError{At: p, Name: r.name(p.File), Err: errNothing}
-		}
 		m, _ := v.(map[string]any)
 		ref, isRef := m["$ref"].(string)
-		if !isRef {
+		if !isRef || (follow != nil && !follow(m)) {
 			return p, v, nil
 		}
 		for _, c := range chain {
 			if c == p {
-				return p, nil, &ResolveError{At: p, Name: r.name(p.File), Ref: ref, Err: ErrRefCycle}
+				return fail(ref, ErrRefCycle)
 			}
 		}
 		if len(chain) == maxRefHops {
-			return p, nil, &ResolveError{At: p, Name: r.name(p.File), Ref: ref, Err: errChainLong}
+			return fail(ref, errChainLong)
 		}
 		chain = append(chain, p)
 		next, ok := RefTarget(p.File, ref)
 		if !ok {
-			return p, nil, &ResolveError{At: p, Name: r.name(p.File), Ref: ref, Err: errRemote}
+			return fail(ref, errRemote)
 		}
-		p = next
+		nv, err := r.lookup(next)
+		if err != nil {
+			return fail(ref, err)
+		}
+		p, v = next, nv
 	}
 }
 
-var (
-	errNothing   = errors.New("nothing is there")
-	errChainLong = fmt.Errorf("the chain of $refs is longer than %d", maxRefHops)
-)
+var errChainLong = fmt.Errorf("the chain of $refs is longer than %d", maxRefHops)

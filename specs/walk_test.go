@@ -44,37 +44,37 @@ get:
 	})
 	tests := []struct {
 		from Place
-		to   Place
-		err  error // nil: resolves
+		to   Place  // where it resolves, or where resolving stops
+		err  error  // wrapped by the error, when not nil
+		msg  string // in the error, when not ""
 	}{
-		{Place{"api.yaml", "/paths/~1users~1{id}"}, Place{"paths/user.yaml", ""}, nil},
-		{Place{"api.yaml", "/components/schemas/Escaped"}, Place{"api.yaml", "/components/schemas/a~1b~0c"}, nil},
-		{Place{"api.yaml", "/components/schemas/Chain"}, Place{"parameters/id.yaml", ""}, nil},
-		{Place{"paths/user.yaml", "/get/parameters/0"}, Place{"parameters/id.yaml", ""}, nil},
-		{Place{"api.yaml", "/components/schemas/Loop1"}, Place{"api.yaml", "/components/schemas/Loop1"}, ErrRefCycle},
-		{Place{"api.yaml", "/components/schemas/Self"}, Place{"api.yaml", "/components/schemas/Self"}, ErrRefCycle},
-		{Place{"api.yaml", "/components/schemas/Remote"}, Place{"api.yaml", "/components/schemas/Remote"}, errRemote},
-		{Place{"api.yaml", "/components/schemas/Missing"}, Place{"nope.yaml", "/X"}, nil},
-		{Place{"api.yaml", "/components/schemas/Nowhere"}, Place{"api.yaml", "/components/schemas/None"}, errNothing},
+		{from: Place{"api.yaml", "/paths/~1users~1{id}"}, to: Place{"paths/user.yaml", ""}},
+		{from: Place{"api.yaml", "/components/schemas/Escaped"}, to: Place{"api.yaml", "/components/schemas/a~1b~0c"}},
+		{from: Place{"api.yaml", "/components/schemas/Chain"}, to: Place{"parameters/id.yaml", ""}},
+		{from: Place{"paths/user.yaml", "/get/parameters/0"}, to: Place{"parameters/id.yaml", ""}},
+		{from: Place{"api.yaml", "/components/schemas/Loop1"}, to: Place{"api.yaml", "/components/schemas/Loop1"}, err: ErrRefCycle},
+		{from: Place{"api.yaml", "/components/schemas/Self"}, to: Place{"api.yaml", "/components/schemas/Self"}, err: ErrRefCycle},
+		{from: Place{"api.yaml", "/components/schemas/Remote"}, to: Place{"api.yaml", "/components/schemas/Remote"}, err: errRemote},
+		{from: Place{"api.yaml", "/components/schemas/Missing"}, to: Place{"api.yaml", "/components/schemas/Missing"}, msg: "nope.yaml does not exist"},
+		{from: Place{"api.yaml", "/components/schemas/Nowhere"}, to: Place{"api.yaml", "/components/schemas/Nowhere"}, msg: "api.yaml has nothing at #/components/schemas/None"},
+		{from: Place{"api.yaml", "/components/schemas/None"}, to: Place{"api.yaml", "/components/schemas/None"}, msg: "nothing at"},
 	}
 	for _, tt := range tests {
 		to, v, err := src.Resolve(tt.from)
-		switch {
-		case tt.err == nil && tt.to.File == "nope.yaml":
-			var re *ResolveError
-			if !errors.As(err, &re) || re.At != tt.to || !strings.Contains(err.Error(), "does not exist") {
-				t.Errorf("Resolve(%v) = %v, %v; want the missing file named at %v", tt.from, to, err, tt.to)
-			}
-		case tt.err == nil:
+		if tt.err == nil && tt.msg == "" {
 			if err != nil || to != tt.to || v == nil {
 				t.Errorf("Resolve(%v) = %v, %v, %v; want %v", tt.from, to, v, err, tt.to)
 			}
-		default:
-			var re *ResolveError
-			if !errors.Is(err, tt.err) || !errors.As(err, &re) || re.At != tt.to {
-				t.Errorf("Resolve(%v) = %v, %v; want %v at %v", tt.from, to, err, tt.err, tt.to)
-			}
+			continue
 		}
+		var re *ResolveError
+		if !errors.As(err, &re) || re.At != tt.to || to != tt.to || (tt.err != nil && !errors.Is(err, tt.err)) || !strings.Contains(err.Error(), tt.msg) {
+			t.Errorf("Resolve(%v) = %v, %v; want an error at %v (%v %q)", tt.from, to, err, tt.to, tt.err, tt.msg)
+		}
+	}
+	// A 3.1 $ref with constraining siblings is a schema of its own: ResolveWhile stops there.
+	if to, _, err := src.ResolveWhile(Place{"api.yaml", "/components/schemas/Chain"}, func(m map[string]any) bool { return !strings.Contains(m["$ref"].(string), "id.yaml") }); err != nil || to != (Place{"paths/user.yaml", "/get/parameters/0"}) {
+		t.Errorf("ResolveWhile = %v, %v", to, err)
 	}
 	if to, v, err := src.ResolveRef("paths/user.yaml", "../api.yaml#/components/schemas/a~1b~0c"); err != nil || to.File != "api.yaml" || v.(map[string]any)["type"] != "string" {
 		t.Errorf("ResolveRef = %v, %v, %v", to, v, err)
