@@ -75,6 +75,9 @@ func (s *Sources) ResolveRef(from, ref string) (Place, any, error) {
 	return chase(s.reader(), Place{File: from}, map[string]any{"$ref": ref}, nil)
 }
 
+// Value returns the value at p, without following a $ref there.
+func (s *Sources) Value(p Place) (any, error) { return s.reader().lookup(p) }
+
 var errRemote = errors.New("it is an absolute URL; specgate follows only references to files beside the spec, and never fetches")
 
 // RefTarget is the place a $ref written in the file at path from points to. ok is false for a

@@ -29,9 +29,11 @@ const (
 	// kindContent is a content map (media type → Media Type object), which Redocly lets a
 	// $ref stand for.
 	kindContent
+	// kindExamples is an Example object the walk goes into only when asked (Walker.Examples).
+	kindExamples
 )
 
-var kindNames = [...]string{"document", "path item", "operation", "parameter", "header", "request body", "response", "media type", "example", "callback", "schema", "content"}
+var kindNames = [...]string{"document", "path item", "operation", "parameter", "header", "request body", "response", "media type", "example", "callback", "schema", "content", "example"}
 
 func (k Kind) String() string {
 	if k >= 0 && int(k) < len(kindNames) {
@@ -105,7 +107,11 @@ type Node struct {
 	// $refs; a schema with a $ref is reached itself (its siblings may apply) and so is where it
 	// points.
 	Place Place
+	// Value is the object; nil for a boolean schema.
 	Value map[string]any
+	// Boolean, for a boolean schema of 2020-12 (true accepts everything, false nothing), is
+	// its value.
+	Boolean *bool
 	// Root, for a schema, says it is reached from outside a schema (a Parameter's, a Media
 	// Type's, a component) or as the target of a $ref, rather than as a subschema.
 	Root bool
@@ -135,6 +141,10 @@ type Walker struct {
 	// Compiled walks, in an OpenAPI 3.0 document too, every keyword a JSON Schema 2020-12
 	// compiler reads as a subschema: for code that hands the schemas, converted, to one.
 	Compiled bool
+	// Examples walks Example objects too (components' and those of parameters, headers and
+	// media types), through their $refs; without it the walk never reads the files they are
+	// in, which can be the largest of a tree.
+	Examples bool
 	// Read, when set, returns the value of the file at path in place of its File.Value: for
 	// a caller that rewrites copies of the files as it walks (the validator's converter). The
 	// values it returns are the ones walked, after Visit changed them.
@@ -217,6 +227,12 @@ func (w *Walker) once(p Place) bool {
 
 // object walks the object v of kind k (no schema) at p.
 func (w *Walker) object(r reader, k Kind, p Place, v any, response bool) {
+	if k == kindExamples {
+		if !w.Examples {
+			return
+		}
+		k = KindExample
+	}
 	m, ok := v.(map[string]any)
 	if !ok || !w.once(p) {
 		return
@@ -274,7 +290,7 @@ func (w *Walker) object(r reader, k Kind, p Place, v any, response bool) {
 			key  string
 			kind Kind
 		}{{"parameters", KindParameter}, {"headers", KindHeader}, {"requestBodies", KindRequestBody}, {"responses", KindResponse},
-			{"examples", KindExample}, {"callbacks", KindCallback}, {"pathItems", KindPathItem}} {
+			{"examples", kindExamples}, {"callbacks", KindCallback}, {"pathItems", KindPathItem}} {
 			mm := mapAt(comp, c.key)
 			for _, name := range sortedKeys(mm) {
 				w.object(r, c.kind, cp.At(c.key, name), mm[name], response)
@@ -300,7 +316,7 @@ func (w *Walker) object(r reader, k Kind, p Place, v any, response bool) {
 			w.schema(r, p.At("schema"), s, true, false, response)
 		}
 		w.contentOf(r, p, m, response)
-		each("examples", KindExample, false)
+		each("examples", kindExamples, false)
 	case KindRequestBody:
 		w.contentOf(r, p, m, response)
 	case KindResponse:
@@ -313,7 +329,7 @@ func (w *Walker) object(r reader, k Kind, p Place, v any, response bool) {
 		if s, ok := m["schema"]; ok {
 			w.schema(r, p.At("schema"), s, true, false, response)
 		}
-		each("examples", KindExample, false)
+		each("examples", kindExamples, false)
 		enc := mapAt(m, "encoding")
 		for _, name := range sortedKeys(enc) {
 			em, _ := enc[name].(map[string]any)
@@ -364,11 +380,14 @@ func (w *Walker) content(r reader, p Place, content map[string]any, response boo
 // schema walks the Schema object v at p and its subschemas. root says it is reached from
 // outside a schema; inResource that an enclosing schema has an $id (2020-12).
 func (w *Walker) schema(r reader, p Place, v any, root, inResource, response bool) {
+	is2020 := w.Dialect == Dialect2020
 	m, ok := v.(map[string]any)
+	if b, isBool := v.(bool); isBool && (is2020 || w.Compiled) && w.Visit != nil && w.once(p) {
+		w.Visit(&Node{Kind: KindSchema, Place: p, Root: root, Response: response, InResource: inResource, Boolean: &b})
+	}
 	if !ok || !w.once(p) {
 		return
 	}
-	is2020 := w.Dialect == Dialect2020
 	if _, ok := m["$id"].(string); ok && is2020 {
 		inResource = true
 	}
@@ -408,8 +427,8 @@ func (w *Walker) schema(r reader, p Place, v any, root, inResource, response boo
 		}
 	}
 	for _, k := range kw.single {
-		if _, ok := m[k].(map[string]any); ok {
-			w.schema(r, p.At(k), m[k], false, inResource, response)
+		if e, ok := m[k]; ok {
+			w.schema(r, p.At(k), e, false, inResource, response)
 		}
 	}
 	for _, k := range kw.list {

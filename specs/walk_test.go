@@ -101,7 +101,7 @@ func TestResolveReadsRepairedValues(t *testing.T) {
 func walked(t *testing.T, src *Sources, d Dialect, compiled bool, root string) []string {
 	t.Helper()
 	var out []string
-	w := &Walker{Sources: src, Dialect: d, Compiled: compiled, Visit: func(n *Node) bool {
+	w := &Walker{Sources: src, Dialect: d, Compiled: compiled, Examples: true, Visit: func(n *Node) bool {
 		out = append(out, n.Kind.String()+" "+n.Place.String())
 		return true
 	}}
@@ -182,6 +182,24 @@ get:
 	if !slices.Equal(got, want) {
 		t.Errorf("walked:\n  %s\nwant:\n  %s", strings.Join(got, "\n  "), strings.Join(want, "\n  "))
 	}
+	// Without Examples the walk never goes into Example objects nor reads their files.
+	read := map[string]bool{}
+	w := &Walker{Sources: src, Read: func(p string) (any, error) {
+		read[p] = true
+		f, err := src.File(p)
+		if err != nil {
+			return nil, err
+		}
+		return f.Value, nil
+	}, Visit: func(n *Node) bool {
+		if n.Kind == KindExample {
+			t.Errorf("example %v walked", n.Place)
+		}
+		return true
+	}}
+	if err := w.Walk(Place{File: "api.yaml"}, KindDocument); err != nil || read["examples/one.yaml"] || !read["schemas/tag.yaml"] {
+		t.Errorf("without Examples: %v, read %v", err, read)
+	}
 	// The same document read as 2020-12: if is a subschema keyword and $ref's siblings apply.
 	got = walked(t, src, Dialect2020, false, "api.yaml")
 	for _, p := range []string{"schema api.yaml#/components/schemas/Pet/if", "schema api.yaml#/components/schemas/Pet/if/properties/a", "schema api.yaml#/components/schemas/Tag/properties/never"} {
@@ -215,8 +233,10 @@ components:
         b: {$ref: 'other.yaml#/Thing'}
     Named:
       properties: {$ref: props.yaml}
+    Never: false
     Tuple:
       items: [{type: string}, {$ref: other.yaml#/Thing}]
+      additionalItems: true
       prefixItems: [{type: integer}]
       contentSchema: {type: object}
 `,
@@ -226,7 +246,11 @@ components:
 	var targets []string
 	roots := map[string]bool{}
 	inRes := map[string]bool{}
+	booleans := map[string]bool{}
 	w := &Walker{Sources: src, Dialect: Dialect2020, Visit: func(n *Node) bool {
+		if n.Boolean != nil {
+			booleans[n.Place.Pointer] = *n.Boolean
+		}
 		if n.HasTarget {
 			targets = append(targets, n.Place.Pointer+" -> "+n.Target.String())
 		}
@@ -255,6 +279,9 @@ components:
 	}
 	if !inRes["api.yaml#/components/schemas/Res/$defs/inner"] || inRes["other.yaml#/Thing"] {
 		t.Errorf("InResource: inner %v, Thing %v; want true, false", inRes["api.yaml#/components/schemas/Res/$defs/inner"], inRes["other.yaml#/Thing"])
+	}
+	if len(booleans) != 2 || booleans["/components/schemas/Never"] || !booleans["/components/schemas/Tuple/additionalItems"] || !roots["api.yaml#/components/schemas/Never"] {
+		t.Errorf("boolean schemas: %v", booleans)
 	}
 	for _, p := range []string{"api.yaml#/components/schemas/Tuple/prefixItems/0", "api.yaml#/components/schemas/Tuple/contentSchema", "api.yaml#/components/schemas/Tuple/items/0"} {
 		if _, ok := roots[p]; !ok {
