@@ -101,16 +101,12 @@ func (w *fixer) walk(v any, ptr string, keys []string, set func(any), depth int,
 
 // resolves reports whether ref, read against the file, points to something.
 func (w *fixer) resolves(ref string) bool {
-	target, frag, ok := jsonptr.SplitRef(w.f.Path, ref)
+	target, ok := RefTarget(w.f.Path, ref)
 	if !ok {
 		return false
 	}
-	tf, err := w.s.File(target)
-	if err != nil {
-		return false
-	}
-	_, ok = jsonptr.Lookup(tf.Value, frag)
-	return ok
+	_, err := w.s.Value(target)
+	return err == nil
 }
 
 // isAnchorRef reports whether ref names a JSON Schema anchor ("#name", "file.yaml#name") rather
