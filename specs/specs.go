@@ -22,8 +22,6 @@ import (
 	"sync"
 
 	"github.com/getkin/kin-openapi/openapi3"
-
-	"github.com/specgate/specgate/internal/jsonptr"
 )
 
 //go:embed nerm-lifecycle.yaml oig-selfservice.yaml
@@ -203,8 +201,8 @@ func (s *Sources) prefetch(root string) {
 		mu.Lock()
 		defer mu.Unlock()
 		for _, ref := range f.refs {
-			target, _, ok := jsonptr.SplitRef(p, ref)
-			if ok && !seen[target] {
+			to, ok := RefTarget(p, ref)
+			if target := to.File; ok && !seen[target] {
 				seen[target] = true
 				wg.Add(1)
 				go visit(target)
