@@ -3,6 +3,7 @@ package specs
 import (
 	"fmt"
 	"path"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -129,14 +130,9 @@ func dataKey(k string, keys []string) bool {
 }
 
 // nameMap reports whether the keys of a map under key k are names chosen by the author (schema
-// properties, definitions) rather than OpenAPI or JSON Schema keywords.
-func nameMap(k string) bool {
-	switch k {
-	case "properties", "patternProperties", "$defs", "definitions", "dependentSchemas":
-		return true
-	}
-	return false
-}
+// properties, definitions) rather than OpenAPI or JSON Schema keywords: the keywords that map
+// names to subschemas, in any dialect.
+func nameMap(k string) bool { return slices.Contains(keywords2020.named, k) }
 
 // parentKey returns the key i levels above the current value (0: the value's own key), "" past
 // the root.
