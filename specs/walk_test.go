@@ -112,6 +112,13 @@ func walked(t *testing.T, src *Sources, d Dialect, compiled bool, root string) [
 	return out
 }
 
+func sameLines(t *testing.T, what string, got, want []string) {
+	t.Helper()
+	if !slices.Equal(got, want) {
+		t.Errorf("%s:\n  %s\nwant:\n  %s", what, strings.Join(got, "\n  "), strings.Join(want, "\n  "))
+	}
+}
+
 func TestWalkerKnowsOpenAPIStructure(t *testing.T) {
 	src := tree(map[string]string{
 		"api.yaml": `
@@ -179,9 +186,7 @@ get:
 		"schema paths/pets.yaml#/get/responses/200/headers/X-Rate/schema",
 		"schema schemas/tag.yaml#",
 	}
-	if !slices.Equal(got, want) {
-		t.Errorf("walked:\n  %s\nwant:\n  %s", strings.Join(got, "\n  "), strings.Join(want, "\n  "))
-	}
+	sameLines(t, "walked", got, want)
 	// Without Examples the walk never goes into Example objects nor reads their files.
 	read := map[string]bool{}
 	w := &Walker{Sources: src, Read: func(p string) (any, error) {
@@ -269,9 +274,7 @@ components:
 		"/components/schemas/Tuple/items/1 -> other.yaml#/Thing",
 		"/name -> other.yaml#/Thing",
 	}
-	if !slices.Equal(targets, want) {
-		t.Errorf("followed:\n  %s\nwant:\n  %s", strings.Join(targets, "\n  "), strings.Join(want, "\n  "))
-	}
+	sameLines(t, "followed", targets, want)
 	for p, want := range map[string]bool{"props.yaml#/id": true, "other.yaml#/Thing": true, "api.yaml#/components/schemas/Node/properties/next": false} {
 		if got, ok := roots[p]; !ok || got != want {
 			t.Errorf("%s: visited %v, root %v; want root %v", p, ok, got, want)
