@@ -338,3 +338,11 @@ func TestIsDataKeyword(t *testing.T) {
 		t.Error("if is a subschema keyword of 2020-12 only")
 	}
 }
+
+func TestDialectOf(t *testing.T) {
+	for v, want := range map[string]Dialect{"2.0": DialectOpenAPI30, "3.0.3": DialectOpenAPI30, "3.0": DialectOpenAPI30, "3.1.0": Dialect2020, "3.2.0": Dialect2020, "": DialectOpenAPI30} {
+		if got := DialectOf(v); got != want {
+			t.Errorf("DialectOf(%q) = %v, want %v", v, got, want)
+		}
+	}
+}

@@ -444,5 +444,5 @@ var knownDrafts = map[string]bool{
 // schemasAre2020 reports whether the schemas of an OpenAPI document of this version are JSON
 // Schema 2020-12 (3.1 and later), rather than OpenAPI 3.0's dialect.
 func schemasAre2020(version string) bool {
-	return strings.HasPrefix(version, "3.") && !strings.HasPrefix(version, "3.0")
+	return specs.DialectOf(version) == specs.Dialect2020
 }
