@@ -148,12 +148,13 @@ func parentKey(keys []string, i int) string {
 func (w *fixer) ref(t map[string]any, ref, ptr string, keys []string, set func(any), depth int) bool {
 	f := w.f
 	refPtr := jsonptr.Join(ptr, "$ref")
-	target, frag, ok := jsonptr.SplitRef(f.Path, ref)
+	target, ok := RefTarget(f.Path, ref)
 	if !ok {
-		w.unresolved(ref, ptr, keys, set, "it is an absolute URL; specgate follows only references to files beside the spec, and never fetches")
+		w.unresolved(ref, ptr, keys, set, errRemote.Error())
 		return true
 	}
-	tf, err := w.s.File(target)
+	frag := target.Pointer
+	tf, err := w.s.File(target.File)
 	if err != nil {
 		w.unresolved(ref, ptr, keys, set, err.Error())
 		return true
