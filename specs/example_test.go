@@ -42,3 +42,45 @@ func ExampleLoadFiles() {
 	// Output:
 	// 1 true
 }
+
+// Walk a document by its structure: every Schema object is reached, through $refs into other
+// files too, and nothing under example, default, enum or an extension is taken for one.
+func ExampleWalker() {
+	docs, err := specs.LoadFiles(context.Background(), "testdata/vendor/openapi.yaml")
+	if err != nil {
+		log.Fatal(err)
+	}
+	d := docs[0]
+	kinds := map[specs.Kind]int{}
+	w := &specs.Walker{Sources: d.Sources, Dialect: specs.DialectOf(d.Spec.OpenAPI), Visit: func(n *specs.Node) bool {
+		kinds[n.Kind]++
+		return true
+	}}
+	if err := w.Walk(specs.Place{File: d.Path}, specs.KindDocument); err != nil {
+		log.Fatal(err)
+	}
+	fmt.Println(kinds[specs.KindOperation], "operations,", kinds[specs.KindParameter], "parameters,", kinds[specs.KindSchema], "schemas")
+	// Output:
+	// 4 operations, 3 parameters, 87 schemas
+}
+
+// Resolve a $ref from where it is written to the value it stands for, across files.
+func ExampleSources_Resolve() {
+	docs, err := specs.LoadFiles(context.Background(), "testdata/vendor/openapi.yaml")
+	if err != nil {
+		log.Fatal(err)
+	}
+	d := docs[0]
+	at, v, err := d.Sources.Resolve(specs.Place{File: d.Path, Pointer: "/paths/~1users~1{id}"})
+	if err != nil {
+		log.Fatal(err)
+	}
+	var methods []string
+	for k := range v.(map[string]any) {
+		methods = append(methods, k)
+	}
+	sort.Strings(methods)
+	fmt.Println(d.Sources.DisplayName(at.File)+"#"+at.Pointer, methods)
+	// Output:
+	// testdata/vendor/paths/users-id.yaml# [parameters patch]
+}

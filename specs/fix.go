@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"path"
 	"regexp"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -130,16 +131,12 @@ func replaceable(v any) bool {
 
 // resolves reports whether ref, read against the file, points to something.
 func (w *fixer) resolves(ref string) bool {
-	target, frag, ok := jsonptr.SplitRef(w.f.Path, ref)
+	target, ok := RefTarget(w.f.Path, ref)
 	if !ok {
 		return false
 	}
-	tf, err := w.s.File(target)
-	if err != nil {
-		return false
-	}
-	_, ok = jsonptr.Lookup(tf.Value, frag)
-	return ok
+	_, err := w.s.Value(target)
+	return err == nil
 }
 
 // isAnchorRef reports whether ref names a JSON Schema anchor ("#name", "file.yaml#name") rather
@@ -149,26 +146,22 @@ func isAnchorRef(ref string) bool {
 	return ok && frag != "" && !strings.HasPrefix(frag, "/")
 }
 
-// dataKey reports whether the value under key k holds data rather than spec objects: examples,
-// defaults, enums, consts and extensions. A schema property of such a name is a schema.
+// dataKey reports whether the value under key k, below keys, holds data rather than spec
+// objects (see IsDataKeyword). A schema property of such a name is a schema.
 func dataKey(k string, keys []string) bool {
 	if len(keys) > 0 && nameMap(keys[len(keys)-1]) {
 		return false
 	}
-	return strings.HasPrefix(k, "x-") || k == "example" || k == "enum" || k == "const" ||
-		(k == "default" && parentKey(keys, 0) != "responses") ||
+	// examples is walked: a Parameter's or Media Type's holds Example objects, whose $refs
+	// are fixed; their value is data. A default of responses is the default Response.
+	return IsDataKeyword(k) && k != "examples" && (k != "default" || parentKey(keys, 0) != "responses") ||
 		(k == "value" && len(keys) > 1 && keys[len(keys)-2] == "examples")
 }
 
 // nameMap reports whether the keys of a map under key k are names chosen by the author (schema
-// properties, definitions) rather than OpenAPI or JSON Schema keywords.
-func nameMap(k string) bool {
-	switch k {
-	case "properties", "patternProperties", "$defs", "definitions", "dependentSchemas":
-		return true
-	}
-	return false
-}
+// properties, definitions) rather than OpenAPI or JSON Schema keywords: the keywords that map
+// names to subschemas, in any dialect.
+func nameMap(k string) bool { return slices.Contains(keywords2020.named, k) }
 
 // parentKey returns the key i levels above the current value (0: the value's own key), "" past
 // the root.
@@ -184,12 +177,13 @@ func parentKey(keys []string, i int) string {
 func (w *fixer) ref(t map[string]any, ref, ptr string, keys []string, set func(any), depth int) bool {
 	f := w.f
 	refPtr := jsonptr.Join(ptr, "$ref")
-	target, frag, ok := jsonptr.SplitRef(f.Path, ref)
+	target, ok := RefTarget(f.Path, ref)
 	if !ok {
-		w.unresolved(ref, ptr, keys, set, "it is an absolute URL; specgate follows only references to files beside the spec, and never fetches")
+		w.unresolved(ref, ptr, keys, set, errRemote.Error())
 		return true
 	}
-	tf, err := w.s.File(target)
+	frag := target.Pointer
+	tf, err := w.s.File(target.File)
 	if err != nil {
 		w.unresolved(ref, ptr, keys, set, err.Error())
 		return true

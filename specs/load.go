@@ -368,29 +368,15 @@ func (d *Document) locate(ptr string) (string, string) {
 	}
 	toks := strings.Split(strings.TrimPrefix(ptr, "/"), "/")
 	for _, tok := range toks {
-		f, err := d.Sources.File(file)
-		if err != nil {
-			return file, at
+		// A $ref that cannot be followed leaves the place at the last Reference object reached.
+		to, _, err := d.Sources.Resolve(Place{file, at})
+		var re *ResolveError
+		if errors.As(err, &re) {
+			to = re.At
 		}
-		for range 16 {
-			v, _ := jsonptr.Lookup(f.Value, at)
-			m, _ := v.(map[string]any)
-			ref, ok := m["$ref"].(string)
-			if !ok {
-				break
-			}
-			target, frag, ok := jsonptr.SplitRef(file, ref)
-			if !ok {
-				break
-			}
-			tf, err := d.Sources.File(target)
-			if err != nil {
-				break
-			}
-			file, at, f = target, frag, tf
-		}
+		file, at = to.File, to.Pointer
 		next := at + "/" + tok
-		if _, ok := jsonptr.Lookup(f.Value, next); !ok {
+		if _, err := d.Sources.Value(Place{file, next}); err != nil {
 			return file, at
 		}
 		at = next
@@ -417,17 +403,13 @@ func (d *Document) search(file, ptr string, fits func(map[string]any) bool, key 
 		case map[string]any:
 			isNames := len(keys) > 0 && nameMap(keys[len(keys)-1])
 			if ref, ok := t["$ref"].(string); ok && !isNames {
-				target, frag, ok := jsonptr.SplitRef(file, ref)
-				if !ok || seen[target+"#"+frag] {
+				target, ok := RefTarget(file, ref)
+				if !ok || seen[target.String()] {
 					return false
 				}
-				seen[target+"#"+frag] = true
-				tf, err := d.Sources.File(target)
-				if err != nil {
-					return false
-				}
-				tv, ok := jsonptr.Lookup(tf.Value, frag)
-				return ok && walk(target, frag, tv, nil)
+				seen[target.String()] = true
+				tv, err := d.Sources.Value(target)
+				return err == nil && walk(target.File, target.Pointer, tv, nil)
 			}
 			if !isNames && fits(t) {
 				found, foundPtr = file, jsonptr.Join(ptr, key)

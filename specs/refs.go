@@ -2,7 +2,6 @@ package specs
 
 import (
 	"fmt"
-	"github.com/specgate/specgate/internal/jsonptr"
 	"sort"
 	"strings"
 )
@@ -71,8 +70,8 @@ func Reach(src *Sources, root string) ([]*File, []RefError, error) {
 		files = append(files, f)
 		bad = append(bad, f.refErrs...)
 		for _, ref := range f.kept {
-			target, _, ok := jsonptr.SplitRef(p, ref)
-			if ok && !seen[target] {
+			to, ok := RefTarget(p, ref)
+			if target := to.File; ok && !seen[target] {
 				seen[target] = true
 				queue = append(queue, target)
 			}

@@ -6,6 +6,15 @@
 // that every finding can name a file, a JSON pointer and a line. Documents may span many files
 // joined by relative $refs; all of them are read through one fs.FS.
 //
+// What reads the files themselves goes through two pieces, so that no package follows a $ref
+// or tells a schema from data its own way: Sources.Resolve follows a $ref from where it is
+// written (a Place: file and JSON pointer) to the value it stands for, across files, with
+// cycles detected; a Walker walks a document by OpenAPI's structure, calling its Visit for
+// every path item, operation, parameter, header, request body, response, media type and
+// Schema object (with the subschema keywords of the document's dialect), and never walks
+// data (examples, defaults, enums, consts, extensions). The validator converts the schemas it
+// compiles, and lint finds the examples and oneOfs it checks, with them.
+//
 // Why the decisions in the embedded specs were taken is told in RECONSTRUCTION.md beside them.
 package specs
 
@@ -22,8 +31,6 @@ import (
 	"sync"
 
 	"github.com/getkin/kin-openapi/openapi3"
-
-	"github.com/specgate/specgate/internal/jsonptr"
 )
 
 //go:embed nerm-lifecycle.yaml oig-selfservice.yaml
@@ -203,8 +210,8 @@ func (s *Sources) prefetch(root string) {
 		mu.Lock()
 		defer mu.Unlock()
 		for _, ref := range f.refs {
-			target, _, ok := jsonptr.SplitRef(p, ref)
-			if ok && !seen[target] {
+			to, ok := RefTarget(p, ref)
+			if target := to.File; ok && !seen[target] {
 				seen[target] = true
 				wg.Add(1)
 				go visit(target)

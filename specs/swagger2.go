@@ -109,20 +109,17 @@ func bundleAt(src *Sources, v any, at, root, key string, stack map[string]bool) 
 	switch t := v.(type) {
 	case map[string]any:
 		if ref, ok := t["$ref"].(string); ok {
-			target, frag, ok := jsonptr.SplitRef(at, ref)
-			if ok && target == root {
-				return map[string]any{"$ref": jsonptr.Fragment(frag)}
+			target, ok := RefTarget(at, ref)
+			if ok && target.File == root {
+				return map[string]any{"$ref": jsonptr.Fragment(target.Pointer)}
 			}
-			if ok {
-				key := target + "#" + frag
-				tf, err := src.File(target)
-				if err == nil && !stack[key] {
-					if tv, found := jsonptr.Lookup(tf.Value, frag); found {
-						stack[key] = true
-						out := bundle(src, tv, target, root, stack)
-						delete(stack, key)
-						return out
-					}
+			key := target.String()
+			if ok && !stack[key] {
+				if tv, err := src.Value(target); err == nil {
+					stack[key] = true
+					out := bundle(src, tv, target.File, root, stack)
+					delete(stack, key)
+					return out
 				}
 			}
 			return map[string]any{}

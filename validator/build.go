@@ -3,9 +3,9 @@ package validator
 import (
 	"errors"
 	"fmt"
-	"github.com/specgate/specgate/internal/jsonptr"
 	"net/http"
 	"sort"
+	"strconv"
 	"strings"
 
 	"github.com/getkin/kin-openapi/openapi3"
@@ -64,7 +64,7 @@ func (b *builder) document(doc *specs.Document) error {
 			continue
 		}
 		t := &template{path: p, segs: parseTemplate(p), ops: map[string]*operation{}}
-		itemLoc := loc{doc.Path, jsonptr.Join("", "paths", p)}
+		itemLoc := specs.Place{File: doc.Path}.At("paths", p)
 		itemLoc, err := b.follow(doc, itemLoc)
 		if err != nil {
 			return err
@@ -97,81 +97,43 @@ func (b *builder) document(doc *specs.Document) error {
 }
 
 // loc is a place in a spec file.
-type loc struct {
-	file string
-	ptr  string
-}
+type loc = specs.Place
 
 // follow resolves $refs at l until it reaches an object that is not a reference.
 func (b *builder) follow(doc *specs.Document, l loc) (loc, error) {
-	for range 64 {
-		f, err := doc.Sources.File(l.file)
-		if err != nil {
-			return l, err
-		}
-		v, ok := jsonptr.Lookup(f.Value, l.ptr)
-		if !ok {
-			return l, fmt.Errorf("%s: nothing at #%s", f.Name, l.ptr)
-		}
-		m, _ := v.(map[string]any)
-		ref, isRef := m["$ref"].(string)
-		if !isRef {
-			return l, nil
-		}
-		file, ptr, ok := jsonptr.SplitRef(l.file, ref)
-		if !ok {
-			return l, fmt.Errorf("%s#%s: cannot follow $ref %q", f.Name, l.ptr, ref)
-		}
-		l = loc{file, ptr}
-	}
-	return l, fmt.Errorf("%s#%s: $ref chain too long", doc.Sources.DisplayName(l.file), l.ptr)
+	l, _, err := doc.Sources.Resolve(l)
+	return l, err
 }
 
 // followSchema resolves a schema position's $refs as far as they are plain references to another
 // place of the spec files, so that schemas used in many places are compiled once, at their
-// definition. It stops at a schema whose $ref has siblings that constrain (OpenAPI 3.1), that is
-// in a resource of its own ($id), or whose target is no place of the files (an $id, an anchor):
-// jsonschema/v5 resolves those as JSON Schema says.
+// definition. It stops at a schema whose $ref has siblings that constrain (OpenAPI 3.1), or whose
+// target is no place of the files (an $id, an anchor): jsonschema/v5 resolves those as JSON
+// Schema says.
 func (b *builder) followSchema(doc *specs.Document, l loc) loc {
-	for range 64 {
-		f, err := doc.Sources.File(l.file)
-		if err != nil {
-			return l
-		}
-		v, _ := jsonptr.Lookup(f.Value, l.ptr)
-		m, _ := v.(map[string]any)
-		ref, isRef := m["$ref"].(string)
-		if !isRef {
-			return l
-		}
-		if schemasAre2020(doc.Spec.OpenAPI) {
+	is2020 := specs.DialectOf(doc.Spec.OpenAPI) == specs.Dialect2020
+	to, _, err := doc.Sources.ResolveWhile(l, func(m map[string]any) bool {
+		if is2020 {
 			for k := range m {
 				if k != "$ref" && k != "description" && k != "summary" && k != "title" {
-					return l
+					return false
 				}
 			}
 		}
-		file, ptr, ok := jsonptr.SplitRef(l.file, ref)
-		if !ok {
-			return l
-		}
-		tf, err := doc.Sources.File(file)
-		if err != nil {
-			return l
-		}
-		if _, ok := jsonptr.Lookup(tf.Value, ptr); !ok {
-			return l
-		}
-		l = loc{file, ptr}
+		return true
+	})
+	var re *specs.ResolveError
+	if errors.As(err, &re) {
+		return re.At
 	}
-	return l
+	return to
 }
 
 // compile compiles the schema at l. A schema jsonschema/v5 cannot compile is a finding, and what
 // it describes goes unchecked (nil): one broken schema does not refuse a whole spec.
 func (b *builder) compile(doc *specs.Document, dir direction, l loc) (*schema, error) {
 	l = b.followSchema(doc, l)
-	sch, err := b.schemas.compile(doc.Sources, dir, l.file, l.ptr)
+	sch, err := b.schemas.compile(doc.Sources, dir, l.File, l.Pointer)
 	var ce *compileError
 	if errors.As(err, &ce) {
 		b.schemas.uncompilable = append(b.schemas.uncompilable, ce.at)
@@ -181,10 +143,10 @@ func (b *builder) compile(doc *specs.Document, dir direction, l loc) (*schema, e
 }
 
 func (b *builder) operation(doc *specs.Document, spec *openapi3.T, item *openapi3.PathItem, o *openapi3.Operation, method, path string, itemLoc loc) (*operation, error) {
-	opLoc := loc{itemLoc.file, itemLoc.ptr + "/" + strings.ToLower(method)}
+	opLoc := itemLoc.At(strings.ToLower(method))
 	if _, custom := item.AdditionalOperations[method]; custom {
 		// OpenAPI 3.2's methods other than the fixed fields (COPY, PURGE) are written there.
-		opLoc.ptr = jsonptr.Join(itemLoc.ptr, "additionalOperations", method)
+		opLoc = itemLoc.At("additionalOperations", method)
 	}
 	op := &operation{
 		id:       o.OperationID,
@@ -206,7 +168,7 @@ func (b *builder) operation(doc *specs.Document, spec *openapi3.T, item *openapi
 			if pr == nil || pr.Value == nil {
 				continue
 			}
-			pl, err := b.follow(doc, loc{at.file, fmt.Sprintf("%s/parameters/%d", at.ptr, i)})
+			pl, err := b.follow(doc, at.At("parameters", strconv.Itoa(i)))
 			if err != nil {
 				return err
 			}
@@ -233,7 +195,7 @@ func (b *builder) operation(doc *specs.Document, spec *openapi3.T, item *openapi
 	}
 
 	if o.RequestBody != nil && o.RequestBody.Value != nil {
-		bl, err := b.follow(doc, loc{opLoc.file, opLoc.ptr + "/requestBody"})
+		bl, err := b.follow(doc, opLoc.At("requestBody"))
 		if err != nil {
 			return nil, err
 		}
@@ -249,7 +211,7 @@ func (b *builder) operation(doc *specs.Document, spec *openapi3.T, item *openapi
 			if rr == nil || rr.Value == nil {
 				continue
 			}
-			rl, err := b.follow(doc, loc{opLoc.file, opLoc.ptr + jsonptr.Join("", "responses", code)})
+			rl, err := b.follow(doc, opLoc.At("responses", code))
 			if err != nil {
 				return nil, err
 			}
@@ -264,7 +226,7 @@ func (b *builder) operation(doc *specs.Document, spec *openapi3.T, item *openapi
 				if h == nil || h.Value == nil || strings.EqualFold(name, "Content-Type") {
 					continue
 				}
-				hl, err := b.follow(doc, loc{rl.file, rl.ptr + jsonptr.Join("", "headers", name)})
+				hl, err := b.follow(doc, rl.At("headers", name))
 				if err != nil {
 					return nil, err
 				}
@@ -312,7 +274,7 @@ func (b *builder) param(doc *specs.Document, p *openapi3.Parameter, at loc, dir 
 			out.items = it.Value.Type.Slice()
 		}
 		var err error
-		if out.schema, err = b.compile(doc, dir, loc{at.file, at.ptr + "/schema"}); err != nil {
+		if out.schema, err = b.compile(doc, dir, at.At("schema")); err != nil {
 			return nil, err
 		}
 	}
@@ -331,7 +293,7 @@ func (b *builder) content(doc *specs.Document, content openapi3.Content, at loc,
 		m := media{typ: mediaType(t)}
 		if mt != nil && mt.Schema != nil {
 			var err error
-			if m.schema, err = b.compile(doc, dir, loc{at.file, at.ptr + jsonptr.Join("", "content", t, "schema")}); err != nil {
+			if m.schema, err = b.compile(doc, dir, at.At("content", t, "schema")); err != nil {
 				return nil, err
 			}
 		}

@@ -3,7 +3,6 @@ package validator
 import (
 	"fmt"
 	"github.com/specgate/specgate/internal/jsonptr"
-	"reflect"
 	"regexp"
 	"slices"
 	"sort"
@@ -48,18 +47,16 @@ const (
 // keeping every schema at the same JSON pointer so that a keyword location reported by the JSON
 // Schema validator is also the keyword's location in the spec file.
 //
-// It walks a document by its structure (paths, operations, parameters, request bodies,
-// responses, headers, media types, components), so that only Schema objects are converted and
-// compiled: a Parameter's `required: true` is OpenAPI, not a broken JSON Schema keyword.
-// References are followed as the kind of object their position holds.
+// specs.Walker walks the copies by the documents' structure (paths, operations, parameters,
+// request bodies, responses, headers, media types, components), so that only Schema objects are
+// converted and compiled: a Parameter's `required: true` is OpenAPI, not a broken JSON Schema
+// keyword. References are followed as the kind of object their position holds.
 type converter struct {
-	src *specs.Sources
-	dir direction
+	src  *specs.Sources
+	dir  direction
+	walk *specs.Walker
 
-	out      map[string]any // converted files by path
-	is31     map[string]bool
-	queue    []pending
-	visited  map[uintptr]bool
+	out      map[string]any      // converted files by path
 	places   map[string][]string // by file: the pointers of the schemas reached from outside a schema
 	asSchema map[string]bool     // files whose root was reached as a schema
 	// refRoots holds, by file, the root fields under which a schema's $ref points: a file of
@@ -76,60 +73,22 @@ type schemaID struct {
 	id, file, ptr string
 }
 
-// kind is the kind of OpenAPI object found at a position.
-type kind int
-
-const (
-	kindDocument kind = iota
-	kindSchema
-	kindPathItem
-	kindOperation
-	kindParameter // also a Header object: the same fields matter
-	kindRequestBody
-	kindResponse
-	kindCallback
-	kindContent // a map of media types
-)
-
-type pending struct {
-	file string
-	ptr  string
-	kind kind
-}
-
 func newConverter(src *specs.Sources, dir direction) *converter {
-	return &converter{src: src, dir: dir, out: map[string]any{}, is31: map[string]bool{}, visited: map[uintptr]bool{},
+	c := &converter{src: src, dir: dir, out: map[string]any{},
 		places: map[string][]string{}, asSchema: map[string]bool{}, refRoots: map[string]map[string]bool{}, renamed: map[string]map[string]bool{}}
+	// Compiled: the copies are compiled as 2020-12 whatever their version, so every keyword
+	// the compiler reads as a subschema is converted, in a 3.0 document too.
+	c.walk = &specs.Walker{Sources: src, Compiled: true, Read: c.file, Visit: c.visit}
+	return c
 }
 
 // add converts the document rooted at file and every file it refers to.
 func (c *converter) add(file string, openapi31 bool) error {
-	c.is31[file] = openapi31
-	c.queue = append(c.queue, pending{file: file, kind: kindDocument})
-	for len(c.queue) > 0 {
-		p := c.queue[0]
-		c.queue = c.queue[1:]
-		root, err := c.file(p.file)
-		if err != nil {
-			if p.file == file {
-				return err
-			}
-			continue // a broken $ref: specs reports it, and compiling what uses it fails
-		}
-		v, ok := jsonptr.Lookup(root, p.ptr)
-		if !ok {
-			continue
-		}
-		if p.kind == kindSchema && p.ptr != "" {
-			tok, _, _ := strings.Cut(p.ptr[1:], "/")
-			if c.refRoots[p.file] == nil {
-				c.refRoots[p.file] = map[string]bool{}
-			}
-			c.refRoots[p.file][jsonptr.Unescape(tok)] = true
-		}
-		c.object(p.kind, p.file, v, p.ptr)
+	c.walk.Dialect = specs.DialectOpenAPI30
+	if openapi31 {
+		c.walk.Dialect = specs.Dialect2020
 	}
-	return nil
+	return c.walk.Walk(specs.Place{File: file}, specs.KindDocument)
 }
 
 // file returns the converted copy of a file, copying it on first use.
@@ -259,187 +218,44 @@ func init() {
 	}
 }
 
-// follow queues the target of a $ref found in file, as an object of kind k.
-func (c *converter) follow(file, ref string, k kind) {
-	target, ptr, ok := jsonptr.SplitRef(file, ref)
-	if !ok {
-		return
+// visit converts, in place, the schema the walk reached; it leaves other objects as they are.
+func (c *converter) visit(n *specs.Node) bool {
+	if n.Kind != specs.KindSchema {
+		return true
 	}
-	if _, known := c.is31[target]; !known {
-		c.is31[target] = c.is31[file]
-	}
-	c.queue = append(c.queue, pending{file: target, ptr: ptr, kind: k})
-}
-
-// object converts the object v of kind k found at ptr of file.
-func (c *converter) object(k kind, file string, v any, ptr string) {
-	if k == kindSchema {
-		c.schemaAt(file, v, ptr)
-		return
-	}
-	m, ok := v.(map[string]any)
-	if !ok || c.seen(m) {
-		return
-	}
-	if k == kindContent {
-		c.mediaTypes(file, m, ptr)
-		return
-	}
-	if ref, ok := m["$ref"].(string); ok {
-		c.follow(file, ref, k)
-		if k != kindPathItem {
-			return // a Reference object's siblings are summary and description
+	file, ptr, m := n.Place.File, n.Place.Pointer, n.Value
+	if n.Root {
+		if ptr == "" {
+			c.asSchema[file] = true
 		}
+		c.places[file] = append(c.places[file], ptr)
 	}
-	at := func(key string) string { return ptr + "/" + jsonptr.Escape(key) }
-	each := func(key string, k kind) {
-		if mm, ok := m[key].(map[string]any); ok {
-			for name, e := range mm {
-				c.object(k, file, e, at(key)+"/"+jsonptr.Escape(name))
-			}
-		}
+	if m == nil {
+		return true // a boolean schema
 	}
-	switch k {
-	case kindDocument:
-		each("paths", kindPathItem)
-		each("webhooks", kindPathItem)
-		if _, ok := m["swagger"]; ok { // Swagger 2.0
-			each("definitions", kindSchema)
-			each("parameters", kindParameter)
-			each("responses", kindResponse)
+	if n.HasTarget && n.Target.Pointer != "" {
+		tok, _, _ := strings.Cut(n.Target.Pointer[1:], "/")
+		if c.refRoots[n.Target.File] == nil {
+			c.refRoots[n.Target.File] = map[string]bool{}
 		}
-		if comp, ok := m["components"].(map[string]any); ok {
-			cp := at("components")
-			for key, k := range map[string]kind{"schemas": kindSchema, "parameters": kindParameter, "headers": kindParameter,
-				"requestBodies": kindRequestBody, "responses": kindResponse, "callbacks": kindCallback, "pathItems": kindPathItem} {
-				if mm, ok := comp[key].(map[string]any); ok {
-					for name, e := range mm {
-						c.object(k, file, e, cp+"/"+jsonptr.Escape(key)+"/"+jsonptr.Escape(name))
-					}
-				}
-			}
-		}
-	case kindPathItem:
-		c.parameters(file, m, ptr)
-		for key, e := range m {
-			if httpMethods[key] {
-				c.object(kindOperation, file, e, at(key))
-			}
-		}
-		each("additionalOperations", kindOperation) // OpenAPI 3.2
-	case kindOperation:
-		c.parameters(file, m, ptr)
-		if rb, ok := m["requestBody"]; ok {
-			c.object(kindRequestBody, file, rb, at("requestBody"))
-		}
-		each("responses", kindResponse)
-		each("callbacks", kindCallback)
-	case kindParameter:
-		if s, ok := m["schema"]; ok {
-			c.schemaAt(file, s, at("schema"))
-		}
-		c.content(file, m, ptr)
-	case kindRequestBody:
-		c.content(file, m, ptr)
-	case kindResponse:
-		each("headers", kindParameter)
-		c.content(file, m, ptr)
-		if s, ok := m["schema"]; ok { // Swagger 2.0
-			c.schemaAt(file, s, at("schema"))
-		}
-	case kindCallback:
-		for key, e := range m {
-			if !strings.HasPrefix(key, "x-") {
-				c.object(kindPathItem, file, e, at(key))
-			}
-		}
+		c.refRoots[n.Target.File][jsonptr.Unescape(tok)] = true
 	}
-}
-
-var httpMethods = map[string]bool{"get": true, "put": true, "post": true, "delete": true, "options": true, "head": true, "patch": true, "trace": true, "query": true}
-
-func (c *converter) parameters(file string, m map[string]any, ptr string) {
-	if list, ok := m["parameters"].([]any); ok {
-		for i, e := range list {
-			c.object(kindParameter, file, e, fmt.Sprintf("%s/parameters/%d", ptr, i))
-		}
-	}
-}
-
-// content converts the schemas of the content map of m (a parameter, request body or response).
-func (c *converter) content(file string, m map[string]any, ptr string) {
-	if content, ok := m["content"].(map[string]any); ok {
-		c.mediaTypes(file, content, ptr+"/content")
-	}
-}
-
-// mediaTypes converts the schemas of a content map at ptr.
-func (c *converter) mediaTypes(file string, content map[string]any, ptr string) {
-	if ref, ok := content["$ref"].(string); ok {
-		c.follow(file, ref, kindContent) // Redocly writes the map in a file of its own
-		return
-	}
-	for typ, e := range content {
-		mt, ok := e.(map[string]any)
-		if !ok {
-			continue
-		}
-		mp := ptr + "/" + jsonptr.Escape(typ)
-		if s, ok := mt["schema"]; ok {
-			c.schemaAt(file, s, mp+"/schema")
-		}
-		if enc, ok := mt["encoding"].(map[string]any); ok {
-			for name, x := range enc {
-				if em, ok := x.(map[string]any); ok {
-					if hs, ok := em["headers"].(map[string]any); ok {
-						for h, hv := range hs {
-							c.object(kindParameter, file, hv, mp+"/encoding/"+jsonptr.Escape(name)+"/headers/"+jsonptr.Escape(h))
-						}
-					}
-				}
-			}
-		}
-	}
-}
-
-// schemaAt converts the schema at ptr of file, reached from outside a schema.
-func (c *converter) schemaAt(file string, v any, ptr string) {
-	if ptr == "" {
-		c.asSchema[file] = true
-	}
-	c.places[file] = append(c.places[file], ptr)
-	c.schema(file, v, ptr, false)
-}
-
-// schema converts one schema object at ptr of file, and the schemas inside it, in place.
-// inResource tells that an enclosing schema has an $id: its references are then relative to
-// that resource, which the JSON Schema compiler resolves, not to the file.
-func (c *converter) schema(file string, v any, ptr string, inResource bool) {
-	m, ok := v.(map[string]any)
-	if !ok || c.seen(m) {
-		return
-	}
-	if id, ok := m["$id"].(string); ok && c.is31[file] {
-		inResource = true
+	is31 := c.walk.Dialect == specs.Dialect2020
+	if id, ok := m["$id"].(string); ok && is31 {
 		if base, frag, _ := strings.Cut(id, "#"); frag == "" && (strings.Contains(base, "://") || strings.HasPrefix(base, "urn:")) {
 			c.ids = append(c.ids, schemaID{base, file, ptr})
 		}
 	}
-	if ref, ok := m["$ref"].(string); ok {
-		if !inResource || !strings.HasPrefix(ref, "#") {
-			c.follow(file, ref, kindSchema)
-		}
-		if !c.is31[file] {
-			// OpenAPI 3.0: siblings of $ref are ignored.
-			for k := range m {
-				if k != "$ref" {
-					delete(m, k)
-				}
+	if _, ok := m["$ref"].(string); ok && !is31 {
+		// OpenAPI 3.0: siblings of $ref are ignored.
+		for k := range m {
+			if k != "$ref" {
+				delete(m, k)
 			}
-			return
 		}
+		return true
 	}
-	if !c.is31[file] {
+	if !is31 {
 		convert30(m)
 	}
 	if d, ok := m["$schema"].(string); ok && !knownDrafts[strings.TrimSuffix(d, "#")] {
@@ -458,33 +274,8 @@ func (c *converter) schema(file string, v any, ptr string, inResource bool) {
 	c.propertiesRef(file, m, ptr)
 	if props, ok := m["properties"].(map[string]any); ok {
 		c.dropExempt(file, m, props)
-		for k, p := range props {
-			c.schema(file, p, ptr+"/properties/"+jsonptr.Escape(k), inResource)
-		}
 	}
-	for _, k := range []string{"items", "additionalProperties", "not", "propertyNames", "contains", "if", "then", "else", "unevaluatedProperties", "unevaluatedItems", "additionalItems", "contentSchema"} {
-		if list, ok := m[k].([]any); ok && k == "items" {
-			for i, e := range list {
-				c.schema(file, e, fmt.Sprintf("%s/items/%d", ptr, i), inResource)
-			}
-			continue
-		}
-		c.schema(file, m[k], ptr+"/"+k, inResource)
-	}
-	for _, k := range []string{"allOf", "anyOf", "oneOf", "prefixItems"} {
-		if list, ok := m[k].([]any); ok {
-			for i, e := range list {
-				c.schema(file, e, fmt.Sprintf("%s/%s/%d", ptr, k, i), inResource)
-			}
-		}
-	}
-	for _, k := range []string{"patternProperties", "dependentSchemas", "$defs", "definitions"} {
-		if mm, ok := m[k].(map[string]any); ok {
-			for name, e := range mm {
-				c.schema(file, e, ptr+"/"+k+"/"+jsonptr.Escape(name), inResource)
-			}
-		}
-	}
+	return true
 }
 
 // propertiesRef reads `properties: {$ref: x}` (Redocly resolves a $ref anywhere; JSON Schema
@@ -500,19 +291,16 @@ func (c *converter) propertiesRef(file string, m map[string]any, ptr string) {
 	if !ok {
 		return
 	}
-	target, tptr, ok := jsonptr.SplitRef(file, ref)
+	target, ok := specs.RefTarget(file, ref)
 	if !ok {
 		return
 	}
-	tf, err := c.src.File(target)
-	if err != nil {
+	named, err := c.src.Value(target)
+	nm, isMap := named.(map[string]any)
+	if err != nil || !isMap {
 		return // a broken $ref: specs reports it
 	}
-	named, ok := jsonptr.Lookup(tf.Value, tptr)
-	nm, isMap := named.(map[string]any)
-	if !ok || !isMap {
-		return
-	}
+	tptr := target.Pointer
 	loc, _, _ := strings.Cut(ref, "#")
 	inlined := make(map[string]any, len(nm))
 	for name := range nm {
@@ -590,38 +378,15 @@ func (c *converter) dropExempt(file string, m map[string]any, props map[string]a
 
 // flag reports whether the schema v, following $refs, has the boolean keyword kw set.
 func (c *converter) flag(file string, v any, kw string) bool {
-	for range 32 {
-		m, ok := v.(map[string]any)
-		if !ok {
-			return false
-		}
-		ref, isRef := m["$ref"].(string)
-		if !isRef {
-			return m[kw] == true
-		}
-		target, ptr, ok := jsonptr.SplitRef(file, ref)
-		if !ok {
-			return false
-		}
-		f, err := c.src.File(target)
+	m, ok := v.(map[string]any)
+	if ref, isRef := m["$ref"].(string); ok && isRef {
+		_, target, err := c.src.ResolveRef(file, ref)
 		if err != nil {
 			return false
 		}
-		if v, ok = jsonptr.Lookup(f.Value, ptr); !ok {
-			return false
-		}
-		file = target
+		m, ok = target.(map[string]any)
 	}
-	return false
-}
-
-func (c *converter) seen(m map[string]any) bool {
-	p := reflect.ValueOf(m).Pointer()
-	if c.visited[p] {
-		return true
-	}
-	c.visited[p] = true
-	return false
+	return ok && m[kw] == true
 }
 
 // convert30 rewrites the OpenAPI 3.0 keywords that differ from JSON Schema 2020-12.
@@ -679,5 +444,5 @@ var knownDrafts = map[string]bool{
 // schemasAre2020 reports whether the schemas of an OpenAPI document of this version are JSON
 // Schema 2020-12 (3.1 and later), rather than OpenAPI 3.0's dialect.
 func schemasAre2020(version string) bool {
-	return strings.HasPrefix(version, "3.") && !strings.HasPrefix(version, "3.0")
+	return specs.DialectOf(version) == specs.Dialect2020
 }

@@ -264,9 +264,9 @@ func (w schemaViews) choice(s *jsonschema.Schema, kw string, list []*jsonschema.
 
 // placeOf names a place of a document's files as users know it, "file#/pointer", with its line.
 func placeOf(doc *specs.Document, l loc) (string, int) {
-	f, err := doc.Sources.File(l.file)
+	f, err := doc.Sources.File(l.File)
 	if err != nil {
-		return doc.Sources.DisplayName(l.file) + "#" + l.ptr, 0
+		return doc.Sources.DisplayName(l.File) + "#" + l.Pointer, 0
 	}
-	return f.Name + "#" + l.ptr, f.Line(l.ptr)
+	return f.Name + "#" + l.Pointer, f.Line(l.Pointer)
 }

@@ -36,7 +36,6 @@ import (
 	oasdiff "github.com/oasdiff/oasdiff/diff"
 	"github.com/oasdiff/oasdiff/load"
 
-	"github.com/specgate/specgate/internal/jsonptr"
 	"github.com/specgate/specgate/internal/lint"
 	"github.com/specgate/specgate/internal/message"
 	"github.com/specgate/specgate/internal/redact"
@@ -329,41 +328,34 @@ func finding(c checker.Change, loc checker.Localizer, base, rev *loaded) report.
 }
 
 // locate finds the value at ptr of the document rooted at root, following the $refs met on the
-// way into the files they name, and returns the file and pointer it is written at.
+// way into the files they name, and returns the file and pointer it is written at. A field
+// written beside a $ref is taken before the $ref is followed.
 func locate(src *specs.Sources, root, ptr string) (*specs.File, string, bool) {
-	name, at := root, ""
+	at := specs.Place{File: root}
 	toks := strings.Split(strings.TrimPrefix(ptr, "/"), "/")
-	for hops := 0; hops < 32; {
-		file, err := src.File(name)
+	for {
+		v, err := src.Value(at)
 		if err != nil {
 			return nil, "", false
 		}
-		v, ok := jsonptr.Lookup(file.Value, at)
-		if !ok {
-			return nil, "", false
-		}
 		if len(toks) == 0 {
-			return file, at, true
+			file, err := src.File(at.File)
+			return file, at.Pointer, err == nil
 		}
-		m, ok := v.(map[string]any)
-		if !ok {
-			return nil, "", false
-		}
-		tok := strings.ReplaceAll(strings.ReplaceAll(toks[0], "~1", "/"), "~0", "~")
-		if _, ok := m[tok]; ok {
-			at, toks = at+"/"+toks[0], toks[1:]
+		next := specs.Place{File: at.File, Pointer: at.Pointer + "/" + toks[0]}
+		if _, err := src.Value(next); err == nil {
+			at, toks = next, toks[1:]
 			continue
 		}
-		ref, ok := m["$ref"].(string)
-		if !ok {
+		m, _ := v.(map[string]any)
+		if _, isRef := m["$ref"].(string); !isRef {
 			return nil, "", false
 		}
-		if name, at, ok = jsonptr.SplitRef(name, ref); !ok {
+		// Resolve ends at a value that is no reference: the next turn takes the token or stops.
+		if at, _, err = src.Resolve(at); err != nil {
 			return nil, "", false
 		}
-		hops++
 	}
-	return nil, "", false
 }
 
 func oneSentence(s string) string {

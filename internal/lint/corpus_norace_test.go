@@ -143,6 +143,11 @@ func TestCorpusLintPublishedSpecs(t *testing.T) {
 			t.Errorf("%s:%d: a valid ECMA-262 pattern reported as %s: %s", f.File, f.Line, f.Rule, f.Message)
 		}
 	}
+	// Schemas are found by the document's structure, through every $ref: a oneOf in a file of
+	// path items (Lob's billing groups, a parameter's schema) is searched as one in the root is.
+	if amb := find(lob, RuleOneOfAmbiguous, "/get/parameters/5/schema/allOf/1/oneOf"); len(amb) != 1 || !strings.HasSuffix(amb[0].File, "billing_groups/billing_groups.yml") {
+		t.Errorf("lob: %d ambiguous findings on the billing groups' sort oneOf, want 1 in billing_groups.yml", len(amb))
+	}
 	// Lob's 21 lookahead patterns are checked: an example that breaks one would be a finding.
 	// Nowhere does the OpenAPI document-schema check call an ECMA-262 pattern an invalid regex,
 	// nor does lint give up on a schema.

@@ -5,43 +5,19 @@ import (
 	"errors"
 	"fmt"
 	"github.com/specgate/specgate/internal/jsonptr"
+	"github.com/specgate/specgate/specs"
 	"github.com/specgate/specgate/validator"
 	"strings"
 )
 
 // place is a location in a spec file: its path in the Sources and a JSON pointer.
-type place struct {
-	file, ptr string
-}
-
-func (p place) at(toks ...string) place { return place{p.file, jsonptr.Join(p.ptr, toks...)} }
+type place = specs.Place
 
 // resolve follows $refs from p to the object they end at.
 func (l *linter) resolve(p place) (place, map[string]any, bool) {
-	for range 32 {
-		f, err := l.src.File(p.file)
-		if err != nil {
-			return p, nil, false
-		}
-		v, ok := jsonptr.Lookup(f.Value, p.ptr)
-		if !ok {
-			return p, nil, false
-		}
-		m, ok := v.(map[string]any)
-		if !ok {
-			return p, nil, false
-		}
-		ref, isRef := m["$ref"].(string)
-		if !isRef {
-			return p, m, true
-		}
-		file, ptr, ok := jsonptr.SplitRef(p.file, ref)
-		if !ok {
-			return p, nil, false
-		}
-		p = place{file, ptr}
-	}
-	return p, nil, false
+	at, v, err := l.src.Resolve(p)
+	m, ok := v.(map[string]any)
+	return at, m, err == nil && ok
 }
 
 // objects calls fn for every entry of the map at p, resolved.
@@ -54,85 +30,72 @@ func (l *linter) objects(p place, fn func(place, map[string]any)) {
 		if strings.HasPrefix(k, "x-") {
 			continue
 		}
-		if at, v, ok := l.resolve(p.at(k)); ok {
+		if at, v, ok := l.resolve(p.At(k)); ok {
 			fn(at, v)
 		}
 	}
 }
 
-// examples checks every example of the document against its schema.
+// examples checks every example of the document against its schema: those of parameters,
+// headers and media types against the schema beside them, in the direction they travel, and
+// those of schemas against the schema itself.
 func (l *linter) examples() {
-	root := place{l.root, ""}
-	var schemas []place
-	media := func(p place, dir direction) {
-		l.objects(p.at("content"), func(mp place, m map[string]any) {
-			if _, ok := m["schema"]; ok {
-				schemas = append(schemas, mp.at("schema"))
-			}
-			l.exampleSet(mp, m, mp.at("schema"), dir)
-		})
-	}
-	param := func(p place, m map[string]any, dir direction) {
-		if _, ok := m["schema"]; ok {
-			schemas = append(schemas, p.at("schema"))
-			l.exampleSet(p, m, p.at("schema"), dir)
+	l.walk(func(n *specs.Node) {
+		p := n.Place
+		dir := dirRequest
+		if n.Response {
+			dir = dirResponse
 		}
-		media(p, dir)
-	}
-	response := func(p place, m map[string]any) {
-		l.objects(p.at("headers"), func(hp place, h map[string]any) { param(hp, h, dirResponse) })
-		media(p, dirResponse)
-	}
-	l.objects(root.at("paths"), func(pp place, item map[string]any) {
-		l.list(pp.at("parameters"), func(p place, m map[string]any) { param(p, m, dirRequest) })
-		for _, method := range methods {
-			if _, ok := item[method]; !ok {
-				continue
+		switch n.Kind {
+		case specs.KindParameter, specs.KindHeader, specs.KindMediaType:
+			l.exampleSet(p, n.Value, p.At("schema"), dir)
+		case specs.KindSchema:
+			m := n.Value
+			if ex, ok := m["example"]; ok {
+				l.checkExample(p, dirNone, p.At("example"), ex)
 			}
-			op := pp.at(method)
-			l.list(op.at("parameters"), func(p place, m map[string]any) { param(p, m, dirRequest) })
-			if bp, _, ok := l.resolve(op.at("requestBody")); ok {
-				media(bp, dirRequest)
-			}
-			l.objects(op.at("responses"), response)
-		}
-	})
-	comp := root.at("components")
-	l.objects(comp.at("parameters"), func(p place, m map[string]any) { param(p, m, dirRequest) })
-	l.objects(comp.at("headers"), func(p place, m map[string]any) { param(p, m, dirResponse) })
-	l.objects(comp.at("requestBodies"), func(p place, _ map[string]any) { media(p, dirRequest) })
-	l.objects(comp.at("responses"), response)
-	if f, err := l.src.File(l.root); err == nil {
-		if m, ok := jsonptr.Lookup(f.Value, "/components/schemas"); ok {
-			if mm, ok := m.(map[string]any); ok {
-				for _, k := range sortedKeys(mm) {
-					schemas = append(schemas, comp.at("schemas", k))
+			if list, ok := m["examples"].([]any); ok {
+				for i, ex := range list {
+					l.checkExample(p, dirNone, p.At("examples", fmt.Sprint(i)), ex)
 				}
-			}
-		}
-	}
-	l.walkSchemas(schemas, func(p place, m map[string]any) {
-		if ex, ok := m["example"]; ok {
-			l.checkExample(p, dirNone, p.at("example"), ex)
-		}
-		if list, ok := m["examples"].([]any); ok {
-			for i, ex := range list {
-				l.checkExample(p, dirNone, p.at("examples", fmt.Sprint(i)), ex)
 			}
 		}
 	})
 }
 
+// walk calls fn for every object of the document, by its structure (see specs.Walker), and
+// every schema as the validator compiles it: every subschema keyword of 2020-12, in a 3.0
+// document too. A 3.0 schema with a $ref is not given: its siblings are ignored.
+func (l *linter) walk(fn func(*specs.Node)) {
+	m, _ := l.file.Value.(map[string]any)
+	version, _ := m["openapi"].(string)
+	dialect := specs.DialectOf(version)
+	w := &specs.Walker{Sources: l.src, Dialect: dialect, Compiled: true, Visit: func(n *specs.Node) bool {
+		if l.stopped(l.ctx.Err()) {
+			return false
+		}
+		if n.Kind == specs.KindSchema {
+			if _, isRef := n.Value["$ref"]; n.Value == nil || isRef && dialect == specs.DialectOpenAPI30 {
+				return true
+			}
+		}
+		fn(n)
+		return true
+	}}
+	// The root was read before the linter was made: Walk has no error to give.
+	_ = w.Walk(place{File: l.root}, specs.KindDocument)
+}
+
 // list calls fn for every element of the list at p, resolved.
 func (l *linter) list(p place, fn func(place, map[string]any)) {
-	f, err := l.src.File(p.file)
+	f, err := l.src.File(p.File)
 	if err != nil {
 		return
 	}
-	v, _ := jsonptr.Lookup(f.Value, p.ptr)
+	v, _ := jsonptr.Lookup(f.Value, p.Pointer)
 	items, _ := v.([]any)
 	for i := range items {
-		if at, m, ok := l.resolve(p.at(fmt.Sprint(i))); ok {
+		if at, m, ok := l.resolve(p.At(fmt.Sprint(i))); ok {
 			fn(at, m)
 		}
 	}
@@ -144,23 +107,23 @@ func (l *linter) exampleSet(p place, m map[string]any, schema place, dir directi
 		return
 	}
 	if ex, ok := m["example"]; ok {
-		l.checkExample(schema, dir, p.at("example"), ex)
+		l.checkExample(schema, dir, p.At("example"), ex)
 	}
 	exs, _ := m["examples"].(map[string]any)
 	for _, name := range sortedKeys(exs) {
-		at, obj, ok := l.resolve(p.at("examples", name))
+		at, obj, ok := l.resolve(p.At("examples", name))
 		if !ok {
 			continue
 		}
 		if v, ok := obj["value"]; ok {
-			l.checkExample(schema, dir, at.at("value"), v)
+			l.checkExample(schema, dir, at.At("value"), v)
 		}
 	}
 }
 
 // checkExample validates the example value found at ex against the schema at schema.
 func (l *linter) checkExample(schema place, dir direction, ex place, value any) {
-	if l.stopped(l.ctx.Err()) || !l.once(fmt.Sprintf("example %s %s#%s", dir, ex.file, ex.ptr)) {
+	if l.stopped(l.ctx.Err()) || !l.once(fmt.Sprintf("example %s %s#%s", dir, ex.File, ex.Pointer)) {
 		return
 	}
 	sch, ok := l.compile(schema, dir)
@@ -169,7 +132,7 @@ func (l *linter) checkExample(schema place, dir direction, ex place, value any) 
 	}
 	v, err := toJSON(value)
 	if err != nil {
-		l.add(l.finding(RuleExampleInvalid, ex.file, ex.ptr, fmt.Sprintf("the example is not a JSON value: %v", err)))
+		l.add(l.finding(RuleExampleInvalid, ex.File, ex.Pointer, fmt.Sprintf("the example is not a JSON value: %v", err)))
 		return
 	}
 	problems, err := check(sch, v)
@@ -180,7 +143,7 @@ func (l *linter) checkExample(schema place, dir direction, ex place, value any) 
 	if len(problems) == 0 {
 		return
 	}
-	f := l.finding(RuleExampleInvalid, ex.file, ex.ptr, "the example does not match its schema: "+l.describe(problems[0], "the example"))
+	f := l.finding(RuleExampleInvalid, ex.File, ex.Pointer, "the example does not match its schema: "+l.describe(problems[0], "the example"))
 	if len(problems) > 1 {
 		for _, p := range problems {
 			f.Details = append(f.Details, l.describe(p, "the example"))
@@ -191,7 +154,7 @@ func (l *linter) checkExample(schema place, dir direction, ex place, value any) 
 
 // compile compiles the schema at p, reporting once when it cannot be compiled.
 func (l *linter) compile(p place, dir direction) (*validator.Schema, bool) {
-	sch, err := l.checker.compile(validator.Part(dir), p.file, p.ptr)
+	sch, err := l.checker.compile(validator.Part(dir), p.File, p.Pointer)
 	if err != nil {
 		l.fail(p, err)
 		return nil, false
@@ -212,19 +175,19 @@ func (l *linter) stopped(err error) bool {
 // uncompiled because the engine failed too often is a limit of specgate, not a defect of the
 // spec: its own rule, a warning.
 func (l *linter) fail(p place, err error) {
-	if !l.once("schema " + p.file + "#" + p.ptr) {
+	if !l.once("schema " + p.File + "#" + p.Pointer) {
 		return
 	}
 	switch {
 	case errors.Is(err, errUnchecked):
-		l.add(l.finding(RuleSchemaUnchecked, p.file, p.ptr, fmt.Sprintf("the schema is not checked, nor anything that uses it: %v", err)))
+		l.add(l.finding(RuleSchemaUnchecked, p.File, p.Pointer, fmt.Sprintf("the schema is not checked, nor anything that uses it: %v", err)))
 	default:
 		// The defect validate, proxy and mock report at load: one id and one message everywhere.
 		if at, ok := validator.UncompilableFinding(err); ok {
 			l.add(fromSpecs(at))
 			return
 		}
-		l.add(l.finding(validator.RuleSpecSchemaUncompilable, p.file, p.ptr, fmt.Sprintf("the schema cannot be compiled, so nothing that uses it can be checked: %v", err)))
+		l.add(l.finding(validator.RuleSpecSchemaUncompilable, p.File, p.Pointer, fmt.Sprintf("the schema cannot be compiled, so nothing that uses it can be checked: %v", err)))
 	}
 }
 
@@ -246,43 +209,3 @@ const (
 	dirRequest            = validator.PartRequest
 	dirResponse           = validator.PartResponse
 )
-
-// walkSchemas calls fn once for every schema object under the given roots, following $refs
-// (into other files too) and every keyword that holds subschemas.
-func (l *linter) walkSchemas(roots []place, fn func(place, map[string]any)) {
-	seen := map[place]bool{}
-	var walk func(p place, depth int)
-	walk = func(p place, depth int) {
-		if depth > 64 || l.stopped(l.ctx.Err()) {
-			return
-		}
-		at, m, ok := l.resolve(p)
-		if !ok || seen[at] {
-			return
-		}
-		seen[at] = true
-		fn(at, m)
-		for _, k := range []string{"items", "not", "additionalProperties", "additionalItems", "contains", "propertyNames", "if", "then", "else", "unevaluatedItems", "unevaluatedProperties"} {
-			if _, ok := m[k].(map[string]any); ok {
-				walk(at.at(k), depth+1)
-			}
-		}
-		for _, k := range []string{"allOf", "anyOf", "oneOf", "prefixItems"} {
-			if list, ok := m[k].([]any); ok {
-				for i := range list {
-					walk(at.at(k, fmt.Sprint(i)), depth+1)
-				}
-			}
-		}
-		for _, k := range []string{"properties", "patternProperties", "dependentSchemas", "$defs"} {
-			if mm, ok := m[k].(map[string]any); ok {
-				for _, name := range sortedKeys(mm) {
-					walk(at.at(k, name), depth+1)
-				}
-			}
-		}
-	}
-	for _, r := range roots {
-		walk(r, 0)
-	}
-}

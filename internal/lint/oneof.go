@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	"github.com/specgate/specgate/internal/jsonptr"
+	"github.com/specgate/specgate/specs"
 	"github.com/specgate/specgate/validator"
 )
 
@@ -32,43 +33,11 @@ import (
 // time makes the verdict the same on every machine. A oneOf whose budget runs out with pairs
 // of branches not yet decided is reported as RuleOneOfUndecided.
 func (l *linter) oneOfs() {
-	var roots []place
-	if f, err := l.src.File(l.root); err == nil {
-		collectSchemaRoots(f.Value, "", &roots, l.root)
-	}
-	l.walkSchemas(roots, func(p place, m map[string]any) {
-		branches, ok := m["oneOf"].([]any)
-		if !ok || len(branches) < 2 {
-			return
+	l.walk(func(n *specs.Node) {
+		if branches, ok := n.Value["oneOf"].([]any); ok && n.Kind == specs.KindSchema && len(branches) >= 2 {
+			l.oneOf(n.Place, len(branches))
 		}
-		l.oneOf(p, len(branches))
 	})
-}
-
-// collectSchemaRoots finds every "schema" of the document's operations and components, and
-// every component schema.
-func collectSchemaRoots(v any, ptr string, out *[]place, file string) {
-	switch t := v.(type) {
-	case map[string]any:
-		for _, k := range sortedKeys(t) {
-			if strings.HasPrefix(k, "x-") || k == "example" || k == "examples" || k == "default" || k == "enum" {
-				continue
-			}
-			child := jsonptr.Join(ptr, k)
-			switch {
-			case k == "schema":
-				*out = append(*out, place{file, child})
-			case ptr == "/components/schemas":
-				*out = append(*out, place{file, child})
-			default:
-				collectSchemaRoots(t[k], child, out, file)
-			}
-		}
-	case []any:
-		for i, e := range t {
-			collectSchemaRoots(e, jsonptr.Join(ptr, fmt.Sprint(i)), out, file)
-		}
-	}
 }
 
 // DefaultOneOfBudget is the number of steps the witness search of one oneOf may take when
@@ -219,7 +188,7 @@ func excludes(m map[string]any, v any) bool {
 const maxAmbiguousPairs = 20
 
 func (l *linter) oneOf(p place, n int) {
-	if l.err != nil || !l.once("oneOf "+p.file+"#"+p.ptr) {
+	if l.err != nil || !l.once("oneOf "+p.File+"#"+p.Pointer) {
 		return
 	}
 	s := &search{l: l, left: l.oneOfBudget, accept: map[[2]int]bool{}, index: map[string]int{}}
@@ -229,7 +198,7 @@ func (l *linter) oneOf(p place, n int) {
 	bps := make([]place, n)
 	s.raw = make([]map[string]any, n)
 	for i := range n {
-		bps[i] = p.at("oneOf", fmt.Sprint(i))
+		bps[i] = p.At("oneOf", fmt.Sprint(i))
 		sch, ok := l.compile(bps[i], dirNone)
 		if !ok {
 			return
@@ -240,7 +209,7 @@ func (l *linter) oneOf(p place, n int) {
 	}
 	pairs := n * (n - 1) / 2
 	undecided := func(decided int, first [2]int) {
-		f := l.finding(RuleOneOfUndecided, p.file, jsonptr.Join(p.ptr, "oneOf"), fmt.Sprintf(
+		f := l.finding(RuleOneOfUndecided, p.File, jsonptr.Join(p.Pointer, "oneOf"), fmt.Sprintf(
 			"the witness search stopped at its budget of %d steps with %d of the %d pairs of branches undecided (the first: branches %d (%s) and %d (%s)), so this oneOf may or may not accept a value in two branches; raise the budget (--oneof-budget) to decide it",
 			l.oneOfBudget, pairs-decided, pairs, first[0], names[first[0]], first[1], names[first[1]]))
 		l.add(f)
@@ -294,7 +263,7 @@ func (l *linter) oneOf(p place, n int) {
 			if w < 0 {
 				continue
 			}
-			f := l.finding(RuleOneOfAmbiguous, p.file, jsonptr.Join(p.ptr, "oneOf"), fmt.Sprintf(
+			f := l.finding(RuleOneOfAmbiguous, p.File, jsonptr.Join(p.Pointer, "oneOf"), fmt.Sprintf(
 				"branches %d (%s) and %d (%s) of this oneOf both accept the witness, so a value like it matches no branch under oneOf's exactly-one rule; make the branches exclusive (required properties, additionalProperties: false, or not: {required: [...]})",
 				i, names[i], j, names[j]))
 			f.Witness = s.cands[w].value
@@ -377,7 +346,7 @@ func (l *linter) branchName(p place) string {
 	if !ok {
 		return "unresolved"
 	}
-	if name, ok := strings.CutPrefix(at.ptr, "/components/schemas/"); ok && !strings.Contains(name, "/") {
+	if name, ok := strings.CutPrefix(at.Pointer, "/components/schemas/"); ok && !strings.Contains(name, "/") {
 		return jsonptr.Unescape(name)
 	}
 	return "inline"
@@ -469,7 +438,7 @@ func (g *generator) build(p place, depth int, all bool) any {
 	if list, ok := m["allOf"].([]any); ok && len(list) > 0 {
 		var out any = map[string]any{}
 		for i := range list {
-			out = union(out, g.build(at.at("allOf", fmt.Sprint(i)), depth+1, all))
+			out = union(out, g.build(at.At("allOf", fmt.Sprint(i)), depth+1, all))
 		}
 		if obj, ok := out.(map[string]any); ok {
 			return union(obj, g.object(at, m, depth, all))
@@ -477,7 +446,7 @@ func (g *generator) build(p place, depth int, all bool) any {
 	}
 	for _, k := range []string{"oneOf", "anyOf"} {
 		if list, ok := m[k].([]any); ok && len(list) > 0 {
-			return g.build(at.at(k, "0"), depth+1, all)
+			return g.build(at.At(k, "0"), depth+1, all)
 		}
 	}
 	switch typ {
@@ -494,7 +463,7 @@ func (g *generator) build(p place, depth int, all bool) any {
 		items := make([]any, 0, n)
 		if _, ok := m["items"].(map[string]any); ok {
 			for range n {
-				items = append(items, g.build(at.at("items"), depth+1, all))
+				items = append(items, g.build(at.At("items"), depth+1, all))
 			}
 		}
 		return items
@@ -550,7 +519,7 @@ func (g *generator) object(at place, m map[string]any, depth int, all bool) map[
 	}
 	for _, name := range order {
 		if _, ok := props[name]; ok {
-			out[name] = g.build(at.at("properties", name), depth+1, all)
+			out[name] = g.build(at.At("properties", name), depth+1, all)
 		} else {
 			out[name] = ""
 		}

@@ -16,42 +16,42 @@ const RulePathParamInBody = "lint.request.path_param_in_body"
 // pathParamsInBody reports every required request-body property that repeats a path parameter.
 // It reads the document as package specs repaired it, so a boolean "required" counts.
 func (l *linter) pathParamsInBody() {
-	root := place{l.root, ""}
-	_, paths, _ := l.resolve(root.at("paths"))
+	root := place{File: l.root}
+	_, paths, _ := l.resolve(root.At("paths"))
 	for _, path := range sortedKeys(paths) {
-		pp, item, ok := l.resolve(root.at("paths", path))
+		pp, item, ok := l.resolve(root.At("paths", path))
 		if !ok {
 			continue
 		}
 		var itemParams []string
-		l.list(pp.at("parameters"), func(_ place, m map[string]any) { itemParams = append(itemParams, pathParam(m)...) })
+		l.list(pp.At("parameters"), func(_ place, m map[string]any) { itemParams = append(itemParams, pathParam(m)...) })
 		for _, method := range methods {
 			if _, ok := item[method]; !ok {
 				continue
 			}
-			op := pp.at(method)
+			op := pp.At(method)
 			params := append([]string(nil), itemParams...)
-			l.list(op.at("parameters"), func(_ place, m map[string]any) { params = append(params, pathParam(m)...) })
+			l.list(op.At("parameters"), func(_ place, m map[string]any) { params = append(params, pathParam(m)...) })
 			if len(params) == 0 {
 				continue
 			}
-			bp, _, ok := l.resolve(op.at("requestBody"))
+			bp, _, ok := l.resolve(op.At("requestBody"))
 			if !ok {
 				continue
 			}
 			name := strings.ToUpper(method) + " " + path
-			l.objects(bp.at("content"), func(mp place, _ map[string]any) {
-				if !jsonMedia(mp.ptr) {
+			l.objects(bp.At("content"), func(mp place, _ map[string]any) {
+				if !jsonMedia(mp.Pointer) {
 					return
 				}
-				sp, schema, ok := l.resolve(mp.at("schema"))
+				sp, schema, ok := l.resolve(mp.At("schema"))
 				if !ok {
 					return
 				}
 				l.requiredPathParams(sp, schema, "", params, name)
 				props, _ := schema["properties"].(map[string]any)
 				for _, prop := range sortedKeys(props) {
-					if np, nested, ok := l.resolve(sp.at("properties", prop)); ok {
+					if np, nested, ok := l.resolve(sp.At("properties", prop)); ok {
 						l.requiredPathParams(np, nested, prop+"/", params, name)
 					}
 				}
@@ -67,16 +67,16 @@ func (l *linter) requiredPathParams(p place, schema map[string]any, prefix strin
 	for _, r := range required {
 		prop, _ := r.(string)
 		for _, param := range params {
-			if prop != param || !l.once(RulePathParamInBody+p.file+p.ptr+prop+op) {
+			if prop != param || !l.once(RulePathParamInBody+p.File+p.Pointer+prop+op) {
 				continue
 			}
-			f := l.finding(RulePathParamInBody, p.file, p.at("properties", prop).ptr, fmt.Sprintf(
+			f := l.finding(RulePathParamInBody, p.File, p.At("properties", prop).Pointer, fmt.Sprintf(
 				"the request body of %s requires `%s%s`, which repeats the path parameter `%s`; clients that name "+
 					"the resource in the path only (OpenAPI Generator's, SailPoint's NERM SDK among them) never send it, "+
 					"so every request of theirs breaks the spec: make the body property optional, or drop it",
 				op, prefix, prop, param))
 			if f.Line == 0 { // the property is in another place than its name in required
-				f = l.finding(RulePathParamInBody, p.file, p.at("required").ptr, f.Message)
+				f = l.finding(RulePathParamInBody, p.File, p.At("required").Pointer, f.Message)
 			}
 			if f.Operation == "" {
 				f.Operation = op
