@@ -62,7 +62,13 @@ func (f *Fuzzer) encode(tc *testCase) (*encoded, error) {
 		vals := paramStrings(f.resolve(tc.params[k], tc.pick))
 		switch in {
 		case "path":
-			p = strings.ReplaceAll(p, "{"+name+"}", url.PathEscape(strings.Join(vals, ",")))
+			// Array items are separated by a literal comma (simple style); a comma inside an
+			// item is escaped with it.
+			esc := make([]string, len(vals))
+			for i, v := range vals {
+				esc[i] = url.PathEscape(v)
+			}
+			p = strings.ReplaceAll(p, "{"+name+"}", strings.Join(esc, ","))
 		case "query":
 			for _, v := range vals {
 				q.Add(name, v)

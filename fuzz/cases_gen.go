@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"sort"
+	"strings"
 
 	"github.com/getkin/kin-openapi/openapi3"
 )
@@ -24,10 +25,11 @@ func (g *generator) positiveCases(op *operation) []*testCase {
 	var dims [][]any
 	var keys []string
 	for _, p := range op.params {
-		vals := g.positives(p.schema, p.name, 0)
+		vals := g.positives(p.schema, p.name, 0, bodyNodes)
 		if p.in == "path" {
 			vals = nonEmpty(vals) // an empty segment routes elsewhere, or nowhere
 		}
+		vals = readable(p, vals)
 		if !p.required {
 			vals = append(vals, absent{})
 		}
@@ -41,7 +43,7 @@ func (g *generator) positiveCases(op *operation) []*testCase {
 		// Every documented JSON media type, each with values from its own schema.
 		var vals []any
 		for _, b := range op.bodies {
-			for _, v := range g.positives(b.schema, "", 0) {
+			for _, v := range g.positives(b.schema, "", 0, bodyNodes) {
 				vals = append(vals, bodyChoice{b.mediaType, v})
 			}
 		}
@@ -82,11 +84,25 @@ func (g *generator) positiveCases(op *operation) []*testCase {
 	return out
 }
 
-// negativeCases changes base (a valid request) in one way at a time.
-func (g *generator) negativeCases(base *testCase) []*testCase {
+// negativeCases changes base (a valid request) in one way at a time. They have a budget of
+// steps of their own, budget, each costing the nodes of the body it copies: a change once the
+// steps are spent is left out (and counted in trimmed), never the ones that need no body.
+func (g *generator) negativeCases(base *testCase, budget int) []*testCase {
 	op := base.op
 	var out []*testCase
+	if !g.stopped {
+		g.left, g.spent = budget, false
+	}
+	cost := 1
+	if base.hasBody {
+		cost += nodes(base.body, bodyNodes*4)
+	}
 	add := func(what, ptr string, change func(tc *testCase)) {
+		if ptr != "" && g.spent {
+			g.trimmed++
+			return
+		}
+		g.spend(cost)
 		tc := base.clone()
 		tc.positive, tc.mutation, tc.mutPtr = false, what, ptr
 		change(tc)
@@ -171,6 +187,9 @@ func (g *generator) valueMutations(s *openapi3.Schema, param bool) []valueMutati
 			out = append(out, valueMutation{"wrong type (string for array)", "not-an-array"})
 		}
 	}
+	if str, ok := s.Const.(string); ok {
+		out = append(out, valueMutation{"value other than the const", str + "_not_const"})
+	}
 	if len(s.Enum) > 0 {
 		if str, ok := s.Enum[0].(string); ok {
 			out = append(out, valueMutation{"value outside the enum", str + "_not_in_enum"})
@@ -209,7 +228,7 @@ func (g *generator) valueMutations(s *openapi3.Schema, param bool) []valueMutati
 // breaks it: a value mutation at every node, each required property removed, arrays outside
 // their item bounds.
 func (g *generator) bodyMutations(s *openapi3.Schema, v any, ptr string, depth int, add func(what, ptr string, fn func(any) (any, bool))) {
-	if s == nil || depth > maxDepth {
+	if s == nil || depth > maxDepth || g.spent {
 		return
 	}
 	if len(s.AllOf) > 0 {
@@ -260,10 +279,34 @@ func (g *generator) bodyMutations(s *openapi3.Schema, v any, ptr string, depth i
 	}
 }
 
+// readable drops the values a parameter's text cannot show for what they are: a list of
+// several items, or an object, where the schema's own type is not array or object (a oneOf of a
+// string and an array: "a,b" reads as the string).
+func readable(p param, vals []any) []any {
+	typ := typeOf(p.schema)
+	out := vals[:0:0]
+	for _, v := range vals {
+		switch x := v.(type) {
+		case []any:
+			if typ != "array" && len(x) > 1 {
+				continue
+			}
+		case map[string]any:
+			if typ != "object" {
+				continue
+			}
+		}
+		out = append(out, v)
+	}
+	return out
+}
+
+// nonEmpty drops the values that a path would show as an empty segment: an empty string, an
+// empty array, an array of empty strings.
 func nonEmpty(vals []any) []any {
 	out := vals[:0:0]
 	for _, v := range vals {
-		if s, ok := v.(string); !ok || s != "" {
+		if _, ref := v.(stateRef); ref || strings.Join(paramStrings(v), "") != "" {
 			out = append(out, v)
 		}
 	}

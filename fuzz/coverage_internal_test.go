@@ -18,7 +18,7 @@ import (
 func TestExchangeResultIsTheWholeExchangesVerdict(t *testing.T) {
 	f := mockFuzzer(t)
 	ctx := context.Background()
-	plan, _ := f.plan(&Result{}, map[string]bool{}, f.ops, false)
+	plan, _ := f.plan(context.Background(), &Result{}, map[string]bool{}, f.ops, false)
 	branches := 0
 	for _, s := range plan {
 		var err error

@@ -62,6 +62,10 @@ type Options struct {
 	Concurrency int
 	// ShrinkRequests bounds the requests spent shrinking one failure. Zero means 200.
 	ShrinkRequests int
+	// GenerationBudget bounds the work of generating one operation's requests, in steps (a
+	// schema visited or a value made); its negatives get as many again. Past it only minimal
+	// values are made and the run notes what was left out. Zero means DefaultGenerationBudget.
+	GenerationBudget int
 	// Client sends the requests; nil uses a client with a 30-second timeout.
 	Client *http.Client
 }
@@ -124,6 +128,9 @@ func New(docs []*specs.Document, opts Options) (*Fuzzer, error) {
 	}
 	if opts.ShrinkRequests <= 0 {
 		opts.ShrinkRequests = 200
+	}
+	if opts.GenerationBudget <= 0 {
+		opts.GenerationBudget = DefaultGenerationBudget
 	}
 	if opts.Client == nil {
 		opts.Client = &http.Client{Timeout: 30 * time.Second}
@@ -239,7 +246,7 @@ func (f *Fuzzer) Run(ctx context.Context) (*Result, error) {
 	}
 	res := &Result{}
 	seen := map[string]bool{}
-	plan, unbound := f.plan(res, seen, f.ops, true)
+	plan, unbound := f.plan(ctx, res, seen, f.ops, true)
 	res.Planned = len(plan)
 	r := &runner{f: f, res: res, cov: coverage.New(f.model), budget: f.opts.MaxRequests, found: map[string]int{}, unbound: unbound, captured: map[string]*capture{}}
 	if f.opts.Rate > 0 {
@@ -253,7 +260,7 @@ func (f *Fuzzer) Run(ctx context.Context) (*Result, error) {
 	// Identifiers the replies carried feed a second round of the operations that lacked them.
 	if again := r.bindCaptured(); len(again) > 0 && r.budget > 0 && ctx.Err() == nil {
 		rejects := res.GeneratorRejects
-		plan, _ := f.plan(res, seen, again, false)
+		plan, _ := f.plan(ctx, res, seen, again, false)
 		res.CapturedRejected += res.GeneratorRejects - rejects
 		res.GeneratorRejects = rejects
 		res.Planned += len(plan)
@@ -270,23 +277,34 @@ func (f *Fuzzer) Run(ctx context.Context) (*Result, error) {
 //
 // It returns, per operation, the id-like names generated without state, which replies may fill.
 // notes adds the run's notes (the first round only).
-func (f *Fuzzer) plan(res *Result, seen map[string]bool, ops []*operation, notes bool) ([]*sent, map[string][]string) {
+//
+// Generation stops when ctx is done (the operations not reached are named in a note), and no
+// operation plans more requests than the run may send.
+func (f *Fuzzer) plan(ctx context.Context, res *Result, seen map[string]bool, ops []*operation, notes bool) ([]*sent, map[string][]string) {
 	var queues [][]*sent
 	unbound := map[string][]string{}
-	for _, op := range ops {
+	for n, op := range ops {
+		if ctx.Err() != nil {
+			res.Exhausted = true
+			res.Notes = append(res.Notes, fmt.Sprintf("the run's time was up after generating %d of %d operations; %s were not generated", n, len(ops), opList(ops[n:])))
+			break
+		}
 		i := f.index(op)
 		if notes && op.secured && !f.opts.Auth.Set() {
 			res.Notes = append(res.Notes, fmt.Sprintf("%s needs credentials and none were given: only its missing-credentials case is sent", op))
 		}
-		g := &generator{rnd: rand.New(rand.NewSource(f.opts.Seed + int64(i)*7919)), state: f.stateKey, op: op, unbound: map[string]bool{}}
+		g := f.generator(ctx, op, f.opts.Seed+int64(i)*7919)
 		var q []*sent
 		pos := g.positiveCases(op)
+		if len(pos) > f.opts.MaxRequests {
+			pos = pos[:f.opts.MaxRequests] // the run could not send more
+		}
 		if op.secured && !f.opts.Auth.Set() {
 			// Without credentials no positive can be valid: only their absence is tested.
 			if len(pos) > 0 {
 				tc := pos[0]
 				tc.noAuth, tc.positive, tc.mutation = true, false, "missing credentials"
-				if s, ok := f.judged(tc, seen); ok {
+				if s, ok := f.judged(ctx, tc, seen); ok {
 					q = append(q, s)
 				}
 			}
@@ -296,8 +314,12 @@ func (f *Fuzzer) plan(res *Result, seen map[string]bool, ops []*operation, notes
 		base := -1
 		wrongCredentials := 0
 		for _, tc := range pos {
+			if ctx.Err() != nil {
+				g.stopped = true
+				break
+			}
 			tc.pick = len(q)
-			s, ok := f.judged(tc, seen)
+			s, ok := f.judged(ctx, tc, seen)
 			if !ok {
 				switch {
 				case s == nil:
@@ -314,9 +336,12 @@ func (f *Fuzzer) plan(res *Result, seen map[string]bool, ops []*operation, notes
 			q = append(q, s)
 		}
 		if base >= 0 {
-			for _, tc := range g.negativeCases(q[base].tc) {
+			for _, tc := range g.negativeCases(q[base].tc, f.opts.GenerationBudget) {
+				if ctx.Err() != nil || len(q) >= f.opts.MaxRequests {
+					break
+				}
 				tc.pick = len(q)
-				s, ok := f.judged(tc, seen)
+				s, ok := f.judged(ctx, tc, seen)
 				if !ok {
 					if s != nil {
 						res.NegativeDropped++
@@ -327,6 +352,16 @@ func (f *Fuzzer) plan(res *Result, seen map[string]bool, ops []*operation, notes
 			}
 		} else if notes && len(pos) > 0 {
 			res.Notes = append(res.Notes, fmt.Sprintf("%s: no generated request is valid, so nothing was sent", op))
+		}
+		if notes && (g.ranOut || g.stopped || g.trimmed > 0) {
+			why := fmt.Sprintf("%d optional parts and branches were left out to keep each value within %d nodes", g.trimmed, bodyNodes)
+			switch {
+			case g.stopped:
+				why = "the run's time was up during its generation, so only minimal values were made from then on"
+			case g.ranOut:
+				why = fmt.Sprintf("its generation took the whole budget of %d steps, so only minimal values were made from then on (%d optional parts and branches left out)", f.opts.GenerationBudget, g.trimmed)
+			}
+			res.Notes = append(res.Notes, fmt.Sprintf("%s: %s", op, why))
 		}
 		if notes && wrongCredentials > 0 {
 			res.Notes = append(res.Notes, fmt.Sprintf("%s: the credentials given are not of a kind its security requirements accept; %d valid requests were not sent", op, wrongCredentials))
@@ -358,6 +393,25 @@ func (f *Fuzzer) plan(res *Result, seen map[string]bool, ops []*operation, notes
 	return plan, unbound
 }
 
+// generator returns a generator of op's values with its own seed and the run's budget.
+func (f *Fuzzer) generator(ctx context.Context, op *operation, seed int64) *generator {
+	return &generator{rnd: rand.New(rand.NewSource(seed)), state: f.stateKey, op: op, unbound: map[string]bool{},
+		ctx: ctx, left: f.opts.GenerationBudget}
+}
+
+// opList names up to five operations, and how many more.
+func opList(ops []*operation) string {
+	var names []string
+	for i, op := range ops {
+		if i == 5 {
+			names = append(names, fmt.Sprintf("and %d more", len(ops)-5))
+			break
+		}
+		names = append(names, op.id)
+	}
+	return strings.Join(names, ", ")
+}
+
 // index is the operation's position, which seeds its generator: the same in every round.
 func (f *Fuzzer) index(op *operation) int {
 	for i, o := range f.ops {
@@ -371,7 +425,7 @@ func (f *Fuzzer) index(op *operation) int {
 // judged encodes tc and asks the validator: ok is true when the request is new and the
 // validator's verdict is the one its kind needs (valid for a positive, invalid for a negative).
 // s is nil when the request could not be encoded or was a duplicate.
-func (f *Fuzzer) judged(tc *testCase, seen map[string]bool) (*sent, bool) {
+func (f *Fuzzer) judged(ctx context.Context, tc *testCase, seen map[string]bool) (*sent, bool) {
 	enc, err := f.encode(tc)
 	if err != nil {
 		return nil, false
@@ -380,7 +434,7 @@ func (f *Fuzzer) judged(tc *testCase, seen map[string]bool) (*sent, bool) {
 		return nil, false
 	}
 	s := &sent{tc: tc, enc: enc}
-	req := f.v.Validate(context.Background(), validator.Exchange{Request: enc.req})
+	req := f.v.Validate(ctx, validator.Exchange{Request: enc.req})
 	s.reqViolations, s.reqObserved = req.Violations, req.Observed
 	if !kindHolds(tc, req) {
 		return s, false

@@ -1,6 +1,7 @@
 package fuzz
 
 import (
+	"context"
 	"encoding/json"
 	"fmt"
 	"math"
@@ -20,16 +21,62 @@ type stateRef struct{ key string }
 type absent struct{}
 
 // generator makes values from schemas. It is deterministic for a seed.
+//
+// Generation of one operation is bounded twice, so that recursive unions (OpenSearch's query
+// DSL, where every query holds queries) end quickly with values of bounded size: each value has
+// a room of nodes (bodyNodes at the top) that its parts share, and the operation has a budget of
+// steps (Options.GenerationBudget), a step being one schema visited or one value made. A part
+// without room, or any part once the steps are spent, gets only its minimal value (required
+// properties only, the first branch that gives one); optional parts are then left out, and the
+// run says so in a note. Both bounds count work, not time, so the same seed gives the same
+// requests on every machine.
 type generator struct {
 	rnd   *rand.Rand
 	state func(op *operation, name string) string // the State key for name, "" when none
 	op    *operation
 	// unbound lists the names of identifiers generated without state, for a note.
 	unbound map[string]bool
+	// ctx stops generation in progress (the run's --duration); left is the steps remaining.
+	ctx  context.Context
+	left int
+	// spent is true once the steps ran out; trimmed counts the optional parts and branches
+	// left out for lack of room or steps; stopped is true when ctx ended generation.
+	spent   bool
+	trimmed int
+	stopped bool
+	// ranOut is spent that negativeCases does not reset: the note's.
+	ranOut bool
 }
 
 // maxDepth bounds the nesting generation follows, so that a recursive schema ends.
 const maxDepth = 6
+
+// bodyNodes is the room of one generated body or parameter value: the JSON values (objects,
+// arrays, scalars) it may hold. The embedded specs' largest positive, 32 user-profile items, has
+// some 230.
+const bodyNodes = 400
+
+// DefaultGenerationBudget is the steps generating one operation's requests may take when
+// Options.GenerationBudget is zero: enough for every embedded operation and most published
+// ones whole (OpenSearch's query DSL takes more, and its generation is cut).
+const DefaultGenerationBudget = 20_000
+
+// spend takes n steps. Every few thousand it looks at ctx, so that the run's time limit cuts
+// generation in progress: from then on, as when the steps are spent, only minimal values are
+// made, which takes a few steps per schema.
+func (g *generator) spend(n int) {
+	before := g.left
+	g.left -= n
+	if g.left <= 0 {
+		g.spent, g.ranOut = true, true
+	}
+	if g.ctx != nil && before/4096 != g.left/4096 && g.ctx.Err() != nil {
+		g.stopped, g.spent, g.left = true, true, 0
+	}
+}
+
+// minimal reports whether only minimal values may be made: no room or no steps left.
+func (g *generator) minimal(room int) bool { return room <= 0 || g.spent }
 
 // bigLength is the length tried for strings and arrays with no maximum: longer than the
 // column sizes (32, 64, 255) and batch limits (10, 25) servers commonly have.
@@ -56,31 +103,52 @@ func (g *generator) uuid() string {
 
 // positives returns values s accepts: its boundaries, each enum value, each branch. The first
 // is the fullest (every optional property present), which negatives start from.
-func (g *generator) positives(s *openapi3.Schema, name string, depth int) []any {
-	if s == nil || depth > maxDepth {
+//
+// room is the nodes the value may hold; with none (or no steps left) only the first, minimal
+// value is made.
+func (g *generator) positives(s *openapi3.Schema, name string, depth, room int) []any {
+	if s == nil {
 		return []any{"x"}
 	}
+	if depth > maxDepth {
+		g.trimmed++
+		return nil // an optional part this deep is left out; a required one leaves its parent without values
+	}
+	g.spend(1)
 	if len(s.AllOf) > 0 {
 		s = merged(s)
 	}
 	var out []any
 	if len(s.OneOf) > 0 || len(s.AnyOf) > 0 {
-		for _, br := range append(append([]*openapi3.SchemaRef(nil), s.OneOf...), s.AnyOf...) {
-			if br != nil && br.Value != nil {
-				out = append(out, g.positives(withParent(s, br.Value), name, depth+1)...)
+		branches := append(append([]*openapi3.SchemaRef(nil), s.OneOf...), s.AnyOf...)
+		for i, br := range branches {
+			if br == nil || br.Value == nil {
+				continue
 			}
+			vals := g.positives(withParent(s, br.Value), name, depth+1, room)
+			if g.minimal(room) && len(vals) > 0 {
+				g.trimmed += len(branches) - i - 1
+				return vals[:1]
+			}
+			out = append(out, vals...)
 		}
 		return out
 	}
+	if s.Const != nil {
+		return []any{s.Const}
+	}
 	if len(s.Enum) > 0 {
+		if g.minimal(room) {
+			return s.Enum[:1]
+		}
 		out = append(out, s.Enum...)
 		return out
 	}
 	switch typeOf(s) {
 	case "object":
-		out = g.objects(s, depth)
+		out = g.objects(s, depth, room)
 	case "array":
-		out = g.arrays(s, name, depth)
+		out = g.arrays(s, name, depth, room)
 	case "string":
 		out = g.strings(s, name)
 	case "integer":
@@ -92,9 +160,16 @@ func (g *generator) positives(s *openapi3.Schema, name string, depth int) []any 
 	default:
 		out = []any{"x"}
 	}
+	if g.minimal(room) {
+		if len(out) > 1 {
+			out = out[:1]
+		}
+		return out
+	}
 	if s.Nullable {
 		out = append(out, nil)
 	}
+	g.spend(len(out))
 	return out
 }
 
@@ -286,10 +361,12 @@ func (g *generator) numbers(s *openapi3.Schema, integer bool) []any {
 	return out
 }
 
-func (g *generator) arrays(s *openapi3.Schema, name string, depth int) []any {
+// arrays returns arrays s accepts: one item of every shape, then minItems and maxItems (or
+// bigItems) items, as many of those as room holds (but never fewer than minItems).
+func (g *generator) arrays(s *openapi3.Schema, name string, depth, room int) []any {
 	var items []any
 	if s.Items != nil {
-		items = g.positives(s.Items.Value, singular(name), depth+1)
+		items = g.positives(s.Items.Value, singular(name), depth+1, room-1)
 	}
 	if len(items) == 0 {
 		if s.MinItems == 0 {
@@ -313,11 +390,32 @@ func (g *generator) arrays(s *openapi3.Schema, name string, depth int) []any {
 		}
 		return a
 	}
+	// The long arrays repeat the first item shapes that fit the room (the fullest first), or
+	// the smallest when minItems asks for more than fit.
+	sizes := make([]int, len(items))
+	for i := range items {
+		sizes[i] = nodes(items[i], room+1)
+	}
+	from := func(n int) (int, bool) {
+		best := 0
+		for i, sz := range sizes {
+			if 1+n*sz <= room {
+				return i, true
+			}
+			if sz < sizes[best] {
+				best = i
+			}
+		}
+		return best, n <= lo
+	}
 	var out []any
 	one := max(lo, 1)
 	if hi < 0 || one <= hi {
 		for i := range items { // each item shape once
 			out = append(out, fill(one, i))
+			if g.minimal(room) {
+				return out
+			}
 		}
 	}
 	lengths := []int{lo}
@@ -328,10 +426,41 @@ func (g *generator) arrays(s *openapi3.Schema, name string, depth int) []any {
 	}
 	for _, n := range lengths {
 		if n != one && (hi < 0 || n <= hi) && (!s.UniqueItems || n <= len(items)) {
-			out = append(out, fill(n, 0))
+			i, ok := from(n)
+			if !ok {
+				g.trimmed++
+				continue
+			}
+			if s.UniqueItems {
+				i = 0
+			}
+			out = append(out, fill(n, i))
+			g.spend(n)
 		}
 	}
 	return out
+}
+
+// nodes counts the JSON values in v, stopping at limit.
+func nodes(v any, limit int) int {
+	n := 1
+	switch x := v.(type) {
+	case map[string]any:
+		for _, e := range x {
+			if n >= limit {
+				break
+			}
+			n += nodes(e, limit-n)
+		}
+	case []any:
+		for _, e := range x {
+			if n >= limit {
+				break
+			}
+			n += nodes(e, limit-n)
+		}
+	}
+	return n
 }
 
 // singular names an array's items after the array ("users" → "user"), for state lookups.
@@ -339,29 +468,75 @@ func singular(name string) string { return strings.TrimSuffix(name, "s") }
 
 // objects returns objects s accepts: the fullest first, then the required properties alone,
 // then rows that cover every pair of property values (pairwise, not the product).
-func (g *generator) objects(s *openapi3.Schema, depth int) []any {
-	names := make([]string, 0, len(s.Properties))
-	for n, p := range s.Properties {
-		if p == nil || p.Value == nil || p.Value.ReadOnly {
-			continue
-		}
-		names = append(names, n)
-	}
-	sort.Strings(names)
+//
+// The scalar properties take a node each of room; the others share the rest equally. An
+// optional property without room is left out; a required one gets its minimal value.
+func (g *generator) objects(s *openapi3.Schema, depth, room int) []any {
 	required := map[string]bool{}
 	for _, r := range s.Required {
 		required[r] = true
 	}
+	names := make([]string, 0, len(s.Properties))
+	scalars := 0
+	for n, p := range s.Properties {
+		if p == nil || p.Value == nil || p.Value.ReadOnly {
+			continue
+		}
+		if g.minimal(room) && !required[n] && uint64(len(s.Required)) >= s.MinProps {
+			g.trimmed++
+			continue
+		}
+		names = append(names, n)
+		if scalar(p.Value) {
+			scalars++
+		}
+	}
+	sort.Strings(names)
+	share := 0
+	if complex := len(names) - scalars; complex > 0 {
+		share = (room - 1 - scalars) / complex
+	}
 	dims := make([][]any, len(names))
 	for i, n := range names {
-		vals := g.positives(s.Properties[n].Value, n, depth+1)
+		p := s.Properties[n].Value
+		r := share
+		if scalar(p) {
+			r = 1
+		}
+		if r <= 0 && !required[n] && !g.minimal(room) {
+			g.trimmed++
+			dims[i] = []any{absent{}}
+			continue
+		}
+		if g.minimal(room) {
+			r = 0
+		}
+		vals := g.positives(p, n, depth+1, r)
+		if len(vals) == 0 && required[n] {
+			return nil // no value for a required member (it nests too deep): none for the object
+		}
 		if !required[n] {
 			vals = append(vals, absent{})
 		}
-		if len(vals) == 0 {
-			vals = []any{absent{}}
-		}
 		dims[i] = vals
+	}
+	if g.minimal(room) {
+		// The required members, then optional ones as far as minProperties asks.
+		obj := map[string]any{}
+		for i, d := range dims {
+			if _, skip := d[0].(absent); !skip && required[names[i]] {
+				obj[names[i]] = d[0]
+			}
+		}
+		for i, d := range dims {
+			if _, skip := d[0].(absent); !skip && uint64(len(obj)) < s.MinProps {
+				obj[names[i]] = d[0]
+			}
+		}
+		if uint64(len(obj)) < s.MinProps {
+			return nil
+		}
+		return []any{obj}
 	}
 	rows := pairwise(g.rnd, dims)
 	full, minimal := make([]int, len(dims)), make([]int, len(dims))
@@ -372,16 +547,50 @@ func (g *generator) objects(s *openapi3.Schema, depth int) []any {
 	}
 	rows = append([][]int{full, minimal}, rows...)
 	out := make([]any, 0, len(rows))
-	for _, r := range rows {
+	for n, r := range rows {
 		obj := map[string]any{}
+		var optional []string
 		for i, k := range r {
 			if _, skip := dims[i][k].(absent); !skip {
 				obj[names[i]] = dims[i][k]
+				if !required[names[i]] {
+					optional = append(optional, names[i])
+				}
 			}
+		}
+		// maxProperties (a query DSL's "one of these keys"): the optional members beyond it
+		// are left out, a different one kept in each row.
+		if s.MaxProps != nil {
+			for i := 0; len(obj) > int(*s.MaxProps) && i < len(optional); i++ {
+				delete(obj, optional[(n+1+i)%len(optional)])
+			}
+		}
+		if uint64(len(obj)) < s.MinProps {
+			continue
 		}
 		out = append(out, obj)
 	}
+	g.spend(len(rows) * max(len(dims), 1))
+	if len(out) == 0 {
+		return g.objects(s, depth, 0) // no row had minProperties members: the minimal one has
+	}
 	return out
+}
+
+// scalar reports whether s describes a single value: a string, number, boolean or enum,
+// without branches.
+func scalar(s *openapi3.Schema) bool {
+	if len(s.OneOf) > 0 || len(s.AnyOf) > 0 || len(s.AllOf) > 0 {
+		return false
+	}
+	if len(s.Enum) > 0 || s.Const != nil {
+		return true
+	}
+	switch typeOf(s) {
+	case "string", "integer", "number", "boolean":
+		return true
+	}
+	return false
 }
 
 // pairwise picks rows (one index per dimension) until every pair of values of two dimensions

@@ -3,10 +3,13 @@ package fuzz
 import (
 	"context"
 	"math/rand"
+	"net/http"
+	"net/http/httptest"
 	"net/url"
 	"os"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/specgate/specgate/internal/coverage"
 	"github.com/specgate/specgate/internal/mock"
@@ -61,7 +64,7 @@ func TestCombineCoversEveryPair(t *testing.T) {
 // run's coverage.
 func BenchmarkGenerateAndCheck(b *testing.B) {
 	f := mockFuzzer(b)
-	plan, _ := f.plan(&Result{}, map[string]bool{}, f.ops, false)
+	plan, _ := f.plan(context.Background(), &Result{}, map[string]bool{}, f.ops, false)
 	replies := map[string]*validator.Response{}
 	for _, s := range plan {
 		resp, err := f.send(context.Background(), s.enc.req)
@@ -74,7 +77,7 @@ func BenchmarkGenerateAndCheck(b *testing.B) {
 	b.ResetTimer()
 	n := 0
 	for i := 0; i < b.N; i++ {
-		p, _ := f.plan(&Result{}, map[string]bool{}, f.ops, false)
+		p, _ := f.plan(ctx, &Result{}, map[string]bool{}, f.ops, false)
 		cov := coverage.New(f.model)
 		for _, s := range p {
 			s.resp = replies[s.enc.key]
@@ -152,7 +155,7 @@ func TestEveryDocumentedMediaType(t *testing.T) {
 		t.Fatal(err)
 	}
 	res := &Result{}
-	plan, _ := f.plan(res, map[string]bool{}, f.ops, true)
+	plan, _ := f.plan(context.Background(), res, map[string]bool{}, f.ops, true)
 	media := map[string]int{}
 	negatives := 0
 	for _, s := range plan {
@@ -167,5 +170,85 @@ func TestEveryDocumentedMediaType(t *testing.T) {
 	}
 	if res.GeneratorRejects != 0 || res.NegativeDropped != 0 || negatives == 0 {
 		t.Errorf("%d rejects, %d negatives dropped, %d sent", res.GeneratorRejects, res.NegativeDropped, negatives)
+	}
+}
+
+// recursiveFuzzer builds a Fuzzer over testdata/recursive.yaml, a query language whose every
+// query holds queries, with the budget given.
+func recursiveFuzzer(t *testing.T, budget int) *Fuzzer {
+	t.Helper()
+	docs, err := specs.LoadFiles(context.Background(), "testdata/recursive.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	target, _ := url.Parse("http://127.0.0.1:1")
+	f, err := New(docs, Options{Target: target, Seed: 2, GenerationBudget: budget})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return f
+}
+
+// TestGenerationIsBounded: a recursive union ends within its budget, every body within its room
+// of nodes, the run says what it left out, the validator accepts every positive, and the same
+// seed plans the same requests.
+func TestGenerationIsBounded(t *testing.T) {
+	f := recursiveFuzzer(t, 0)
+	keys := func() ([]string, *Result) {
+		res := &Result{}
+		plan, _ := f.plan(context.Background(), res, map[string]bool{}, f.ops, true)
+		var out []string
+		for _, s := range plan {
+			if n := nodes(s.tc.body, 1<<30); n > bodyNodes+1 {
+				t.Errorf("a body of %d nodes, the room is %d", n, bodyNodes)
+			}
+			out = append(out, s.enc.key)
+		}
+		return out, res
+	}
+	a, res := keys()
+	positives := 0
+	for _, k := range a {
+		if strings.HasPrefix(k, "POST") {
+			positives++
+		}
+	}
+	if len(a) < 20 || res.GeneratorRejects != 0 {
+		t.Errorf("%d requests planned, %d positives rejected", len(a), res.GeneratorRejects)
+	}
+	if len(res.Notes) == 0 || !strings.Contains(strings.Join(res.Notes, "\n"), "left out") {
+		t.Errorf("no note says what generation left out: %q", res.Notes)
+	}
+	if b, _ := keys(); strings.Join(a, "\n") != strings.Join(b, "\n") {
+		t.Error("seed 2 planned different requests twice")
+	}
+	small := recursiveFuzzer(t, 50)
+	res = &Result{}
+	if plan, _ := small.plan(context.Background(), res, map[string]bool{}, small.ops, true); len(plan) == 0 || !strings.Contains(strings.Join(res.Notes, "\n"), "whole budget of 50 steps") {
+		t.Errorf("a 50-step budget planned %d requests; notes %q", len(plan), res.Notes)
+	}
+}
+
+// TestRunTimeCutsGeneration: a run whose time is up stops generating, between operations and
+// inside one (the budget would take hours), says so, and ends without an error.
+func TestRunTimeCutsGeneration(t *testing.T) {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) { w.WriteHeader(400) }))
+	defer srv.Close()
+	f := recursiveFuzzer(t, 1<<40)
+	f.opts.Target, _ = url.Parse(srv.URL)
+	f.opts.Duration = time.Nanosecond
+	res, err := f.Run(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !res.Exhausted || res.Requests != 0 || !strings.Contains(strings.Join(res.Notes, "\n"), "time was up after generating 0 of 1 operations") {
+		t.Errorf("exhausted %v, %d requests, notes %q", res.Exhausted, res.Requests, res.Notes)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	g := f.generator(ctx, f.ops[0], 1)
+	g.spend(5000)
+	if !g.stopped || !g.minimal(bodyNodes) {
+		t.Errorf("a generator whose context is done goes on making full values (stopped %v)", g.stopped)
 	}
 }

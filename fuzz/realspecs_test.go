@@ -19,13 +19,20 @@ import (
 	"github.com/specgate/specgate/validator"
 )
 
-// maxRealOps bounds the operations of a published spec the test plans.
-const maxRealOps = 60
+// maxRealOps bounds the operations of a published spec the test plans: of a larger spec it plans
+// that many spread evenly over its paths, since planning every operation of a thousand-operation
+// API is a run's work, not a test's. Of the specs outside strict, it plans maxLooseOps.
+const (
+	maxRealOps  = 60
+	maxLooseOps = 12
+)
 
-// generatable leaves out the OpenSearch, SailPoint, DigitalOcean and Lob trees: their recursive
-// oneOf schemas (OpenSearch's query DSL) make generated bodies grow with the depth bound until
-// judging one takes minutes. Bounding the size of generated bodies is not done yet.
-func generatable(root string) bool {
+// strict names the trees whose every generated positive the validator must accept. The others
+// (OpenSearch's query DSL, SailPoint, DigitalOcean, Lob, Redocly's starter) use what generation
+// does not model yet (oneOf branches that overlap, required members behind allOf in recursive
+// unions, patterns): their positives the validator rejects are counted and dropped, and the test
+// logs how many.
+func strict(root string) bool {
 	for _, p := range []string{"oai-learn/", "alertmanager/", "twilio/"} {
 		if strings.HasPrefix(root, p) {
 			return true
@@ -35,9 +42,12 @@ func generatable(root string) bool {
 }
 
 // TestRealSpecsGenerateValidRequests plans runs over every published spec in ../shared/real-specs
-// that packages specs and validator load and compile (the others are theirs to report): every generated positive must
-// be one the validator accepts, with either kind of credentials, and the same seed must plan the
-// same requests.
+// that packages specs and validator load and compile (the others are theirs to report). Of the
+// strict trees, every generated positive must be one the validator accepts, with either kind of
+// credentials, and the same seed must plan the same requests; every tree's generation must end
+// within its budget (OpenSearch's recursive unions took minutes per body before generation was
+// bounded), and together they must plan requests the validator accepts, with at most one
+// rejected positive for four planned requests. It logs the slowest tree's planning time.
 func TestRealSpecsGenerateValidRequests(t *testing.T) {
 	dir := "../../shared/real-specs"
 	f, err := os.Open(filepath.Join(dir, "roots.txt"))
@@ -46,11 +56,13 @@ func TestRealSpecsGenerateValidRequests(t *testing.T) {
 	}
 	defer f.Close()
 	target, _ := url.Parse("http://127.0.0.1:1")
-	loaded, planned, checked, large := 0, 0, 0, 0
+	loaded, planned, checked, large, rejected, loose := 0, 0, 0, 0, 0, 0
+	var slowest time.Duration
+	slowRoot := ""
 	sc := bufio.NewScanner(f)
 	for sc.Scan() {
 		root := strings.TrimSpace(sc.Text())
-		if root == "" || !generatable(root) {
+		if root == "" {
 			continue
 		}
 		docs, err := specs.LoadFiles(context.Background(), filepath.Join(dir, root))
@@ -66,15 +78,23 @@ func TestRealSpecsGenerateValidRequests(t *testing.T) {
 			t.Errorf("%s: %v", root, err)
 			continue
 		}
-		if len(fz.ops) > maxRealOps {
-			large++ // planning every operation of a thousand-operation API is a run's work, not a test's
-			continue
+		limit := maxRealOps
+		if !strict(root) {
+			limit = maxLooseOps
+		}
+		if n := len(fz.ops); n > limit {
+			large++
+			var kept []*operation
+			for i := 0; i < limit; i++ {
+				kept = append(kept, fz.ops[i*n/limit])
+			}
+			fz.ops = kept
 		}
 		start := time.Now()
 		checked++
 		keys := func() ([]string, *Result) {
 			res := &Result{}
-			plan, _ := fz.plan(res, map[string]bool{}, fz.ops, true)
+			plan, _ := fz.plan(context.Background(), res, map[string]bool{}, fz.ops, true)
 			out := make([]string, len(plan))
 			for i, s := range plan {
 				out[i] = s.enc.key
@@ -84,7 +104,18 @@ func TestRealSpecsGenerateValidRequests(t *testing.T) {
 		for i, auth := range []Auth{{Token: "t"}, {User: "u", Password: "p"}} {
 			fz.opts.Auth = auth
 			a, res := keys()
+			if i == 0 {
+				if took := time.Since(start); took > slowest {
+					slowest, slowRoot = took, root
+				}
+			}
 			planned += len(a)
+			if !strict(root) {
+				rejected += res.GeneratorRejects
+				loose += len(a)
+				t.Logf("%s: %d requests planned, %d generated positives rejected", root, len(a), res.GeneratorRejects)
+				break
+			}
 			if res.GeneratorRejects != 0 {
 				t.Errorf("%s: the validator rejected %d generated positives", root, res.GeneratorRejects)
 			}
@@ -100,7 +131,11 @@ func TestRealSpecsGenerateValidRequests(t *testing.T) {
 	if err := sc.Err(); err != nil {
 		t.Fatal(err)
 	}
-	t.Logf("%d specs loaded, %d checked (%d with more than %d operations left out), %d requests planned", loaded, checked, large, maxRealOps, planned)
+	t.Logf("%d specs loaded, %d checked (%d planned on %d or %d of their operations), %d requests planned, %d positives of the loose trees rejected; slowest first plan: %s, %v",
+		loaded, checked, large, maxRealOps, maxLooseOps, planned, rejected, slowRoot, slowest.Round(time.Millisecond))
+	if loose < 1000 || rejected*4 > loose {
+		t.Errorf("the trees outside strict planned %d requests and got %d positives rejected", loose, rejected)
+	}
 	if checked < 10 || planned < 500 {
 		t.Errorf("only %d real specs checked and %d requests planned: the test checks too little", checked, planned)
 	}
