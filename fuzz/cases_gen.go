@@ -206,6 +206,15 @@ func (g *generator) valueMutations(s *openapi3.Schema, param bool) []valueMutati
 		case "date":
 			out = append(out, valueMutation{"not a date", "2024-13-45"})
 		}
+		if s.Pattern != "" {
+			hi := -1
+			if s.MaxLength != nil {
+				hi = int(*s.MaxLength)
+			}
+			if v, ok := patternViolation(s.Pattern, "", int(s.MinLength), hi); ok {
+				out = append(out, valueMutation{"not matching the pattern", v})
+			}
+		}
 		if s.MinLength > 0 {
 			out = append(out, valueMutation{fmt.Sprintf("shorter than minLength %d", s.MinLength), g.word(int(s.MinLength) - 1)})
 		}

@@ -363,6 +363,14 @@ func (f *Fuzzer) plan(ctx context.Context, res *Result, seen map[string]bool, op
 			}
 			res.Notes = append(res.Notes, fmt.Sprintf("%s: %s", op, why))
 		}
+		if notes && len(g.ecmaOnly) > 0 {
+			pats := make([]string, 0, len(g.ecmaOnly))
+			for p := range g.ecmaOnly {
+				pats = append(pats, fmt.Sprintf("%q", p))
+			}
+			sort.Strings(pats)
+			res.Notes = append(res.Notes, fmt.Sprintf("%s: Go's regexp/syntax cannot read the ECMA-262 pattern %s, so its strings are only the spec's examples and defaults", op, strings.Join(pats, ", ")))
+		}
 		if notes && wrongCredentials > 0 {
 			res.Notes = append(res.Notes, fmt.Sprintf("%s: the credentials given are not of a kind its security requirements accept; %d valid requests were not sent", op, wrongCredentials))
 		}
@@ -396,7 +404,7 @@ func (f *Fuzzer) plan(ctx context.Context, res *Result, seen map[string]bool, op
 // generator returns a generator of op's values with its own seed and the run's budget.
 func (f *Fuzzer) generator(ctx context.Context, op *operation, seed int64) *generator {
 	return &generator{rnd: rand.New(rand.NewSource(seed)), state: f.stateKey, op: op, unbound: map[string]bool{},
-		ctx: ctx, left: f.opts.GenerationBudget}
+		ctx: ctx, left: f.opts.GenerationBudget, ecmaOnly: map[string]bool{}}
 }
 
 // opList names up to five operations, and how many more.

@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"math"
 	"math/rand"
-	"regexp"
 	"sort"
 	"strings"
 
@@ -46,6 +45,9 @@ type generator struct {
 	stopped bool
 	// ranOut is spent that negativeCases does not reset: the note's.
 	ranOut bool
+	// ecmaOnly lists the patterns Go's regexp/syntax does not parse, whose strings come only
+	// from examples, for a note.
+	ecmaOnly map[string]bool
 }
 
 // maxDepth bounds the nesting generation follows, so that a recursive schema ends.
@@ -274,17 +276,27 @@ func (g *generator) strings(s *openapi3.Schema, name string) []any {
 		return []any{"192.0.2.1"}
 	}
 	if s.Pattern != "" {
-		re, err := regexp.Compile(s.Pattern)
-		if err != nil {
-			return nil
+		hi := -1
+		if s.MaxLength != nil {
+			hi = int(*s.MaxLength)
 		}
 		var out []any
 		for _, ex := range []any{s.Example, s.Default} {
-			if str, ok := ex.(string); ok && re.MatchString(str) {
+			if str, ok := ex.(string); ok && matchesECMA(s.Pattern, str) {
 				out = append(out, str)
 			}
 		}
-		return out // no sample that matches: the operation's positives lack it and the run says so
+		made, ok := patternSamples(g.rnd, s.Pattern, int(s.MinLength), hi)
+		if !ok {
+			// ECMA-262 only: the examples are all there is (the validator, which reads
+			// ECMA-262, judged them above).
+			g.ecmaOnly[s.Pattern] = true
+			return out
+		}
+		for _, m := range made {
+			out = append(out, m)
+		}
+		return out // none: the operation's positives lack the property and the run says so
 	}
 	lo := int(s.MinLength)
 	lengths := []int{lo, lo + 1}

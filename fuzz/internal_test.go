@@ -7,6 +7,7 @@ import (
 	"net/http/httptest"
 	"net/url"
 	"os"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -250,5 +251,45 @@ func TestRunTimeCutsGeneration(t *testing.T) {
 	g.spend(5000)
 	if !g.stopped || !g.minimal(bodyNodes) {
 		t.Errorf("a generator whose context is done goes on making full values (stopped %v)", g.stopped)
+	}
+}
+
+// TestPatternSamples: strings made from an RE2 pattern match it and fit the lengths asked for,
+// each alternative and repetition bound shows up, the negative does not match, and an
+// ECMA-only pattern (a lookahead) makes none.
+func TestPatternSamples(t *testing.T) {
+	rnd := rand.New(rand.NewSource(1))
+	for _, c := range []struct {
+		pattern string
+		lo, hi  int
+		want    []string // strings that must be among those made
+	}{
+		{`^\d{5}(-\d{4})?$`, 0, -1, []string{"00000", "00000-0000"}},
+		{`^(cat|dog|bird)s?$`, 0, -1, []string{"cat", "dog", "bird", "cats"}},
+		{`^[a-z]{2,}$`, 3, 6, []string{"aaa"}},
+		{`^AC[0-9a-fA-F]{32}$`, 34, 34, nil},
+		{`ord_[0-9a-f]{26}`, 0, -1, nil},
+	} {
+		got, ok := patternSamples(rnd, c.pattern, c.lo, c.hi)
+		re := regexp.MustCompile(c.pattern)
+		if !ok || len(got) == 0 {
+			t.Errorf("%s: made %q (ok %v)", c.pattern, got, ok)
+		}
+		for _, s := range got {
+			if n := len([]rune(s)); !re.MatchString(s) || n < c.lo || (c.hi >= 0 && n > c.hi) {
+				t.Errorf("%s [%d, %d]: made %q", c.pattern, c.lo, c.hi, s)
+			}
+		}
+		for _, w := range c.want {
+			if !strings.Contains("\x00"+strings.Join(got, "\x00")+"\x00", "\x00"+w+"\x00") {
+				t.Errorf("%s: made %q, not %q", c.pattern, got, w)
+			}
+		}
+		if v, ok := patternViolation(c.pattern, "", c.lo, c.hi); !ok || re.MatchString(v) {
+			t.Errorf("%s: negative %q (ok %v)", c.pattern, v, ok)
+		}
+	}
+	if got, ok := patternSamples(rnd, `^(?!https://)[a-z]+$`, 0, -1); ok || len(got) > 0 {
+		t.Errorf("an ECMA-only pattern made %q", got)
 	}
 }

@@ -8,6 +8,7 @@ package fuzz
 import (
 	"bufio"
 	"context"
+	"math/rand"
 	"net/url"
 	"os"
 	"path/filepath"
@@ -139,4 +140,108 @@ func TestRealSpecsGenerateValidRequests(t *testing.T) {
 	if checked < 10 || planned < 500 {
 		t.Errorf("only %d real specs checked and %d requests planned: the test checks too little", checked, planned)
 	}
+}
+
+// TestRealSpecsPatternStrings: for every string schema of the published Lob, Twilio and
+// SailPoint v3 specs whose only constraints are a pattern and lengths, the strings generated
+// from an RE2 pattern are all accepted by the validator (its Checker, on the files as written),
+// and the negative made for it is rejected. An ECMA-only pattern gives no strings (its examples
+// are used instead).
+func TestRealSpecsPatternStrings(t *testing.T) {
+	dir := "../../shared/real-specs"
+	rnd := rand.New(rand.NewSource(1))
+	schemas, made, ecma, negatives := 0, 0, 0, 0
+	for _, root := range []string{"lob/lob-api-public.yml", "twilio/spec/json/twilio_api_v2010.json", "sailpoint-isc/idn/sailpoint-api.v3.yaml"} {
+		src, roots, err := specs.OSFiles(filepath.Join(dir, root))
+		if err != nil {
+			t.Fatal(err)
+		}
+		files, _, err := specs.Reach(src, roots[0])
+		if err != nil {
+			t.Fatal(err)
+		}
+		checker, err := validator.NewChecker(src, roots[0])
+		if err != nil {
+			t.Fatalf("%s: %v", root, err)
+		}
+		seen := map[string]bool{}
+		for _, f := range files {
+			walkPatterns(f.Value, "", func(ptr string, m map[string]any) {
+				p := m["pattern"].(string)
+				lo, hi := intKey(m, "minLength", 0), intKey(m, "maxLength", -1)
+				if seen[p] {
+					return
+				}
+				seen[p] = true
+				sch, err := checker.Compile("", src, f.Path, ptr)
+				if err != nil {
+					return // a schema the checker cannot compile is the validator's to report
+				}
+				schemas++
+				samples, ok := patternSamples(rnd, p, lo, hi)
+				if !ok {
+					ecma++
+					return
+				}
+				for _, s := range samples {
+					made++
+					if !sch.Accepts(s) {
+						t.Errorf("%s#%s: pattern %q: the validator rejects the generated %q", f.Name, ptr, p, s)
+					}
+				}
+				sample := ""
+				if len(samples) > 0 {
+					sample = samples[0]
+				}
+				if v, ok := patternViolation(p, sample, lo, hi); ok {
+					negatives++
+					if sch.Accepts(v) {
+						t.Errorf("%s#%s: pattern %q: the validator accepts the negative %q", f.Name, ptr, p, v)
+					}
+				}
+			})
+		}
+	}
+	t.Logf("%d patterns: %d strings generated, %d negatives, %d ECMA-only", schemas, made, negatives, ecma)
+	if schemas < 50 || made < schemas*2 || negatives < schemas/2 {
+		t.Errorf("%d patterns, %d strings, %d negatives: the test checks too little", schemas, made, negatives)
+	}
+}
+
+// walkPatterns calls fn for every schema in v whose keywords are only a string pattern, lengths
+// and annotations.
+func walkPatterns(v any, ptr string, fn func(ptr string, m map[string]any)) {
+	switch x := v.(type) {
+	case map[string]any:
+		if p, ok := x["pattern"].(string); ok && p != "" {
+			only := true
+			for k := range x {
+				switch k {
+				case "type", "pattern", "minLength", "maxLength", "description", "example", "examples", "title", "x-twilio":
+				default:
+					only = false
+				}
+			}
+			if t, ok := x["type"]; only && (!ok || t == "string") {
+				fn(ptr, x)
+			}
+		}
+		for k, e := range x {
+			walkPatterns(e, ptrJoin(ptr, k), fn)
+		}
+	case []any:
+		for i, e := range x {
+			walkPatterns(e, ptr+"/"+itoa(i), fn)
+		}
+	}
+}
+
+func intKey(m map[string]any, k string, def int) int {
+	switch n := m[k].(type) {
+	case int:
+		return n
+	case float64:
+		return int(n)
+	}
+	return def
 }
