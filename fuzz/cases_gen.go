@@ -25,6 +25,7 @@ func (g *generator) positiveCases(op *operation) []*testCase {
 	var dims [][]any
 	var keys []string
 	for _, p := range op.params {
+		g.parent = resource(op.path, p.name)
 		vals := g.positives(p.schema, p.name, 0, bodyNodes)
 		if p.in == "path" {
 			vals = nonEmpty(vals) // an empty segment routes elsewhere, or nowhere
@@ -42,6 +43,7 @@ func (g *generator) positiveCases(op *operation) []*testCase {
 	if op.body != nil {
 		// Every documented JSON media type, each with values from its own schema.
 		var vals []any
+		g.parent = ""
 		for _, b := range op.bodies {
 			for _, v := range g.positives(b.schema, "", 0, bodyNodes) {
 				vals = append(vals, bodyChoice{b.mediaType, v})

@@ -187,11 +187,14 @@ type Result struct {
 	// dropped unsent; NegativeDropped counts generated negatives it accepted, dropped unsent.
 	GeneratorRejects int `json:"generator_rejects"`
 	NegativeDropped  int `json:"negatives_dropped"`
-	// Captured lists, per operation, the names whose values were captured from its replies
-	// and used in a second round; CapturedRejected counts the second round's positives the
+	// Captured lists, per operation, the names whose values were captured from replies and
+	// used in a later round; CapturedFrom says, per operation and name, where they came from
+	// ("its own replies", "the link userRepositories of getUserByName", "the user_id of
+	// patchUserProfiles's replies"). CapturedRejected counts the later rounds' positives the
 	// validator rejected because a captured value broke the schema.
-	Captured         map[string][]string `json:"captured,omitempty"`
-	CapturedRejected int                 `json:"captured_rejected"`
+	Captured         map[string][]string          `json:"captured,omitempty"`
+	CapturedFrom     map[string]map[string]string `json:"captured_from,omitempty"`
+	CapturedRejected int                          `json:"captured_rejected"`
 	// Planned counts the distinct requests generated; Exhausted is true when the budget ran out
 	// before all were sent.
 	Planned   int  `json:"planned"`
@@ -248,7 +251,7 @@ func (f *Fuzzer) Run(ctx context.Context) (*Result, error) {
 	seen := map[string]bool{}
 	plan, unbound := f.plan(ctx, res, seen, f.ops, true)
 	res.Planned = len(plan)
-	r := &runner{f: f, res: res, cov: coverage.New(f.model), budget: f.opts.MaxRequests, found: map[string]int{}, unbound: unbound, captured: map[string]*capture{}}
+	r := newRunner(f, res, unbound)
 	if f.opts.Rate > 0 {
 		t := time.NewTicker(time.Duration(float64(time.Second) / f.opts.Rate))
 		defer t.Stop()
@@ -257,8 +260,14 @@ func (f *Fuzzer) Run(ctx context.Context) (*Result, error) {
 	if err := r.sendAll(ctx, plan); err != nil {
 		return res, err
 	}
-	// Identifiers the replies carried feed a second round of the operations that lacked them.
-	if again := r.bindCaptured(); len(again) > 0 && r.budget > 0 && ctx.Err() == nil {
+	// Identifiers the replies carried feed another round of the operations that lacked them,
+	// and so on along chains of operations (a list feeding a get feeding an update): at most
+	// one round per operation, since each round binds at least one name for good.
+	for round := 0; round < len(f.ops) && r.budget > 0 && ctx.Err() == nil; round++ {
+		again := r.bindCaptured()
+		if len(again) == 0 {
+			break
+		}
 		rejects := res.GeneratorRejects
 		plan, _ := f.plan(ctx, res, seen, again, false)
 		res.CapturedRejected += res.GeneratorRejects - rejects
@@ -275,14 +284,15 @@ func (f *Fuzzer) Run(ctx context.Context) (*Result, error) {
 // plan generates every operation's cases, checks each with the validator, keeps each distinct
 // request once, and interleaves the operations so that a budget cut shares them fairly.
 //
-// It returns, per operation, the id-like names generated without state, which replies may fill.
+// It returns, per operation, the id-like names generated without state (each with the
+// qualified name replies may carry it under), which replies may fill.
 // notes adds the run's notes (the first round only).
 //
 // Generation stops when ctx is done (the operations not reached are named in a note), and no
 // operation plans more requests than the run may send.
-func (f *Fuzzer) plan(ctx context.Context, res *Result, seen map[string]bool, ops []*operation, notes bool) ([]*sent, map[string][]string) {
+func (f *Fuzzer) plan(ctx context.Context, res *Result, seen map[string]bool, ops []*operation, notes bool) ([]*sent, map[string]map[string]string) {
 	var queues [][]*sent
-	unbound := map[string][]string{}
+	unbound := map[string]map[string]string{}
 	for n, op := range ops {
 		if ctx.Err() != nil {
 			res.Exhausted = true
@@ -379,10 +389,10 @@ func (f *Fuzzer) plan(ctx context.Context, res *Result, seen map[string]bool, op
 			names = append(names, n)
 		}
 		sort.Strings(names)
-		unbound[op.id] = names
+		unbound[op.id] = g.unbound
 		for _, n := range names {
 			if notes {
-				res.Notes = append(res.Notes, fmt.Sprintf("%s: no state names %q (give it in --state as %s/%s or %s); a second round uses the values its successful replies carry, if any", op, n, op.id, n, n))
+				res.Notes = append(res.Notes, fmt.Sprintf("%s: no state names %q (give it in --state as %s/%s or %s); a later round uses the values successful replies carry, if any (its links', its own, or another operation's %s)", op, n, op.id, n, n, g.unbound[n]))
 			}
 		}
 		queues = append(queues, q)
@@ -403,7 +413,7 @@ func (f *Fuzzer) plan(ctx context.Context, res *Result, seen map[string]bool, op
 
 // generator returns a generator of op's values with its own seed and the run's budget.
 func (f *Fuzzer) generator(ctx context.Context, op *operation, seed int64) *generator {
-	return &generator{rnd: rand.New(rand.NewSource(seed)), state: f.stateKey, op: op, unbound: map[string]bool{},
+	return &generator{rnd: rand.New(rand.NewSource(seed)), state: f.stateKey, op: op, unbound: map[string]string{},
 		ctx: ctx, left: f.opts.GenerationBudget, ecmaOnly: map[string]bool{}}
 }
 

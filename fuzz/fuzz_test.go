@@ -3,6 +3,7 @@ package fuzz_test
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"fmt"
 	"io"
 	"net/http"
@@ -217,4 +218,135 @@ func sumExchanges(c *coverage.Report) int {
 		n += o.Exchanges
 	}
 	return n
+}
+
+// TestIdentifiersCrossOperations: with state for the relationships and the OIG users only, the
+// ids the other two operations need come from other operations' replies, never from luck: PATCH
+// /users/{id} gets the user_id the relationships PATCH /user_profiles returned carry (a seeded
+// NERM user, not one a request made up), and PATCH /users (OIG) the usr_keys PUT /users
+// answered for. Both then update existing records, and nothing fails.
+func TestIdentifiersCrossOperations(t *testing.T) {
+	var seen []string
+	res := run(t, nil, fuzz.Options{Seed: 1, State: map[string][]string{
+		"patchUserProfiles/id": mock.SeededProfiles,
+		"putUsers/id":          mock.SeededOIGUsers,
+	}}, &seen)
+	from := res.CapturedFrom
+	if got := from["patchUser"]["id"]; got != "the user_id of patchUserProfiles's replies" {
+		t.Errorf("patchUser's id came from %q (captured %v)", got, from)
+	}
+	if got := from["patchUsers"]["id"]; got != "the user_id of putUsers's replies" {
+		t.Errorf("patchUsers's id came from %q (captured %v)", got, from)
+	}
+	if res.Failures() != 0 || res.CapturedRejected != 0 {
+		t.Errorf("%d failures, %d captured values rejected", res.Failures(), res.CapturedRejected)
+	}
+	seeded := map[string]bool{}
+	for _, id := range append(append([]string(nil), mock.SeededNERMUsers...), mock.SeededOIGUsers...) {
+		seeded[id] = true
+	}
+	updated, oig := 0, 0
+	for _, line := range seen {
+		f := strings.SplitN(line, " ", 4) // status method URL body
+		if f[0] == "200" && f[1] == "PATCH" && strings.Contains(f[2], "/api/users/") {
+			id := f[2][strings.LastIndex(f[2], "/")+1:]
+			if !seeded[id] {
+				t.Errorf("PATCH %s succeeded on a user the mock does not have", f[2])
+			}
+			updated++
+		}
+		if f[1] == "PATCH" && strings.HasSuffix(f[2], "/api/v1/users") && strings.Contains(f[3], `"id":"18008"`) {
+			oig++
+		}
+	}
+	if updated == 0 || oig == 0 {
+		t.Errorf("%d NERM user updates succeeded, %d OIG patches named a seeded usr_key", updated, oig)
+	}
+}
+
+// TestLinksChainOperations: OpenAPI links are followed along a chain. A loopback server stands
+// for the API of the OAI's link example, knowing one user (alice), her repository octo and its
+// pull request 7; the run is given only alice. Each link's values feed the next operation in
+// a later round: her repositories, then octo, then its pull requests, then pull request 7 and
+// its merge. "octo" and "7" come from replies only, so the requests naming them prove the
+// links were followed.
+func TestLinksChainOperations(t *testing.T) {
+	var mu sync.Mutex
+	var paths []string
+	user := func(name string) map[string]any { return map[string]any{"username": name, "uuid": "u-" + name} }
+	repo := func(owner, slug string) map[string]any { return map[string]any{"slug": slug, "owner": user(owner)} }
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		mu.Lock()
+		paths = append(paths, r.Method+" "+r.URL.Path)
+		mu.Unlock()
+		seg := strings.Split(strings.TrimPrefix(r.URL.Path, "/2.0/"), "/")
+		var body any
+		switch {
+		case r.Method == http.MethodPost && len(seg) == 6 && seg[5] == "merge":
+			w.WriteHeader(http.StatusNoContent)
+			return
+		case seg[0] == "users" && len(seg) == 2:
+			body = user(seg[1])
+		case seg[0] == "repositories" && len(seg) == 2:
+			body = []any{}
+			if seg[1] == "alice" {
+				body = []any{repo("alice", "octo")}
+			}
+		case seg[0] == "repositories" && len(seg) == 3:
+			body = repo(seg[1], seg[2])
+		case seg[0] == "repositories" && len(seg) == 4:
+			body = []any{}
+			if seg[1] == "alice" && seg[2] == "octo" {
+				body = []any{map[string]any{"id": 7, "title": "t", "repository": repo("alice", "octo"), "author": user("alice")}}
+			}
+		case seg[0] == "repositories" && len(seg) == 5:
+			body = map[string]any{"id": 7, "title": "t", "repository": repo(seg[1], seg[2]), "author": user(seg[1])}
+		default:
+			http.NotFound(w, r)
+			return
+		}
+		w.Header().Set("Content-Type", "application/json")
+		_ = json.NewEncoder(w).Encode(body)
+	}))
+	defer srv.Close()
+	docs, err := specs.LoadFiles(context.Background(), "../../shared/real-specs/oai-learn/examples/v3.0/link-example.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	target, _ := url.Parse(srv.URL)
+	f, err := fuzz.New(docs, fuzz.Options{Target: target, Seed: 1, State: map[string][]string{"getUserByName/username": {"alice"}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	res, err := f.Run(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, p := range []string{
+		"GET /2.0/repositories/alice",
+		"GET /2.0/repositories/alice/octo",
+		"GET /2.0/repositories/alice/octo/pullrequests",
+	} {
+		if !contains(paths, p) {
+			t.Errorf("no request %s; captured %v", p, res.CapturedFrom)
+		}
+	}
+	if got := res.CapturedFrom["getPullRequestsByRepository"]["slug"]; got != "the link repositoryPullRequests of getRepository" {
+		t.Errorf("getPullRequestsByRepository's slug came from %q", got)
+	}
+	if res.Failures() != 0 {
+		for _, x := range res.Findings {
+			t.Logf("%s %s: %s", x.Rule, x.Operation, x.Message)
+		}
+		t.Errorf("%d failures", res.Failures())
+	}
+}
+
+func contains(list []string, s string) bool {
+	for _, x := range list {
+		if x == s {
+			return true
+		}
+	}
+	return false
 }

@@ -33,8 +33,12 @@ type generator struct {
 	rnd   *rand.Rand
 	state func(op *operation, name string) string // the State key for name, "" when none
 	op    *operation
-	// unbound lists the names of identifiers generated without state, for a note.
-	unbound map[string]bool
+	// unbound lists the names of identifiers generated without state, each with its qualified
+	// name (alias) under which other operations' replies may carry it.
+	unbound map[string]string
+	// parent names the object (or resource) whose member is being generated: "user" for
+	// user.id, "user" for the path id of /users/{id}.
+	parent string
 	// ctx stops generation in progress (the run's --duration); left is the steps remaining.
 	ctx  context.Context
 	left int
@@ -148,7 +152,7 @@ func (g *generator) positives(s *openapi3.Schema, name string, depth, room int) 
 	}
 	switch typeOf(s) {
 	case "object":
-		out = g.objects(s, depth, room)
+		out = g.objects(s, name, depth, room)
 	case "array":
 		out = g.arrays(s, name, depth, room)
 	case "string":
@@ -258,8 +262,10 @@ func (g *generator) strings(s *openapi3.Schema, name string) []any {
 	if key := g.state(g.op, name); key != "" {
 		return []any{stateRef{key}}
 	}
-	if identifier(name) {
-		g.unbound[name] = true
+	if identifier(name) || g.op.linked[name] {
+		if _, ok := g.unbound[name]; !ok {
+			g.unbound[name] = alias(g.parent, name)
+		}
 	}
 	switch s.Format {
 	case "uuid":
@@ -475,6 +481,32 @@ func nodes(v any, limit int) int {
 	return n
 }
 
+// alias is the name under which replies carry the identifier name of a member of parent: a
+// bare "id" is qualified by its parent ("user" → "user_id"), any other name is itself.
+func alias(parent, name string) string {
+	if strings.EqualFold(name, "id") && parent != "" {
+		return singular(parent) + "_id"
+	}
+	return name
+}
+
+// resource is the collection a path is about: the static segment before the parameter param
+// ("/users/{id}" → "users"), or the last static segment when param is "" or absent.
+func resource(path, param string) string {
+	segs := strings.Split(strings.Trim(path, "/"), "/")
+	last := ""
+	for _, seg := range segs {
+		if strings.HasPrefix(seg, "{") {
+			if param != "" && seg == "{"+param+"}" && last != "" {
+				return last
+			}
+			continue
+		}
+		last = seg
+	}
+	return last
+}
+
 // singular names an array's items after the array ("users" → "user"), for state lookups.
 func singular(name string) string { return strings.TrimSuffix(name, "s") }
 
@@ -483,7 +515,12 @@ func singular(name string) string { return strings.TrimSuffix(name, "s") }
 //
 // The scalar properties take a node each of room; the others share the rest equally. An
 // optional property without room is left out; a required one gets its minimal value.
-func (g *generator) objects(s *openapi3.Schema, depth, room int) []any {
+func (g *generator) objects(s *openapi3.Schema, name string, depth, room int) []any {
+	parent := g.parent
+	defer func() { g.parent = parent }()
+	if name == "" {
+		name = resource(g.op.path, "")
+	}
 	required := map[string]bool{}
 	for _, r := range s.Required {
 		required[r] = true
@@ -523,6 +560,7 @@ func (g *generator) objects(s *openapi3.Schema, depth, room int) []any {
 		if g.minimal(room) {
 			r = 0
 		}
+		g.parent = name
 		vals := g.positives(p, n, depth+1, r)
 		if len(vals) == 0 && required[n] {
 			return nil // no value for a required member (it nests too deep): none for the object
@@ -584,7 +622,7 @@ func (g *generator) objects(s *openapi3.Schema, depth, room int) []any {
 	}
 	g.spend(len(rows) * max(len(dims), 1))
 	if len(out) == 0 {
-		return g.objects(s, depth, 0) // no row had minProperties members: the minimal one has
+		return g.objects(s, name, depth, 0) // no row had minProperties members: the minimal one has
 	}
 	return out
 }

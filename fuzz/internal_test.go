@@ -127,7 +127,7 @@ func TestMockStateFileNamesSeededRecords(t *testing.T) {
 func TestCaptureKeepsRecordsTogether(t *testing.T) {
 	op := &operation{id: "patchThings"}
 	f := &Fuzzer{state: map[string][]string{}, ops: []*operation{op}}
-	r := &runner{f: f, res: &Result{}, unbound: map[string][]string{"patchThings": {"owner_id", "group_id"}}, captured: map[string]*capture{}}
+	r := newRunner(f, &Result{}, map[string]map[string]string{"patchThings": {"owner_id": "owner_id", "group_id": "group_id"}})
 	reply := func(status int, body string) {
 		r.capture(&sent{tc: &testCase{op: op}, resp: &validator.Response{Status: status, Body: []byte(body)}})
 	}

@@ -22,6 +22,19 @@ type operation struct {
 	bodies                 []bodyMedia // every documented JSON body, the first being body
 	secured                bool        // the operation needs credentials
 	statuses               map[string]bool
+	// links are the OpenAPI links of its responses; linked names the parameters other
+	// operations' links fill, which generation treats as identifiers that must exist.
+	links  []link
+	linked map[string]bool
+}
+
+// link is one OpenAPI link of a response: the values of target's parameters taken from the
+// exchange, by runtime expression ("$response.body#/id", "$request.path.username") or as
+// constants.
+type link struct {
+	name, status string // the link's name; the status whose response has it
+	target       string // the operationId it leads to
+	params       map[string]string
 }
 
 // bodyMedia is one documented JSON media type of a request body and its schema.
@@ -74,6 +87,22 @@ func operations(docs []*specs.Document) ([]*operation, error) {
 					return nil, err
 				}
 				out = append(out, o)
+			}
+		}
+	}
+	byID := map[string]*operation{}
+	for _, o := range out {
+		byID[o.id] = o
+	}
+	for _, o := range out {
+		for _, l := range o.links {
+			if t := byID[l.target]; t != nil {
+				if t.linked == nil {
+					t.linked = map[string]bool{}
+				}
+				for p := range l.params {
+					t.linked[p] = true
+				}
 			}
 		}
 	}
@@ -139,14 +168,59 @@ func newOperation(d *specs.Document, base, p, method string, item *openapi3.Path
 		o.secured = true
 	}
 	if op.Responses != nil {
-		for code := range op.Responses.Map() {
+		for code, ref := range op.Responses.Map() {
 			o.statuses[strings.ToUpper(code)] = true
 			if code == "default" {
 				o.statuses["default"] = true
 			}
+			if ref != nil && ref.Value != nil {
+				o.links = append(o.links, links(d, strings.ToUpper(code), ref.Value.Links)...)
+			}
 		}
+		sort.Slice(o.links, func(i, j int) bool {
+			return o.links[i].status+" "+o.links[i].name < o.links[j].status+" "+o.links[j].name
+		})
 	}
 	return o, nil
+}
+
+// links reads a response's links; one naming its operation by operationRef (a pointer into
+// this document's paths) gets the target's operationId.
+func links(d *specs.Document, status string, in openapi3.Links) []link {
+	var out []link
+	for name, ref := range in {
+		if ref == nil || ref.Value == nil {
+			continue
+		}
+		l := link{name: name, status: status, target: ref.Value.OperationID, params: map[string]string{}}
+		if l.target == "" && strings.HasPrefix(ref.Value.OperationRef, "#/paths/") {
+			toks := ptrTokens(strings.TrimPrefix(ref.Value.OperationRef, "#"))
+			if len(toks) == 3 {
+				if item := d.Spec.Paths.Value(toks[1]); item != nil {
+					if op := item.GetOperation(strings.ToUpper(toks[2])); op != nil {
+						l.target = op.OperationID
+						if l.target == "" {
+							l.target = strings.ToUpper(toks[2]) + " " + toks[1]
+						}
+					}
+				}
+			}
+		}
+		for p, v := range ref.Value.Parameters {
+			// A parameter may be qualified by its place ("path.id"); generation knows names.
+			if i := strings.IndexByte(p, '.'); i >= 0 {
+				switch p[:i] {
+				case "path", "query", "header", "cookie":
+					p = p[i+1:]
+				}
+			}
+			l.params[p] = fmt.Sprint(v)
+		}
+		if l.target != "" && len(l.params) > 0 {
+			out = append(out, l)
+		}
+	}
+	return out
 }
 
 func sortedMedia(c openapi3.Content) []string {

@@ -3,7 +3,6 @@ package fuzz
 import (
 	"bytes"
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -28,110 +27,24 @@ type runner struct {
 	budget int
 	tick   <-chan time.Time
 	found  map[string]int // finding key → index in res.Findings
-	// unbound names, per operation, the identifiers generated without state; captured holds
-	// the values of those names that the operation's successful replies carried.
-	unbound  map[string][]string
-	captured map[string]*capture
+	// unbound names, per operation, the identifiers generated without state (name → the
+	// qualified name replies carry it under); bound counts the values "op/name" has had bound.
+	unbound map[string]map[string]string
+	bound   map[string]int
+	// captured holds what each operation's own replies carried of its unbound names; linked
+	// what links gave each operation's parameters; pool the identifiers replies carried, by
+	// qualified name; generated the values requests carried that generation made up, which a
+	// reply echoing them does not prove exist.
+	captured  map[string]*capture
+	linked    map[string]map[string]*values
+	pool      map[string]*values
+	generated map[string]bool
 }
 
-// capture is what one operation's replies carried of its unbound names, per record (an object
-// of a reply), so that the i-th values of several names come from one record (a relationship's
-// user_id, profile_id and ne_attribute_id) as its latest reply showed it.
-type capture struct {
-	order   []string                     // record ids, first seen first
-	records map[string]map[string]string // record id → name → value
-}
-
-// maxCaptured bounds the values kept per name.
-const maxCaptured = 64
-
-// capture walks a successful JSON reply for the operation's unbound names.
-func (r *runner) capture(s *sent) {
-	names := r.unbound[s.tc.op.id]
-	if len(names) == 0 || s.resp.Status < 200 || s.resp.Status > 299 {
-		return
-	}
-	var doc any
-	if json.Unmarshal(s.resp.Body, &doc) != nil {
-		return
-	}
-	c := r.captured[s.tc.op.id]
-	if c == nil {
-		c = &capture{records: map[string]map[string]string{}}
-		r.captured[s.tc.op.id] = c
-	}
-	var walk func(v any)
-	walk = func(v any) {
-		switch x := v.(type) {
-		case map[string]any:
-			found := map[string]string{}
-			for _, n := range names {
-				if str, ok := x[n].(string); ok && str != "" {
-					found[n] = str
-				}
-			}
-			if len(found) > 0 {
-				// A record's id identifies it: its latest reply is its current state.
-				id, _ := x["id"].(string)
-				if id == "" {
-					id = fmt.Sprint(found)
-				}
-				_, known := c.records[id]
-				if !known && len(c.order) < maxCaptured {
-					c.order = append(c.order, id)
-					known = true
-				}
-				if known {
-					c.records[id] = found
-				}
-			}
-			keys := make([]string, 0, len(x))
-			for k := range x {
-				keys = append(keys, k)
-			}
-			sort.Strings(keys) // the values' order must not depend on map order: the seed decides
-			for _, k := range keys {
-				walk(x[k])
-			}
-		case []any:
-			for _, e := range x {
-				walk(e)
-			}
-		}
-	}
-	walk(doc)
-}
-
-// bindCaptured makes the captured values state and returns the operations that gained some.
-func (r *runner) bindCaptured() []*operation {
-	var out []*operation
-	for _, op := range r.f.ops {
-		c := r.captured[op.id]
-		if c == nil {
-			continue
-		}
-		var bound []string
-		for _, n := range r.unbound[op.id] {
-			var vals []string
-			for _, id := range c.order {
-				if v, ok := c.records[id][n]; ok {
-					vals = append(vals, v)
-				}
-			}
-			if len(vals) > 0 {
-				r.f.state[op.id+"/"+n] = vals
-				bound = append(bound, n)
-			}
-		}
-		if len(bound) > 0 {
-			if r.res.Captured == nil {
-				r.res.Captured = map[string][]string{}
-			}
-			r.res.Captured[op.id] = bound
-			out = append(out, op)
-		}
-	}
-	return out
+func newRunner(f *Fuzzer, res *Result, unbound map[string]map[string]string) *runner {
+	return &runner{f: f, res: res, cov: coverage.New(f.model), budget: f.opts.MaxRequests, found: map[string]int{},
+		unbound: unbound, bound: map[string]int{}, captured: map[string]*capture{},
+		linked: map[string]map[string]*values{}, pool: map[string]*values{}, generated: map[string]bool{}}
 }
 
 // sendAll sends the plan, Concurrency requests at a time, and judges the replies in plan
@@ -160,6 +73,13 @@ func (r *runner) sendAll(ctx context.Context, plan []*sent) error {
 			}(s)
 		}
 		wg.Wait()
+		// A reply may show what another request of the batch made up (the server ran it
+		// first): every made-up value of the batch is known before any reply is read.
+		for _, s := range part {
+			if s.err == nil {
+				r.noteGenerated(s.tc)
+			}
+		}
 		for _, s := range part {
 			if s.err != nil {
 				if ctx.Err() != nil {

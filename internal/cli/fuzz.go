@@ -195,7 +195,11 @@ func (c *command) fuzzSummary(res *fuzz.Result) {
 	}
 	sort.Strings(ops)
 	for _, op := range ops {
-		fmt.Fprintf(w, "  %s: a second round used the %s its replies carried\n", op, strings.Join(res.Captured[op], ", "))
+		var used []string
+		for _, n := range res.Captured[op] {
+			used = append(used, fmt.Sprintf("%s from %s", n, res.CapturedFrom[op][n]))
+		}
+		fmt.Fprintf(w, "  %s: a later round used %s\n", op, strings.Join(used, "; "))
 	}
 }
 
