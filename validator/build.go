@@ -291,6 +291,9 @@ func (b *builder) content(doc *specs.Document, content openapi3.Content, at loc,
 	for _, t := range types {
 		mt := content[t]
 		m := media{typ: mediaType(t)}
+		if mt != nil && mt.Schema != nil && mt.Schema.Value != nil && (m.typ == mediaForm || m.typ == mediaMultipart) {
+			m.form = formFields(mt.Schema.Value)
+		}
 		if mt != nil && mt.Schema != nil {
 			var err error
 			if m.schema, err = b.compile(doc, dir, at.At("content", t, "schema")); err != nil {

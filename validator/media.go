@@ -10,6 +10,8 @@ import (
 type media struct {
 	typ    string  // lower case, without parameters: "application/json", "application/*"
 	schema *schema // nil when the spec gives no schema
+	// form is the schema's properties, for reading a form body's fields as their types say.
+	form map[string]formField
 }
 
 // mediaType returns the lower-case type/subtype of a Content-Type value, ignoring parameters

@@ -289,7 +289,7 @@ func (v *Validator) checkRequest(op *operation, r *Request, pathParams map[strin
 	if obs != nil {
 		obs.RequestMedia = m.typ
 	}
-	v.checkBody(PartRequest, m, typ, r.Body, obs, add)
+	v.checkBody(PartRequest, m, typ, ct, r.Body, obs, add)
 	return out
 }
 
@@ -357,7 +357,8 @@ func (v *Validator) checkResponse(op *operation, method string, r *Response, out
 		add(RuleResponseBodyMissing, "", "", "", 0, fmt.Sprintf("status %d documents a body (%s) and the response has none", r.Status, mediaList(resp.content)), nil)
 		return out
 	}
-	typ := mediaType(r.Header.Get("Content-Type"))
+	ct := r.Header.Get("Content-Type")
+	typ := mediaType(ct)
 	m := matchMedia(typ, resp.content)
 	if m == nil {
 		msg := fmt.Sprintf("the response has no Content-Type; status %d documents %s", r.Status, mediaList(resp.content))
@@ -370,7 +371,7 @@ func (v *Validator) checkResponse(op *operation, method string, r *Response, out
 	if obs != nil {
 		obs.ResponseMedia = m.typ
 	}
-	v.checkBody(PartResponse, m, typ, r.Body, obs, add)
+	v.checkBody(PartResponse, m, typ, ct, r.Body, obs, add)
 	return out
 }
 
@@ -406,14 +407,33 @@ func decodeChecked(data []byte, part Part, report func(rule, inst, msg string)) 
 // addFunc records one violation of a part.
 type addFunc func(rule, inst, kw, schema string, line int, msg string, br []Branch)
 
-// checkBody checks a body whose media type m was matched: a JSON body is decoded and validated
-// against m's schema; what the valid body exercised goes to obs.
-func (v *Validator) checkBody(part Part, m *media, typ string, data []byte, obs *Observation, add addFunc) {
-	if m.schema == nil || !isJSON(typ) {
+// checkBody checks a body whose media type m was matched: a JSON or form body (form.go) is
+// decoded and validated against m's schema; what the valid body exercised goes to obs. A body
+// of another type is not checked (ChecksMediaType).
+func (v *Validator) checkBody(part Part, m *media, typ, contentType string, data []byte, obs *Observation, add addFunc) {
+	if m.schema == nil {
 		return
 	}
-	body, ok := decodeChecked(data, part, func(rule, inst, msg string) { add(rule, inst, "", "", 0, msg, nil) })
-	if !ok {
+	var body any
+	switch {
+	case isJSON(typ):
+		var ok bool
+		body, ok = decodeChecked(data, part, func(rule, inst, msg string) { add(rule, inst, "", "", 0, msg, nil) })
+		if !ok {
+			return
+		}
+	case typ == mediaForm || typ == mediaMultipart:
+		obj, err := decodeForm(typ, contentType, data, m.form)
+		if err != nil {
+			rule := RuleRequestBodyMalformed
+			if part == PartResponse {
+				rule = RuleResponseBodyMalformed
+			}
+			add(rule, "", "", "", 0, fmt.Sprintf("the %s body is not valid %s: %v", part, typ, err), nil)
+			return
+		}
+		body = obj
+	default:
 		return
 	}
 	if obs != nil {
