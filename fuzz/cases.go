@@ -1,8 +1,10 @@
 package fuzz
 
 import (
+	"bytes"
 	"encoding/json"
 	"fmt"
+	"mime/multipart"
 	"net/http"
 	"net/url"
 	"sort"
@@ -80,18 +82,33 @@ func (f *Fuzzer) encode(tc *testCase) (*encoded, error) {
 		}
 	}
 	var body []byte
-	switch {
-	case tc.hasBody:
-		var err error
-		if body, err = json.Marshal(f.resolve(tc.body, tc.pick)); err != nil {
-			return nil, fmt.Errorf("%s: encoding a generated body: %w", op, err)
-		}
-		if tc.malformed {
-			body = body[:len(body)-1]
+	contentType := tc.media
+	if tc.hasBody {
+		v := f.resolve(tc.body, tc.pick)
+		switch bodyKind(tc.media) {
+		case "form":
+			body = []byte(formBody(v))
+			if tc.malformed {
+				body = append(body, "&%zz"...)
+			}
+		case "multipart":
+			body = multipartBody(v)
+			contentType = tc.media + "; boundary=" + boundary
+			if tc.malformed {
+				body = body[:len(body)-len("--\r\n")-len(boundary)-2] // the closing boundary cut
+			}
+		default:
+			var err error
+			if body, err = json.Marshal(v); err != nil {
+				return nil, fmt.Errorf("%s: encoding a generated body: %w", op, err)
+			}
+			if tc.malformed {
+				body = body[:len(body)-1]
+			}
 		}
 	}
 	if tc.media != "" && body != nil {
-		h.Set("Content-Type", tc.media)
+		h.Set("Content-Type", contentType)
 	}
 	if op.secured && !tc.noAuth {
 		f.opts.Auth.set(h)
@@ -103,6 +120,64 @@ func (f *Fuzzer) encode(tc *testCase) (*encoded, error) {
 	}
 	req := &validator.Request{Method: op.method, URL: u, Header: h, Body: body}
 	return &encoded{req: req, key: req.Key()}, nil
+}
+
+// boundary separates the parts of a generated multipart body: fixed, so that a seed sends the
+// same bytes; no generated value contains it.
+const boundary = "specgate-fuzz-7d1f0c"
+
+// formFields lists a form body's fields as they are sent: an object's members in name order,
+// an array member as one field per item, an object member (or item) as its JSON text.
+func formFields(v any) [][2]string {
+	obj, ok := v.(map[string]any)
+	if !ok { // a negative that breaks the body's type: its text alone
+		return [][2]string{{strings.Join(paramStrings(v), ","), ""}}
+	}
+	var out [][2]string
+	keys := make([]string, 0, len(obj))
+	for k := range obj {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	for _, k := range keys {
+		items, isList := obj[k].([]any)
+		if !isList {
+			items = []any{obj[k]}
+		}
+		for _, it := range items {
+			if m, isObj := it.(map[string]any); isObj {
+				b, _ := json.Marshal(m)
+				out = append(out, [2]string{k, string(b)})
+				continue
+			}
+			out = append(out, [2]string{k, strings.Join(paramStrings(it), ",")})
+		}
+	}
+	return out
+}
+
+func formBody(v any) string {
+	var b strings.Builder
+	for i, kv := range formFields(v) {
+		if i > 0 {
+			b.WriteByte('&')
+		}
+		b.WriteString(url.QueryEscape(kv[0]))
+		b.WriteByte('=')
+		b.WriteString(url.QueryEscape(kv[1]))
+	}
+	return b.String()
+}
+
+func multipartBody(v any) []byte {
+	var b bytes.Buffer
+	w := multipart.NewWriter(&b)
+	_ = w.SetBoundary(boundary)
+	for _, kv := range formFields(v) {
+		_ = w.WriteField(kv[0], kv[1])
+	}
+	_ = w.Close()
+	return b.Bytes()
 }
 
 func mustUnescape(p string) string {

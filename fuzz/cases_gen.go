@@ -45,9 +45,11 @@ func (g *generator) positiveCases(op *operation) []*testCase {
 		var vals []any
 		g.parent = ""
 		for _, b := range op.bodies {
+			g.text = bodyKind(b.mediaType) != "json"
 			for _, v := range g.positives(b.schema, "", 0, bodyNodes) {
 				vals = append(vals, bodyChoice{b.mediaType, v})
 			}
+			g.text = false
 		}
 		if !op.bodyRequired {
 			vals = append(vals, noBody{})
@@ -130,10 +132,15 @@ func (g *generator) negativeCases(base *testCase, budget int) []*testCase {
 		}
 	}
 	if op.body != nil && base.hasBody {
+		kind := bodyKind(base.media)
+		// A form's fields are text: only the wrong types text can show break it.
+		g.text = kind != "json"
 		g.bodyMutations(schema, base.body, "", 0, func(what, ptr string, fn func(any) (any, bool)) {
 			add(what+" at "+pointerName(ptr), ptr, func(tc *testCase) { tc.body = edit(tc.body, ptr, fn) })
 		})
-		add("malformed JSON", "", func(tc *testCase) { tc.malformed = true })
+		g.text = false
+		malformed := map[string]string{"json": "malformed JSON", "form": "malformed form", "multipart": "malformed multipart body"}[kind]
+		add(malformed, "", func(tc *testCase) { tc.malformed = true })
 		add("wrong content type text/plain", "", func(tc *testCase) { tc.media = "text/plain" })
 		if op.bodyRequired {
 			add("missing required body", "", func(tc *testCase) { tc.body, tc.hasBody, tc.media = nil, false, "" })
@@ -245,7 +252,7 @@ func (g *generator) bodyMutations(s *openapi3.Schema, v any, ptr string, depth i
 	if len(s.AllOf) > 0 {
 		s = merged(s)
 	}
-	for _, m := range g.valueMutations(s, false) {
+	for _, m := range g.valueMutations(s, g.text) {
 		m := m
 		add(m.what, ptr, func(any) (any, bool) { return m.value, true })
 	}

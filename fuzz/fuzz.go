@@ -81,6 +81,8 @@ type Fuzzer struct {
 	model []validator.Operation
 	// state is the run's identifiers: Options.State, then what the run captured.
 	state map[string][]string
+	// patterns caches the specs' compiled patterns for generation.
+	patterns patterns
 }
 
 // New compiles docs into a Fuzzer. An error names what the specs or options lack.
@@ -145,7 +147,7 @@ func New(docs []*specs.Document, opts Options) (*Fuzzer, error) {
 			model = append(model, o)
 		}
 	}
-	return &Fuzzer{opts: opts, v: v, ops: ops, model: model, state: opts.State}, nil
+	return &Fuzzer{opts: opts, v: v, ops: ops, model: model, state: opts.State, patterns: patterns{}}, nil
 }
 
 // Finding is one failure or warning, with the minimal request that shows it.
@@ -199,6 +201,10 @@ type Result struct {
 	// before all were sent.
 	Planned   int  `json:"planned"`
 	Exhausted bool `json:"exhausted"`
+	// Unchecked lists the operations' documented request media types that the validator does
+	// not check (XML, plain text, binary), so that the run generated no body of them and they
+	// count as not checked, never as passed: "POST /files (upload): application/octet-stream".
+	Unchecked []string `json:"unchecked,omitempty"`
 	// Notes are things a user should know about the run (an identifier without state, an
 	// operation skipped for lack of credentials).
 	Notes []string `json:"notes,omitempty"`
@@ -300,6 +306,11 @@ func (f *Fuzzer) plan(ctx context.Context, res *Result, seen map[string]bool, op
 			break
 		}
 		i := f.index(op)
+		if notes && len(op.unchecked) > 0 {
+			// Never reported as passed: the run says which bodies it neither sent nor checked.
+			res.Unchecked = append(res.Unchecked, fmt.Sprintf("%s: %s", op, strings.Join(op.unchecked, ", ")))
+			res.Notes = append(res.Notes, fmt.Sprintf("%s: its request body as %s is not checked (the validator checks JSON and form bodies), so none is generated of it", op, strings.Join(op.unchecked, ", ")))
+		}
 		if notes && op.secured && !f.opts.Auth.Set() {
 			res.Notes = append(res.Notes, fmt.Sprintf("%s needs credentials and none were given: only its missing-credentials case is sent", op))
 		}
@@ -414,7 +425,7 @@ func (f *Fuzzer) plan(ctx context.Context, res *Result, seen map[string]bool, op
 // generator returns a generator of op's values with its own seed and the run's budget.
 func (f *Fuzzer) generator(ctx context.Context, op *operation, seed int64) *generator {
 	return &generator{rnd: rand.New(rand.NewSource(seed)), state: f.stateKey, op: op, unbound: map[string]string{},
-		ctx: ctx, left: f.opts.GenerationBudget, ecmaOnly: map[string]bool{}}
+		ctx: ctx, left: f.opts.GenerationBudget, ecmaOnly: map[string]bool{}, patterns: f.patterns}
 }
 
 // opList names up to five operations, and how many more.

@@ -49,6 +49,11 @@ type generator struct {
 	stopped bool
 	// ranOut is spent that negativeCases does not reset: the note's.
 	ranOut bool
+	// text is true while a form body's values are made: its fields are text, which has no
+	// null, no empty list and no types but what text shows.
+	text bool
+	// patterns are the run's compiled patterns.
+	patterns patterns
 	// ecmaOnly lists the patterns Go's regexp/syntax does not parse, whose strings come only
 	// from examples, for a note.
 	ecmaOnly map[string]bool
@@ -172,7 +177,7 @@ func (g *generator) positives(s *openapi3.Schema, name string, depth, room int) 
 		}
 		return out
 	}
-	if s.Nullable {
+	if s.Nullable && !g.text { // a form has no null
 		out = append(out, nil)
 	}
 	g.spend(len(out))
@@ -287,12 +292,13 @@ func (g *generator) strings(s *openapi3.Schema, name string) []any {
 			hi = int(*s.MaxLength)
 		}
 		var out []any
+		c := g.patterns.get(s.Pattern)
 		for _, ex := range []any{s.Example, s.Default} {
-			if str, ok := ex.(string); ok && matchesECMA(s.Pattern, str) {
+			if str, ok := ex.(string); ok && c.matchesECMA(str) {
 				out = append(out, str)
 			}
 		}
-		made, ok := patternSamples(g.rnd, s.Pattern, int(s.MinLength), hi)
+		made, ok := c.samples(g.rnd, int(s.MinLength), hi)
 		if !ok {
 			// ECMA-262 only: the examples are all there is (the validator, which reads
 			// ECMA-262, judged them above).
@@ -387,12 +393,15 @@ func (g *generator) arrays(s *openapi3.Schema, name string, depth, room int) []a
 		items = g.positives(s.Items.Value, singular(name), depth+1, room-1)
 	}
 	if len(items) == 0 {
-		if s.MinItems == 0 {
+		if s.MinItems == 0 && !g.text {
 			return []any{[]any{}}
 		}
 		return nil
 	}
 	lo := int(s.MinItems)
+	if g.text && lo == 0 {
+		lo = 1 // a form has no empty list: no field at all is the list left out
+	}
 	hi := -1
 	if s.MaxItems != nil {
 		hi = int(*s.MaxItems)

@@ -8,6 +8,7 @@ import (
 
 	"github.com/getkin/kin-openapi/openapi3"
 	"github.com/specgate/specgate/specs"
+	"github.com/specgate/specgate/validator"
 )
 
 // operation is what generation needs of one documented operation, read from kin-openapi's
@@ -16,12 +17,15 @@ type operation struct {
 	id, method, path, spec string
 	base                   string // the server base path, variables at their defaults
 	params                 []param
-	body                   *openapi3.Schema // the first JSON body's schema; nil for none
+	body                   *openapi3.Schema // the first body's schema; nil for none
 	bodyRequired           bool
 	mediaType              string
-	bodies                 []bodyMedia // every documented JSON body, the first being body
-	secured                bool        // the operation needs credentials
-	statuses               map[string]bool
+	bodies                 []bodyMedia // every documented JSON or form body, the first being body
+	// unchecked lists the documented request media types the validator does not check (XML,
+	// plain text, octet streams): no body is generated for them, and the run says so.
+	unchecked []string
+	secured   bool // the operation needs credentials
+	statuses  map[string]bool
 	// links are the OpenAPI links of its responses; linked names the parameters other
 	// operations' links fill, which generation treats as identifiers that must exist.
 	links  []link
@@ -37,7 +41,8 @@ type link struct {
 	params       map[string]string
 }
 
-// bodyMedia is one documented JSON media type of a request body and its schema.
+// bodyMedia is one documented media type of a request body the validator checks (JSON or a
+// form) and its schema.
 type bodyMedia struct {
 	mediaType string
 	schema    *openapi3.Schema
@@ -147,8 +152,12 @@ func newOperation(d *specs.Document, base, p, method string, item *openapi3.Path
 	}
 	if rb := op.RequestBody; rb != nil && rb.Value != nil {
 		for _, mt := range sortedMedia(rb.Value.Content) {
-			if isJSON(mt) && rb.Value.Content[mt].Schema != nil && rb.Value.Content[mt].Schema.Value != nil {
-				o.bodies = append(o.bodies, bodyMedia{mt, rb.Value.Content[mt].Schema.Value})
+			c := rb.Value.Content[mt]
+			switch {
+			case !validator.ChecksMediaType(mt):
+				o.unchecked = append(o.unchecked, mt)
+			case c.Schema != nil && c.Schema.Value != nil:
+				o.bodies = append(o.bodies, bodyMedia{mt, c.Schema.Value})
 			}
 		}
 		if len(o.bodies) > 0 {
@@ -232,9 +241,15 @@ func sortedMedia(c openapi3.Content) []string {
 	return out
 }
 
-func isJSON(mt string) bool {
-	mt = strings.ToLower(strings.TrimSpace(strings.SplitN(mt, ";", 2)[0]))
-	return mt == "application/json" || strings.HasSuffix(mt, "+json")
+// bodyKind is how a body of media type mt is encoded: "form", "multipart" or "json".
+func bodyKind(mt string) string {
+	switch strings.ToLower(strings.TrimSpace(strings.SplitN(mt, ";", 2)[0])) {
+	case "application/x-www-form-urlencoded":
+		return "form"
+	case "multipart/form-data":
+		return "multipart"
+	}
+	return "json"
 }
 
 // basePath is the path of a server URL with its variables at their defaults.

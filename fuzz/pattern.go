@@ -25,18 +25,49 @@ const maxRepeat = 8
 // maxPatternStrings bounds the strings made for one pattern.
 const maxPatternStrings = 6
 
+// compiledPattern is a pattern compiled once per run: its RE2 syntax tree and matcher (nil when
+// RE2 does not read it) and its ECMA-262 matcher (nil when that does not compile).
+type compiledPattern struct {
+	tree  *syntax.Regexp
+	check *regexp.Regexp
+	ecma  *regexp2.Regexp
+}
+
+// patterns caches compiled patterns; generation runs one operation at a time, so it needs no
+// lock. Compiling is all it keeps: the strings depend on each operation's seed.
+type patterns map[string]*compiledPattern
+
+func (ps patterns) get(p string) *compiledPattern {
+	if c, ok := ps[p]; ok {
+		return c
+	}
+	c := &compiledPattern{}
+	if tree, err := syntax.Parse(p, syntax.Perl); err == nil {
+		if check, err := regexp.Compile(p); err == nil {
+			c.tree, c.check = tree.Simplify(), check
+		}
+	}
+	if re, err := regexp2.Compile(p, regexp2.ECMAScript|regexp2.Unicode); err == nil {
+		re.MatchTimeout = 100 * time.Millisecond
+		c.ecma = re
+	}
+	if ps != nil {
+		ps[p] = c
+	}
+	return c
+}
+
 // patternSamples returns strings that match p and fit the lengths [lo, hi] (hi < 0: no maximum),
 // and false when p is no RE2 pattern.
 func patternSamples(rnd *rand.Rand, p string, lo, hi int) ([]string, bool) {
-	re, err := syntax.Parse(p, syntax.Perl)
-	if err != nil {
+	return patterns(nil).get(p).samples(rnd, lo, hi)
+}
+
+func (c *compiledPattern) samples(rnd *rand.Rand, lo, hi int) ([]string, bool) {
+	if c.tree == nil {
 		return nil, false
 	}
-	check, err := regexp.Compile(p)
-	if err != nil {
-		return nil, false
-	}
-	re = re.Simplify()
+	re, check := c.tree, c.check
 	var out []string
 	seen := map[string]bool{}
 	for _, mode := range []genMode{modeFewest, modeOneMore, modeMost, modeRandom, modeRandom} {
@@ -178,14 +209,12 @@ func patternViolation(p string, sample string, lo, hi int) (string, bool) {
 	return "", false
 }
 
-// matchesECMA reports whether s matches the ECMA-262 pattern p, as JSON Schema reads patterns;
-// a pattern that does not compile, or a match that takes too long, is no match.
-func matchesECMA(p, s string) bool {
-	re, err := regexp2.Compile(p, regexp2.ECMAScript|regexp2.Unicode)
-	if err != nil {
+// matchesECMA reports whether s matches the pattern as ECMA-262 reads it, as JSON Schema reads
+// patterns; a pattern that does not compile, or a match that takes too long, is no match.
+func (c *compiledPattern) matchesECMA(s string) bool {
+	if c.ecma == nil {
 		return false
 	}
-	re.MatchTimeout = 100 * time.Millisecond
-	ok, err := re.MatchString(s)
+	ok, err := c.ecma.MatchString(s)
 	return err == nil && ok
 }
