@@ -4,7 +4,7 @@
 //
 // The validator is the oracle, both ways. Positive requests are generated from each operation's
 // schemas (boundary lengths and ranges, each enum value, optional properties present and absent,
-// each oneOf/anyOf branch, parameters, the documented content type, credentials), combined
+// each oneOf/anyOf branch, parameters, the documented content types, credentials), combined
 // pairwise rather than as a product; each is sent only once the validator accepts it, and one it
 // rejects is a generator bug that is counted and dropped. Negative requests change a valid
 // request in exactly one way (a wrong type, a value outside an enum, range or length, a missing
@@ -17,6 +17,12 @@
 // report on the validator's model of the fuzzed operations: what the run covered, measured as
 // specgate replay --coverage measures recorded traffic.
 //
-// Identifiers that must exist come from Options.State, never from luck. The same seed gives the
-// same requests. A Fuzzer is built once with New; Run may be called many times, one at a time.
+// Bodies are JSON, form or multipart, as the spec documents them; strings for a pattern are made
+// from its RE2 syntax tree. Generation is bounded (a room of nodes per value, a budget of steps
+// per operation; see generator) and the run's time limit cuts it in progress.
+//
+// Identifiers that must exist come from Options.State or from earlier replies (OpenAPI links,
+// the operation's own replies, other operations' identifiers of the same name; see state.go),
+// never from luck. The same seed gives the same requests. A Fuzzer is built once with New; Run
+// may be called many times, one at a time.
 package fuzz

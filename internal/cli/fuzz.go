@@ -41,7 +41,7 @@ func (c *command) fuzzFlags(cfg *fuzzConfig) *flag.FlagSet {
 	fs.StringVar(&cfg.state, "state", "", "YAML or JSON `FILE` mapping a parameter or property name (or operationId/name) to the identifiers that exist on the target")
 	fs.Int64Var(&cfg.seed, "seed", 1, "seed of the generated requests: the same seed sends the same requests")
 	fs.IntVar(&cfg.maxRequests, "max-requests", 2000, "stop after `N` requests, shrinking included")
-	fs.DurationVar(&cfg.duration, "duration", 0, "stop after this long (default: no time limit)")
+	fs.DurationVar(&cfg.duration, "duration", 0, "stop after this long, generation included (default: no time limit)")
 	fs.Float64Var(&cfg.rate, "rate", 0, "send at most `N` requests per second (default: no limit)")
 	fs.IntVar(&cfg.concurrency, "concurrency", 1, "requests in flight at once")
 	fs.DurationVar(&cfg.timeout, "timeout", 30*time.Second, "time allowed for each exchange")
