@@ -55,6 +55,10 @@ type capture struct {
 // maxCaptured bounds the values kept per name.
 const maxCaptured = 64
 
+// maxPoolNames bounds the identifier names kept from replies: a target that invents a new
+// member name in every reply cannot grow the run's memory without end.
+const maxPoolNames = 4096
+
 // maxGenerated bounds the made-up values remembered, so that memory stays bounded on a long
 // run; past it a made-up value echoed by a reply may be captured, and the validator and the
 // target's answer still judge the request that uses it.
@@ -171,6 +175,9 @@ func (r *runner) pooled(op *operation, v any, key string) {
 				if identifier(name) && !r.generated[val] && (name != "id" || key != "") {
 					p := r.pool[op.spec+" "+name]
 					if p == nil {
+						if len(r.pool) >= maxPoolNames {
+							continue
+						}
 						p = &values{}
 						r.pool[op.spec+" "+name] = p
 					}
