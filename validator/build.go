@@ -10,6 +10,7 @@ import (
 
 	"github.com/getkin/kin-openapi/openapi3"
 
+	"github.com/specgate/specgate/internal/schema"
 	"github.com/specgate/specgate/specs"
 )
 
@@ -35,7 +36,7 @@ type param struct {
 	explode  bool
 	types    []string // of the schema, for turning text into JSON values
 	items    []string // of the items, for arrays
-	schema   *schema
+	schema   *schema.Schema
 }
 
 type requestBody struct {
@@ -108,7 +109,7 @@ func (b *builder) follow(doc *specs.Document, l loc) (loc, error) {
 // followSchema resolves a schema position's $refs as far as they are plain references to another
 // place of the spec files, so that schemas used in many places are compiled once, at their
 // definition. It stops at a schema whose $ref has siblings that constrain (OpenAPI 3.1), or whose
-// target is no place of the files (an $id, an anchor): jsonschema/v5 resolves those as JSON
+// target is no place of the files (an $id, an anchor): the schema engine resolves those as JSON
 // Schema says.
 func (b *builder) followSchema(doc *specs.Document, l loc) loc {
 	is2020 := specs.DialectOf(doc.Spec.OpenAPI) == specs.Dialect2020
@@ -129,9 +130,9 @@ func (b *builder) followSchema(doc *specs.Document, l loc) loc {
 	return to
 }
 
-// compile compiles the schema at l. A schema jsonschema/v5 cannot compile is a finding, and what
+// compile compiles the schema at l. A schema the engine cannot compile is a finding, and what
 // it describes goes unchecked (nil): one broken schema does not refuse a whole spec.
-func (b *builder) compile(doc *specs.Document, dir direction, l loc) (*schema, error) {
+func (b *builder) compile(doc *specs.Document, dir direction, l loc) (*schema.Schema, error) {
 	l = b.followSchema(doc, l)
 	sch, err := b.schemas.compile(doc.Sources, dir, l.File, l.Pointer)
 	var ce *compileError

@@ -7,6 +7,7 @@ import (
 	"strconv"
 	"sync"
 
+	"github.com/specgate/specgate/internal/schema"
 	"github.com/specgate/specgate/specs"
 )
 
@@ -22,7 +23,7 @@ type Checker struct {
 // Schema is a compiled schema of a Checker.
 type Schema struct {
 	c   *Checker
-	sch *schema
+	sch *schema.Schema
 	dir direction
 }
 
@@ -96,7 +97,7 @@ func UncompilableFinding(err error) (specs.Finding, bool) {
 func (s *Schema) Accepts(v any) bool {
 	s.c.mu.Lock()
 	defer s.c.mu.Unlock()
-	return len(s.c.set.validate(s.sch, normalizeNumbers(v), "the value")) == 0
+	return s.sch.Valid(normalizeNumbers(v))
 }
 
 // Check returns every way v breaks s, as violations without an operation; nil when v is valid.
@@ -104,17 +105,17 @@ func (s *Schema) Check(v any) []Violation {
 	s.c.mu.Lock()
 	defer s.c.mu.Unlock()
 	var out []Violation
-	for _, f := range s.c.set.validate(s.sch, normalizeNumbers(v), "the value") {
-		x := Violation{Instance: f.instance, Keyword: f.keyword, Schema: f.schema, Line: f.line, Message: f.message, Branches: f.branches}
+	for _, f := range s.sch.Check(normalizeNumbers(v), "the value") {
+		x := Violation{Instance: f.Instance, Keyword: f.Keyword, Schema: f.Schema, Line: f.Line, Message: f.Message, Branches: f.Branches}
 		switch s.dir {
 		case toRequest:
 			x.Part, x.Rule = PartRequest, RuleRequestBodySchema
-			if f.keyword == kwForbidReadOnly {
+			if f.Keyword == kwForbidReadOnly {
 				x.Rule = RuleRequestBodyReadOnly
 			}
 		case toResponse:
 			x.Part, x.Rule = PartResponse, RuleResponseBodySchema
-			if f.keyword == kwForbidWriteOnly {
+			if f.Keyword == kwForbidWriteOnly {
 				x.Rule = RuleResponseBodyWriteOnly
 			}
 		}
@@ -154,3 +155,8 @@ func normalizeNumbers(v any) any {
 	}
 	return v
 }
+
+// CheckPattern returns nil when p is a pattern the validator checks (ECMA-262, as JSON Schema
+// defines patterns, or RE2), and otherwise why it is not: what the format "regex" means to
+// every check of specgate, lint's OpenAPI document-schema check included.
+func CheckPattern(p string) error { return schema.CheckPattern(p) }

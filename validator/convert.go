@@ -9,6 +9,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/specgate/specgate/internal/schema"
 	"github.com/specgate/specgate/specs"
 )
 
@@ -33,14 +34,12 @@ func (d direction) String() string {
 	return "neither"
 }
 
-// Keywords added by the conversion. They never appear in a spec file; the jsonschema adapter
-// turns them into the readOnly and writeOnly rules.
+// Keywords added by the conversion, which the schema engine checks. They never appear in a
+// spec file.
 const (
-	kwForbidReadOnly  = "x-specgate-forbid-readOnly"
-	kwForbidWriteOnly = "x-specgate-forbid-writeOnly"
-	// kwPattern holds a pattern that RE2 cannot compile, for the ECMA-262 engine (pattern.go).
-	// Keyword locations still name the user's pattern.
-	kwPattern = "x-specgate-pattern"
+	kwForbidReadOnly  = schema.KeywordForbidReadOnly
+	kwForbidWriteOnly = schema.KeywordForbidWriteOnly
+	kwPattern         = schema.KeywordECMAPattern
 )
 
 // converter rewrites OpenAPI documents into JSON Schema 2020-12 resources, one copy per direction,
@@ -316,7 +315,7 @@ func (c *converter) propertiesRef(file string, m map[string]any, ptr string) {
 // it names, which would otherwise reject what the pattern allows).
 func (c *converter) patterns(file string, m map[string]any, ptr string) {
 	if p, ok := m["pattern"].(string); ok {
-		switch engine, err := patternEngine(p); engine {
+		switch engine, err := schema.PatternEngine(p); engine {
 		case "ecma":
 			delete(m, "pattern")
 			m[kwPattern] = p
@@ -432,7 +431,7 @@ func deepCopy(v any) any {
 	}
 }
 
-// knownDrafts are the meta-schemas jsonschema/v5 knows without fetching them.
+// knownDrafts are the meta-schemas the schema engine knows without fetching them.
 var knownDrafts = map[string]bool{
 	"http://json-schema.org/draft-04/schema":       true,
 	"http://json-schema.org/draft-06/schema":       true,

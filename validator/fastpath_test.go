@@ -6,6 +6,8 @@ import (
 	"sort"
 	"strings"
 	"testing"
+
+	"github.com/specgate/specgate/internal/schema"
 )
 
 // seedBodies are bodies of every shape the four operations see.
@@ -82,7 +84,7 @@ func mutations(v any) []any {
 func testInstances(t *testing.T) []any {
 	var instances []any
 	for _, b := range seedBodies {
-		x, _, err := decodeBody([]byte(b))
+		x, _, err := schema.Decode([]byte(b))
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -99,16 +101,15 @@ func TestFastPathAgreesWithJSONSchema(t *testing.T) {
 	checked, fastCount := 0, 0
 	for _, set := range sets {
 		for _, sch := range set.compiled {
-			f := set.fast[sch]
-			if f == nil {
+			if !sch.Walked() {
 				continue
 			}
 			fastCount++
 			for _, inst := range instances {
-				want := sch.Validate(inst) == nil
-				if got := f.valid(inst, 0); got != want {
+				want := sch.ReferenceValid(inst)
+				if got := sch.Valid(inst); got != want {
 					b, _ := json.Marshal(inst)
-					t.Fatalf("%s: fast path says valid=%v, jsonschema/v5 says %v, for %s", sch.Location, got, want, b)
+					t.Fatalf("%s: fast path says valid=%v, jsonschema/v5 says %v, for %s", sch.Location(), got, want, b)
 				}
 				checked++
 			}
@@ -128,20 +129,19 @@ func FuzzFastPathAgreesWithJSONSchema(f *testing.F) {
 	}
 	sets := []*schemaSet{defaultValidator(f, Options{}).schema, lenientValidator(f, "patterns.yaml").schema}
 	f.Fuzz(func(t *testing.T, body []byte) {
-		inst, issues, err := decodeBody(body)
+		inst, issues, err := schema.Decode(body)
 		if err != nil || len(issues) > 0 {
 			return
 		}
 		for _, set := range sets {
 			for _, sch := range set.compiled {
-				if fs := set.fast[sch]; fs != nil {
-					if got, want := fs.valid(inst, 0), sch.Validate(inst) == nil; got != want {
-						t.Fatalf("%s: fast=%v jsonschema=%v for %s", sch.Location, got, want, fmt.Sprintf("%q", body))
+				if sch.Walked() {
+					if got, want := sch.Valid(inst), sch.ReferenceValid(inst); got != want {
+						t.Fatalf("%s: fast=%v jsonschema=%v for %s", sch.Location(), got, want, fmt.Sprintf("%q", body))
 					}
-					var full []failure
-					set.diagnoseWith(sch, inst, "", "the body", &full)
-					if got, want := failureKey(set.validate(sch, inst, "the body")), failureKey(full); got != want {
-						t.Fatalf("%s on %q:\nfast path:\n%s\njsonschema/v5:\n%s", sch.Location, body, got, want)
+					full := sch.Reference(inst, "the body")
+					if got, want := failureKey(sch.Check(inst, "the body")), failureKey(full); got != want {
+						t.Fatalf("%s on %q:\nfast path:\n%s\njsonschema/v5:\n%s", sch.Location(), body, got, want)
 					}
 				}
 			}
@@ -150,10 +150,10 @@ func FuzzFastPathAgreesWithJSONSchema(f *testing.F) {
 }
 
 // failureKey writes failures in one order, everything they say included.
-func failureKey(fs []failure) string {
+func failureKey(fs []schema.Failure) string {
 	out := make([]string, len(fs))
 	for i, f := range fs {
-		out[i] = fmt.Sprintf("%s %s %s:%d %s %+v", f.instance, f.keyword, f.schema, f.line, f.message, f.branches)
+		out[i] = fmt.Sprintf("%s %s %s:%d %s %+v", f.Instance, f.Keyword, f.Schema, f.Line, f.Message, f.Branches)
 	}
 	sort.Strings(out)
 	return strings.Join(out, "\n")
@@ -167,23 +167,22 @@ func TestFastDiagnosisEqualsJSONSchemaDiagnosis(t *testing.T) {
 	keywords := map[string]bool{}
 	for _, set := range sets {
 		for _, sch := range set.compiled {
-			if set.fast[sch] == nil {
+			if !sch.Walked() {
 				continue
 			}
 			for _, inst := range instances {
-				var full []failure
-				set.diagnoseWith(sch, inst, "", "the body", &full)
-				fast := set.validate(sch, inst, "the body")
+				full := sch.Reference(inst, "the body")
+				fast := sch.Check(inst, "the body")
 				if len(full) == 0 && len(fast) == 0 {
 					continue
 				}
 				if got, want := failureKey(fast), failureKey(full); got != want {
 					b, _ := json.Marshal(inst)
-					t.Fatalf("%s on %s:\nfast path:\n%s\njsonschema/v5:\n%s", sch.Location, b, got, want)
+					t.Fatalf("%s on %s:\nfast path:\n%s\njsonschema/v5:\n%s", sch.Location(), b, got, want)
 				}
 				for _, f := range fast {
-					keywords[f.keyword] = true
-					for _, br := range f.branches {
+					keywords[f.Keyword] = true
+					for _, br := range f.Branches {
 						for _, e := range br.Errors {
 							keywords[e.Keyword] = true
 						}
@@ -199,7 +198,9 @@ func TestFastDiagnosisEqualsJSONSchemaDiagnosis(t *testing.T) {
 	// The fast path diagnosed them itself: it hands over only false schemas (keywords31.yaml).
 	handedOver := int64(0)
 	for _, set := range sets {
-		handedOver += set.handedOver.Load()
+		for _, c := range set.compilers {
+			handedOver += c.HandedOver()
+		}
 	}
 	if handedOver*100 > int64(compared) {
 		t.Errorf("%d of %d diagnoses were left to jsonschema/v5", handedOver, compared)

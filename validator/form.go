@@ -11,6 +11,8 @@ import (
 	"strings"
 
 	"github.com/getkin/kin-openapi/openapi3"
+
+	"github.com/specgate/specgate/internal/schema"
 )
 
 // Form bodies (application/x-www-form-urlencoded and multipart/form-data) are checked against
@@ -138,7 +140,7 @@ func decodeForm(typ, contentType string, data []byte, fields map[string]formFiel
 // parsed; text that does not parse stays a string.
 func formValue(s string, types []string) any {
 	if has(types, "object") && strings.HasPrefix(strings.TrimSpace(s), "{") {
-		if v, issues, err := decodeBody([]byte(s)); err == nil && len(issues) == 0 {
+		if v, issues, err := schema.Decode([]byte(s)); err == nil && len(issues) == 0 {
 			return v
 		}
 	}

@@ -1,13 +1,9 @@
 package validator
 
 import (
-	"bytes"
 	"context"
-	"encoding/json"
-	"reflect"
 	"strings"
 	"testing"
-	"unicode/utf8"
 )
 
 func TestHostileBodies(t *testing.T) {
@@ -64,36 +60,3 @@ func TestLongStringIsMeasuredNotQuoted(t *testing.T) {
 		t.Errorf("keyword %q, message %q; want maxLength, %q", x.Keyword, x.Message, want)
 	}
 }
-
-// FuzzDecodeBodyAgreesWithEncodingJSON checks the decoder against encoding/json: the same
-// verdict on syntax and the same value, except where specgate is stricter on purpose (invalid
-// UTF-8, duplicate keys, limits).
-func FuzzDecodeBodyAgreesWithEncodingJSON(f *testing.F) {
-	for _, s := range append(seedBodies, `"\u00e9\ud83d\ude00\ud800x"`, `[1,-0.5e-3,true,null,{"a":[]}]`, `{"a":1,"a":2}`, "  7  ", `1e400`, `"\/\b\f\n\r\t"`, "{\"a\":\"\xff\"}") {
-		f.Add([]byte(s))
-	}
-	f.Fuzz(func(t *testing.T, data []byte) {
-		got, issues, err := decodeBody(data)
-		dec := json.NewDecoder(bytes.NewReader(data))
-		dec.UseNumber()
-		var want any
-		werr := dec.Decode(&want)
-		if werr == nil && len(bytes.TrimLeft(data[dec.InputOffset():], " \t\r\n")) > 0 {
-			werr = errMore
-		}
-		switch {
-		case werr != nil && err == nil:
-			t.Fatalf("encoding/json refuses %q (%v), decodeBody accepts it", data, werr)
-		case werr == nil && err != nil:
-			if utf8.Valid(data) {
-				t.Fatalf("encoding/json accepts %q, decodeBody refuses it: %v", data, err)
-			}
-		case werr == nil && err == nil && len(issues) == 0:
-			if !reflect.DeepEqual(got, want) {
-				t.Fatalf("%q: decodeBody = %#v, encoding/json = %#v", data, got, want)
-			}
-		}
-	})
-}
-
-var errMore = &syntaxError{msg: "more data"}

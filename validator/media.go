@@ -4,12 +4,14 @@ import (
 	"fmt"
 	"mime"
 	"strings"
+
+	"github.com/specgate/specgate/internal/schema"
 )
 
 // media is one documented media type of a request body or response.
 type media struct {
-	typ    string  // lower case, without parameters: "application/json", "application/*"
-	schema *schema // nil when the spec gives no schema
+	typ    string         // lower case, without parameters: "application/json", "application/*"
+	schema *schema.Schema // nil when the spec gives no schema
 	// form is the schema's properties, for reading a form body's fields as their types say.
 	form map[string]formField
 }

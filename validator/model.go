@@ -8,8 +8,7 @@ package validator
 import (
 	"sort"
 
-	"github.com/santhosh-tekuri/jsonschema/v5"
-
+	"github.com/specgate/specgate/internal/schema"
 	"github.com/specgate/specgate/specs"
 )
 
@@ -153,7 +152,7 @@ func (s *Shape) children() []*Shape {
 // Operations lists the documented operations, sorted by spec, path and method. Each call builds
 // a fresh snapshot, so call it once and keep the result.
 func (v *Validator) Operations() []Operation {
-	views := schemaViews{set: v.schema, memo: map[*jsonschema.Schema]*Shape{}}
+	views := schemaViews{memo: map[schema.Node]*Shape{}}
 	out := make([]Operation, 0, len(v.ops))
 	for _, op := range v.ops {
 		out = append(out, views.operation(op))
@@ -173,8 +172,7 @@ func (v *Validator) Operations() []Operation {
 
 // schemaViews turns compiled schemas into Shapes, each once.
 type schemaViews struct {
-	set  *schemaSet
-	memo map[*jsonschema.Schema]*Shape
+	memo map[schema.Node]*Shape
 }
 
 func (w schemaViews) operation(op *operation) Operation {
@@ -201,62 +199,58 @@ func (w schemaViews) operation(op *operation) Operation {
 }
 
 func (w schemaViews) param(p *param) Parameter {
-	return Parameter{In: p.in, Name: p.name, Required: p.required, Schema: w.shape(p.schema)}
+	return Parameter{In: p.in, Name: p.name, Required: p.required, Schema: w.shape(p.schema.Root())}
 }
 
 func (w schemaViews) content(list []media) []MediaType {
 	out := make([]MediaType, 0, len(list))
 	for _, m := range list {
-		out = append(out, MediaType{Type: m.typ, Schema: w.shape(m.schema)})
+		out = append(out, MediaType{Type: m.typ, Schema: w.shape(m.schema.Root())})
 	}
 	return out
 }
 
-// shape views a compiled schema. The edges are those fastSchema.observe follows, so that every
-// Choice here is one Observation can report.
-func (w schemaViews) shape(s *jsonschema.Schema) *Shape {
-	if s == nil {
+// shape views a compiled schema. The edges are those the engine's walk follows when it records
+// branch choices, so that every Choice here is one Observation can report.
+func (w schemaViews) shape(n schema.Node) *Shape {
+	if n.IsZero() {
 		return nil
 	}
-	if v, ok := w.memo[s]; ok {
+	if v, ok := w.memo[n]; ok {
 		return v
 	}
 	v := &Shape{}
-	w.memo[s] = v
-	v.Location, _ = w.set.locate(s.Location)
-	v.Name = w.set.branchName(s)
-	v.Ref = w.shape(s.Ref)
-	for _, x := range s.AllOf {
+	w.memo[n] = v
+	v.Location, _ = n.Location()
+	v.Name = n.Name()
+	v.Ref = w.shape(n.Ref())
+	for _, x := range n.AllOf() {
 		v.AllOf = append(v.AllOf, w.shape(x))
 	}
-	v.OneOf = w.choice(s, "oneOf", s.OneOf)
-	v.AnyOf = w.choice(s, "anyOf", s.AnyOf)
-	if len(s.Properties) > 0 {
-		v.Properties = make(map[string]*Shape, len(s.Properties))
-		for name, p := range s.Properties {
+	v.OneOf = w.choice(n, "oneOf")
+	v.AnyOf = w.choice(n, "anyOf")
+	if props := n.Properties(); props != nil {
+		v.Properties = make(map[string]*Shape, len(props))
+		for name, p := range props {
 			v.Properties[name] = w.shape(p)
 		}
 	}
-	v.Items = w.shape(s.Items2020)
-	for _, x := range s.PrefixItems {
+	v.Items = w.shape(n.Items())
+	for _, x := range n.PrefixItems() {
 		v.PrefixItems = append(v.PrefixItems, w.shape(x))
 	}
-	switch a := s.AdditionalProperties.(type) {
-	case bool:
-		v.AnyAdditional = a
-	case *jsonschema.Schema:
-		v.AdditionalProperties = w.shape(a)
-	}
+	addl, anyAddl := n.AdditionalProperties()
+	v.AdditionalProperties, v.AnyAdditional = w.shape(addl), anyAddl
 	return v
 }
 
-func (w schemaViews) choice(s *jsonschema.Schema, kw string, list []*jsonschema.Schema) *Choice {
-	if len(list) == 0 {
+func (w schemaViews) choice(n schema.Node, kw string) *Choice {
+	branches, at := n.Branches(kw)
+	if len(branches) == 0 {
 		return nil
 	}
-	c := &Choice{Keyword: kw}
-	c.Location, c.Line = w.set.locate(s.Location + "/" + kw)
-	for _, b := range list {
+	c := &Choice{Keyword: kw, Location: at.Schema, Line: at.Line}
+	for _, b := range branches {
 		c.Branches = append(c.Branches, w.shape(b))
 	}
 	return c

@@ -4,6 +4,8 @@ import (
 	"encoding/json"
 	"net/http"
 	"strings"
+
+	"github.com/specgate/specgate/internal/schema"
 )
 
 // paramValue reads a parameter from the request and turns its text into the JSON value its
@@ -83,7 +85,7 @@ func scalar(s string, types []string) any {
 	switch {
 	case has(types, "integer") || has(types, "number"):
 		// The body decoder's limits apply: an exponent of a billion stays text.
-		if v, issues, err := decodeBody([]byte(s)); err == nil && len(issues) == 0 {
+		if v, issues, err := schema.Decode([]byte(s)); err == nil && len(issues) == 0 {
 			if n, ok := v.(json.Number); ok {
 				return n
 			}

@@ -10,6 +10,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/specgate/specgate/internal/schema"
 	"github.com/specgate/specgate/specs"
 )
 
@@ -254,12 +255,12 @@ func (v *Validator) checkRequest(op *operation, r *Request, pathParams map[strin
 			continue
 		}
 		label := fmt.Sprintf("%s parameter %s", p.in, p.name)
-		for _, f := range v.schema.validate(p.schema, val, label) {
+		for _, f := range p.schema.Check(val, label) {
 			rule := RuleRequestParamSchema
-			if f.keyword == "format" {
+			if f.Keyword == "format" {
 				rule = RuleRequestParamFormat
 			}
-			add(rule, p.name+f.instance, f.keyword, f.schema, f.line, f.message, f.branches)
+			add(rule, p.name+f.Instance, f.Keyword, f.Schema, f.Line, f.Message, f.Branches)
 		}
 	}
 	if op.body == nil {
@@ -342,8 +343,8 @@ func (v *Validator) checkResponse(op *operation, method string, r *Response, out
 		if h.schema == nil {
 			continue
 		}
-		for _, f := range v.schema.validate(h.schema, val, "header "+h.name) {
-			add(RuleResponseHeaderSchema, h.name+f.instance, f.keyword, f.schema, f.line, f.message, f.branches)
+		for _, f := range h.schema.Check(val, "header "+h.name) {
+			add(RuleResponseHeaderSchema, h.name+f.Instance, f.Keyword, f.Schema, f.Line, f.Message, f.Branches)
 		}
 	}
 	if len(resp.content) == 0 || strings.EqualFold(method, http.MethodHead) || r.Status == http.StatusNoContent || r.Status == http.StatusNotModified {
@@ -383,21 +384,21 @@ func decodeChecked(data []byte, part Part, report func(rule, inst, msg string)) 
 	if part == PartResponse {
 		rules = map[string]string{"malformed": RuleResponseBodyMalformed, "duplicate_key": RuleResponseBodyDuplicateKey, "limits": RuleResponseBodyLimits}
 	}
-	body, issues, err := decodeBody(data)
+	body, issues, err := schema.Decode(data)
 	for _, is := range issues {
-		report(rules[is.kind], is.ptr, is.message)
+		report(rules[is.Kind], is.Pointer, is.Message)
 	}
 	if err != nil {
-		var se *syntaxError
+		var se *schema.SyntaxError
 		msg := err.Error()
 		if errors.As(err, &se) {
-			msg = fmt.Sprintf("%s at %s", se.msg, position(data, int64(se.off)))
+			msg = fmt.Sprintf("%s at %s", se.Msg, position(data, int64(se.Offset)))
 		}
 		report(rules["malformed"], "", fmt.Sprintf("the %s body is not valid JSON: %s", part, msg))
 		return nil, false
 	}
 	for _, is := range issues {
-		if is.kind == "limits" {
+		if is.Kind == "limits" {
 			return nil, false
 		}
 	}
@@ -451,15 +452,15 @@ func (v *Validator) checkBody(part Part, m *media, typ, contentType string, data
 	if part == PartResponse {
 		label = "the response body"
 	}
-	fails := v.schema.validate(m.schema, body, label)
+	fails := m.schema.Check(body, label)
 	if obs != nil && len(fails) == 0 {
 		obs.Branches = v.schema.branches(m.schema, body, part, obs.Branches)
 	}
 	for _, f := range fails {
 		rule := schemaRule
-		if f.keyword == forbidKw {
+		if f.Keyword == forbidKw {
 			rule = forbidRule
 		}
-		add(rule, f.instance, specKeyword(f.keyword), f.schema, f.line, f.message, f.branches)
+		add(rule, f.Instance, schema.SpecKeyword(f.Keyword), f.Schema, f.Line, f.Message, f.Branches)
 	}
 }

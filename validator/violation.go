@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"strings"
 	"unicode/utf8"
+
+	"github.com/specgate/specgate/internal/schema"
 )
 
 // MaxMessage is the longest text a Violation carries in Message and each branch error's
@@ -78,26 +80,14 @@ type Violation struct {
 	Branches []Branch `json:"branches,omitempty"`
 }
 
-// Branch tells what one branch of a oneOf or anyOf made of an instance.
-type Branch struct {
-	// Index is the branch's position in the oneOf or anyOf.
-	Index int `json:"index"`
-	// Name is the component name of the branch ("JobStatusResult") or its pointer.
-	Name string `json:"name"`
-	// Matched reports whether the instance is valid against the branch.
-	Matched bool `json:"matched"`
-	// Errors are the branch's own failures when it did not match.
-	Errors []BranchError `json:"errors,omitempty"`
-}
+// Branch tells what one branch of a oneOf or anyOf made of an instance: its Index, its Name
+// (the component name, "JobStatusResult", or its pointer), whether it Matched, and its own
+// Errors when it did not. The schema engine writes it.
+type Branch = schema.Branch
 
-// BranchError is one failure inside a branch.
-type BranchError struct {
-	Instance string `json:"instance"`
-	Keyword  string `json:"keyword,omitempty"`
-	Schema   string `json:"schema,omitempty"`
-	Line     int    `json:"line,omitempty"`
-	Message  string `json:"message"`
-}
+// BranchError is one failure inside a branch: Instance, Keyword, Schema, Line and Message, as a
+// Violation has them.
+type BranchError = schema.BranchError
 
 // String formats the violation on one line: rule, part, location, message.
 func (v Violation) String() string {

@@ -1,4 +1,4 @@
-package validator
+package schema
 
 // JSON Schema patterns are ECMA-262 regular expressions; Go's regexp is RE2, which refuses
 // lookarounds, backreferences and repeat counts over 1000, all of which published specs use. A
@@ -24,7 +24,8 @@ import (
 // validation on a pattern that backtracks. A match that runs out of time fails its instance.
 const patternTimeout = 100 * time.Millisecond
 
-// patternTimeoutMsg is what a timed-out match reports; describe() words it for users.
+// patternTimeoutMsg is what a timed-out match reports to jsonschema/v5; the pattern keyword's
+// message words it for users.
 const patternTimeoutMsg = "the pattern could not be evaluated within the time limit"
 
 // ecmaPattern is a compiled ECMA-262 pattern. It is safe for concurrent use.
@@ -73,9 +74,10 @@ func (p *ecmaPattern) match(s string) (bool, error) {
 
 var errPatternTimeout = errors.New(patternTimeoutMsg)
 
-// patternEngine tells which engine checks the pattern p: "re2", "ecma", or "" when neither
-// compiles it, with the reason.
-func patternEngine(p string) (string, error) {
+// PatternEngine tells which engine checks the pattern p: "re2", "ecma", or "" when neither
+// compiles it, with the reason. A schema's converter moves an "ecma" pattern to
+// KeywordECMAPattern and drops a "" one.
+func PatternEngine(p string) (string, error) {
 	if _, err := regexp.Compile(p); err == nil && !spaceClass(p) {
 		return "re2", nil
 	}
@@ -99,11 +101,11 @@ func spaceClass(p string) bool {
 	return false
 }
 
-// CheckPattern returns nil when p is a pattern the validator checks (ECMA-262, as JSON Schema
+// CheckPattern returns nil when p is a pattern the engine checks (ECMA-262, as JSON Schema
 // defines patterns, or RE2), and otherwise why it is not: what the format "regex" means to
 // every check of specgate, lint's OpenAPI document-schema check included.
 func CheckPattern(p string) error {
-	_, err := patternEngine(p)
+	_, err := PatternEngine(p)
 	return err
 }
 

@@ -1,4 +1,4 @@
-package validator
+package schema
 
 import (
 	"encoding/json"
@@ -19,20 +19,21 @@ const (
 	maxExponent    = 10000
 )
 
-// bodyIssue is a problem with a well-formed JSON body that is not a schema failure.
-type bodyIssue struct {
-	kind    string // "duplicate_key" or "limits"
-	ptr     string
-	message string
+// Issue is a problem with a well-formed JSON body that is not a schema failure.
+type Issue struct {
+	Kind    string // "duplicate_key" or "limits"
+	Pointer string // where in the body
+	Message string
 }
 
-// syntaxError is a JSON syntax error at a byte offset.
-type syntaxError struct {
-	msg string
-	off int
+// SyntaxError is a JSON syntax error at a byte offset.
+type SyntaxError struct {
+	Msg    string
+	Offset int // bytes from the start of the body
 }
 
-func (e *syntaxError) Error() string { return e.msg }
+// Error returns the message, without the offset.
+func (e *SyntaxError) Error() string { return e.Msg }
 
 // jsonDecoder decodes a JSON body into the values JSON Schema validation expects (objects as
 // map[string]any, arrays as []any, numbers as json.Number), in one pass that also refuses what
@@ -42,13 +43,15 @@ type jsonDecoder struct {
 	data   []byte
 	pos    int
 	path   []string // JSON pointer tokens of the value being decoded, for messages
-	issues []bodyIssue
+	issues []Issue
 	stop   bool // a limit was hit: the body is reported, not evaluated
 }
 
-// decodeBody decodes data. It returns the value, the issues found in a well-formed body, and a
-// *syntaxError when the body is not JSON.
-func decodeBody(data []byte) (any, []bodyIssue, error) {
+// Decode decodes a JSON body into the values the engine validates (objects as map[string]any,
+// arrays as []any, numbers as json.Number). It returns the value, the issues found in a
+// well-formed body, and a *SyntaxError when the body is not JSON. Decode is safe for concurrent
+// use.
+func Decode(data []byte) (any, []Issue, error) {
 	d := jsonDecoder{data: data}
 	d.space()
 	v, err := d.value(0)
@@ -66,7 +69,7 @@ func decodeBody(data []byte) (any, []bodyIssue, error) {
 }
 
 func (d *jsonDecoder) errorf(format string, a ...any) error {
-	return &syntaxError{msg: fmt.Sprintf(format, a...), off: d.pos}
+	return &SyntaxError{Msg: fmt.Sprintf(format, a...), Offset: d.pos}
 }
 
 func (d *jsonDecoder) pointer() string {
@@ -83,7 +86,7 @@ func (d *jsonDecoder) pointer() string {
 
 func (d *jsonDecoder) limit(format string, a ...any) {
 	if !d.stop {
-		d.issues = append(d.issues, bodyIssue{kind: "limits", ptr: d.pointer(), message: fmt.Sprintf(format, a...)})
+		d.issues = append(d.issues, Issue{Kind: "limits", Pointer: d.pointer(), Message: fmt.Sprintf(format, a...)})
 	}
 	d.stop = true
 }
@@ -209,8 +212,8 @@ func (d *jsonDecoder) object(depth int) (any, error) {
 			return nil, err
 		}
 		if _, dup := m[k]; dup {
-			d.issues = append(d.issues, bodyIssue{kind: "duplicate_key", ptr: d.pointer(),
-				message: fmt.Sprintf("`%s` appears more than once in its object; parsers disagree on which value wins (specgate checks the last)", d.pointer())})
+			d.issues = append(d.issues, Issue{Kind: "duplicate_key", Pointer: d.pointer(),
+				Message: fmt.Sprintf("`%s` appears more than once in its object; parsers disagree on which value wins (specgate checks the last)", d.pointer())})
 		}
 		d.path = d.path[:len(d.path)-1]
 		m[k] = v

@@ -1,0 +1,789 @@
+package schema
+
+// The keyword table: every keyword of JSON Schema 2020-12 (and of the drafts jsonschema/v5 also
+// compiles), in jsonschema/v5's order of evaluation. An entry compiles its keyword from a schema
+// into a check that answers "valid?" without allocating and, given a walker, explains; its
+// message says why an instance fails it, whichever evaluated it. An entry without a check
+// leaves the schemas that use it to jsonschema/v5, and builds their subschemas so that
+// jsonschema/v5's failures inside them are worded from this table too.
+//
+// Adding a keyword is adding (or completing) its entry here, with its test in keywords_test.go.
+
+import (
+	"encoding/json"
+	"fmt"
+	"math"
+	"math/big"
+	"sort"
+	"strconv"
+	"strings"
+	"unicode/utf8"
+
+	"github.com/santhosh-tekuri/jsonschema/v5"
+
+	"github.com/specgate/specgate/internal/jsonptr"
+)
+
+// keyword is one entry of the table.
+type keyword struct {
+	name string
+	// compile returns the keyword's check for the schema s, nil when s does not have it.
+	compile func(s *jsonschema.Schema, b *builder) *check
+}
+
+// keywords is the table. It is filled in init because its entries build subschemas, through the
+// builder, which reads the table.
+var keywords []keyword
+
+func init() {
+	keywords = []keyword{
+		{"type", func(s *jsonschema.Schema, _ *builder) *check {
+			if len(s.Types) == 0 {
+				return nil
+			}
+			var bits uint8
+			for _, t := range s.Types {
+				bits |= typeBits[t]
+			}
+			types := strings.Join(s.Types, " or ")
+			return &check{stop: true, // jsonschema/v5 evaluates nothing else once the type is wrong
+				valid: func(_ *check, v any, _ *walker, _ int) bool { return typeOK(bits, v) },
+				why:   func(v any, where string) string { return where + " must be " + types + ", got " + jsonTypeOf(v) }}
+		}},
+		{"const", func(s *jsonschema.Schema, _ *builder) *check {
+			if len(s.Constant) == 0 {
+				return nil
+			}
+			want := s.Constant[0]
+			text, _ := json.Marshal(want)
+			return &check{valid: func(_ *check, v any, _ *walker, _ int) bool { return equal(v, want) },
+				why: func(_ any, where string) string { return where + " must be " + string(text) }}
+		}},
+		{"enum", func(s *jsonschema.Schema, _ *builder) *check {
+			enum := s.Enum
+			if len(enum) == 0 {
+				if s.Extensions["specgate-enum"] == nil {
+					return nil
+				}
+				return &check{valid: func(*check, any, *walker, int) bool { return false },
+					why: func(_ any, where string) string { return where + " is not allowed: the enum lists no value" }}
+			}
+			text := enumText(enum)
+			return &check{valid: func(_ *check, v any, _ *walker, _ int) bool {
+				for _, e := range enum {
+					if equal(v, e) {
+						return true
+					}
+				}
+				return false
+			}, why: func(_ any, where string) string { return where + " must be one of " + text }}
+		}},
+		{"format", func(s *jsonschema.Schema, _ *builder) *check {
+			f := formats[s.Format]
+			if s.Format == "" || f == nil {
+				return nil // jsonschema/v5 ignores a format it does not know
+			}
+			name := s.Format
+			return &check{valid: func(_ *check, v any, _ *walker, _ int) bool { return f(v) },
+				why: func(_ any, where string) string { return where + " must be a valid " + name }}
+		}},
+		{"minProperties", func(s *jsonschema.Schema, _ *builder) *check {
+			n := s.MinProperties
+			if n < 0 {
+				return nil
+			}
+			return &check{valid: func(_ *check, v any, _ *walker, _ int) bool {
+				m, ok := v.(map[string]any)
+				return !ok || len(m) >= n
+			}, why: func(_ any, where string) string {
+				return where + " must have at least " + strconv.Itoa(n) + " properties"
+			}}
+		}},
+		{"maxProperties", func(s *jsonschema.Schema, _ *builder) *check {
+			n := s.MaxProperties
+			if n < 0 {
+				return nil
+			}
+			return &check{valid: func(_ *check, v any, _ *walker, _ int) bool {
+				m, ok := v.(map[string]any)
+				return !ok || len(m) <= n
+			}, why: func(_ any, where string) string {
+				return where + " must have at most " + strconv.Itoa(n) + " properties"
+			}}
+		}},
+		{"required", func(s *jsonschema.Schema, _ *builder) *check {
+			req := s.Required
+			if len(req) == 0 {
+				return nil
+			}
+			return &check{valid: func(_ *check, v any, _ *walker, _ int) bool {
+				m, ok := v.(map[string]any)
+				if !ok {
+					return true
+				}
+				for _, r := range req {
+					if _, ok := m[r]; !ok {
+						return false
+					}
+				}
+				return true
+			}, why: func(v any, where string) string {
+				m, _ := v.(map[string]any)
+				var missing []string
+				for _, r := range req {
+					if _, ok := m[r]; !ok {
+						missing = append(missing, strconv.Quote(r))
+					}
+				}
+				return where + " is missing required property " + strings.Join(missing, ", ")
+			}}
+		}},
+		{"properties", func(s *jsonschema.Schema, b *builder) *check {
+			if len(s.Properties) == 0 {
+				return nil
+			}
+			props := make(map[string]*node, len(s.Properties))
+			for k, p := range s.Properties {
+				props[k] = b.child(p)
+			}
+			return &check{valid: func(_ *check, v any, w *walker, depth int) bool {
+				m, ok := v.(map[string]any)
+				if !ok {
+					return true
+				}
+				ok = true
+				for k, pv := range m {
+					p, has := props[k]
+					if !has {
+						continue
+					}
+					if w == nil {
+						if !p.eval(pv, nil, depth+1) {
+							return false
+						}
+						continue
+					}
+					w.push(jsonptr.Escape(k))
+					ok = p.eval(pv, w, depth+1) && ok
+					w.pop()
+				}
+				return ok
+			}}
+		}},
+		{"propertyNames", applies(func(s *jsonschema.Schema) []*jsonschema.Schema { return []*jsonschema.Schema{s.PropertyNames} })},
+		{"patternProperties", applies(func(s *jsonschema.Schema) (out []*jsonschema.Schema) {
+			for _, p := range s.PatternProperties {
+				out = append(out, p)
+			}
+			return out
+		})},
+		{"additionalProperties", func(s *jsonschema.Schema, b *builder) *check {
+			props := s.Properties
+			switch a := s.AdditionalProperties.(type) {
+			case bool:
+				if a {
+					return nil
+				}
+				return &check{valid: func(_ *check, v any, _ *walker, _ int) bool {
+					m, _ := v.(map[string]any)
+					for k := range m {
+						if _, ok := props[k]; !ok {
+							return false
+						}
+					}
+					return true
+				}, why: func(v any, where string) string {
+					m, _ := v.(map[string]any)
+					var extra []string
+					for k := range m {
+						if _, ok := props[k]; !ok {
+							extra = append(extra, strconv.Quote(k))
+						}
+					}
+					sort.Strings(extra)
+					return where + " has properties the schema does not allow: " + strings.Join(extra, ", ")
+				}}
+			case *jsonschema.Schema:
+				addl := b.child(a)
+				return &check{valid: func(_ *check, v any, w *walker, depth int) bool {
+					m, _ := v.(map[string]any)
+					ok := true
+					for k, pv := range m {
+						if _, has := props[k]; has {
+							continue
+						}
+						if w == nil {
+							if !addl.eval(pv, nil, depth+1) {
+								return false
+							}
+							continue
+						}
+						w.push(jsonptr.Escape(k))
+						ok = addl.eval(pv, w, depth+1) && ok
+						w.pop()
+					}
+					return ok
+				}}
+			}
+			return nil
+		}},
+		{"dependencies", func(s *jsonschema.Schema, b *builder) *check {
+			if len(s.Dependencies) == 0 {
+				return nil
+			}
+			for _, d := range s.Dependencies {
+				if sub, ok := d.(*jsonschema.Schema); ok {
+					b.child(sub)
+				}
+			}
+			return &check{}
+		}},
+		{"dependentRequired", func(s *jsonschema.Schema, _ *builder) *check {
+			if len(s.DependentRequired) == 0 {
+				return nil
+			}
+			return &check{}
+		}},
+		{"dependentSchemas", applies(func(s *jsonschema.Schema) (out []*jsonschema.Schema) {
+			for _, d := range s.DependentSchemas {
+				out = append(out, d)
+			}
+			return out
+		})},
+		{"minItems", func(s *jsonschema.Schema, _ *builder) *check {
+			n := s.MinItems
+			if n < 0 {
+				return nil
+			}
+			return &check{valid: func(_ *check, v any, _ *walker, _ int) bool {
+				a, ok := v.([]any)
+				return !ok || len(a) >= n
+			}, why: func(_ any, where string) string { return where + " must have at least " + strconv.Itoa(n) + " items" }}
+		}},
+		{"maxItems", func(s *jsonschema.Schema, _ *builder) *check {
+			n := s.MaxItems
+			if n < 0 {
+				return nil
+			}
+			return &check{valid: func(_ *check, v any, _ *walker, _ int) bool {
+				a, ok := v.([]any)
+				return !ok || len(a) <= n
+			}, why: func(_ any, where string) string { return where + " must have at most " + strconv.Itoa(n) + " items" }}
+		}},
+		{"prefixItems", func(s *jsonschema.Schema, b *builder) *check {
+			if len(s.PrefixItems) == 0 {
+				return nil
+			}
+			prefix := b.children(s.PrefixItems)
+			return &check{valid: func(_ *check, v any, w *walker, depth int) bool {
+				a, _ := v.([]any)
+				ok := true
+				for i := 0; i < len(a) && i < len(prefix); i++ {
+					if !evalItem(prefix[i], a, i, w, depth) {
+						if w == nil {
+							return false
+						}
+						ok = false
+					}
+				}
+				return ok
+			}}
+		}},
+		{"items", func(s *jsonschema.Schema, b *builder) *check {
+			if s.Items2020 == nil {
+				return nil
+			}
+			items, skip := b.child(s.Items2020), len(s.PrefixItems)
+			return &check{valid: func(_ *check, v any, w *walker, depth int) bool {
+				a, _ := v.([]any)
+				ok := true
+				for i := skip; i < len(a); i++ {
+					if !evalItem(items, a, i, w, depth) {
+						if w == nil {
+							return false
+						}
+						ok = false
+					}
+				}
+				return ok
+			}}
+		}},
+		// items and additionalItems as drafts before 2020-12 write them.
+		{"items", func(s *jsonschema.Schema, b *builder) *check {
+			switch t := s.Items.(type) {
+			case *jsonschema.Schema:
+				b.child(t)
+			case []*jsonschema.Schema:
+				b.children(t)
+			default:
+				return nil
+			}
+			return &check{}
+		}},
+		{"additionalItems", func(s *jsonschema.Schema, b *builder) *check {
+			switch t := s.AdditionalItems.(type) {
+			case *jsonschema.Schema:
+				b.child(t)
+			case bool:
+			default:
+				return nil
+			}
+			return &check{}
+		}},
+		{"contains", func(s *jsonschema.Schema, b *builder) *check {
+			if s.Contains == nil {
+				return nil
+			}
+			b.child(s.Contains)
+			return &check{why: func(_ any, where string) string {
+				return where + " must contain an item that matches the schema under contains"
+			}}
+		}},
+		{"minContains", func(s *jsonschema.Schema, _ *builder) *check {
+			if s.Contains == nil {
+				return nil
+			}
+			n := strconv.Itoa(s.MinContains)
+			return &check{why: func(_ any, where string) string {
+				return where + " must contain at least " + n + " items that match the schema under contains"
+			}}
+		}},
+		{"maxContains", func(s *jsonschema.Schema, _ *builder) *check {
+			if s.Contains == nil || s.MaxContains < 0 {
+				return nil
+			}
+			n := strconv.Itoa(s.MaxContains)
+			return &check{why: func(_ any, where string) string {
+				return where + " must contain at most " + n + " items that match the schema under contains"
+			}}
+		}},
+		{"uniqueItems", func(s *jsonschema.Schema, _ *builder) *check {
+			if !s.UniqueItems {
+				return nil
+			}
+			return &check{}
+		}},
+		{"minLength", func(s *jsonschema.Schema, _ *builder) *check {
+			if s.MinLength < 0 {
+				return nil
+			}
+			n := s.MinLength
+			return &check{valid: func(_ *check, v any, _ *walker, _ int) bool {
+				str, ok := v.(string)
+				return !ok || len(str) >= n && utf8.RuneCountInString(str) >= n
+			}, why: lengthWhy(s, "minLength")}
+		}},
+		{"maxLength", func(s *jsonschema.Schema, _ *builder) *check {
+			if s.MaxLength < 0 {
+				return nil
+			}
+			n := s.MaxLength
+			return &check{valid: func(_ *check, v any, _ *walker, _ int) bool {
+				str, ok := v.(string)
+				return !ok || len(str) <= n || utf8.RuneCountInString(str) <= n
+			}, why: lengthWhy(s, "maxLength")}
+		}},
+		{"pattern", func(s *jsonschema.Schema, _ *builder) *check {
+			if s.Pattern == nil {
+				return nil
+			}
+			re := s.Pattern
+			msg := " must match the pattern " + re.String()
+			return &check{valid: func(_ *check, v any, _ *walker, _ int) bool {
+				str, ok := v.(string)
+				return !ok || re.MatchString(str)
+			}, why: func(_ any, where string) string { return where + msg }}
+		}},
+		// The patterns RE2 refuses, checked by the ECMA-262 engine and reported as pattern.
+		{KeywordECMAPattern, func(s *jsonschema.Schema, _ *builder) *check {
+			p, ok := s.Extensions["specgate-pattern"].(*ecmaPattern)
+			if !ok {
+				return nil
+			}
+			return &check{kw: "pattern", valid: func(_ *check, v any, _ *walker, _ int) bool {
+				str, ok := v.(string)
+				if !ok {
+					return true
+				}
+				matched, err := p.match(str)
+				return matched && err == nil
+			}, why: func(v any, where string) string {
+				str, _ := v.(string)
+				if _, err := p.match(str); err != nil {
+					return where + " could not be checked against the pattern " + p.src + " within " + patternTimeout.String()
+				}
+				return where + " must match the pattern " + p.src
+			}}
+		}},
+		{"contentEncoding", func(s *jsonschema.Schema, _ *builder) *check {
+			if s.ContentEncoding == "" && s.ContentMediaType == "" && s.ContentSchema == nil {
+				return nil
+			}
+			return &check{}
+		}},
+		{"minimum", bound(func(s *jsonschema.Schema) *big.Rat { return s.Minimum }, ">= ", func(c int) bool { return c >= 0 })},
+		{"exclusiveMinimum", bound(func(s *jsonschema.Schema) *big.Rat { return s.ExclusiveMinimum }, "> ", func(c int) bool { return c > 0 })},
+		{"maximum", bound(func(s *jsonschema.Schema) *big.Rat { return s.Maximum }, "<= ", func(c int) bool { return c <= 0 })},
+		{"exclusiveMaximum", bound(func(s *jsonschema.Schema) *big.Rat { return s.ExclusiveMaximum }, "< ", func(c int) bool { return c < 0 })},
+		{"multipleOf", func(s *jsonschema.Schema, _ *builder) *check {
+			if s.MultipleOf == nil {
+				return nil
+			}
+			f, _ := s.MultipleOf.Float64()
+			msg := " must be a multiple of " + fmt.Sprint(f)
+			return &check{why: func(_ any, where string) string { return where + msg }}
+		}},
+		{"$ref", func(s *jsonschema.Schema, b *builder) *check {
+			if s.Ref == nil {
+				return nil
+			}
+			ref := b.child(s.Ref)
+			return &check{valid: func(_ *check, v any, w *walker, depth int) bool { return ref.eval(v, w, depth+1) }}
+		}},
+		{"$recursiveRef", applies(func(s *jsonschema.Schema) []*jsonschema.Schema { return []*jsonschema.Schema{s.RecursiveRef} })},
+		{"$dynamicRef", applies(func(s *jsonschema.Schema) []*jsonschema.Schema { return []*jsonschema.Schema{s.DynamicRef} })},
+		{"not", func(s *jsonschema.Schema, b *builder) *check {
+			if s.Not == nil {
+				return nil
+			}
+			not := b.child(s.Not)
+			msg := " must not match the schema under not"
+			if len(s.Not.Required) > 0 && len(s.Not.Properties) == 0 {
+				q := make([]string, len(s.Not.Required))
+				for i, r := range s.Not.Required {
+					q[i] = strconv.Quote(r)
+				}
+				msg = " must not have property " + strings.Join(q, " together with ")
+			}
+			// The schema under not is only asked for its verdict: its failures are the success.
+			return &check{valid: func(_ *check, v any, _ *walker, depth int) bool { return !not.eval(v, nil, depth+1) },
+				why: func(_ any, where string) string { return where + msg }}
+		}},
+		{"allOf", func(s *jsonschema.Schema, b *builder) *check {
+			if len(s.AllOf) == 0 {
+				return nil
+			}
+			all := b.children(s.AllOf)
+			return &check{valid: func(_ *check, v any, w *walker, depth int) bool {
+				ok := true
+				for _, x := range all {
+					if !x.eval(v, w, depth+1) {
+						if w == nil {
+							return false
+						}
+						ok = false
+					}
+				}
+				return ok
+			}}
+		}},
+		{"anyOf", func(s *jsonschema.Schema, b *builder) *check {
+			if len(s.AnyOf) == 0 {
+				return nil
+			}
+			return choice(b, s.AnyOf, false)
+		}},
+		{"oneOf", func(s *jsonschema.Schema, b *builder) *check {
+			if len(s.OneOf) == 0 {
+				return nil
+			}
+			return choice(b, s.OneOf, true)
+		}},
+		{"if", applies(func(s *jsonschema.Schema) []*jsonschema.Schema {
+			if s.If == nil {
+				return nil
+			}
+			return []*jsonschema.Schema{s.If, s.Then, s.Else}
+		})},
+		// The readOnly and writeOnly rules: reached only when the property is present.
+		{"readOnly/writeOnly", func(s *jsonschema.Schema, _ *builder) *check {
+			kw, ok := s.Extensions["specgate-access"].(forbid)
+			if !ok {
+				return nil
+			}
+			msg := " is readOnly and must not be sent in a request"
+			if kw == KeywordForbidWriteOnly {
+				msg = " is writeOnly and must not be returned in a response"
+			}
+			return &check{kw: string(kw), valid: func(*check, any, *walker, int) bool { return false },
+				why: func(_ any, where string) string { return where + msg }}
+		}},
+		{"unevaluatedItems", applies(func(s *jsonschema.Schema) []*jsonschema.Schema { return []*jsonschema.Schema{s.UnevaluatedItems} })},
+		{"unevaluatedProperties", applies(func(s *jsonschema.Schema) []*jsonschema.Schema {
+			return []*jsonschema.Schema{s.UnevaluatedProperties}
+		})},
+		{"regexProperties", func(s *jsonschema.Schema, _ *builder) *check {
+			if !s.RegexProperties {
+				return nil
+			}
+			return &check{}
+		}},
+	}
+}
+
+// applies is the entry of an applicator the walk has no check for: it builds the subschemas
+// subs returns (nil ones skipped) and leaves the schema to jsonschema/v5.
+func applies(subs func(s *jsonschema.Schema) []*jsonschema.Schema) func(*jsonschema.Schema, *builder) *check {
+	return func(s *jsonschema.Schema, b *builder) *check {
+		present := false
+		for _, x := range subs(s) {
+			if x != nil {
+				b.child(x)
+				present = true
+			}
+		}
+		if !present {
+			return nil
+		}
+		return &check{}
+	}
+}
+
+// evalItem evaluates the item i of a against sch, following the walk into it.
+func evalItem(sch *node, a []any, i int, w *walker, depth int) bool {
+	if w == nil {
+		return sch.eval(a[i], nil, depth+1)
+	}
+	w.push(strconv.Itoa(i))
+	ok := sch.eval(a[i], w, depth+1)
+	w.pop()
+	return ok
+}
+
+// lengthWhy words a failed minLength or maxLength of s.
+func lengthWhy(s *jsonschema.Schema, kw string) func(v any, where string) string {
+	min, max := s.MinLength, s.MaxLength
+	return func(v any, where string) string {
+		n := 0
+		if str, ok := v.(string); ok {
+			n = utf8.RuneCountInString(str)
+		}
+		switch {
+		case min == max:
+			return where + " must be exactly " + strconv.Itoa(max) + " characters, got " + strconv.Itoa(n)
+		case kw == "minLength":
+			return where + " must be at least " + strconv.Itoa(min) + " characters, got " + strconv.Itoa(n)
+		}
+		return where + " must be at most " + strconv.Itoa(max) + " characters, got " + strconv.Itoa(n)
+	}
+}
+
+// bound is the entry of a numeric bound: get reads it from a schema, and holds says whether a
+// number's comparison with it passes. The message names the bound, never the number (which
+// jsonschema/v5's does: "must be <= 10 but found 987654").
+func bound(get func(*jsonschema.Schema) *big.Rat, op string, holds func(cmp int) bool) func(*jsonschema.Schema, *builder) *check {
+	return func(s *jsonschema.Schema, _ *builder) *check {
+		r := get(s)
+		if r == nil {
+			return nil
+		}
+		f, _ := r.Float64()
+		msg := " must be " + op + fmt.Sprint(f)
+		// An integer bound is compared with an integer instance without big.Rat, which
+		// allocates.
+		var small int64
+		isSmall := r.IsInt() && r.Num().IsInt64()
+		if isSmall {
+			small = r.Num().Int64()
+		}
+		return &check{valid: func(_ *check, v any, _ *walker, _ int) bool {
+			n, ok := v.(json.Number)
+			if !ok {
+				return true
+			}
+			if isSmall {
+				if i, err := strconv.ParseInt(string(n), 10, 64); err == nil {
+					return holds(cmpInt(i, small))
+				}
+			}
+			x, ok := new(big.Rat).SetString(string(n))
+			return ok && holds(x.Cmp(r))
+		}, why: func(_ any, where string) string { return where + msg }}
+	}
+}
+
+func cmpInt(a, b int64) int {
+	switch {
+	case a < b:
+		return -1
+	case a > b:
+		return 1
+	}
+	return 0
+}
+
+// choice is the check of a oneOf (one) or anyOf: when v fails it, the explanation tells branch
+// by branch which matched and every failure of the others; observing, it follows the branch v
+// matched.
+func choice(b *builder, list []*jsonschema.Schema, one bool) *check {
+	c := &check{subs: b.children(list)}
+	for _, x := range list {
+		c.names = append(c.names, b.e.branchName(x))
+	}
+	c.valid = func(c *check, v any, w *walker, depth int) bool {
+		var buf [8]bool
+		matched, n, first := buf[:0], 0, -1
+		for i, x := range c.subs {
+			ok := x.eval(v, nil, depth+1)
+			if ok {
+				n++
+				if first < 0 {
+					first = i
+				}
+				if !one {
+					break
+				}
+			}
+			matched = append(matched, ok)
+		}
+		if n == 1 || !one && n > 0 {
+			if w != nil && w.observing {
+				w.choices = append(w.choices, Choice{Location: c.at, Index: first, Name: c.names[first]})
+				c.subs[first].eval(v, w, depth+1)
+			}
+			return true
+		}
+		if w == nil || w.observing {
+			return false
+		}
+		outer := w.out
+		outcomes := make([]branchOutcome, len(c.subs))
+		for i, x := range c.subs {
+			if outcomes[i].matched = matched[i]; !matched[i] {
+				w.out = nil
+				x.eval(v, w, depth+1)
+				outcomes[i].failures = w.out
+			}
+		}
+		w.out = append(outer, explanation(c.at, c.kw, w.at(), w.label, c.names, outcomes))
+		return false
+	}
+	return c
+}
+
+const (
+	tNull uint8 = 1 << iota
+	tBool
+	tInteger
+	tNumber
+	tString
+	tArray
+	tObject
+)
+
+// typeBits are the JSON types as bits of a set.
+var typeBits = map[string]uint8{"null": tNull, "boolean": tBool, "integer": tInteger, "number": tNumber, "string": tString, "array": tArray, "object": tObject}
+
+// typeOK reports whether v has one of the types of the set bits.
+func typeOK(bits uint8, v any) bool {
+	switch t := v.(type) {
+	case nil:
+		return bits&tNull != 0
+	case bool:
+		return bits&tBool != 0
+	case string:
+		return bits&tString != 0
+	case []any:
+		return bits&tArray != 0
+	case map[string]any:
+		return bits&tObject != 0
+	case json.Number:
+		if bits&tNumber != 0 {
+			return true
+		}
+		if bits&tInteger == 0 {
+			return false
+		}
+		if _, err := strconv.ParseInt(string(t), 10, 64); err == nil {
+			return true
+		}
+		r, ok := new(big.Rat).SetString(string(t))
+		return ok && r.IsInt()
+	}
+	return false
+}
+
+// equal is JSON equality as jsonschema/v5 defines it: numbers compare by value.
+func equal(a, b any) bool {
+	switch x := a.(type) {
+	case nil:
+		return b == nil
+	case bool:
+		y, ok := b.(bool)
+		return ok && x == y
+	case string:
+		y, ok := b.(string)
+		return ok && x == y
+	case json.Number:
+		y, ok := b.(json.Number)
+		if !ok {
+			return false
+		}
+		if x == y {
+			return true
+		}
+		rx, ok1 := new(big.Rat).SetString(string(x))
+		ry, ok2 := new(big.Rat).SetString(string(y))
+		return ok1 && ok2 && rx.Cmp(ry) == 0
+	case []any:
+		y, ok := b.([]any)
+		if !ok || len(x) != len(y) {
+			return false
+		}
+		for i := range x {
+			if !equal(x[i], y[i]) {
+				return false
+			}
+		}
+		return true
+	case map[string]any:
+		y, ok := b.(map[string]any)
+		if !ok || len(x) != len(y) {
+			return false
+		}
+		for k, xv := range x {
+			yv, ok := y[k]
+			if !ok || !equal(xv, yv) {
+				return false
+			}
+		}
+		return true
+	}
+	return false
+}
+
+// enumText lists the allowed values of an enum as JSON.
+func enumText(enum []any) string {
+	vals := make([]string, len(enum))
+	for i, e := range enum {
+		b, _ := json.Marshal(e)
+		vals[i] = string(b)
+	}
+	return strings.Join(vals, ", ")
+}
+
+func jsonTypeOf(v any) string {
+	switch t := v.(type) {
+	case nil:
+		return "null"
+	case bool:
+		return "boolean"
+	case json.Number:
+		if _, err := t.Int64(); err == nil {
+			return "integer"
+		}
+		return "number"
+	case float64:
+		if t == math.Trunc(t) {
+			return "integer"
+		}
+		return "number"
+	case string:
+		return "string"
+	case []any:
+		return "array"
+	case map[string]any:
+		return "object"
+	}
+	return fmt.Sprintf("%T", v)
+}
