@@ -1,14 +1,13 @@
 package cli
 
 import (
-	"bytes"
 	"encoding/json"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 
-	"github.com/santhosh-tekuri/jsonschema/v5"
+	"github.com/specgate/specgate/internal/schema"
 )
 
 // notRecordedLine is a JSON Lines exchange whose response body was sent but not recorded, and
@@ -238,8 +237,12 @@ func validSARIF(t *testing.T, out string) map[string]any {
 	if err != nil {
 		t.Fatal(err)
 	}
-	c := jsonschema.NewCompiler()
-	if err := c.AddResource("sarif.json", bytes.NewReader(data)); err != nil {
+	c := schema.NewDocuments()
+	if err := c.Add("sarif.json", data); err != nil {
+		t.Fatal(err)
+	}
+	sarif, err := c.Compile("sarif.json")
+	if err != nil {
 		t.Fatal(err)
 	}
 	var v any
@@ -248,8 +251,8 @@ func validSARIF(t *testing.T, out string) map[string]any {
 	if err := dec.Decode(&v); err != nil {
 		t.Fatalf("not JSON: %v\n%s", err, out)
 	}
-	if err := c.MustCompile("sarif.json").Validate(v); err != nil {
-		t.Fatalf("not valid SARIF 2.1.0: %#v\n%s", err, out)
+	if ve, err := sarif.Validate(v); ve != nil || err != nil {
+		t.Fatalf("not valid SARIF 2.1.0: %#v %v\n%s", ve, err, out)
 	}
 	var doc map[string]any
 	if err := json.Unmarshal([]byte(out), &doc); err != nil {

@@ -9,9 +9,10 @@ import (
 	"github.com/specgate/specgate/validator"
 )
 
-// checker is lint's boundary around validator.Checker, and through it jsonschema/v5 and
-// regexp2: every compile and every check runs under recover, so that a panic in third-party
-// code becomes an error naming the file and pointer instead of ending the process. (The
+// checker is lint's boundary around validator.Checker, and through it the schema engine and the
+// third-party code under it: every compile and every check runs under recover, so that a panic
+// in third-party code becomes an error naming the file and pointer instead of ending the
+// process. (The
 // validator compiles only Schema objects and checks patterns as ECMA-262 itself, so no known
 // input panics any more; the boundary stays for the unknown ones.)
 //

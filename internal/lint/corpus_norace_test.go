@@ -131,7 +131,7 @@ func TestCorpusLintPublishedSpecs(t *testing.T) {
 		}
 	}
 
-	// Lob's patterns in ECMA-262 syntax ((?!https://)) panicked in jsonschema/v5. Now each is
+	// Lob's patterns in ECMA-262 syntax ((?!https://)) panicked in the JSON Schema library. Now each is
 	// checked, or reported as unchecked where the schema engine cannot compile it; never a
 	// spec.schema.uncompilable, since the pattern is valid.
 	lob := results["lob/lob-api-public.yml"]

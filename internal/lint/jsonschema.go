@@ -1,23 +1,19 @@
 package lint
 
-// This is the only file of lint that uses santhosh-tekuri/jsonschema/v5: it validates whole
-// documents against the official OpenAPI JSON Schemas (embedded from schemas/). The schemas
-// inside a spec are checked through validator.Checker, which owns the conversion from OpenAPI
-// 3.0's dialect to JSON Schema 2020-12.
+// This file validates whole documents against the official OpenAPI JSON Schemas (embedded from
+// schemas/), through the schema engine's Documents. The schemas inside a spec are checked
+// through validator.Checker, which owns the conversion from OpenAPI 3.0's dialect to JSON
+// Schema 2020-12.
 
 import (
-	"bytes"
 	_ "embed"
-	"errors"
 	"fmt"
-	"github.com/specgate/specgate/internal/jsonptr"
-	"io"
 	"regexp"
 	"strings"
 	"sync"
 
-	"github.com/santhosh-tekuri/jsonschema/v5"
-	"github.com/specgate/specgate/validator"
+	"github.com/specgate/specgate/internal/jsonptr"
+	"github.com/specgate/specgate/internal/schema"
 )
 
 // The official OpenAPI document schemas: 3.0 (id https://spec.openapis.org/oas/3.0/schema/2024-10-18,
@@ -31,7 +27,7 @@ var (
 )
 
 type metaSchemas struct {
-	v30, v31 *jsonschema.Schema
+	v30, v31 *schema.Document
 	err      error
 }
 
@@ -44,21 +40,14 @@ var (
 // safe for concurrent use.
 func compileMeta() (metaSchemas, error) {
 	metaOnce.Do(func() {
-		c := jsonschema.NewCompiler()
-		// A pattern is ECMA-262 (Lob's (?!https://)): jsonschema/v5's own regex format is Go's
-		// regexp, which would call every lookahead an invalid pattern.
-		c.Formats["regex"] = func(v any) bool {
-			s, ok := v.(string)
-			return !ok || validator.CheckPattern(s) == nil
-		}
-		c.LoadURL = func(s string) (io.ReadCloser, error) {
-			return nil, fmt.Errorf("%s is not embedded", s)
-		}
+		// A pattern is ECMA-262 (Lob's (?!https://)) in the engine's Documents, where Go's
+		// regexp would call every lookahead an invalid pattern.
+		c := schema.NewDocuments()
 		for _, s := range []struct {
 			url  string
 			data []byte
 		}{{"https://specgate.invalid/oas-3.0.json", oas30}, {"https://specgate.invalid/oas-3.1.json", oas31}} {
-			if err := c.AddResource(s.url, bytes.NewReader(s.data)); err != nil {
+			if err := c.Add(s.url, s.data); err != nil {
 				meta.err = fmt.Errorf("embedded OpenAPI schema: %w", err)
 				return
 			}
@@ -89,12 +78,8 @@ func checkDocument(doc any, v31 bool) ([]metaProblem, error) {
 	if v31 {
 		sch, version = ms.v31, "3.1"
 	}
-	err = sch.Validate(doc)
-	if err == nil {
-		return nil, nil
-	}
-	var ve *jsonschema.ValidationError
-	if !errors.As(err, &ve) {
+	ve, err := sch.Validate(doc)
+	if ve == nil || err != nil {
 		return nil, err
 	}
 	var out []metaProblem
@@ -131,13 +116,13 @@ func checkDocument(doc any, v31 bool) ([]metaProblem, error) {
 // bestLeaves flattens a validation error tree into its leaves, keeping at each failed oneOf or
 // anyOf only the branch that got furthest into the instance: a schema object that breaks the
 // Schema definition also fails the Reference branch ("missing $ref"), which says nothing useful.
-func bestLeaves(ve *jsonschema.ValidationError) []*jsonschema.ValidationError {
+func bestLeaves(ve *schema.ValidationError) []*schema.ValidationError {
 	if len(ve.Causes) == 0 {
-		return []*jsonschema.ValidationError{ve}
+		return []*schema.ValidationError{ve}
 	}
 	kw := lastToken(ve.KeywordLocation)
 	if kw == "oneOf" || kw == "anyOf" {
-		var best []*jsonschema.ValidationError
+		var best []*schema.ValidationError
 		bestScore := [3]int{-1, -1, -1}
 		for _, c := range ve.Causes {
 			leaves := bestLeaves(c)
@@ -148,7 +133,7 @@ func bestLeaves(ve *jsonschema.ValidationError) []*jsonschema.ValidationError {
 		}
 		return best
 	}
-	var out []*jsonschema.ValidationError
+	var out []*schema.ValidationError
 	for _, c := range ve.Causes {
 		out = append(out, bestLeaves(c)...)
 	}
@@ -157,7 +142,7 @@ func bestLeaves(ve *jsonschema.ValidationError) []*jsonschema.ValidationError {
 
 // branchScore ranks a failed branch: deepest failure first, then failures that are not a
 // missing property (the mark of a branch meant for another kind of object), then fewest failures.
-func branchScore(leaves []*jsonschema.ValidationError) [3]int {
+func branchScore(leaves []*schema.ValidationError) [3]int {
 	deepest, notRequired := 0, 0
 	for _, l := range leaves {
 		if d := strings.Count(l.InstanceLocation, "/"); d > deepest {

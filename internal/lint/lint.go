@@ -384,7 +384,7 @@ func (l *linter) document(found []specs.Finding) error {
 	return nil
 }
 
-// guardedCheckDocument runs checkDocument, turning a panic of jsonschema/v5 into an error
+// guardedCheckDocument runs checkDocument, turning a panic of the schema engine into an error
 // naming the file.
 func guardedCheckDocument(name string, raw any, v31 bool) (problems []metaProblem, err error) {
 	defer func() {

@@ -48,7 +48,7 @@ func init() {
 			types := strings.Join(s.Types, " or ")
 			return &check{stop: true, // jsonschema/v5 evaluates nothing else once the type is wrong
 				valid: func(_ *check, v any, _ *walker, _ int) bool { return typeOK(bits, v) },
-				why:   func(v any, where string) string { return where + " must be " + types + ", got " + jsonTypeOf(v) }}
+				why:   func(v any, at subject) string { return at.String() + " must be " + types + ", got " + jsonTypeOf(v) }}
 		}},
 		{"const", func(s *jsonschema.Schema, _ *builder) *check {
 			if len(s.Constant) == 0 {
@@ -57,7 +57,7 @@ func init() {
 			want := s.Constant[0]
 			text, _ := json.Marshal(want)
 			return &check{valid: func(_ *check, v any, _ *walker, _ int) bool { return equal(v, want) },
-				why: func(_ any, where string) string { return where + " must be " + string(text) }}
+				why: func(_ any, at subject) string { return at.String() + " must be " + string(text) }}
 		}},
 		{"enum", func(s *jsonschema.Schema, _ *builder) *check {
 			enum := s.Enum
@@ -66,7 +66,7 @@ func init() {
 					return nil
 				}
 				return &check{valid: func(*check, any, *walker, int) bool { return false },
-					why: func(_ any, where string) string { return where + " is not allowed: the enum lists no value" }}
+					why: func(_ any, at subject) string { return at.String() + " is not allowed: the enum lists no value" }}
 			}
 			text := enumText(enum)
 			return &check{valid: func(_ *check, v any, _ *walker, _ int) bool {
@@ -76,7 +76,7 @@ func init() {
 					}
 				}
 				return false
-			}, why: func(_ any, where string) string { return where + " must be one of " + text }}
+			}, why: func(_ any, at subject) string { return at.String() + " must be one of " + text }}
 		}},
 		{"format", func(s *jsonschema.Schema, _ *builder) *check {
 			f := formats[s.Format]
@@ -85,7 +85,7 @@ func init() {
 			}
 			name := s.Format
 			return &check{valid: func(_ *check, v any, _ *walker, _ int) bool { return f(v) },
-				why: func(_ any, where string) string { return where + " must be a valid " + name }}
+				why: func(_ any, at subject) string { return at.String() + " must be a valid " + name }}
 		}},
 		{"minProperties", func(s *jsonschema.Schema, _ *builder) *check {
 			n := s.MinProperties
@@ -95,8 +95,8 @@ func init() {
 			return &check{valid: func(_ *check, v any, _ *walker, _ int) bool {
 				m, ok := v.(map[string]any)
 				return !ok || len(m) >= n
-			}, why: func(_ any, where string) string {
-				return where + " must have at least " + strconv.Itoa(n) + " properties"
+			}, why: func(_ any, at subject) string {
+				return at.String() + " must have at least " + strconv.Itoa(n) + " properties"
 			}}
 		}},
 		{"maxProperties", func(s *jsonschema.Schema, _ *builder) *check {
@@ -107,8 +107,8 @@ func init() {
 			return &check{valid: func(_ *check, v any, _ *walker, _ int) bool {
 				m, ok := v.(map[string]any)
 				return !ok || len(m) <= n
-			}, why: func(_ any, where string) string {
-				return where + " must have at most " + strconv.Itoa(n) + " properties"
+			}, why: func(_ any, at subject) string {
+				return at.String() + " must have at most " + strconv.Itoa(n) + " properties"
 			}}
 		}},
 		{"required", func(s *jsonschema.Schema, _ *builder) *check {
@@ -127,7 +127,7 @@ func init() {
 					}
 				}
 				return true
-			}, why: func(v any, where string) string {
+			}, why: func(v any, at subject) string {
 				m, _ := v.(map[string]any)
 				var missing []string
 				for _, r := range req {
@@ -135,7 +135,7 @@ func init() {
 						missing = append(missing, strconv.Quote(r))
 					}
 				}
-				return where + " is missing required property " + strings.Join(missing, ", ")
+				return at.String() + " is missing required property " + strings.Join(missing, ", ")
 			}}
 		}},
 		{"properties", func(s *jsonschema.Schema, b *builder) *check {
@@ -192,7 +192,7 @@ func init() {
 						}
 					}
 					return true
-				}, why: func(v any, where string) string {
+				}, why: func(v any, at subject) string {
 					m, _ := v.(map[string]any)
 					var extra []string
 					for k := range m {
@@ -201,7 +201,7 @@ func init() {
 						}
 					}
 					sort.Strings(extra)
-					return where + " has properties the schema does not allow: " + strings.Join(extra, ", ")
+					return at.String() + " has properties the schema does not allow: " + strings.Join(extra, ", ")
 				}}
 			case *jsonschema.Schema:
 				addl := b.child(a)
@@ -258,7 +258,9 @@ func init() {
 			return &check{valid: func(_ *check, v any, _ *walker, _ int) bool {
 				a, ok := v.([]any)
 				return !ok || len(a) >= n
-			}, why: func(_ any, where string) string { return where + " must have at least " + strconv.Itoa(n) + " items" }}
+			}, why: func(_ any, at subject) string {
+				return at.String() + " must have at least " + strconv.Itoa(n) + " items"
+			}}
 		}},
 		{"maxItems", func(s *jsonschema.Schema, _ *builder) *check {
 			n := s.MaxItems
@@ -268,7 +270,9 @@ func init() {
 			return &check{valid: func(_ *check, v any, _ *walker, _ int) bool {
 				a, ok := v.([]any)
 				return !ok || len(a) <= n
-			}, why: func(_ any, where string) string { return where + " must have at most " + strconv.Itoa(n) + " items" }}
+			}, why: func(_ any, at subject) string {
+				return at.String() + " must have at most " + strconv.Itoa(n) + " items"
+			}}
 		}},
 		{"prefixItems", func(s *jsonschema.Schema, b *builder) *check {
 			if len(s.PrefixItems) == 0 {
@@ -335,8 +339,8 @@ func init() {
 				return nil
 			}
 			b.child(s.Contains)
-			return &check{why: func(_ any, where string) string {
-				return where + " must contain an item that matches the schema under contains"
+			return &check{why: func(_ any, at subject) string {
+				return at.String() + " must contain an item that matches the schema under contains"
 			}}
 		}},
 		{"minContains", func(s *jsonschema.Schema, _ *builder) *check {
@@ -344,8 +348,8 @@ func init() {
 				return nil
 			}
 			n := strconv.Itoa(s.MinContains)
-			return &check{why: func(_ any, where string) string {
-				return where + " must contain at least " + n + " items that match the schema under contains"
+			return &check{why: func(_ any, at subject) string {
+				return at.String() + " must contain at least " + n + " items that match the schema under contains"
 			}}
 		}},
 		{"maxContains", func(s *jsonschema.Schema, _ *builder) *check {
@@ -353,8 +357,8 @@ func init() {
 				return nil
 			}
 			n := strconv.Itoa(s.MaxContains)
-			return &check{why: func(_ any, where string) string {
-				return where + " must contain at most " + n + " items that match the schema under contains"
+			return &check{why: func(_ any, at subject) string {
+				return at.String() + " must contain at most " + n + " items that match the schema under contains"
 			}}
 		}},
 		{"uniqueItems", func(s *jsonschema.Schema, _ *builder) *check {
@@ -392,7 +396,7 @@ func init() {
 			return &check{valid: func(_ *check, v any, _ *walker, _ int) bool {
 				str, ok := v.(string)
 				return !ok || re.MatchString(str)
-			}, why: func(_ any, where string) string { return where + msg }}
+			}, why: func(_ any, at subject) string { return at.String() + msg }}
 		}},
 		// The patterns RE2 refuses, checked by the ECMA-262 engine and reported as pattern.
 		{KeywordECMAPattern, func(s *jsonschema.Schema, _ *builder) *check {
@@ -407,12 +411,12 @@ func init() {
 				}
 				matched, err := p.match(str)
 				return matched && err == nil
-			}, why: func(v any, where string) string {
+			}, why: func(v any, at subject) string {
 				str, _ := v.(string)
 				if _, err := p.match(str); err != nil {
-					return where + " could not be checked against the pattern " + p.src + " within " + patternTimeout.String()
+					return at.String() + " could not be checked against the pattern " + p.src + " within " + patternTimeout.String()
 				}
-				return where + " must match the pattern " + p.src
+				return at.String() + " must match the pattern " + p.src
 			}}
 		}},
 		{"contentEncoding", func(s *jsonschema.Schema, _ *builder) *check {
@@ -431,7 +435,7 @@ func init() {
 			}
 			f, _ := s.MultipleOf.Float64()
 			msg := " must be a multiple of " + fmt.Sprint(f)
-			return &check{why: func(_ any, where string) string { return where + msg }}
+			return &check{why: func(_ any, at subject) string { return at.String() + msg }}
 		}},
 		{"$ref", func(s *jsonschema.Schema, b *builder) *check {
 			if s.Ref == nil {
@@ -457,7 +461,7 @@ func init() {
 			}
 			// The schema under not is only asked for its verdict: its failures are the success.
 			return &check{valid: func(_ *check, v any, _ *walker, depth int) bool { return !not.eval(v, nil, depth+1) },
-				why: func(_ any, where string) string { return where + msg }}
+				why: func(_ any, at subject) string { return at.String() + msg }}
 		}},
 		{"allOf", func(s *jsonschema.Schema, b *builder) *check {
 			if len(s.AllOf) == 0 {
@@ -506,7 +510,7 @@ func init() {
 				msg = " is writeOnly and must not be returned in a response"
 			}
 			return &check{kw: string(kw), valid: func(*check, any, *walker, int) bool { return false },
-				why: func(_ any, where string) string { return where + msg }}
+				why: func(_ any, at subject) string { return at.String() + msg }}
 		}},
 		{"unevaluatedItems", applies(func(s *jsonschema.Schema) []*jsonschema.Schema { return []*jsonschema.Schema{s.UnevaluatedItems} })},
 		{"unevaluatedProperties", applies(func(s *jsonschema.Schema) []*jsonschema.Schema {
@@ -551,20 +555,20 @@ func evalItem(sch *node, a []any, i int, w *walker, depth int) bool {
 }
 
 // lengthWhy words a failed minLength or maxLength of s.
-func lengthWhy(s *jsonschema.Schema, kw string) func(v any, where string) string {
+func lengthWhy(s *jsonschema.Schema, kw string) func(v any, at subject) string {
 	min, max := s.MinLength, s.MaxLength
-	return func(v any, where string) string {
+	return func(v any, at subject) string {
 		n := 0
 		if str, ok := v.(string); ok {
 			n = utf8.RuneCountInString(str)
 		}
 		switch {
 		case min == max:
-			return where + " must be exactly " + strconv.Itoa(max) + " characters, got " + strconv.Itoa(n)
+			return at.String() + " must be exactly " + strconv.Itoa(max) + " characters, got " + strconv.Itoa(n)
 		case kw == "minLength":
-			return where + " must be at least " + strconv.Itoa(min) + " characters, got " + strconv.Itoa(n)
+			return at.String() + " must be at least " + strconv.Itoa(min) + " characters, got " + strconv.Itoa(n)
 		}
-		return where + " must be at most " + strconv.Itoa(max) + " characters, got " + strconv.Itoa(n)
+		return at.String() + " must be at most " + strconv.Itoa(max) + " characters, got " + strconv.Itoa(n)
 	}
 }
 
@@ -598,7 +602,7 @@ func bound(get func(*jsonschema.Schema) *big.Rat, op string, holds func(cmp int)
 			}
 			x, ok := new(big.Rat).SetString(string(n))
 			return ok && holds(x.Cmp(r))
-		}, why: func(_ any, where string) string { return where + msg }}
+		}, why: func(_ any, at subject) string { return at.String() + msg }}
 	}
 }
 
@@ -637,13 +641,13 @@ func choice(b *builder, list []*jsonschema.Schema, one bool) *check {
 			matched = append(matched, ok)
 		}
 		if n == 1 || !one && n > 0 {
-			if w != nil && w.observing {
-				w.choices = append(w.choices, Choice{Location: c.at, Index: first, Name: c.names[first]})
+			if w != nil && w.choices != nil {
+				*w.choices = append(*w.choices, Choice{Location: c.at, Index: first, Name: c.names[first]})
 				c.subs[first].eval(v, w, depth+1)
 			}
 			return true
 		}
-		if w == nil || w.observing {
+		if w == nil || w.choices != nil {
 			return false
 		}
 		outer := w.out

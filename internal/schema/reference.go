@@ -80,23 +80,23 @@ func (e *engine) leaf(ve *jsonschema.ValidationError, root any, base, label stri
 		Keyword:  kw,
 		Schema:   schemaLoc,
 		Line:     line,
-		Message:  describe(where(inst, label), kw, v, parent, ve.Message),
+		Message:  describe(subject{inst, label}, kw, v, parent, ve.Message),
 	}
 }
 
 // describe words the failure of the keyword kw of parent with the keyword table's message;
 // fallback is jsonschema/v5's, for the keywords without one.
-func describe(where, kw string, v any, parent *node, fallback string) string {
+func describe(at subject, kw string, v any, parent *node, fallback string) string {
 	if parent == nil {
-		return where + ": " + fallback
+		return at.String() + ": " + fallback
 	}
 	if kw == "false" {
-		return where + " is not allowed here"
+		return at.String() + " is not allowed here"
 	}
 	if c := parent.find(kw); c != nil && c.why != nil {
-		return c.why(v, where)
+		return c.why(v, at)
 	}
-	return where + ": " + fallback
+	return at.String() + ": " + fallback
 }
 
 // explain explains a failed oneOf or anyOf that jsonschema/v5 reported.

@@ -97,9 +97,9 @@ func (s *Schema) Choices(v any, out []Choice) []Choice {
 	if !s.walk {
 		return out
 	}
-	w := &walker{e: s.e, observing: true, choices: out}
+	w := &walker{e: s.e, choices: &out}
 	s.root.eval(v, w, 0)
-	return w.choices
+	return out
 }
 
 // node is one compiled schema: its checks, one per keyword it has, in jsonschema/v5's order
@@ -122,9 +122,9 @@ type check struct {
 	// its own oneOf explanation), while the walk records the keyword's own failure with why.
 	// nil: the engine has no check for the keyword, and jsonschema/v5 evaluates the schema.
 	valid func(c *check, v any, w *walker, depth int) bool
-	// why says how v fails the keyword, given where names v; nil for keywords whose failures
-	// are their subschemas'.
-	why func(v any, where string) string
+	// why says how v, the instance at, fails the keyword; nil for keywords whose failures are
+	// their subschemas'.
+	why func(v any, at subject) string
 	// stop: once the keyword fails, nothing else of the schema is evaluated (type).
 	stop bool
 	// subs and names are the branches of a oneOf or anyOf and their names.
@@ -188,7 +188,7 @@ func (n *node) explain(v any, w *walker, depth int) bool {
 		return true
 	}
 	if depth >= 128 || !n.known || n.always != nil {
-		if w.observing {
+		if w.choices != nil {
 			return true
 		}
 		w.e.handedOver.Add(1)
@@ -222,9 +222,9 @@ type walker struct {
 	path  []string // escaped JSON pointer tokens of the part being visited
 	out   []Failure
 	buf   [16]string // path's first tokens
-	// observing: the instance is valid, and the walk records the branches it matched.
-	observing bool
-	choices   []Choice
+	// choices, when not nil, says the instance is valid: the walk records the branches it
+	// matched, and nothing else.
+	choices *[]Choice
 }
 
 // push and pop follow the walk into a property or an item.
@@ -245,7 +245,7 @@ func (w *walker) at() string {
 // fail records that v, the part being visited, breaks the keyword c.
 func (w *walker) fail(c *check, v any) {
 	inst := w.at()
-	w.out = append(w.out, Failure{Instance: inst, Keyword: c.kw, Schema: c.at.Schema, Line: c.at.Line, Message: c.why(v, where(inst, w.label))})
+	w.out = append(w.out, Failure{Instance: inst, Keyword: c.kw, Schema: c.at.Schema, Line: c.at.Line, Message: c.why(v, subject{inst, w.label})})
 }
 
 // branchOutcome is what one branch of a oneOf or anyOf made of an instance.
@@ -278,7 +278,7 @@ func explanation(at Location, kw, inst, label string, names []string, outcomes [
 		}
 		f.Branches = append(f.Branches, br)
 	}
-	what := where(inst, label)
+	what := subject{inst, label}.String()
 	switch {
 	case len(matched) > 1:
 		f.Message = what + " matches " + strconv.Itoa(len(matched)) + " branches of " + kw + " (" + strings.Join(matched, ", ") + "); exactly one must match"
@@ -297,10 +297,13 @@ func sortByInstance(fs []Failure) {
 	}
 }
 
-// where names an instance: its pointer, or label when it is the whole value.
-func where(inst, label string) string {
-	if inst == "" {
-		return label
+// subject is the instance a message is about: at its pointer inst, or the whole value, which
+// label names. Messages start with its String, which the compiler keeps off the heap when short.
+type subject struct{ inst, label string }
+
+func (s subject) String() string {
+	if s.inst == "" {
+		return s.label
 	}
-	return "`" + inst + "`"
+	return "`" + s.inst + "`"
 }
