@@ -60,7 +60,8 @@ func (e *engine) collect(ve *jsonschema.ValidationError, root any, base, label s
 }
 
 func (e *engine) leaf(ve *jsonschema.ValidationError, root any, base, label string) Failure {
-	inst := base + ve.InstanceLocation
+	rel := jsonptr.Unfragment(ve.InstanceLocation) // jsonschema/v5 percent-encodes each token
+	inst := base + rel
 	loc := ve.AbsoluteKeywordLocation
 	kw := lastToken(loc)
 	parent := e.byLocation[strings.TrimSuffix(loc, "/"+kw)]
@@ -74,7 +75,7 @@ func (e *engine) leaf(ve *jsonschema.ValidationError, root any, base, label stri
 		kw = "contains"
 	}
 	schemaLoc, line := e.loc.Locate(loc)
-	v, _ := jsonptr.Lookup(root, ve.InstanceLocation)
+	v, _ := jsonptr.Lookup(root, rel)
 	return Failure{
 		Instance: inst,
 		Keyword:  kw,
@@ -101,8 +102,9 @@ func describe(at subject, kw string, v any, parent *node, fallback string) strin
 
 // explain explains a failed oneOf or anyOf that jsonschema/v5 reported.
 func (e *engine) explain(ve *jsonschema.ValidationError, kw string, root any, base, label string) Failure {
-	inst := base + ve.InstanceLocation
-	sub, _ := jsonptr.Lookup(root, ve.InstanceLocation)
+	rel := jsonptr.Unfragment(ve.InstanceLocation)
+	inst := base + rel
+	sub, _ := jsonptr.Lookup(root, rel)
 	var branches []*node
 	var names []string
 	if parent := e.byLocation[strings.TrimSuffix(ve.AbsoluteKeywordLocation, "/"+kw)]; parent != nil {

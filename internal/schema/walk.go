@@ -64,8 +64,9 @@ func (s *Schema) Location() string { return s.root.loc }
 // keyword s reaches has no check in the keyword table.
 func (s *Schema) Walked() bool { return s.walk }
 
-// Valid reports whether v (a value as Decode returns it) is valid against s. On the walk it
-// does not allocate, except for numbers beyond int64 that a bound is compared with.
+// Valid reports whether v (a value as Decode returns it) is valid against s. On the walk the
+// keywords' own checks do not allocate; what does is the exact arithmetic (big.Rat) on numbers
+// that are not int64 integers, some formats (email) and ECMA-262 patterns (regexp2).
 func (s *Schema) Valid(v any) bool {
 	if !s.walk {
 		return s.root.src.Validate(v) == nil

@@ -1,0 +1,102 @@
+package schema
+
+import (
+	"fmt"
+	"slices"
+	"testing"
+)
+
+// keywordCases hold each keyword of the table to its job: a schema that uses it, instances it
+// accepts, and instances it refuses. A refused instance fails the keyword itself, or for an
+// applicator a keyword of its subschemas (fails). The walk must evaluate the schema itself,
+// accept without allocating (but for allocs: big.Rat arithmetic, regexp2) and explain exactly
+// as jsonschema/v5 does.
+var keywordCases = []struct {
+	keyword string
+	schema  string
+	valid   []string
+	invalid []string
+	fails   string
+	allocs  bool
+}{
+	{"type", `{"type":["integer","null"]}`, []string{`1`, `null`, `1.0`, `123456789012345678901234567890`}, []string{`1.5`, `"1"`, `[]`}, "", true},
+	{"const", `{"const":{"a":[1,2]}}`, []string{`{"a":[1,2.0]}`}, []string{`{"a":[2,1]}`, `1`}, "", true},
+	{"enum", `{"enum":["a",1,null]}`, []string{`"a"`, `1.0`, `null`}, []string{`"b"`, `true`}, "", true},
+	{"format", `{"format":"email"}`, []string{`"a@b.co"`, `7`}, []string{`"nobody"`}, "", true},
+	{"minProperties", `{"minProperties":1}`, []string{`{"a":1}`, `[]`}, []string{`{}`}, "", false},
+	{"maxProperties", `{"maxProperties":1}`, []string{`{"a":1}`}, []string{`{"a":1,"b":2}`}, "", false},
+	{"required", `{"required":["a","b"]}`, []string{`{"a":1,"b":2}`, `"x"`}, []string{`{"a":1}`, `{}`}, "", false},
+	{"properties", `{"properties":{"a":{"type":"string"},"b/c":{"type":"string"}}}`, []string{`{"a":"x","z":1}`}, []string{`{"a":1}`, `{"b/c":1}`}, "type", false},
+	{"additionalProperties", `{"properties":{"a":{}},"additionalProperties":false}`, []string{`{"a":1}`}, []string{`{"a":1,"b":2,"c":3}`}, "", false},
+	{"additionalProperties", `{"properties":{"a":{}},"additionalProperties":{"type":"integer"}}`, []string{`{"a":"x","b":2}`}, []string{`{"b":"x"}`}, "type", false},
+	{"minItems", `{"minItems":2}`, []string{`[1,2]`, `{}`}, []string{`[1]`}, "", false},
+	{"maxItems", `{"maxItems":1}`, []string{`[1]`}, []string{`[1,2]`}, "", false},
+	{"prefixItems", `{"prefixItems":[{"type":"string"},{"type":"integer"}],"items":{"type":"boolean"}}`, []string{`["a",1]`, `["a"]`, `["a",1,true]`}, []string{`[1]`, `["a","b"]`, `["a",1,2]`}, "type", false},
+	{"items", `{"items":{"type":"integer"}}`, []string{`[1,2]`}, []string{`[1,"2"]`}, "type", false},
+	{"minLength", `{"minLength":2}`, []string{`"éé"`, `1`}, []string{`"é"`}, "", false},
+	{"maxLength", `{"maxLength":2}`, []string{`"éé"`}, []string{`"abc"`}, "", false},
+	{"minLength", `{"minLength":3,"maxLength":3}`, []string{`"abc"`}, []string{`"ab"`}, "", false},
+	{"pattern", `{"pattern":"^a+$"}`, []string{`"aa"`}, []string{`"ab"`}, "", false},
+	{"pattern", `{"` + KeywordECMAPattern + `":"^(?!https://)"}`, []string{`"docs/a.pdf"`}, []string{`"https://x.test"`}, "", true},
+	{"minimum", `{"minimum":10}`, []string{`10`, `10.5`, `1e3`}, []string{`9`, `9.99`, `-99999999999999999999`}, "", true},
+	{"exclusiveMinimum", `{"exclusiveMinimum":0.5}`, []string{`1`}, []string{`0.5`, `0`}, "", true},
+	{"maximum", `{"maximum":-1}`, []string{`-1`, `-2.5`}, []string{`0`, `99999999999999999999`}, "", true},
+	{"exclusiveMaximum", `{"exclusiveMaximum":3}`, []string{`2`}, []string{`3`, `3.0`}, "", false},
+	{"$ref", `{"$defs":{"n":{"type":"integer"}},"properties":{"a":{"$ref":"#/$defs/n"}}}`, []string{`{"a":1}`}, []string{`{"a":"x"}`}, "type", false},
+	{"not", `{"not":{"required":["secret"]}}`, []string{`{"a":1}`}, []string{`{"secret":1}`}, "", false},
+	{"allOf", `{"allOf":[{"type":"object"},{"required":["a"]}]}`, []string{`{"a":1}`}, []string{`{}`}, "required", false},
+	{"anyOf", `{"anyOf":[{"type":"string"},{"minimum":3}]}`, []string{`"x"`, `4`}, []string{`2`}, "", false},
+	{"oneOf", `{"oneOf":[{"type":"integer"},{"minimum":3}]}`, []string{`1`, `3.5`}, []string{`4`, `1.5`}, "", true},
+	{KeywordForbidReadOnly, `{"properties":{"id":{"` + KeywordForbidReadOnly + `":true}}}`, []string{`{"a":1}`}, []string{`{"id":1}`}, "", false},
+}
+
+func TestKeywords(t *testing.T) {
+	for _, tc := range keywordCases {
+		t.Run(tc.keyword, func(t *testing.T) {
+			c := NewCompiler(suiteLocator{})
+			const url = "https://specgate.test/keywords.json"
+			if err := c.AddResource(url, tc.keyword, []byte(tc.schema)); err != nil {
+				t.Fatal(err)
+			}
+			sch, err := c.Compile(url)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !sch.Walked() {
+				t.Fatalf("%s is left to jsonschema/v5", tc.schema)
+			}
+			for _, text := range tc.valid {
+				v, _, err := Decode([]byte(text))
+				if err != nil {
+					t.Fatal(err)
+				}
+				if !sch.Valid(v) || !sch.ReferenceValid(v) || sch.Check(v, "x") != nil {
+					t.Errorf("%s refuses %s (jsonschema/v5 accepts: %v)", tc.schema, text, sch.ReferenceValid(v))
+				}
+				if n := testing.AllocsPerRun(10, func() { sch.Valid(v) }); n != 0 && !tc.allocs {
+					t.Errorf("accepting %s allocates %v times", text, n)
+				}
+			}
+			for _, text := range tc.invalid {
+				v, _, err := Decode([]byte(text))
+				if err != nil {
+					t.Fatal(err)
+				}
+				fails := sch.Check(v, "the value")
+				if sch.Valid(v) || sch.ReferenceValid(v) || len(fails) == 0 {
+					t.Fatalf("%s accepts %s (jsonschema/v5 accepts: %v)", tc.schema, text, sch.ReferenceValid(v))
+				}
+				kw := tc.keyword
+				if tc.fails != "" {
+					kw = tc.fails
+				}
+				if !slices.ContainsFunc(fails, func(f Failure) bool { return f.Keyword == kw }) {
+					t.Errorf("%s on %s: no failure of %s in %v", tc.schema, text, kw, fails)
+				}
+				if got, want := fmt.Sprint(fails), fmt.Sprint(sch.Reference(v, "the value")); got != want {
+					t.Errorf("%s on %s: the walk explains\n%s\njsonschema/v5\n%s", tc.schema, text, got, want)
+				}
+			}
+		})
+	}
+}
