@@ -244,12 +244,37 @@ func init() {
 			}
 			return &check{}
 		}},
-		{"dependentSchemas", applies(func(s *jsonschema.Schema) (out []*jsonschema.Schema) {
-			for _, d := range s.DependentSchemas {
-				out = append(out, d)
+		// The schema of a property applies to the whole object when the property is present.
+		{"dependentSchemas", func(s *jsonschema.Schema, b *builder) *check {
+			if len(s.DependentSchemas) == 0 {
+				return nil
 			}
-			return out
-		})},
+			names := make([]string, 0, len(s.DependentSchemas))
+			for name := range s.DependentSchemas {
+				names = append(names, name)
+			}
+			sort.Strings(names) // failures in one order, though they share the instance
+			deps := make([]*node, len(names))
+			for i, name := range names {
+				deps[i] = b.child(s.DependentSchemas[name])
+			}
+			return &check{valid: func(_ *check, v any, w *walker, depth int) bool {
+				m, ok := v.(map[string]any)
+				if !ok {
+					return true
+				}
+				ok = true
+				for i, name := range names {
+					if _, has := m[name]; has && !deps[i].eval(v, w, depth+1) {
+						if w == nil {
+							return false
+						}
+						ok = false
+					}
+				}
+				return ok
+			}}
+		}},
 		{"minItems", func(s *jsonschema.Schema, _ *builder) *check {
 			n := s.MinItems
 			if n < 0 {

@@ -47,6 +47,8 @@ var keywordCases = []struct {
 	{"allOf", `{"allOf":[{"type":"object"},{"required":["a"]}]}`, []string{`{"a":1}`}, []string{`{}`}, "required", false},
 	{"anyOf", `{"anyOf":[{"type":"string"},{"minimum":3}]}`, []string{`"x"`, `4`}, []string{`2`}, "", false},
 	{"oneOf", `{"oneOf":[{"type":"integer"},{"minimum":3}]}`, []string{`1`, `3.5`}, []string{`4`, `1.5`}, "", true},
+	{"dependentSchemas", `{"dependentSchemas":{"radius":{"required":["unit"]},"side":{"properties":{"unit":{"const":"cm"}}}}}`,
+		[]string{`{"radius":1,"unit":"m"}`, `{"side":1,"unit":"cm"}`, `{"unit":"m"}`, `[]`}, []string{`{"radius":1}`, `{"radius":1,"side":1}`}, "required", false},
 	{KeywordForbidReadOnly, `{"properties":{"id":{"` + KeywordForbidReadOnly + `":true}}}`, []string{`{"a":1}`}, []string{`{"id":1}`}, "", false},
 }
 
