@@ -20,24 +20,22 @@
 //   - kin-openapi loads and resolves the documents (package specs) and gives the model this package
 //     walks: paths, operations, parameters, request bodies, responses, headers, security. It knows
 //     OpenAPI; we do not re-implement its reading of the format.
-//   - santhosh-tekuri/jsonschema/v5 compiles the schemas and is the reference for what they mean.
-//     OpenAPI 3.0 schemas are converted into JSON Schema 2020-12 in place (nullable, boolean
-//     exclusiveMinimum/Maximum, $ref siblings ignored, readOnly/writeOnly enforced per direction),
-//     keeping every schema at its JSON pointer, so a failed keyword's location is its location in
-//     the spec file and carries a line number. Its compiled schemas are walked twice: fastpath.go
-//     confirms a valid instance without allocating, and diagnose.go explains an invalid one the
-//     way jsonschema/v5's error tree does (every failure, not only the first; a failed oneOf branch
-//     by branch), visiting each part once and allocating only for failures. Schemas with keywords the walk does not know are
-//     validated by jsonschema/v5 itself. Tests and a fuzz target hold both walks to jsonschema/v5's
-//     verdicts and diagnoses. Only jsonschema.go, fastpath.go, diagnose.go and model.go (which
-//     reads the compiled schemas' structure for Operations) import it.
-//     OpenAPI 3.1 schemas are JSON Schema 2020-12 resources already ($id, $anchor, $dynamicRef
-//     resolve as JSON Schema says); convert.go walks the documents by their structure so that
-//     only Schema objects are compiled, and hands jsonschema/v5 a copy of each file in which
-//     nothing else reads as a schema.
-//   - dlclark/regexp2 (ECMAScript mode, time-bounded) checks the patterns Go's RE2 refuses:
-//     JSON Schema patterns are ECMA-262 (pattern.go). What neither compiles, and schemas
-//     jsonschema/v5 cannot compile, are reported by SpecFindings and left unchecked, alone.
+//   - The schema engine (internal/schema) compiles the schemas and validates bodies,
+//     parameters and headers. OpenAPI 3.0 schemas are converted into JSON Schema 2020-12 in
+//     place (convert.go: nullable, boolean exclusiveMinimum/Maximum, $ref siblings ignored,
+//     readOnly/writeOnly enforced per direction), keeping every schema at its JSON pointer, so a
+//     failed keyword's location is its location in the spec file and carries a line number
+//     (schemaset.go places the engine's locations in the files). OpenAPI 3.1 schemas are JSON
+//     Schema 2020-12 resources already ($id, $anchor, $dynamicRef resolve as JSON Schema says);
+//     convert.go walks the documents by their structure so that only Schema objects are
+//     compiled, and hands the engine a copy of each file in which nothing else reads as a
+//     schema. The engine answers "valid?" without allocating and explains an invalid instance
+//     (every failure, a failed oneOf branch by branch) from one keyword table, with
+//     santhosh-tekuri's jsonschema as its reference and as the evaluator of the keywords the
+//     table has no check for. Patterns are ECMA-262 (RE2 where it agrees, regexp2 with a time
+//     limit otherwise); what neither compiles, and schemas the engine cannot compile, are
+//     reported by SpecFindings and left unchecked, alone. Operations (model.go) reads the
+//     compiled schemas' structure through the engine's Node view.
 //   - Routing is our own (router.go): kin-openapi's routers match server hosts and use regular
 //     expressions, while recordings come from tenant, staging and proxy hosts, so we match base
 //     path and path template only, segment by segment.

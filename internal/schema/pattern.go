@@ -5,8 +5,8 @@ package schema
 // pattern RE2 compiles is checked by RE2 (linear time, and the same meaning for what specs
 // write), except one with \s or \S, which RE2 reads as ASCII white space only. Every other
 // pattern is checked by regexp2 in ECMAScript mode, its backtracking bounded by patternTimeout
-// per string. A pattern neither compiles is reported once, at load (RuleSpecPatternUnsupported),
-// and not checked.
+// per string. A pattern neither compiles is reported once, at load (the validator's
+// spec.pattern.unsupported), and not checked.
 
 import (
 	"errors"
