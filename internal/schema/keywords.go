@@ -87,30 +87,8 @@ func init() {
 			return &check{valid: func(_ *check, v any, _ *walker, _ int) bool { return f(v) },
 				why: func(_ any, at subject) string { return at.String() + " must be a valid " + name }}
 		}},
-		{"minProperties", func(s *jsonschema.Schema, _ *builder) *check {
-			n := s.MinProperties
-			if n < 0 {
-				return nil
-			}
-			return &check{valid: func(_ *check, v any, _ *walker, _ int) bool {
-				m, ok := v.(map[string]any)
-				return !ok || len(m) >= n
-			}, why: func(_ any, at subject) string {
-				return at.String() + " must have at least " + strconv.Itoa(n) + " properties"
-			}}
-		}},
-		{"maxProperties", func(s *jsonschema.Schema, _ *builder) *check {
-			n := s.MaxProperties
-			if n < 0 {
-				return nil
-			}
-			return &check{valid: func(_ *check, v any, _ *walker, _ int) bool {
-				m, ok := v.(map[string]any)
-				return !ok || len(m) <= n
-			}, why: func(_ any, at subject) string {
-				return at.String() + " must have at most " + strconv.Itoa(n) + " properties"
-			}}
-		}},
+		{"minProperties", size(func(s *jsonschema.Schema) int { return s.MinProperties }, objectSize, true, "properties")},
+		{"maxProperties", size(func(s *jsonschema.Schema) int { return s.MaxProperties }, objectSize, false, "properties")},
 		{"required", func(s *jsonschema.Schema, _ *builder) *check {
 			req := s.Required
 			if len(req) == 0 {
@@ -147,27 +125,8 @@ func init() {
 				props[k] = b.child(p)
 			}
 			return &check{valid: func(_ *check, v any, w *walker, depth int) bool {
-				m, ok := v.(map[string]any)
-				if !ok {
-					return true
-				}
-				ok = true
-				for k, pv := range m {
-					p, has := props[k]
-					if !has {
-						continue
-					}
-					if w == nil {
-						if !p.eval(pv, nil, depth+1) {
-							return false
-						}
-						continue
-					}
-					w.push(jsonptr.Escape(k))
-					ok = p.eval(pv, w, depth+1) && ok
-					w.pop()
-				}
-				return ok
+				m, _ := v.(map[string]any)
+				return evalProps(m, func(k string) *node { return props[k] }, w, depth)
 			}}
 		}},
 		{"propertyNames", applies(func(s *jsonschema.Schema) []*jsonschema.Schema { return []*jsonschema.Schema{s.PropertyNames} })},
@@ -207,22 +166,12 @@ func init() {
 				addl := b.child(a)
 				return &check{valid: func(_ *check, v any, w *walker, depth int) bool {
 					m, _ := v.(map[string]any)
-					ok := true
-					for k, pv := range m {
+					return evalProps(m, func(k string) *node {
 						if _, has := props[k]; has {
-							continue
+							return nil
 						}
-						if w == nil {
-							if !addl.eval(pv, nil, depth+1) {
-								return false
-							}
-							continue
-						}
-						w.push(jsonptr.Escape(k))
-						ok = addl.eval(pv, w, depth+1) && ok
-						w.pop()
-					}
-					return ok
+						return addl
+					}, w, depth)
 				}}
 			}
 			return nil
@@ -260,45 +209,16 @@ func init() {
 			}
 			return &check{valid: func(_ *check, v any, w *walker, depth int) bool {
 				m, ok := v.(map[string]any)
-				if !ok {
-					return true
-				}
-				ok = true
-				for i, name := range names {
-					if _, has := m[name]; has && !deps[i].eval(v, w, depth+1) {
-						if w == nil {
-							return false
-						}
-						ok = false
+				return !ok || evalAll(len(deps), func(i int) *node {
+					if _, has := m[names[i]]; has {
+						return deps[i]
 					}
-				}
-				return ok
+					return nil
+				}, v, w, depth)
 			}}
 		}},
-		{"minItems", func(s *jsonschema.Schema, _ *builder) *check {
-			n := s.MinItems
-			if n < 0 {
-				return nil
-			}
-			return &check{valid: func(_ *check, v any, _ *walker, _ int) bool {
-				a, ok := v.([]any)
-				return !ok || len(a) >= n
-			}, why: func(_ any, at subject) string {
-				return at.String() + " must have at least " + strconv.Itoa(n) + " items"
-			}}
-		}},
-		{"maxItems", func(s *jsonschema.Schema, _ *builder) *check {
-			n := s.MaxItems
-			if n < 0 {
-				return nil
-			}
-			return &check{valid: func(_ *check, v any, _ *walker, _ int) bool {
-				a, ok := v.([]any)
-				return !ok || len(a) <= n
-			}, why: func(_ any, at subject) string {
-				return at.String() + " must have at most " + strconv.Itoa(n) + " items"
-			}}
-		}},
+		{"minItems", size(func(s *jsonschema.Schema) int { return s.MinItems }, arraySize, true, "items")},
+		{"maxItems", size(func(s *jsonschema.Schema) int { return s.MaxItems }, arraySize, false, "items")},
 		{"prefixItems", func(s *jsonschema.Schema, b *builder) *check {
 			if len(s.PrefixItems) == 0 {
 				return nil
@@ -306,16 +226,7 @@ func init() {
 			prefix := b.children(s.PrefixItems)
 			return &check{valid: func(_ *check, v any, w *walker, depth int) bool {
 				a, _ := v.([]any)
-				ok := true
-				for i := 0; i < len(a) && i < len(prefix); i++ {
-					if !evalItem(prefix[i], a, i, w, depth) {
-						if w == nil {
-							return false
-						}
-						ok = false
-					}
-				}
-				return ok
+				return evalItems(a[:min(len(a), len(prefix))], 0, func(i int) *node { return prefix[i] }, w, depth)
 			}}
 		}},
 		{"items", func(s *jsonschema.Schema, b *builder) *check {
@@ -325,16 +236,7 @@ func init() {
 			items, skip := b.child(s.Items2020), len(s.PrefixItems)
 			return &check{valid: func(_ *check, v any, w *walker, depth int) bool {
 				a, _ := v.([]any)
-				ok := true
-				for i := skip; i < len(a); i++ {
-					if !evalItem(items, a, i, w, depth) {
-						if w == nil {
-							return false
-						}
-						ok = false
-					}
-				}
-				return ok
+				return evalItems(a, skip, func(int) *node { return items }, w, depth)
 			}}
 		}},
 		// items and additionalItems as drafts before 2020-12 write them.
@@ -494,16 +396,7 @@ func init() {
 			}
 			all := b.children(s.AllOf)
 			return &check{valid: func(_ *check, v any, w *walker, depth int) bool {
-				ok := true
-				for _, x := range all {
-					if !x.eval(v, w, depth+1) {
-						if w == nil {
-							return false
-						}
-						ok = false
-					}
-				}
-				return ok
+				return evalAll(len(all), func(i int) *node { return all[i] }, v, w, depth)
 			}}
 		}},
 		{"anyOf", func(s *jsonschema.Schema, b *builder) *check {
@@ -568,15 +461,91 @@ func applies(subs func(s *jsonschema.Schema) []*jsonschema.Schema) func(*jsonsch
 	}
 }
 
-// evalItem evaluates the item i of a against sch, following the walk into it.
-func evalItem(sch *node, a []any, i int, w *walker, depth int) bool {
-	if w == nil {
-		return sch.eval(a[i], nil, depth+1)
+// The applicators' walks. Each evaluates subschemas that pick chooses (nil: none applies); with
+// no walker the first failure decides, with one every subschema is explained, the walk
+// following into the property or item it applies to.
+
+// evalAll evaluates v against the subschemas pick gives for 0 <= i < n.
+func evalAll(n int, pick func(i int) *node, v any, w *walker, depth int) bool {
+	ok := true
+	for i := range n {
+		if sch := pick(i); sch != nil && !sch.eval(v, w, depth+1) {
+			if w == nil {
+				return false
+			}
+			ok = false
+		}
 	}
-	w.push(strconv.Itoa(i))
-	ok := sch.eval(a[i], w, depth+1)
-	w.pop()
 	return ok
+}
+
+// evalProps evaluates each property of m against the subschema pick gives for its name.
+func evalProps(m map[string]any, pick func(k string) *node, w *walker, depth int) bool {
+	ok := true
+	for k, pv := range m {
+		sch := pick(k)
+		if sch == nil {
+			continue
+		}
+		if w == nil {
+			if !sch.eval(pv, nil, depth+1) {
+				return false
+			}
+			continue
+		}
+		w.push(jsonptr.Escape(k))
+		ok = sch.eval(pv, w, depth+1) && ok
+		w.pop()
+	}
+	return ok
+}
+
+// evalItems evaluates the items of a from index from on against the subschema pick gives for
+// their index.
+func evalItems(a []any, from int, pick func(i int) *node, w *walker, depth int) bool {
+	ok := true
+	for i := from; i < len(a); i++ {
+		if w == nil {
+			if !pick(i).eval(a[i], nil, depth+1) {
+				return false
+			}
+			continue
+		}
+		w.push(strconv.Itoa(i))
+		ok = pick(i).eval(a[i], w, depth+1) && ok
+		w.pop()
+	}
+	return ok
+}
+
+// size is the entry of minProperties, maxProperties, minItems or maxItems: get reads the bound
+// from a schema (-1: none), of tells the size of an instance (false: not its business), least
+// says whether the bound is a minimum, and noun what is counted.
+func size(get func(*jsonschema.Schema) int, of func(v any) (int, bool), least bool, noun string) func(*jsonschema.Schema, *builder) *check {
+	return func(s *jsonschema.Schema, _ *builder) *check {
+		n := get(s)
+		if n < 0 {
+			return nil
+		}
+		msg := " must have at most " + strconv.Itoa(n) + " " + noun
+		if least {
+			msg = " must have at least " + strconv.Itoa(n) + " " + noun
+		}
+		return &check{valid: func(_ *check, v any, _ *walker, _ int) bool {
+			l, ok := of(v)
+			return !ok || least && l >= n || !least && l <= n
+		}, why: func(_ any, at subject) string { return at.String() + msg }}
+	}
+}
+
+func objectSize(v any) (int, bool) {
+	m, ok := v.(map[string]any)
+	return len(m), ok
+}
+
+func arraySize(v any) (int, bool) {
+	a, ok := v.([]any)
+	return len(a), ok
 }
 
 // lengthWhy words a failed minLength or maxLength of s.
