@@ -3,7 +3,9 @@ package fuzz
 import (
 	"encoding/json"
 	"fmt"
+	"maps"
 	"net/http"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -150,7 +152,7 @@ func (r *runner) captureOwn(op *operation, names map[string]string, doc any) {
 					c.records[id] = found
 				}
 			}
-			for _, k := range sortedKeys(x) { // the values' order must not depend on map order
+			for _, k := range slices.Sorted(maps.Keys(x)) { // the values' order must not depend on map order
 				walk(x[k])
 			}
 		case []any:
@@ -168,7 +170,7 @@ func (r *runner) captureOwn(op *operation, names map[string]string, doc any) {
 func (r *runner) pooled(op *operation, v any, key string) {
 	switch x := v.(type) {
 	case map[string]any:
-		for _, k := range sortedKeys(x) {
+		for _, k := range slices.Sorted(maps.Keys(x)) {
 			e := x[k]
 			if val, ok := scalarText(e); ok {
 				name := alias(key, k)
@@ -291,15 +293,6 @@ func scalarText(v any) (string, bool) {
 		return strconv.FormatFloat(x, 'f', -1, 64), true
 	}
 	return "", false
-}
-
-func sortedKeys(m map[string]any) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	return keys
 }
 
 // bindCaptured makes captured values state for the names no state bound, and returns the

@@ -2,6 +2,8 @@ package specs
 
 import (
 	"fmt"
+	"maps"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -128,7 +130,7 @@ func (f *File) walkRepair(v any, ptr, key string) {
 	switch t := v.(type) {
 	case map[string]any:
 		if nameMap(key) {
-			for _, name := range sortedKeys(t) {
+			for _, name := range slices.Sorted(maps.Keys(t)) {
 				f.walkRepair(t[name], jsonptr.Join(ptr, name), "")
 			}
 			return
@@ -138,7 +140,7 @@ func (f *File) walkRepair(v any, ptr, key string) {
 			f.refs = append(f.refs, ref)
 		}
 		if props, ok := t["properties"].(map[string]any); ok {
-			for _, name := range sortedKeys(props) {
+			for _, name := range slices.Sorted(maps.Keys(props)) {
 				if p, ok := props[name].(map[string]any); ok {
 					f.repairRequired(t, name, p, ptr+"/properties/"+jsonptr.Escape(name))
 				}
@@ -173,15 +175,6 @@ func (f *File) walkRepair(v any, ptr, key string) {
 			f.walkRepair(e, ptr+"/"+strconv.Itoa(i), "")
 		}
 	}
-}
-
-func sortedKeys(m map[string]any) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	return keys
 }
 
 // repairRequired reads a boolean "required" on the property schema p (named name, inside the

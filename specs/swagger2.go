@@ -4,7 +4,9 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"maps"
 	"net/url"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -304,7 +306,7 @@ func extraBodies(f *File, v any) []Finding {
 	var out []Finding
 	root, _ := v.(map[string]any)
 	paths, _ := root["paths"].(map[string]any)
-	for _, p := range sortedKeys(paths) {
+	for _, p := range slices.Sorted(maps.Keys(paths)) {
 		item, _ := paths[p].(map[string]any)
 		shared, _ := item["parameters"].([]any)
 		for _, method := range []string{"get", "put", "post", "delete", "options", "head", "patch"} {

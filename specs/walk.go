@@ -1,6 +1,8 @@
 package specs
 
 import (
+	"maps"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -258,7 +260,7 @@ func (w *Walker) object(r reader, k Kind, p Place, v any, response bool) {
 		if !ok {
 			return
 		}
-		for _, name := range sortedKeys(mm) {
+		for _, name := range slices.Sorted(maps.Keys(mm)) {
 			if skipExtensions && strings.HasPrefix(name, "x-") {
 				continue
 			}
@@ -271,7 +273,7 @@ func (w *Walker) object(r reader, k Kind, p Place, v any, response bool) {
 		each("webhooks", KindPathItem, false)
 		if _, ok := m["swagger"]; ok {
 			defs := mapAt(m, "definitions")
-			for _, name := range sortedKeys(defs) {
+			for _, name := range slices.Sorted(maps.Keys(defs)) {
 				w.schema(r, p.At("definitions", name), defs[name], true, false, false)
 			}
 			each("parameters", KindParameter, false)
@@ -283,7 +285,7 @@ func (w *Walker) object(r reader, k Kind, p Place, v any, response bool) {
 		}
 		cp := p.At("components")
 		schemas := mapAt(comp, "schemas")
-		for _, name := range sortedKeys(schemas) {
+		for _, name := range slices.Sorted(maps.Keys(schemas)) {
 			w.schema(r, cp.At("schemas", name), schemas[name], true, false, false)
 		}
 		for _, c := range []struct {
@@ -292,13 +294,13 @@ func (w *Walker) object(r reader, k Kind, p Place, v any, response bool) {
 		}{{"parameters", KindParameter}, {"headers", KindHeader}, {"requestBodies", KindRequestBody}, {"responses", KindResponse},
 			{"examples", kindExamples}, {"callbacks", KindCallback}, {"pathItems", KindPathItem}} {
 			mm := mapAt(comp, c.key)
-			for _, name := range sortedKeys(mm) {
+			for _, name := range slices.Sorted(maps.Keys(mm)) {
 				w.object(r, c.kind, cp.At(c.key, name), mm[name], response)
 			}
 		}
 	case KindPathItem:
 		w.parameters(r, p, m, response)
-		for _, key := range sortedKeys(m) {
+		for _, key := range slices.Sorted(maps.Keys(m)) {
 			if httpMethods[key] {
 				w.object(r, KindOperation, p.At(key), m[key], response)
 			}
@@ -331,15 +333,15 @@ func (w *Walker) object(r reader, k Kind, p Place, v any, response bool) {
 		}
 		each("examples", kindExamples, false)
 		enc := mapAt(m, "encoding")
-		for _, name := range sortedKeys(enc) {
+		for _, name := range slices.Sorted(maps.Keys(enc)) {
 			em, _ := enc[name].(map[string]any)
 			hs := mapAt(em, "headers")
-			for _, h := range sortedKeys(hs) {
+			for _, h := range slices.Sorted(maps.Keys(hs)) {
 				w.object(r, KindHeader, p.At("encoding", name, "headers", h), hs[h], response)
 			}
 		}
 	case KindCallback:
-		for _, key := range sortedKeys(m) {
+		for _, key := range slices.Sorted(maps.Keys(m)) {
 			if !strings.HasPrefix(key, "x-") {
 				w.object(r, KindPathItem, p.At(key), m[key], response)
 			}
@@ -372,7 +374,7 @@ func (w *Walker) content(r reader, p Place, content map[string]any, response boo
 		w.follow(p, ref, kindContent, response) // Redocly writes the map in a file of its own
 		return
 	}
-	for _, typ := range sortedKeys(content) {
+	for _, typ := range slices.Sorted(maps.Keys(content)) {
 		w.object(r, KindMediaType, p.At(typ), content[typ], response)
 	}
 }
@@ -422,7 +424,7 @@ func (w *Walker) schema(r reader, p Place, v any, root, inResource, response boo
 			w.propertiesRef(r, p, ref, response)
 			continue
 		}
-		for _, name := range sortedKeys(props) {
+		for _, name := range slices.Sorted(maps.Keys(props)) {
 			w.schema(r, p.At(k, name), props[name], false, inResource, response)
 		}
 	}
@@ -452,7 +454,7 @@ func (w *Walker) propertiesRef(r reader, p Place, ref string, response bool) {
 	if !ok || !isMap {
 		return
 	}
-	for _, name := range sortedKeys(named) {
+	for _, name := range slices.Sorted(maps.Keys(named)) {
 		w.queue = append(w.queue, pending{at: target.At(name), kind: KindSchema, response: response})
 	}
 }

@@ -7,6 +7,8 @@ import (
 	"github.com/specgate/specgate/internal/jsonptr"
 	"github.com/specgate/specgate/specs"
 	"github.com/specgate/specgate/validator"
+	"maps"
+	"slices"
 	"strings"
 )
 
@@ -26,7 +28,7 @@ func (l *linter) objects(p place, fn func(place, map[string]any)) {
 	if !ok {
 		return
 	}
-	for _, k := range sortedKeys(m) {
+	for _, k := range slices.Sorted(maps.Keys(m)) {
 		if strings.HasPrefix(k, "x-") {
 			continue
 		}
@@ -110,7 +112,7 @@ func (l *linter) exampleSet(p place, m map[string]any, schema place, dir directi
 		l.checkExample(schema, dir, p.At("example"), ex)
 	}
 	exs, _ := m["examples"].(map[string]any)
-	for _, name := range sortedKeys(exs) {
+	for _, name := range slices.Sorted(maps.Keys(exs)) {
 		at, obj, ok := l.resolve(p.At("examples", name))
 		if !ok {
 			continue

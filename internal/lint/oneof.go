@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"maps"
 	"slices"
 	"sort"
 	"strings"
@@ -512,7 +513,7 @@ func (g *generator) object(at place, m map[string]any, depth int, all bool) map[
 			}
 		}
 	}
-	for _, k := range sortedKeys(props) {
+	for _, k := range slices.Sorted(maps.Keys(props)) {
 		if names[k] && !slices.Contains(order, k) {
 			order = append(order, k)
 		}

@@ -2,7 +2,9 @@ package lint
 
 import (
 	"fmt"
+	"maps"
 	"mime"
+	"slices"
 	"strings"
 )
 
@@ -18,7 +20,7 @@ const RulePathParamInBody = "lint.request.path_param_in_body"
 func (l *linter) pathParamsInBody() {
 	root := place{File: l.root}
 	_, paths, _ := l.resolve(root.At("paths"))
-	for _, path := range sortedKeys(paths) {
+	for _, path := range slices.Sorted(maps.Keys(paths)) {
 		pp, item, ok := l.resolve(root.At("paths", path))
 		if !ok {
 			continue
@@ -50,7 +52,7 @@ func (l *linter) pathParamsInBody() {
 				}
 				l.requiredPathParams(sp, schema, "", params, name)
 				props, _ := schema["properties"].(map[string]any)
-				for _, prop := range sortedKeys(props) {
+				for _, prop := range slices.Sorted(maps.Keys(props)) {
 					if np, nested, ok := l.resolve(sp.At("properties", prop)); ok {
 						l.requiredPathParams(np, nested, prop+"/", params, name)
 					}

@@ -4,21 +4,10 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
-	"sort"
 	"strings"
 
 	"gopkg.in/yaml.v3"
 )
-
-// sortedKeys returns the keys of m in order, so that walks and findings are deterministic.
-func sortedKeys(m map[string]any) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	return keys
-}
 
 // decodeRaw decodes a spec file as written (before any repair) into JSON values: objects,
 // arrays, strings, json.Number, booleans and nil, as JSON Schema validators expect.

@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"html/template"
 	"io"
+	"maps"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -427,7 +429,7 @@ func (h *htmlFormatter) summary(s Summary) error {
 	p.Cards = append(p.Cards, htmlCard{ID: "violations", Label: "violations", Value: total, Class: classIf(total > 0, "bad")})
 	p.Verdicts = []string{"valid", "invalid", "error", "out of scope"}
 	sortGroups(p.Groups)
-	p.Rules, p.Operations = sortedKeys(h.rules), sortedKeys(h.ops)
+	p.Rules, p.Operations = slices.Sorted(maps.Keys(h.rules)), slices.Sorted(maps.Keys(h.ops))
 	if h.cov != nil {
 		p.Coverage = newHTMLCoverage(h.cov)
 	}
@@ -460,15 +462,6 @@ func sortGroups(gs []*htmlGroup) {
 		}
 		return gs[i].Rule < gs[j].Rule
 	})
-}
-
-func sortedKeys(m map[string]bool) []string {
-	out := make([]string, 0, len(m))
-	for k := range m {
-		out = append(out, k)
-	}
-	sort.Strings(out)
-	return out
 }
 
 // schemaWhere shows a schema location "file#/pointer" at line as "file:line".
@@ -617,7 +610,7 @@ func (h *htmlFormatter) findings(f Findings) error {
 		}
 	}
 	sortGroups(p.Groups)
-	p.Rules, p.Operations = sortedKeys(h.rules), sortedKeys(h.ops)
+	p.Rules, p.Operations = slices.Sorted(maps.Keys(h.rules)), slices.Sorted(maps.Keys(h.ops))
 	if f.Coverage != nil {
 		p.Coverage = newHTMLCoverage(f.Coverage)
 	}
