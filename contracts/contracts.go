@@ -633,3 +633,40 @@ func indexOf(vs []validator.Violation, rule, inst string) int {
 	}
 	return -1
 }
+
+// Documented returns the vendors' documented examples of fsys as a browser would record them:
+// the documented exchanges as they are, then each documented response paired with its
+// operation's documented request (the pages print the two apart). A documented response whose
+// operation has no documented request is an error naming the operation.
+func Documented(fsys fs.FS) ([]validator.Exchange, error) {
+	cs, exs, err := Exchanges(fsys)
+	if err != nil {
+		return nil, err
+	}
+	requests := map[string]*validator.Request{}
+	var out, responses []validator.Exchange
+	for i, c := range cs {
+		if loc, err := ParsePath(c.Path); err != nil || loc.Kind != KindDocumented {
+			continue
+		}
+		switch ex := exs[i]; {
+		case ex.Request != nil && ex.Response != nil:
+			out = append(out, ex)
+		case ex.Request != nil:
+			requests[c.Operation] = ex.Request
+		default:
+			ex.Operation = c.Operation
+			responses = append(responses, ex)
+		}
+	}
+	for _, ex := range responses {
+		req := requests[ex.Operation]
+		if req == nil {
+			return nil, fmt.Errorf("%s: no documented request to pair the documented response with", ex.Operation)
+		}
+		r := *req
+		ex.Request = &r
+		out = append(out, ex)
+	}
+	return out, nil
+}

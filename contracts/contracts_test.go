@@ -386,3 +386,52 @@ func TestCheckOperationAndScope(t *testing.T) {
 		t.Errorf("Check = %v, want a complaint that nothing was checked", err)
 	}
 }
+
+func TestDocumented(t *testing.T) {
+	const (
+		req  = "nerm/patchUser/documented-request.yaml"
+		resp = "nerm/patchUser/documented-200.yaml"
+	)
+	request := `description: d
+documented: true
+source: nerm-patch-user.txt
+operation: patchUser
+request:
+  method: PATCH
+  url: https://acme.nonemployee.com/api/users/db6f8e8b-65c2-47d5-a0db-90bcc4e9df9e
+  body: {user: {name: n}}
+expect:
+  valid: true
+`
+	response := `description: d
+documented: true
+source: nerm-patch-user.txt
+operation: patchUser
+response:
+  status: 200
+  body: {user: {name: n}}
+expect:
+  valid: true
+`
+	invalid := strings.Replace(strings.Replace(request, "name: n", "name: 1", 1), "documented: true\n", "", 1)
+	invalid = strings.Replace(invalid, "valid: true", "valid: false\n  violations:\n    - rule: request.body.schema\n      instance: /user/name", 1)
+	fsys := fstest.MapFS{
+		req:                                {Data: []byte(request)},
+		resp:                               {Data: []byte(response)},
+		"nerm/patchUser/invalid-name.yaml": {Data: []byte(invalid)},
+	}
+	exs, err := Documented(fsys)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// The lone request is not an exchange of its own; the response gets it; the invalid
+	// contract is not documented.
+	if len(exs) != 1 || exs[0].Request == nil || exs[0].Response == nil || exs[0].Response.Status != 200 || exs[0].Request.Method != "PATCH" {
+		t.Fatalf("got %+v", exs)
+	}
+
+	delete(fsys, req)
+	if _, err := Documented(fsys); err == nil || !strings.Contains(err.Error(), "patchUser: no documented request") {
+		t.Fatalf("a response without its request: %v", err)
+	}
+}

@@ -14,52 +14,14 @@ import (
 	"github.com/specgate/specgate/validator"
 )
 
-// documentedExchanges are the vendors' documented examples as a browser would record them:
-// each documented response of an operation paired with the operation's documented request (the
-// pages print them apart), and the documented exchanges as they are.
+// documentedExchanges are the vendors' documented examples as a browser would record them.
 func documentedExchanges(t *testing.T) []validator.Exchange {
 	t.Helper()
-	fsys := contracts.Embedded()
-	paths, err := contracts.Glob(fsys)
+	exs, err := contracts.Documented(contracts.Embedded())
 	if err != nil {
 		t.Fatal(err)
 	}
-	requests := map[string]*validator.Request{}
-	var responses []*contracts.Contract
-	var out []validator.Exchange
-	for _, p := range paths {
-		loc, err := contracts.ParsePath(p)
-		if err != nil || loc.Kind != contracts.KindDocumented {
-			continue
-		}
-		c, err := contracts.Load(fsys, p)
-		if err != nil {
-			t.Fatal(err)
-		}
-		ex, err := c.Exchange()
-		if err != nil {
-			t.Fatal(err)
-		}
-		switch {
-		case ex.Request != nil && ex.Response != nil:
-			out = append(out, ex)
-		case ex.Request != nil:
-			requests[c.Operation] = ex.Request
-		default:
-			responses = append(responses, c)
-		}
-	}
-	for _, c := range responses {
-		ex, _ := c.Exchange()
-		req := requests[c.Operation]
-		if req == nil {
-			t.Fatalf("%s: no documented request to pair the documented response with", c.Operation)
-		}
-		r := *req
-		ex.Request = &r
-		out = append(out, ex)
-	}
-	return out
+	return exs
 }
 
 // coverageJSON is the coverage object of the JSON report.

@@ -88,51 +88,14 @@ func patchUsers(t *testing.T) validator.Exchange {
 	}
 }
 
-// documentedExchanges are the vendors' documented examples as a browser would record them:
-// each documented response of an operation paired with the operation's documented request (the
-// pages print them apart), and the documented exchanges as they are.
+// documentedExchanges are the vendors' documented examples as a browser would record them.
 func documentedExchanges(t *testing.T) []validator.Exchange {
 	t.Helper()
-	fsys := contracts.Embedded()
-	paths, err := contracts.Glob(fsys)
+	exs, err := contracts.Documented(contracts.Embedded())
 	if err != nil {
 		t.Fatal(err)
 	}
-	requests := map[string]*validator.Request{}
-	var responses []validator.Exchange
-	var out []validator.Exchange
-	for _, p := range paths {
-		if loc, err := contracts.ParsePath(p); err != nil || loc.Kind != contracts.KindDocumented {
-			continue
-		}
-		c, err := contracts.Load(fsys, p)
-		if err != nil {
-			t.Fatal(err)
-		}
-		ex, err := c.Exchange()
-		if err != nil {
-			t.Fatal(err)
-		}
-		switch {
-		case ex.Request != nil && ex.Response != nil:
-			out = append(out, ex)
-		case ex.Request != nil:
-			requests[c.Operation] = ex.Request
-		default:
-			ex.Operation = c.Operation
-			responses = append(responses, ex)
-		}
-	}
-	for _, ex := range responses {
-		req := requests[ex.Operation]
-		if req == nil {
-			t.Fatalf("%s: no documented request to pair the documented response with", ex.Operation)
-		}
-		r := *req
-		ex.Request = &r
-		out = append(out, ex)
-	}
-	return out
+	return exs
 }
 
 // harOf writes the exchanges as a HAR with the recorder the proxy uses.
