@@ -23,6 +23,9 @@ type testCase struct {
 	hasBody  bool
 	media    string // the Content-Type sent; "" for none
 	noAuth   bool   // send no credentials
+	// badAuth sends credentials the target must refuse: authWrong (those given, altered) or
+	// authOtherScheme (of a scheme the operation does not accept).
+	badAuth authChange
 	// malformed sends the encoded body without its last byte.
 	malformed bool
 	// mutation says what a negative breaks ("wrong type at /user/name"); mutPtr is where, so
@@ -111,7 +114,7 @@ func (f *Fuzzer) encode(tc *testCase) (*encoded, error) {
 		h.Set("Content-Type", contentType)
 	}
 	if op.secured && !tc.noAuth {
-		f.opts.Auth.set(h)
+		f.opts.Auth.changed(tc.badAuth).set(h)
 	}
 	full := op.base + p
 	u := &url.URL{Path: mustUnescape(full), RawPath: full, RawQuery: q.Encode()}

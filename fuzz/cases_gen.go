@@ -148,6 +148,8 @@ func (g *generator) negativeCases(base *testCase, budget int) []*testCase {
 	}
 	if op.secured {
 		add("missing credentials", "", func(tc *testCase) { tc.noAuth = true })
+		add("wrong credentials", "", func(tc *testCase) { tc.badAuth = authWrong })
+		add("credentials of a scheme the operation does not accept", "", func(tc *testCase) { tc.badAuth = authOtherScheme })
 	}
 	return out
 }

@@ -37,6 +37,41 @@ func (a Auth) set(h http.Header) {
 	}
 }
 
+// authChange is how a negative case breaks the credentials it sends.
+type authChange int
+
+const (
+	authAsGiven authChange = iota
+	// authWrong: the credentials given with a wrong password or token. The validator sees
+	// credentials of the right kind (it cannot know the password), so such a case is sent
+	// without a violation to confirm: only the target knows it is wrong.
+	authWrong
+	// authOtherScheme: a bearer token where basic credentials are given, and basic
+	// credentials where a token is; the validator confirms the operation accepts no such
+	// scheme, or the case is not sent.
+	authOtherScheme
+)
+
+// wrongSecret is what authWrong appends to the password or token given.
+const wrongSecret = "-not-the-secret"
+
+// changed returns the credentials a negative case sends in place of a.
+func (a Auth) changed(c authChange) Auth {
+	switch c {
+	case authWrong:
+		if a.Token != "" {
+			return Auth{Token: a.Token + wrongSecret}
+		}
+		return Auth{User: a.User, Password: a.Password + wrongSecret}
+	case authOtherScheme:
+		if a.Token != "" {
+			return Auth{User: "specgate-fuzz", Password: "specgate-fuzz"}
+		}
+		return Auth{Token: "specgate-fuzz-token"}
+	}
+	return a
+}
+
 // Options configures a Fuzzer. Only Target is required.
 type Options struct {
 	// Target is the deployment's origin, with an optional path prefix; the specs' server base
@@ -175,6 +210,9 @@ type Finding struct {
 	Occurrences int `json:"occurrences"`
 	// ShrinkSteps counts the reductions that kept the failure.
 	ShrinkSteps int `json:"shrink_steps"`
+	// FoundAt is the number of requests the run had sent when the first request showing the
+	// finding got its reply, that request included: the budget that finds it.
+	FoundAt int `json:"found_at"`
 }
 
 // Result is what a run found and covered.
@@ -488,6 +526,9 @@ func onlySecurity(vs []validator.Violation) bool {
 func kindHolds(tc *testCase, res validator.Result) bool {
 	if res.OutOfScope != "" || res.Operation != tc.op.id {
 		return false
+	}
+	if tc.badAuth == authWrong {
+		return len(res.Violations) == 0 // wrong only for the target: the rest must be valid
 	}
 	return tc.positive == (len(res.Violations) == 0)
 }

@@ -330,7 +330,25 @@ func (g *generator) strings(s *openapi3.Schema, name string) []any {
 		seen[n] = true
 		out = append(out, g.word(n))
 	}
+	// Text beyond ASCII, at the shortest non-empty length allowed: lengths are characters, and
+	// servers that count bytes or assume one byte per character break on it.
+	if n := max(lo, 2); s.MaxLength == nil || n <= int(*s.MaxLength) {
+		out = append(out, g.multibyte(n))
+	} else if n := max(lo, 1); n <= int(*s.MaxLength) {
+		out = append(out, g.multibyte(n))
+	}
 	return out
+}
+
+// multibyte returns n characters outside ASCII: two-, three- and four-byte UTF-8 (the last
+// outside the Basic Multilingual Plane, a surrogate pair in UTF-16).
+func (g *generator) multibyte(n int) string {
+	chars := []rune{'é', 'ß', 'Ж', '名', '字', '😀'}
+	b := make([]rune, n)
+	for i := range b {
+		b[i] = chars[g.rnd.Intn(len(chars))]
+	}
+	return string(b)
 }
 
 func (g *generator) numbers(s *openapi3.Schema, integer bool) []any {

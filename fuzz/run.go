@@ -145,7 +145,7 @@ func verdict(tc *testCase, resp *validator.Response, res validator.Result) (rule
 		}
 	}
 	op, code := tc.op, resp.Status
-	credentials := tc.noAuth
+	credentials := tc.noAuth || tc.badAuth != authAsGiven
 	if tc.positive {
 		switch {
 		case code >= 500:
@@ -196,6 +196,7 @@ func (r *runner) check(ctx context.Context, s *sent) error {
 		r.res.Findings[i].Occurrences++
 		return nil
 	}
+	foundAt := r.res.Requests // before shrinking sends more
 	min, steps, err := r.shrink(ctx, s, rule)
 	if err != nil {
 		return err
@@ -204,7 +205,7 @@ func (r *runner) check(ctx context.Context, s *sent) error {
 	fd := Finding{
 		Rule: rule, Level: levelOf(rule), Operation: s.tc.op.String(), Positive: s.tc.positive, Mutation: s.tc.mutation,
 		Status: min.resp.Status, Message: msg, Curl: r.f.curl(min.enc.req), ResponseViolations: resps,
-		Occurrences: 1, ShrinkSteps: steps,
+		Occurrences: 1, ShrinkSteps: steps, FoundAt: foundAt,
 		Body: string(redact.Body(min.enc.req.Header.Get("Content-Type"), min.enc.req.Body)),
 	}
 	if !s.tc.positive {

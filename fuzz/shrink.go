@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"sort"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/specgate/specgate/validator"
 )
@@ -171,7 +172,7 @@ func leaves(v any, ptr string) []leaf {
 	var out []leaf
 	switch x := v.(type) {
 	case string:
-		out = append(out, leaf{ptr, "string", len(x)})
+		out = append(out, leaf{ptr, "string", utf8.RuneCountInString(x)}) // lengths are characters
 	case json.Number:
 		if x != "0" {
 			out = append(out, leaf{ptr, "number", 0})
@@ -197,7 +198,8 @@ func leaves(v any, ptr string) []leaf {
 func truncate(v any, n int) any {
 	switch x := v.(type) {
 	case string:
-		return x[:min(n, len(x))]
+		r := []rune(x) // whole characters: a cut inside one would make invalid UTF-8
+		return string(r[:min(n, len(r))])
 	case []any:
 		return x[:min(n, len(x))]
 	}

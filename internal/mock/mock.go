@@ -100,10 +100,58 @@ const (
 	DefectNoCredentials Defect = "no-credentials"
 	// DefectUndocumentedStatus: PUT /users answers 202, a status its spec does not document.
 	DefectUndocumentedStatus Defect = "undocumented-status"
+
+	// DefectEmptyName500: PATCH /users/{id} answers 500 to an empty user.name.
+	DefectEmptyName500 Defect = "empty-name-500"
+	// DefectMultibyteName500: PATCH /users/{id} answers 500 to a user.name with a character
+	// outside ASCII.
+	DefectMultibyteName500 Defect = "multibyte-name-500"
+	// DefectAdminTrue500: PATCH /users/{id} answers 500 when the optional user.admin is true.
+	DefectAdminTrue500 Defect = "admin-true-500"
+	// DefectEmptyBatch500: PATCH /user_profiles answers 500 to an empty user_profiles array.
+	DefectEmptyBatch500 Defect = "empty-batch-500"
+	// DefectContributor500: PATCH /user_profiles answers 500 when an item's relationship_type
+	// is contributor, one of its enum's two values.
+	DefectContributor500 Defect = "contributor-500"
+	// DefectLargePutBatch500: PUT /users answers 500 to a batch of more than ten users.
+	DefectLargePutBatch500 Defect = "large-put-batch-500"
+	// DefectAcceptsStringAdmin: PATCH /users/{id} accepts a user.admin that is a string.
+	DefectAcceptsStringAdmin Defect = "accepts-string-admin"
+	// DefectAcceptsTextPlain: PATCH /users/{id} applies a JSON body sent as text/plain.
+	DefectAcceptsTextPlain Defect = "accepts-text-plain"
+	// DefectMalformedJSON200: PATCH /user_profiles answers 200 to a body that is not JSON.
+	DefectMalformedJSON200 Defect = "malformed-json-200"
+	// DefectEmptyRequestedBy: OIG PATCH /users serves a request whose X-Requested-By is
+	// present but empty (the spec's minLength is 1); only an absent one is refused.
+	DefectEmptyRequestedBy Defect = "empty-requested-by"
+	// DefectUID36: PATCH /users/{id} answers the user's uid with its dashes, 36 characters.
+	DefectUID36 Defect = "uid-36"
+	// DefectJobWithoutJobStatus: PATCH /user_profiles answers a job without job_status, the
+	// property that branch requires.
+	DefectJobWithoutJobStatus Defect = "job-without-job-status"
+	// DefectNoItemsReplyBothKeys: PATCH /user_profiles answers a body without user_profiles
+	// with both user_profiles and job_status, which matches no 200 branch.
+	DefectNoItemsReplyBothKeys Defect = "no-items-reply-both-keys"
+	// DefectRecordErrorsString: PATCH /user_profiles' 400 record-error body gives errors as a
+	// string, where the spec says object.
+	DefectRecordErrorsString Defect = "record-errors-string"
+	// DefectOIGTextPlainReply: OIG PATCH /users answers 200 with Content-Type text/plain.
+	DefectOIGTextPlainReply Defect = "oig-text-plain-reply"
+	// DefectAnyPassword: the OIG endpoints accept a known user name with any password.
+	DefectAnyPassword Defect = "any-password"
+	// DefectBearerAccepted: the OIG endpoints, basic-only, serve any bearer token.
+	DefectBearerAccepted Defect = "bearer-accepted"
+	// DefectForgetsUpdatedUser: PATCH /users/{id} forgets a user once updated: later requests
+	// for its id get the 400 for an unknown id.
+	DefectForgetsUpdatedUser Defect = "forgets-updated-user"
 )
 
 // Defects lists every Defect, for tests that seed them one at a time.
-var Defects = []Defect{DefectLongName500, DefectAcceptsForbiddenStatus, DefectJobStatusString, DefectNoCredentials, DefectUndocumentedStatus}
+var Defects = []Defect{DefectLongName500, DefectAcceptsForbiddenStatus, DefectJobStatusString, DefectNoCredentials, DefectUndocumentedStatus,
+	DefectEmptyName500, DefectMultibyteName500, DefectAdminTrue500, DefectEmptyBatch500, DefectContributor500, DefectLargePutBatch500,
+	DefectAcceptsStringAdmin, DefectAcceptsTextPlain, DefectMalformedJSON200, DefectEmptyRequestedBy,
+	DefectUID36, DefectJobWithoutJobStatus, DefectNoItemsReplyBothKeys, DefectRecordErrorsString, DefectOIGTextPlainReply,
+	DefectAnyPassword, DefectBearerAccepted, DefectForgetsUpdatedUser}
 
 func (m *Mock) defect(d Defect) bool {
 	for _, x := range m.opts.Defects {
@@ -220,6 +268,7 @@ type nermUser struct {
 	Admin                                                                bool
 	LastLogin, CookiesAcceptedAt                                         time.Time
 	PreferredLanguage                                                    string
+	forgotten                                                            bool // DefectForgetsUpdatedUser
 }
 
 // nermUserJSON is a user as PATCH /users/{id} returns it (the page's 200 schema).
@@ -267,18 +316,26 @@ type recordError struct {
 
 // nermBody reads a NERM request body as a JSON object, or answers the 400 the pages document
 // and returns false.
-func nermBody(w http.ResponseWriter, r *http.Request, object string) (map[string]any, bool) {
-	if !isJSON(r.Header.Get("Content-Type")) {
+func (m *Mock) nermBody(w http.ResponseWriter, r *http.Request, object string) (map[string]any, bool) {
+	if !isJSON(r.Header.Get("Content-Type")) && !(m.defect(DefectAcceptsTextPlain) && object == "user") {
 		writeJSON(w, http.StatusBadRequest, recordError{Error: "The " + object + " failed to create/update", Errors: map[string]string{"Content-Type": "must be application/json"}})
 		return nil, false
 	}
 	var v any
 	dec := json.NewDecoder(http.MaxBytesReader(w, r.Body, 16<<20))
-	if err := dec.Decode(&v); err != nil {
-		writeJSON(w, http.StatusBadRequest, map[string]string{"error": syntaxErrorMessage})
-		return nil, false
+	err := dec.Decode(&v)
+	if err == nil {
+		_, err = dec.Token()
+		if err == io.EOF {
+			err = nil
+		} else if err == nil {
+			err = fmt.Errorf("data after the JSON value")
+		}
 	}
-	if _, err := dec.Token(); err != io.EOF {
+	if err != nil && m.defect(DefectMalformedJSON200) && object == "user profile" {
+		return map[string]any{}, true
+	}
+	if err != nil {
 		writeJSON(w, http.StatusBadRequest, map[string]string{"error": syntaxErrorMessage})
 		return nil, false
 	}
@@ -296,7 +353,7 @@ var (
 )
 
 func (m *Mock) patchUser(w http.ResponseWriter, r *http.Request) {
-	body, ok := nermBody(w, r, "user")
+	body, ok := m.nermBody(w, r, "user")
 	if !ok {
 		return
 	}
@@ -356,7 +413,7 @@ func (m *Mock) patchUser(w http.ResponseWriter, r *http.Request) {
 	str("login", nil, "")
 	str("group_strings", nil, "")
 	if v, present := fields["admin"]; present {
-		if _, isBool := v.(bool); !isBool {
+		if _, isBool := v.(bool); !isBool && !m.defect(DefectAcceptsStringAdmin) {
 			errs["admin"] = "must be true or false"
 		}
 	}
@@ -364,13 +421,16 @@ func (m *Mock) patchUser(w http.ResponseWriter, r *http.Request) {
 		fail(errs)
 		return
 	}
-	if name, _ := fields["name"].(string); m.defect(DefectLongName500) && len(name) > 64 {
+	name, hasName := fields["name"].(string)
+	admin, _ := fields["admin"].(bool)
+	if m.defect(DefectLongName500) && len(name) > 64 || m.defect(DefectEmptyName500) && hasName && name == "" ||
+		m.defect(DefectMultibyteName500) && !ascii(name) || m.defect(DefectAdminTrue500) && admin {
 		writeJSON(w, http.StatusInternalServerError, map[string]string{"error": "Sorry something went wrong"})
 		return
 	}
 	m.mu.Lock()
 	u, found := m.users[strings.ToLower(id)]
-	if !found {
+	if !found || u.forgotten {
 		m.mu.Unlock()
 		fail(map[string]string{"id": "no user has this id"})
 		return
@@ -381,26 +441,42 @@ func (m *Mock) patchUser(w http.ResponseWriter, r *http.Request) {
 		u.Admin = b
 	}
 	out := u.json()
+	if m.defect(DefectUID36) {
+		out.UID = u.ID
+	}
+	u.forgotten = m.defect(DefectForgetsUpdatedUser)
 	m.mu.Unlock()
 	writeJSON(w, http.StatusOK, map[string]any{"user": out})
 }
 
 func (m *Mock) patchUserProfiles(w http.ResponseWriter, r *http.Request) {
-	body, ok := nermBody(w, r, "user profile")
+	body, ok := m.nermBody(w, r, "user profile")
 	if !ok {
 		return
 	}
 	fail := func(errs map[string]string) {
+		if m.defect(DefectRecordErrorsString) {
+			writeJSON(w, http.StatusBadRequest, map[string]string{"error": "The user profile failed to create/update", "errors": fmt.Sprint(errs)})
+			return
+		}
 		writeJSON(w, http.StatusBadRequest, recordError{Error: "The user profile failed to create/update", Errors: errs})
 	}
 	raw, present := body["user_profiles"]
 	if !present {
-		writeJSON(w, http.StatusOK, map[string]any{"user_profiles": []userProfile{}})
+		reply := map[string]any{"user_profiles": []userProfile{}}
+		if m.defect(DefectNoItemsReplyBothKeys) {
+			reply["job_status"] = map[string]string{"job_id": "0", "status": "none"}
+		}
+		writeJSON(w, http.StatusOK, reply)
 		return
 	}
 	items, ok := raw.([]any)
 	if !ok {
 		fail(map[string]string{"user_profiles": "must be an array"})
+		return
+	}
+	if len(items) == 0 && m.defect(DefectEmptyBatch500) {
+		writeJSON(w, http.StatusInternalServerError, map[string]string{"error": "Sorry something went wrong"})
 		return
 	}
 	errs := map[string]string{}
@@ -436,6 +512,12 @@ func (m *Mock) patchUserProfiles(w http.ResponseWriter, r *http.Request) {
 	if len(errs) > 0 {
 		fail(errs)
 		return
+	}
+	for _, u := range updates {
+		if u["relationship_type"] == "contributor" && m.defect(DefectContributor500) {
+			writeJSON(w, http.StatusInternalServerError, map[string]string{"error": "Sorry something went wrong"})
+			return
+		}
 	}
 	m.mu.Lock()
 	found := make([]*userProfile, len(updates))
@@ -475,9 +557,11 @@ func (m *Mock) patchUserProfiles(w http.ResponseWriter, r *http.Request) {
 		if m.defect(DefectJobStatusString) {
 			status = "200"
 		}
-		writeJSON(w, http.StatusOK, map[string]any{
-			"info": "job has started", "job_status": map[string]string{"job_id": jobID, "status": "queued"}, "status": status,
-		})
+		reply := map[string]any{"info": "job has started", "job_status": map[string]string{"job_id": jobID, "status": "queued"}, "status": status}
+		if m.defect(DefectJobWithoutJobStatus) {
+			delete(reply, "job_status")
+		}
+		writeJSON(w, http.StatusOK, reply)
 		return
 	}
 	writeJSON(w, http.StatusOK, map[string]any{"user_profiles": out})
@@ -556,7 +640,8 @@ func (m *Mock) oigUsers(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	put := r.Method == http.MethodPut
-	if !put && strings.TrimSpace(r.Header.Get("X-Requested-By")) == "" {
+	_, requestedBy := r.Header["X-Requested-By"]
+	if !put && strings.TrimSpace(r.Header.Get("X-Requested-By")) == "" && !(requestedBy && m.defect(DefectEmptyRequestedBy)) {
 		respTime()
 		w.WriteHeader(http.StatusForbidden)
 		return
@@ -565,7 +650,8 @@ func (m *Mock) oigUsers(w http.ResponseWriter, r *http.Request) {
 		Users []json.RawMessage `json:"users"`
 	}
 	dec := json.NewDecoder(http.MaxBytesReader(w, r.Body, 16<<20))
-	if !isJSON(r.Header.Get("Content-Type")) || dec.Decode(&body) != nil || body.Users == nil {
+	if !isJSON(r.Header.Get("Content-Type")) || dec.Decode(&body) != nil || body.Users == nil ||
+		put && len(body.Users) > 10 && m.defect(DefectLargePutBatch500) {
 		respTime()
 		w.WriteHeader(http.StatusInternalServerError)
 		return
@@ -581,6 +667,9 @@ func (m *Mock) oigUsers(w http.ResponseWriter, r *http.Request) {
 	status := http.StatusOK
 	if put && m.defect(DefectUndocumentedStatus) {
 		status = http.StatusAccepted
+	}
+	if !put && m.defect(DefectOIGTextPlainReply) {
+		h.Set("Content-Type", "text/plain") // writeJSON keeps a Content-Type already set
 	}
 	writeJSON(w, status, map[string]any{"users": out})
 }
@@ -683,7 +772,8 @@ func (m *Mock) Attributes(usrKey string) map[string]string {
 }
 
 func (m *Mock) authorized(r *http.Request) bool {
-	if m.defect(DefectNoCredentials) && r.Header.Get("Authorization") == "" {
+	auth := r.Header.Get("Authorization")
+	if m.defect(DefectNoCredentials) && auth == "" || m.defect(DefectBearerAccepted) && strings.HasPrefix(auth, "Bearer ") {
 		return true
 	}
 	user, pass, ok := r.BasicAuth()
@@ -699,9 +789,21 @@ func (m *Mock) authorized(r *http.Request) bool {
 	for _, n := range names {
 		u := subtle.ConstantTimeCompare([]byte(n), []byte(user))
 		p := subtle.ConstantTimeCompare([]byte(m.opts.Credentials[n]), []byte(pass))
+		if m.defect(DefectAnyPassword) {
+			p = 1
+		}
 		match |= u & p
 	}
 	return match == 1
+}
+
+func ascii(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] >= 0x80 {
+			return false
+		}
+	}
+	return true
 }
 
 func isJSON(contentType string) bool {
@@ -714,7 +816,9 @@ func writeJSON(w http.ResponseWriter, status int, v any) {
 	if err != nil { // the mock's own values always marshal; the pages' 500 body if not
 		status, b = http.StatusInternalServerError, []byte(`{"error":"Sorry something went wrong"}`)
 	}
-	w.Header().Set("Content-Type", "application/json")
+	if w.Header().Get("Content-Type") == "" {
+		w.Header().Set("Content-Type", "application/json")
+	}
 	w.Header().Set("Content-Length", strconv.Itoa(len(b)+1))
 	w.WriteHeader(status)
 	_, _ = w.Write(append(b, '\n'))
