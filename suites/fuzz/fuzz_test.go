@@ -1,9 +1,11 @@
 package fuzz_test
 
 import (
+	"bytes"
 	"encoding/json"
 	"net/http/httptest"
 	"net/url"
+	"path/filepath"
 	"strings"
 	"unicode/utf8"
 
@@ -11,6 +13,7 @@ import (
 	. "github.com/onsi/gomega"
 
 	"github.com/specgate/specgate/fuzz"
+	"github.com/specgate/specgate/internal/cli"
 	"github.com/specgate/specgate/internal/mock"
 	"github.com/specgate/specgate/specs"
 )
@@ -115,6 +118,39 @@ var _ = Describe("fuzz against the mock", Label("mock"), func() {
 		},
 		defectEntries(),
 	)
+})
+
+var _ = Describe("specgate fuzz on the command line", Label("mock"), func() {
+	It("finds an unseen defect with the defaults, exits 1 and prints its minimal curl", func(ctx SpecContext) {
+		srv := httptest.NewServer(mock.New(mock.Options{Defects: []mock.Defect{mock.DefectMultibyteName500}}))
+		DeferCleanup(srv.Close)
+		GinkgoT().Setenv("SPECGATE_PASSWORD", "password")
+		var stdout, stderr bytes.Buffer
+		// The state file a user writes (the one `make compare-specmatic` uses); no budget or
+		// seed given: the defaults.
+		code := cli.Run(ctx, []string{"fuzz", "--target", srv.URL, "--user", "username",
+			"--state", filepath.Join("..", "..", "fuzz", "testdata", "mock-state.yaml"), "--format", "json"}, &stdout, &stderr)
+		Expect(code).To(Equal(1), "stderr: %s", stderr.String())
+		var doc struct {
+			Findings []struct {
+				Rule, Level, Operation string
+				Details                []string // what was sent and got, then the minimal curl
+			}
+			Summary struct{ Failing int }
+		}
+		Expect(json.Unmarshal(stdout.Bytes(), &doc)).To(Succeed())
+		Expect(doc.Summary.Failing).To(Equal(1), "only the seeded defect fails: %s", stdout.String())
+		var curl string
+		for _, f := range doc.Findings {
+			if f.Rule == fuzz.RuleServerError && strings.HasSuffix(f.Operation, "(patchUser)") && len(f.Details) == 2 {
+				curl = f.Details[1]
+			}
+		}
+		Expect(curl).To(HavePrefix("curl -X PATCH "), "findings: %s", stdout.String())
+		_, body, _ := strings.Cut(curl, "--data-raw '")
+		body = strings.TrimSuffix(body, "'")
+		Expect(expected[mock.DefectMultibyteName500].minimal(body)).To(BeTrue(), "not minimal: %s", curl)
+	})
 })
 
 // defectSeed is the seed every defect is fuzzed with: the default options a user would give,
