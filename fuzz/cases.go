@@ -31,7 +31,9 @@ type testCase struct {
 	// mutation says what a negative breaks ("wrong type at /user/name"); mutPtr is where, so
 	// that shrinking leaves it alone.
 	mutation, mutPtr string
-	pick             int // which State value each key takes in this request
+	// mutParam is the parameter ("in:name") a negative breaks, "" for the rest.
+	mutParam string
+	pick     int // which State value each key takes in this request
 }
 
 func (tc *testCase) clone() *testCase {

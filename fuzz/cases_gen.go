@@ -115,14 +115,14 @@ func (g *generator) negativeCases(base *testCase, budget int) []*testCase {
 	for _, p := range op.params {
 		key := p.in + ":" + p.name
 		if p.required && p.in != "path" {
-			add("missing required "+p.in+" parameter "+p.name, "", func(tc *testCase) { delete(tc.params, key) })
+			add("missing required "+p.in+" parameter "+p.name, "", func(tc *testCase) { delete(tc.params, key); tc.mutParam = key })
 		}
 		if _, present := base.params[key]; !present {
 			continue
 		}
 		for _, m := range g.valueMutations(p.schema, true) {
 			m := m
-			add(m.what+" in "+p.in+" parameter "+p.name, "", func(tc *testCase) { tc.params[key] = m.value })
+			add(m.what+" in "+p.in+" parameter "+p.name, "", func(tc *testCase) { tc.params[key], tc.mutParam = m.value, key })
 		}
 	}
 	schema := op.body

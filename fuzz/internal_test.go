@@ -11,6 +11,9 @@ import (
 	"strings"
 	"testing"
 	"time"
+	"unicode/utf8"
+
+	"github.com/getkin/kin-openapi/openapi3"
 
 	"github.com/specgate/specgate/internal/coverage"
 	"github.com/specgate/specgate/internal/mock"
@@ -291,5 +294,63 @@ func TestPatternSamples(t *testing.T) {
 	}
 	if got, ok := patternSamples(rnd, `^(?!https://)[a-z]+$`, 0, -1); ok || len(got) > 0 {
 		t.Errorf("an ECMA-only pattern made %q", got)
+	}
+}
+
+// Shrinking cuts strings by character: a cut inside a multi-byte one would send invalid UTF-8,
+// which JSON encoding turns into U+FFFD, another string than the one being shrunk.
+func TestTruncateKeepsWholeCharacters(t *testing.T) {
+	for _, c := range []struct {
+		in   string
+		n    int
+		want string
+	}{{"Жé😀x", 2, "Жé"}, {"Жé😀x", 3, "Жé😀"}, {"abc", 5, "abc"}, {"😀", 0, ""}} {
+		if got := truncate(c.in, c.n); got != c.want {
+			t.Errorf("truncate(%q, %d) = %q, want %q", c.in, c.n, got, c.want)
+		}
+	}
+	if l := leaves("Жé😀", ""); len(l) != 1 || l[0].n != 3 {
+		t.Errorf("leaves counts characters: %+v", l)
+	}
+}
+
+// Plain strings get a multi-byte value within their lengths, counted in characters.
+func TestStringsIncludeMultibyte(t *testing.T) {
+	g := &generator{rnd: rand.New(rand.NewSource(1)), unbound: map[string]string{}, op: &operation{},
+		state: func(*operation, string) string { return "" }}
+	one, three := uint64(1), uint64(3)
+	for _, s := range []*openapi3.Schema{{}, {MinLength: 3}, {MaxLength: &one}, {MinLength: 1, MaxLength: &three}} {
+		var found bool
+		for _, v := range g.strings(s, "name") {
+			str := v.(string)
+			n := uint64(utf8.RuneCountInString(str))
+			if n < s.MinLength || s.MaxLength != nil && n > *s.MaxLength {
+				t.Errorf("%+v: %q is outside the lengths", s, str)
+			}
+			found = found || len(str) > int(n)
+		}
+		if !found {
+			t.Errorf("minLength %d maxLength %v: no multi-byte value", s.MinLength, s.MaxLength)
+		}
+	}
+}
+
+func TestAuthChanged(t *testing.T) {
+	basic := Auth{User: "u", Password: "p"}
+	if got := basic.changed(authWrong); got.User != "u" || got.Password == "p" || got.Token != "" {
+		t.Errorf("wrong basic: %+v", got)
+	}
+	if got := basic.changed(authOtherScheme); got.Token == "" || got.User != "" {
+		t.Errorf("other scheme of basic: %+v", got)
+	}
+	token := Auth{Token: "t"}
+	if got := token.changed(authWrong); got.Token == "t" || got.Token == "" {
+		t.Errorf("wrong token: %+v", got)
+	}
+	if got := token.changed(authOtherScheme); got.Token != "" || got.User == "" {
+		t.Errorf("other scheme of a token: %+v", got)
+	}
+	if got := basic.changed(authAsGiven); got != basic {
+		t.Errorf("as given: %+v", got)
 	}
 }

@@ -24,7 +24,7 @@ var Rules = []rules.Rule{
 	{ID: RuleServerError, Level: LevelFailure, Summary: "A request got a 5xx: any positive one, or a negative one the spec gives a 4xx to refuse with."},
 	{ID: RuleStatusUndocumented, Level: LevelFailure, Summary: "A valid request got a status the operation does not document."},
 	{ID: RuleResponseInvalid, Level: LevelFailure, Summary: "A response breaks the spec (body, headers or content type) for its documented status."},
-	{ID: RuleNegativeAccepted, Level: LevelFailure, Summary: "An invalid request got a 2xx or 3xx, though the spec documents a 4xx to refuse it with."},
+	{ID: RuleNegativeAccepted, Level: LevelFailure, Summary: "An invalid request got a 2xx or 3xx, though the spec documents a 4xx to refuse it with, or the target refused another violation of the same parameter with one."},
 	{ID: RuleNegativeUndocumented, Level: LevelWarning, Summary: "An invalid request was refused with a 4xx the operation does not document."},
 	{ID: RuleNegativeUnrefusable, Level: LevelWarning, Summary: "An invalid request was answered 2xx or a documented 5xx, and the spec documents no 4xx to refuse it with."},
 }

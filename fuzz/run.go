@@ -39,12 +39,19 @@ type runner struct {
 	linked    map[string]map[string]*values
 	pool      map[string]*values
 	generated map[string]bool
+	// refused holds, per "operation parameter", a negative on that parameter the target refused
+	// with a documented 4xx; accepted the findings of negatives on a parameter that the spec
+	// gave no 4xx to refuse and that got a 2xx. finish makes those failures when the target
+	// refused another violation of the same parameter: it shows it checks the parameter.
+	refused  map[string]string
+	accepted map[string][]int
 }
 
 func newRunner(f *Fuzzer, res *Result, unbound map[string]map[string]string) *runner {
 	return &runner{f: f, res: res, cov: coverage.New(f.model), budget: f.opts.MaxRequests, found: map[string]int{},
 		unbound: unbound, bound: map[string]int{}, captured: map[string]*capture{},
-		linked: map[string]map[string]*values{}, pool: map[string]*values{}, generated: map[string]bool{}}
+		linked: map[string]map[string]*values{}, pool: map[string]*values{}, generated: map[string]bool{},
+		refused: map[string]string{}, accepted: map[string][]int{}}
 }
 
 // sendAll sends the plan, Concurrency requests at a time, and judges the replies in plan
@@ -188,6 +195,15 @@ func findingKey(rule string, tc *testCase, resps []validator.Violation) string {
 
 func (r *runner) check(ctx context.Context, s *sent) error {
 	rule, _, resps := verdict(s.tc, s.resp, s.res)
+	param := ""
+	if s.tc.mutParam != "" {
+		param = s.tc.op.id + " " + s.tc.mutParam
+		if code := s.resp.Status; code >= 400 && code < 500 && s.tc.op.documents(code) {
+			if _, ok := r.refused[param]; !ok {
+				r.refused[param] = fmt.Sprintf("a request with %s got %d", s.tc.mutation, code)
+			}
+		}
+	}
 	if rule == "" {
 		return nil
 	}
@@ -211,9 +227,30 @@ func (r *runner) check(ctx context.Context, s *sent) error {
 	if !s.tc.positive {
 		fd.RequestViolations = min.reqViolations
 	}
+	if rule == RuleNegativeUnrefusable && fd.Status < 300 && param != "" {
+		r.accepted[param] = append(r.accepted[param], len(r.res.Findings))
+	}
 	r.found[key] = len(r.res.Findings)
 	r.res.Findings = append(r.res.Findings, fd)
 	return nil
+}
+
+// promote makes a failure of each negative on a parameter accepted with a 2xx, though the spec
+// documents no 4xx to refuse it with, when the target refused another violation of the same
+// parameter with a documented 4xx (a guard header refused when absent, accepted when empty):
+// the target itself shows it checks the parameter and how it refuses.
+func (r *runner) promote() {
+	for param, idx := range r.accepted {
+		other, ok := r.refused[param]
+		if !ok {
+			continue
+		}
+		for _, i := range idx {
+			fd := &r.res.Findings[i]
+			fd.Rule, fd.Level = RuleNegativeAccepted, levelOf(RuleNegativeAccepted)
+			fd.Message = fmt.Sprintf("a request with %s got %d, though %s", fd.Mutation, fd.Status, other)
+		}
+	}
 }
 
 // send sends one request to the target and reads the reply.
@@ -279,6 +316,7 @@ func shellQuote(s string) string { return "'" + strings.ReplaceAll(s, "'", `'\''
 
 // finish sorts the findings and writes the coverage.
 func (r *runner) finish() {
+	r.promote()
 	sort.SliceStable(r.res.Findings, func(i, j int) bool {
 		a, b := r.res.Findings[i], r.res.Findings[j]
 		if a.Level != b.Level {
