@@ -27,8 +27,11 @@ func (g *generator) positiveCases(op *operation) []*testCase {
 	for _, p := range op.params {
 		g.parent = resource(op.path, p.name)
 		vals := g.positives(p.schema, p.name, 0, bodyNodes)
-		if p.in == "path" {
+		switch p.in {
+		case "path":
 			vals = nonEmpty(vals) // an empty segment routes elsewhere, or nowhere
+		case "header", "cookie":
+			vals = asciiOnly(vals) // header text beyond ASCII is obsolete (RFC 9110, 5.5)
 		}
 		vals = readable(p, vals)
 		if !p.required {
@@ -244,6 +247,16 @@ func (g *generator) valueMutations(s *openapi3.Schema, param bool) []valueMutati
 	return out
 }
 
+// unlisted is the property a negative adds to an object whose schema allows no others.
+const unlisted = "specgate_unlisted"
+
+// forbidsOthers reports whether s allows no property but its own (additionalProperties: false,
+// no patternProperties) and does not list unlisted itself.
+func forbidsOthers(s *openapi3.Schema) bool {
+	has := s.AdditionalProperties.Has
+	return has != nil && !*has && len(s.PatternProperties) == 0 && s.Properties[unlisted] == nil
+}
+
 // bodyMutations walks the body v with its schema s and reports each one-place change that
 // breaks it: a value mutation at every node, each required property removed, arrays outside
 // their item bounds.
@@ -260,6 +273,13 @@ func (g *generator) bodyMutations(s *openapi3.Schema, v any, ptr string, depth i
 	}
 	switch x := v.(type) {
 	case map[string]any:
+		if forbidsOthers(s) {
+			add("a property additionalProperties forbids ("+unlisted+")", ptr, func(old any) (any, bool) {
+				m := deepCopy(old).(map[string]any)
+				m[unlisted] = "x"
+				return m, true
+			})
+		}
 		for _, r := range s.Required {
 			if _, present := x[r]; present {
 				r := r
@@ -319,6 +339,26 @@ func readable(p param, vals []any) []any {
 		out = append(out, v)
 	}
 	return out
+}
+
+// asciiOnly drops the values whose text has a byte outside ASCII.
+func asciiOnly(vals []any) []any {
+	out := vals[:0:0]
+	for _, v := range vals {
+		if _, ref := v.(stateRef); ref || isASCII(strings.Join(paramStrings(v), "")) {
+			out = append(out, v)
+		}
+	}
+	return out
+}
+
+func isASCII(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] >= 0x80 {
+			return false
+		}
+	}
+	return true
 }
 
 // nonEmpty drops the values that a path would show as an empty segment: an empty string, an

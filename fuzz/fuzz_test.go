@@ -476,3 +476,50 @@ func TestFormBodies(t *testing.T) {
 		t.Errorf("not minimal: %s", hit.Curl)
 	}
 }
+
+// TestExtraPropertyAccepted: a server that checks every declared constraint but ignores a
+// property additionalProperties forbids is found, with the extra property alone beside the
+// required one.
+func TestExtraPropertyAccepted(t *testing.T) {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		var body map[string]any
+		if r.Header.Get("Content-Type") != "application/json" || json.NewDecoder(r.Body).Decode(&body) != nil {
+			w.WriteHeader(http.StatusBadRequest)
+			return
+		}
+		name, ok := body["name"].(string)
+		note, noteOK := body["note"]
+		if _, isString := note.(string); !ok || len([]rune(name)) > 8 || noteOK && !isString {
+			w.WriteHeader(http.StatusBadRequest)
+			return
+		}
+		w.WriteHeader(http.StatusCreated)
+	}))
+	defer srv.Close()
+	docs, err := specs.LoadFiles(context.Background(), "testdata/closed-object.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	target, _ := url.Parse(srv.URL)
+	f, err := fuzz.New(docs, fuzz.Options{Target: target, Seed: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	res, err := f.Run(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	var hits []fuzz.Finding
+	for _, x := range res.Findings {
+		if x.Level == fuzz.LevelFailure {
+			hits = append(hits, x)
+		}
+	}
+	if len(hits) != 1 || hits[0].Rule != fuzz.RuleNegativeAccepted || !strings.Contains(hits[0].Mutation, "additionalProperties") {
+		t.Fatalf("want one %s for the extra property, got %+v", fuzz.RuleNegativeAccepted, hits)
+	}
+	var body map[string]any
+	if err := json.Unmarshal([]byte(hits[0].Body), &body); err != nil || len(body) != 2 || body["name"] == nil || body["specgate_unlisted"] == nil {
+		t.Errorf("not minimal: %s", hits[0].Curl)
+	}
+}

@@ -354,3 +354,32 @@ func TestAuthChanged(t *testing.T) {
 		t.Errorf("as given: %+v", got)
 	}
 }
+
+// An object whose schema allows no other property gets a negative with one more; one that
+// allows others does not.
+func TestExtraPropertyNegative(t *testing.T) {
+	no, yes := false, true
+	for _, c := range []struct {
+		has  *bool
+		want bool
+	}{{&no, true}, {&yes, false}, {nil, false}} {
+		s := &openapi3.Schema{Type: &openapi3.Types{"object"}, Properties: openapi3.Schemas{"a": openapi3.NewStringSchema().NewRef()},
+			AdditionalProperties: openapi3.AdditionalProperties{Has: c.has}}
+		g := &generator{rnd: rand.New(rand.NewSource(1))}
+		var got []any
+		g.bodyMutations(s, map[string]any{"a": "x"}, "", 0, func(what, ptr string, fn func(any) (any, bool)) {
+			if strings.HasPrefix(what, "a property additionalProperties forbids") {
+				v, _ := fn(map[string]any{"a": "x"})
+				got = append(got, v)
+			}
+		})
+		if c.want != (len(got) == 1) {
+			t.Fatalf("additionalProperties %v: extra-property negatives %v", c.has, got)
+		}
+		if c.want {
+			if m := got[0].(map[string]any); len(m) != 2 || m["a"] != "x" || m[unlisted] == nil {
+				t.Errorf("the negative body is %v", m)
+			}
+		}
+	}
+}
