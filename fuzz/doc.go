@@ -9,10 +9,10 @@
 // rejects is a generator bug that is counted and dropped. Negative requests change a valid
 // request in exactly one way (a wrong type, a value outside an enum, range or length, a missing
 // required property or parameter, a property additionalProperties forbids, malformed JSON, a
-// wrong content type, missing credentials,
-// credentials of a scheme the operation does not accept); each is sent only once the validator
-// rejects it. A wrong password or token is the one exception: the validator cannot know the
-// secret, so that case is sent when the rest of the request is valid. Every failure is shrunk to a minimal request,
+// wrong content type, missing credentials, credentials of a scheme the operation does not
+// accept); each is sent only once the validator rejects it. A wrong password or token is the
+// one exception: the validator cannot know the secret, so that case is sent when the rest of the
+// request is valid. Every failure is shrunk to a minimal request,
 // the validator re-judging every step so that a shrunk negative stays invalid and a shrunk
 // positive stays valid, and is reported with a curl command whose credentials are redacted.
 //

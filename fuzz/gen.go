@@ -337,7 +337,24 @@ func (g *generator) strings(s *openapi3.Schema, name string) []any {
 	} else if n := max(lo, 1); n <= int(*s.MaxLength) {
 		out = append(out, g.multibyte(n))
 	}
+	if p, ok := g.punctuation(lo, s.MaxLength); ok {
+		out = append(out, p)
+	}
 	return out
+}
+
+// punctuation returns the ASCII punctuation that quoting, escaping and markup get wrong
+// (O'Brien, 50%, <b>), each character once, within the lengths: cut to maxLength, padded with
+// letters to minLength; false when maxLength is zero.
+func (g *generator) punctuation(lo int, maxLength *uint64) (string, bool) {
+	p := `'"<>&%;\/`
+	if maxLength != nil && int(*maxLength) < len(p) {
+		p = p[:*maxLength]
+	}
+	if len(p) < lo {
+		p += g.word(lo - len(p))
+	}
+	return p, p != ""
 }
 
 // multibyte returns n characters outside ASCII: two-, three- and four-byte UTF-8 (the last

@@ -314,13 +314,14 @@ func TestTruncateKeepsWholeCharacters(t *testing.T) {
 	}
 }
 
-// Plain strings get a multi-byte value within their lengths, counted in characters.
+// Plain strings get a multi-byte value and one of punctuation within their lengths, counted in
+// characters.
 func TestStringsIncludeMultibyte(t *testing.T) {
 	g := &generator{rnd: rand.New(rand.NewSource(1)), unbound: map[string]string{}, op: &operation{},
 		state: func(*operation, string) string { return "" }}
 	one, three := uint64(1), uint64(3)
 	for _, s := range []*openapi3.Schema{{}, {MinLength: 3}, {MaxLength: &one}, {MinLength: 1, MaxLength: &three}} {
-		var found bool
+		var found, quote bool
 		for _, v := range g.strings(s, "name") {
 			str := v.(string)
 			n := uint64(utf8.RuneCountInString(str))
@@ -328,9 +329,10 @@ func TestStringsIncludeMultibyte(t *testing.T) {
 				t.Errorf("%+v: %q is outside the lengths", s, str)
 			}
 			found = found || len(str) > int(n)
+			quote = quote || strings.HasPrefix(str, "'")
 		}
-		if !found {
-			t.Errorf("minLength %d maxLength %v: no multi-byte value", s.MinLength, s.MaxLength)
+		if !found || !quote {
+			t.Errorf("minLength %d maxLength %v: multi-byte %v, punctuation %v", s.MinLength, s.MaxLength, found, quote)
 		}
 	}
 }

@@ -115,6 +115,9 @@ const (
 	DefectContributor500 Defect = "contributor-500"
 	// DefectLargePutBatch500: PUT /users answers 500 to a batch of more than ten users.
 	DefectLargePutBatch500 Defect = "large-put-batch-500"
+	// DefectApostropheTitle500: PATCH /users/{id} answers 500 to a user.title with an
+	// apostrophe (the O'Brien bug of a query built by hand).
+	DefectApostropheTitle500 Defect = "apostrophe-title-500"
 	// DefectAcceptsStringAdmin: PATCH /users/{id} accepts a user.admin that is a string.
 	DefectAcceptsStringAdmin Defect = "accepts-string-admin"
 	// DefectAcceptsTextPlain: PATCH /users/{id} applies a JSON body sent as text/plain.
@@ -148,7 +151,7 @@ const (
 
 // Defects lists every Defect, for tests that seed them one at a time.
 var Defects = []Defect{DefectLongName500, DefectAcceptsForbiddenStatus, DefectJobStatusString, DefectNoCredentials, DefectUndocumentedStatus,
-	DefectEmptyName500, DefectMultibyteName500, DefectAdminTrue500, DefectEmptyBatch500, DefectContributor500, DefectLargePutBatch500,
+	DefectEmptyName500, DefectMultibyteName500, DefectAdminTrue500, DefectEmptyBatch500, DefectContributor500, DefectLargePutBatch500, DefectApostropheTitle500,
 	DefectAcceptsStringAdmin, DefectAcceptsTextPlain, DefectMalformedJSON200, DefectEmptyRequestedBy,
 	DefectUID36, DefectJobWithoutJobStatus, DefectNoItemsReplyBothKeys, DefectRecordErrorsString, DefectOIGTextPlainReply,
 	DefectAnyPassword, DefectBearerAccepted, DefectForgetsUpdatedUser}
@@ -423,8 +426,10 @@ func (m *Mock) patchUser(w http.ResponseWriter, r *http.Request) {
 	}
 	name, hasName := fields["name"].(string)
 	admin, _ := fields["admin"].(bool)
+	title, _ := fields["title"].(string)
 	if m.defect(DefectLongName500) && len(name) > 64 || m.defect(DefectEmptyName500) && hasName && name == "" ||
-		m.defect(DefectMultibyteName500) && !ascii(name) || m.defect(DefectAdminTrue500) && admin {
+		m.defect(DefectMultibyteName500) && !ascii(name) || m.defect(DefectAdminTrue500) && admin ||
+		m.defect(DefectApostropheTitle500) && strings.Contains(title, "'") {
 		writeJSON(w, http.StatusInternalServerError, map[string]string{"error": "Sorry something went wrong"})
 		return
 	}

@@ -247,6 +247,10 @@ var expected = map[mock.Defect]seeded{
 		}
 		return len(users) == 11
 	}},
+	mock.DefectApostropheTitle500: {rule: fuzz.RuleServerError, operation: "patchUser", minimal: func(b string) bool {
+		u := user(b)
+		return len(u) == 1 && u["title"] == "'"
+	}},
 	mock.DefectAcceptsStringAdmin: {rule: fuzz.RuleNegativeAccepted, operation: "patchUser", minimal: func(b string) bool {
 		u := user(b)
 		_, isString := u["admin"].(string)
