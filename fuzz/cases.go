@@ -34,6 +34,9 @@ type testCase struct {
 	// mutParam is the parameter ("in:name") a negative breaks, "" for the rest.
 	mutParam string
 	pick     int // which State value each key takes in this request
+	// unknownIDs sends, for each State key, a value no State value is: the positive that
+	// asks how the target answers an identifier naming no record.
+	unknownIDs bool
 }
 
 func (tc *testCase) clone() *testCase {
@@ -66,7 +69,7 @@ func (f *Fuzzer) encode(tc *testCase) (*encoded, error) {
 	sort.Strings(keys)
 	for _, k := range keys {
 		in, name, _ := strings.Cut(k, ":")
-		vals := paramStrings(f.resolve(tc.params[k], tc.pick))
+		vals := paramStrings(f.resolve(tc.params[k], tc.choice()))
 		switch in {
 		case "path":
 			// Array items are separated by a literal comma (simple style); a comma inside an
@@ -89,7 +92,7 @@ func (f *Fuzzer) encode(tc *testCase) (*encoded, error) {
 	var body []byte
 	contentType := tc.media
 	if tc.hasBody {
-		v := f.resolve(tc.body, tc.pick)
+		v := f.resolve(tc.body, tc.choice())
 		switch bodyKind(tc.media) {
 		case "form":
 			body = []byte(formBody(v))
@@ -193,11 +196,28 @@ func mustUnescape(p string) string {
 	return s
 }
 
+// choice is the pick resolve takes: tc.pick, or unknownPick for the unknown-identifier case.
+func (tc *testCase) choice() int {
+	if tc.unknownIDs {
+		return unknownPick
+	}
+	return tc.pick
+}
+
+// unknownPick makes resolve give each stateRef its unknown value.
+const unknownPick = -1
+
 // resolve replaces the stateRefs of v by the State values pick selects.
 func (f *Fuzzer) resolve(v any, pick int) any {
 	switch x := v.(type) {
 	case stateRef:
 		vals := f.state[x.key]
+		if pick == unknownPick {
+			if x.unknown != nil {
+				return x.unknown
+			}
+			pick = 0
+		}
 		return vals[pick%len(vals)]
 	case map[string]any:
 		out := make(map[string]any, len(x))

@@ -90,7 +90,35 @@ func (g *generator) positiveCases(op *operation) []*testCase {
 		}
 		out = append(out, tc)
 	}
+	// One more: the fullest request with identifiers that name no record, which the target must
+	// answer as the spec says (a documented refusal, a " FAIL"), not with a 5xx.
+	if len(out) > 0 && hasUnknown(out[0].params) || len(out) > 0 && hasUnknown(out[0].body) {
+		tc := out[0].clone()
+		tc.unknownIDs = true
+		out = append(out, tc)
+	}
 	return out
+}
+
+// hasUnknown reports whether v holds a stateRef with an unknown value.
+func hasUnknown(v any) bool {
+	switch x := v.(type) {
+	case stateRef:
+		return x.unknown != nil
+	case map[string]any:
+		for _, e := range x {
+			if hasUnknown(e) {
+				return true
+			}
+		}
+	case []any:
+		for _, e := range x {
+			if hasUnknown(e) {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 // negativeCases changes base (a valid request) in one way at a time. They have a budget of

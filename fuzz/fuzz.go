@@ -462,7 +462,7 @@ func (f *Fuzzer) plan(ctx context.Context, res *Result, seen map[string]bool, op
 
 // generator returns a generator of op's values with its own seed and the run's budget.
 func (f *Fuzzer) generator(ctx context.Context, op *operation, seed int64) *generator {
-	return &generator{rnd: rand.New(rand.NewSource(seed)), state: f.stateKey, op: op, unbound: map[string]string{},
+	return &generator{rnd: rand.New(rand.NewSource(seed)), state: f.stateKey, known: f.state, op: op, unbound: map[string]string{},
 		ctx: ctx, left: f.opts.GenerationBudget, ecmaOnly: map[string]bool{}, patterns: f.patterns}
 }
 

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"math"
 	"math/rand"
+	"slices"
 	"sort"
 	"strings"
 
@@ -14,7 +15,12 @@ import (
 
 // stateRef stands for a value of Options.State, chosen per request so that every place that
 // names the same key in one request (a path id and the body's id) gets the same value.
-type stateRef struct{ key string }
+type stateRef struct {
+	key string
+	// unknown is a value of the same schema that no State value is: what the request's
+	// unknown-identifier case sends instead (nil when generation cannot make one).
+	unknown any
+}
 
 // absent marks an optional property or parameter left out.
 type absent struct{}
@@ -32,7 +38,10 @@ type absent struct{}
 type generator struct {
 	rnd   *rand.Rand
 	state func(op *operation, name string) string // the State key for name, "" when none
-	op    *operation
+	known map[string][]string                     // the State values, by key
+	// unknowns holds the unknown value of each State key met (stateRef.unknown).
+	unknowns map[string]any
+	op       *operation
 	// unbound lists the names of identifiers generated without state, each with its qualified
 	// name (alias) under which other operations' replies may carry it.
 	unbound map[string]string
@@ -265,7 +274,17 @@ func identifier(name string) bool {
 
 func (g *generator) strings(s *openapi3.Schema, name string) []any {
 	if key := g.state(g.op, name); key != "" {
-		return []any{stateRef{key}}
+		// One unknown value per key, as one State value per key in a request: a path id and
+		// the body's id stay equal.
+		u, ok := g.unknowns[key]
+		if !ok {
+			u = g.unknownID(s, g.known[key])
+			if g.unknowns == nil {
+				g.unknowns = map[string]any{}
+			}
+			g.unknowns[key] = u
+		}
+		return []any{stateRef{key: key, unknown: u}}
 	}
 	if identifier(name) || g.op.linked[name] {
 		if _, ok := g.unbound[name]; !ok {
@@ -355,6 +374,34 @@ func (g *generator) punctuation(lo int, maxLength *uint64) (string, bool) {
 		p += g.word(lo - len(p))
 	}
 	return p, p != ""
+}
+
+// unknownID returns a value s accepts that is none of known, for an identifier the State
+// gives: a fresh uuid, or letters within the lengths; nil for a pattern or an enum, which a
+// made-up value could break.
+func (g *generator) unknownID(s *openapi3.Schema, known []string) any {
+	if s.Pattern != "" || len(s.Enum) > 0 {
+		return nil
+	}
+	for range 4 {
+		var v string
+		switch s.Format {
+		case "uuid":
+			v = g.uuid()
+		case "":
+			n := max(int(s.MinLength), 1)
+			if s.MaxLength != nil && n > int(*s.MaxLength) {
+				return nil
+			}
+			v = g.word(n)
+		default:
+			return nil
+		}
+		if !slices.Contains(known, v) {
+			return v
+		}
+	}
+	return nil
 }
 
 // multibyte returns n characters outside ASCII: two-, three- and four-byte UTF-8 (the last

@@ -249,7 +249,7 @@ func (r *runner) evaluate(expr string, s *sent, doc any) []string {
 	case strings.HasPrefix(expr, "$request."):
 		in, name, _ := strings.Cut(strings.TrimPrefix(expr, "$request."), ".")
 		if v, ok := s.tc.params[in+":"+name]; ok {
-			return paramStrings(r.f.resolve(v, s.tc.pick))
+			return paramStrings(r.f.resolve(v, s.tc.choice()))
 		}
 	case strings.HasPrefix(expr, "$response.header."):
 		if v := http.Header(s.resp.Header).Get(strings.TrimPrefix(expr, "$response.header.")); v != "" {

@@ -144,6 +144,9 @@ const (
 	DefectAnyPassword Defect = "any-password"
 	// DefectBearerAccepted: the OIG endpoints, basic-only, serve any bearer token.
 	DefectBearerAccepted Defect = "bearer-accepted"
+	// DefectUnknownID500: PATCH /users/{id} answers 500, not the documented 400, to an id no
+	// user has.
+	DefectUnknownID500 Defect = "unknown-id-500"
 	// DefectForgetsUpdatedUser: PATCH /users/{id} forgets a user once updated: later requests
 	// for its id get the 400 for an unknown id.
 	DefectForgetsUpdatedUser Defect = "forgets-updated-user"
@@ -154,7 +157,7 @@ var Defects = []Defect{DefectLongName500, DefectAcceptsForbiddenStatus, DefectJo
 	DefectEmptyName500, DefectMultibyteName500, DefectAdminTrue500, DefectEmptyBatch500, DefectContributor500, DefectLargePutBatch500, DefectApostropheTitle500,
 	DefectAcceptsStringAdmin, DefectAcceptsTextPlain, DefectMalformedJSON200, DefectEmptyRequestedBy,
 	DefectUID36, DefectJobWithoutJobStatus, DefectNoItemsReplyBothKeys, DefectRecordErrorsString, DefectOIGTextPlainReply,
-	DefectAnyPassword, DefectBearerAccepted, DefectForgetsUpdatedUser}
+	DefectAnyPassword, DefectBearerAccepted, DefectUnknownID500, DefectForgetsUpdatedUser}
 
 func (m *Mock) defect(d Defect) bool {
 	for _, x := range m.opts.Defects {
@@ -435,6 +438,11 @@ func (m *Mock) patchUser(w http.ResponseWriter, r *http.Request) {
 	}
 	m.mu.Lock()
 	u, found := m.users[strings.ToLower(id)]
+	if !found && m.defect(DefectUnknownID500) {
+		m.mu.Unlock()
+		writeJSON(w, http.StatusInternalServerError, map[string]string{"error": "Sorry something went wrong"})
+		return
+	}
 	if !found || u.forgotten {
 		m.mu.Unlock()
 		fail(map[string]string{"id": "no user has this id"})

@@ -274,6 +274,7 @@ var expected = map[mock.Defect]seeded{
 	mock.DefectOIGTextPlainReply: {rule: fuzz.RuleResponseInvalid, operation: "patchUsers", minimal: emptyUsers},
 	mock.DefectAnyPassword:       {rule: fuzz.RuleNegativeAccepted, operation: "putUsers", minimal: emptyUsers},
 	mock.DefectBearerAccepted:    {rule: fuzz.RuleNegativeAccepted, operation: "putUsers", minimal: emptyUsers},
+	mock.DefectUnknownID500:      {rule: fuzz.RuleServerError, operation: "patchUser", minimal: emptyUser},
 	mock.DefectForgetsUpdatedUser: {miss: "the spec documents the 400 a forgotten record gets: every reply is a documented, valid one, " +
 		"and nothing in the spec says an update keeps the record"},
 }
