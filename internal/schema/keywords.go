@@ -360,9 +360,28 @@ func init() {
 			if s.MultipleOf == nil {
 				return nil
 			}
-			f, _ := s.MultipleOf.Float64()
+			r := s.MultipleOf
+			f, _ := r.Float64()
 			msg := " must be a multiple of " + fmt.Sprint(f)
-			return &check{why: func(_ any, at subject) string { return at.String() + msg }}
+			// An integer divisor of an integer instance is checked without big.Rat, which
+			// allocates.
+			var small int64
+			if r.IsInt() && r.Num().IsInt64() {
+				small = r.Num().Int64()
+			}
+			return &check{valid: func(_ *check, v any, _ *walker, _ int) bool {
+				n, ok := v.(json.Number)
+				if !ok {
+					return true
+				}
+				if small != 0 {
+					if i, err := strconv.ParseInt(string(n), 10, 64); err == nil {
+						return i%small == 0
+					}
+				}
+				x, ok := new(big.Rat).SetString(string(n))
+				return ok && new(big.Rat).Quo(x, r).IsInt()
+			}, why: func(_ any, at subject) string { return at.String() + msg }}
 		}},
 		{"$ref", func(s *jsonschema.Schema, b *builder) *check {
 			if s.Ref == nil {

@@ -42,6 +42,8 @@ var keywordCases = []struct {
 	{"exclusiveMinimum", `{"exclusiveMinimum":0.5}`, []string{`1`}, []string{`0.5`, `0`}, "", true},
 	{"maximum", `{"maximum":-1}`, []string{`-1`, `-2.5`}, []string{`0`, `99999999999999999999`}, "", true},
 	{"exclusiveMaximum", `{"exclusiveMaximum":3}`, []string{`2`}, []string{`3`, `3.0`}, "", false},
+	{"multipleOf", `{"multipleOf":3}`, []string{`9`, `-3`, `0`, `"x"`}, []string{`10`, `4.5`, `99999999999999999998`}, "", false},
+	{"multipleOf", `{"multipleOf":0.01}`, []string{`0.07`, `19.99`}, []string{`0.075`}, "", true},
 	{"$ref", `{"$defs":{"n":{"type":"integer"}},"properties":{"a":{"$ref":"#/$defs/n"}}}`, []string{`{"a":1}`}, []string{`{"a":"x"}`}, "type", false},
 	{"not", `{"not":{"required":["secret"]}}`, []string{`{"a":1}`}, []string{`{"secret":1}`}, "", false},
 	{"allOf", `{"allOf":[{"type":"object"},{"required":["a"]}]}`, []string{`{"a":1}`}, []string{`{}`}, "required", false},
