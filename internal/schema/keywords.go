@@ -13,6 +13,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"math"
+	"hash/maphash"
 	"math/big"
 	"sort"
 	"strconv"
@@ -292,7 +293,15 @@ func init() {
 			if !s.UniqueItems {
 				return nil
 			}
-			return &check{}
+			return &check{valid: func(_ *check, v any, _ *walker, _ int) bool {
+				a, _ := v.([]any)
+				_, j := duplicate(a)
+				return j < 0
+			}, why: func(v any, at subject) string {
+				a, _ := v.([]any)
+				i, j := duplicate(a)
+				return at.String() + " must have unique items: items at index " + strconv.Itoa(i) + " and " + strconv.Itoa(j) + " are equal"
+			}}
 		}},
 		{"minLength", func(s *jsonschema.Schema, _ *builder) *check {
 			if s.MinLength < 0 {
@@ -803,4 +812,84 @@ func jsonTypeOf(v any) string {
 		return "object"
 	}
 	return fmt.Sprintf("%T", v)
+}
+
+// duplicate returns the first pair i < j of equal items of a, by j and then i, as jsonschema/v5
+// reports it; j is -1 when the items are unique. Short arrays are compared pairwise without
+// allocating; longer ones through a hash of each item, so that the time stays linear.
+func duplicate(a []any) (int, int) {
+	if len(a) <= 20 {
+		for j := 1; j < len(a); j++ {
+			for i := range j {
+				if equal(a[i], a[j]) {
+					return i, j
+				}
+			}
+		}
+		return -1, -1
+	}
+	seen := make(map[uint64][]int, len(a))
+	for j, x := range a {
+		var h maphash.Hash
+		h.SetSeed(hashSeed)
+		hashValue(x, &h)
+		k := h.Sum64()
+		for _, i := range seen[k] {
+			if equal(a[i], x) {
+				return i, j
+			}
+		}
+		seen[k] = append(seen[k], j)
+	}
+	return -1, -1
+}
+
+var hashSeed = maphash.MakeSeed()
+
+// hashValue hashes v so that values equal as equal defines it hash alike: a number by its
+// nearest float64, which equal numbers share; an object's members in any order.
+func hashValue(v any, h *maphash.Hash) {
+	switch t := v.(type) {
+	case nil:
+		h.WriteByte('n')
+	case bool:
+		if t {
+			h.WriteByte('t')
+		} else {
+			h.WriteByte('f')
+		}
+	case string:
+		h.WriteByte('s')
+		h.WriteString(t)
+	case json.Number:
+		f, _ := strconv.ParseFloat(string(t), 64)
+		h.WriteByte('d')
+		var b [8]byte
+		u := math.Float64bits(f + 0) // -0 and 0 alike
+		for i := range b {
+			b[i] = byte(u >> (8 * i))
+		}
+		h.Write(b[:])
+	case []any:
+		h.WriteByte('[')
+		for _, x := range t {
+			hashValue(x, h)
+		}
+		h.WriteByte(']')
+	case map[string]any:
+		var sum uint64
+		for k, x := range t {
+			var m maphash.Hash
+			m.SetSeed(hashSeed)
+			m.WriteString(k)
+			hashValue(x, &m)
+			sum += m.Sum64()
+		}
+		h.WriteByte('{')
+		var b [8]byte
+		for i := range b {
+			b[i] = byte(sum >> (8 * i))
+		}
+		h.Write(b[:])
+	}
 }

@@ -33,6 +33,8 @@ var keywordCases = []struct {
 	{"maxItems", `{"maxItems":1}`, []string{`[1]`}, []string{`[1,2]`}, "", false},
 	{"prefixItems", `{"prefixItems":[{"type":"string"},{"type":"integer"}],"items":{"type":"boolean"}}`, []string{`["a",1]`, `["a"]`, `["a",1,true]`}, []string{`[1]`, `["a","b"]`, `["a",1,2]`}, "type", false},
 	{"items", `{"items":{"type":"integer"}}`, []string{`[1,2]`}, []string{`[1,"2"]`}, "type", false},
+	{"uniqueItems", `{"uniqueItems":true}`, []string{`[1,"1",[1],{"a":1},{"a":2}]`, `{}`, `[0,1,2,3,4,5,6,7,8,9,10,11,12,13,14,15,16,17,18,19,20,21,22,23,24,25,26,27,28,29]`},
+		[]string{`[1,2,1.0]`, `[{"a":1,"b":[true]},{"b":[true],"a":1}]`, `[0,1,2,3,4,5,6,7,8,9,10,11,12,13,14,15,16,17,18,19,20,21,22,23,24,25,26,27,28,29,{"a":[1]},{"a":[1.0]}]`, `[[0],[-0.0]]`}, "", true},
 	{"minLength", `{"minLength":2}`, []string{`"éé"`, `1`}, []string{`"é"`}, "", false},
 	{"maxLength", `{"maxLength":2}`, []string{`"éé"`}, []string{`"abc"`}, "", false},
 	{"minLength", `{"minLength":3,"maxLength":3}`, []string{`"abc"`}, []string{`"ab"`}, "", false},
