@@ -12,8 +12,8 @@ package schema
 import (
 	"encoding/json"
 	"fmt"
-	"math"
 	"hash/maphash"
+	"math"
 	"math/big"
 	"sort"
 	"strconv"
