@@ -130,7 +130,30 @@ func init() {
 				return evalProps(m, func(k string) *node { return props[k] }, w, depth)
 			}}
 		}},
-		{"propertyNames", applies(func(s *jsonschema.Schema) []*jsonschema.Schema { return []*jsonschema.Schema{s.PropertyNames} })},
+		// The schema of every property name, located at the property. A name is boxed to be
+		// evaluated, which allocates.
+		{"propertyNames", func(s *jsonschema.Schema, b *builder) *check {
+			if s.PropertyNames == nil {
+				return nil
+			}
+			names := b.child(s.PropertyNames)
+			return &check{valid: func(_ *check, v any, w *walker, depth int) bool {
+				m, _ := v.(map[string]any)
+				ok := true
+				for k := range m {
+					if w == nil {
+						if !names.eval(k, nil, depth+1) {
+							return false
+						}
+						continue
+					}
+					w.push(jsonptr.Escape(k))
+					ok = names.eval(k, w, depth+1) && ok
+					w.pop()
+				}
+				return ok
+			}}
+		}},
 		{"patternProperties", applies(func(s *jsonschema.Schema) (out []*jsonschema.Schema) {
 			for _, p := range s.PatternProperties {
 				out = append(out, p)
@@ -359,7 +382,12 @@ func init() {
 			if s.ContentEncoding == "" && s.ContentMediaType == "" && s.ContentSchema == nil {
 				return nil
 			}
-			return &check{}
+			if s.Draft != jsonschema.Draft2020 && s.Draft != jsonschema.Draft2019 {
+				return &check{} // asserted by earlier drafts: left to jsonschema/v5
+			}
+			// 2020-12 makes contentEncoding, contentMediaType and contentSchema annotations,
+			// and jsonschema/v5 asserts none of them unless asked to.
+			return &check{valid: func(*check, any, *walker, int) bool { return true }}
 		}},
 		{"minimum", bound(func(s *jsonschema.Schema) *big.Rat { return s.Minimum }, ">= ", func(c int) bool { return c >= 0 })},
 		{"exclusiveMinimum", bound(func(s *jsonschema.Schema) *big.Rat { return s.ExclusiveMinimum }, "> ", func(c int) bool { return c > 0 })},
@@ -439,12 +467,20 @@ func init() {
 			}
 			return choice(b, s.OneOf, true)
 		}},
-		{"if", applies(func(s *jsonschema.Schema) []*jsonschema.Schema {
+		// if is only asked for its verdict; the failures are then's or else's.
+		{"if", func(s *jsonschema.Schema, b *builder) *check {
 			if s.If == nil {
 				return nil
 			}
-			return []*jsonschema.Schema{s.If, s.Then, s.Else}
-		})},
+			cond, then, els := b.child(s.If), b.child(s.Then), b.child(s.Else)
+			return &check{valid: func(_ *check, v any, w *walker, depth int) bool {
+				next := els
+				if cond.eval(v, nil, depth+1) {
+					next = then
+				}
+				return next == nil || next.eval(v, w, depth+1)
+			}}
+		}},
 		// The readOnly and writeOnly rules: reached only when the property is present.
 		{"readOnly/writeOnly", func(s *jsonschema.Schema, _ *builder) *check {
 			kw, ok := s.Extensions["specgate-access"].(forbid)

@@ -53,6 +53,14 @@ var keywordCases = []struct {
 	{"oneOf", `{"oneOf":[{"type":"integer"},{"minimum":3}]}`, []string{`1`, `3.5`}, []string{`4`, `1.5`}, "", true},
 	{"dependentSchemas", `{"dependentSchemas":{"radius":{"required":["unit"]},"side":{"properties":{"unit":{"const":"cm"}}}}}`,
 		[]string{`{"radius":1,"unit":"m"}`, `{"side":1,"unit":"cm"}`, `{"unit":"m"}`, `[]`}, []string{`{"radius":1}`, `{"radius":1,"side":1}`}, "required", false},
+	{"propertyNames", `{"propertyNames":{"maxLength":3,"pattern":"^[a-z]+$"}}`, []string{`{"abc":1,"x":2}`, `{}`, `"abcdef"`},
+		[]string{`{"a1":1}`, `{"abcd":"x","A":2}`, `{"a~b/c":1}`}, "pattern", true},
+	{"if", `{"if":{"required":["kind"]},"then":{"properties":{"kind":{"enum":["a","b"]}}},"else":{"required":["id"]}}`,
+		[]string{`{"kind":"a"}`, `{"id":1}`, `7`}, []string{`{"kind":"c"}`}, "enum", false},
+	{"if", `{"if":{"required":["kind"]},"else":{"required":["id"]}}`, []string{`{"kind":"c"}`, `{"id":1}`}, []string{`{}`}, "required", false},
+	{"if", `{"if":{"type":"string"},"then":{"minLength":2}}`, []string{`"ab"`, `1`}, []string{`"a"`}, "minLength", false},
+	{"contentEncoding", `{"type":"string","contentEncoding":"base64","contentMediaType":"application/json","contentSchema":{"required":["a"]}}`,
+		[]string{`"not base64!"`, `"e30="`}, []string{`1`}, "type", false},
 	{KeywordForbidReadOnly, `{"properties":{"id":{"` + KeywordForbidReadOnly + `":true}}}`, []string{`{"a":1}`}, []string{`{"id":1}`}, "", false},
 }
 

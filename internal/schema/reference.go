@@ -76,6 +76,9 @@ func (e *engine) leaf(ve *jsonschema.ValidationError, root any, base, label stri
 	}
 	schemaLoc, line := e.loc.Locate(loc)
 	v, _ := jsonptr.Lookup(root, rel)
+	if namesProperty(ve.KeywordLocation) {
+		v = lastToken(rel) // the instance is the property's name, not its value
+	}
 	return Failure{
 		Instance: inst,
 		Keyword:  kw,
@@ -163,4 +166,22 @@ func lastToken(loc string) string {
 		return ""
 	}
 	return jsonptr.Unescape(loc[i+1:])
+}
+
+// namesProperty reports whether the keyword at the relative keyword location loc is evaluated
+// under propertyNames, where the instance is a property name: nothing below a name is another
+// part of the instance.
+func namesProperty(loc string) bool {
+	toks := strings.Split(loc, "/")
+	for i := 1; i < len(toks); i++ {
+		if toks[i] != "propertyNames" {
+			continue
+		}
+		switch toks[i-1] {
+		case "properties", "patternProperties", "$defs", "definitions", "dependentSchemas":
+			continue // a property or definition that happens to be called propertyNames
+		}
+		return true
+	}
+	return false
 }
