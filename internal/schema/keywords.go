@@ -15,6 +15,7 @@ import (
 	"hash/maphash"
 	"math"
 	"math/big"
+	"net/url"
 	"sort"
 	"strconv"
 	"strings"
@@ -211,11 +212,48 @@ func init() {
 			}
 			return &check{}
 		}},
-		{"dependentRequired", func(s *jsonschema.Schema, _ *builder) *check {
+		// One failure per missing property, located at its entry in the list, as jsonschema/v5
+		// reports them.
+		{"dependentRequired", func(s *jsonschema.Schema, b *builder) *check {
 			if len(s.DependentRequired) == 0 {
 				return nil
 			}
-			return &check{}
+			names := make([]string, 0, len(s.DependentRequired))
+			for name := range s.DependentRequired {
+				names = append(names, name)
+			}
+			sort.Strings(names)
+			// Located as jsonschema/v5 locates them, the name percent-encoded.
+			at := make([][]Location, len(names))
+			for i, name := range names {
+				for j := range s.DependentRequired[name] {
+					schema, line := b.e.loc.Locate(b.cur.loc + "/dependentRequired/" + url.PathEscape(jsonptr.Escape(name)) + "/" + strconv.Itoa(j))
+					at[i] = append(at[i], Location{schema, line})
+				}
+			}
+			deps := s.DependentRequired
+			return &check{valid: func(_ *check, v any, w *walker, _ int) bool {
+				m, _ := v.(map[string]any)
+				ok := true
+				for i, name := range names {
+					if _, has := m[name]; !has {
+						continue
+					}
+					for j, r := range deps[name] {
+						if _, has := m[r]; has {
+							continue
+						}
+						if w == nil {
+							return false
+						}
+						ok = false
+						inst := w.at()
+						w.out = append(w.out, Failure{Instance: inst, Keyword: "dependentRequired", Schema: at[i][j].Schema, Line: at[i][j].Line,
+							Message: dependentMessage(subject{inst, w.label}, name, r)})
+					}
+				}
+				return ok
+			}}
 		}},
 		// The schema of a property applies to the whole object when the property is present.
 		{"dependentSchemas", func(s *jsonschema.Schema, b *builder) *check {
@@ -928,4 +966,10 @@ func hashValue(v any, h *maphash.Hash) {
 		}
 		h.Write(b[:])
 	}
+}
+
+// dependentMessage words the failure of dependentRequired: the instance at has the property
+// name but not req.
+func dependentMessage(at subject, name, req string) string {
+	return at.String() + " is missing property " + strconv.Quote(req) + ", required when " + strconv.Quote(name) + " is present"
 }

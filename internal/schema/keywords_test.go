@@ -51,6 +51,8 @@ var keywordCases = []struct {
 	{"allOf", `{"allOf":[{"type":"object"},{"required":["a"]}]}`, []string{`{"a":1}`}, []string{`{}`}, "required", false},
 	{"anyOf", `{"anyOf":[{"type":"string"},{"minimum":3}]}`, []string{`"x"`, `4`}, []string{`2`}, "", false},
 	{"oneOf", `{"oneOf":[{"type":"integer"},{"minimum":3}]}`, []string{`1`, `3.5`}, []string{`4`, `1.5`}, "", true},
+	{"dependentRequired", `{"dependentRequired":{"radius":["unit","scale"],"a~b":["c"]}}`, []string{`{"radius":1,"unit":"m","scale":2}`, `{"unit":"m"}`, `[]`},
+		[]string{`{"radius":1}`, `{"radius":1,"scale":1}`, `{"a~b":1}`}, "", false},
 	{"dependentSchemas", `{"dependentSchemas":{"radius":{"required":["unit"]},"side":{"properties":{"unit":{"const":"cm"}}}}}`,
 		[]string{`{"radius":1,"unit":"m"}`, `{"side":1,"unit":"cm"}`, `{"unit":"m"}`, `[]`}, []string{`{"radius":1}`, `{"radius":1,"side":1}`}, "required", false},
 	{"propertyNames", `{"propertyNames":{"maxLength":3,"pattern":"^[a-z]+$"}}`, []string{`{"abc":1,"x":2}`, `{}`, `"abcdef"`},

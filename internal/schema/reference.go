@@ -7,6 +7,7 @@ package schema
 
 import (
 	"errors"
+	"net/url"
 	"strconv"
 	"strings"
 
@@ -75,6 +76,10 @@ func (e *engine) leaf(ve *jsonschema.ValidationError, root any, base, label stri
 		kw = "contains"
 	}
 	schemaLoc, line := e.loc.Locate(loc)
+	if name, req, ok := e.dependency(loc); ok {
+		return Failure{Instance: inst, Keyword: "dependentRequired", Schema: schemaLoc, Line: line,
+			Message: dependentMessage(subject{inst, label}, name, req)}
+	}
 	v, _ := jsonptr.Lookup(root, rel)
 	if namesProperty(ve.KeywordLocation) {
 		v = lastToken(rel) // the instance is the property's name, not its value
@@ -184,4 +189,40 @@ func namesProperty(loc string) bool {
 		return true
 	}
 	return false
+}
+
+// dependency reads the location of a failed dependentRequired, which jsonschema/v5 gives as
+// the entry of the list, ".../dependentRequired/name/i": the property name and the property req
+// it requires.
+func (e *engine) dependency(loc string) (name, req string, ok bool) {
+	rest, idx, _ := cutLast(loc)
+	rest, esc, _ := cutLast(rest)
+	rest, kw, _ := cutLast(rest)
+	if kw != "dependentRequired" {
+		return "", "", false
+	}
+	owner := e.byLocation[rest]
+	i, err := strconv.Atoi(idx)
+	if owner == nil || err != nil {
+		return "", "", false
+	}
+	unesc, err := url.PathUnescape(esc) // jsonschema/v5 percent-encodes the token
+	if err != nil {
+		return "", "", false
+	}
+	name = jsonptr.Unescape(unesc)
+	list := owner.src.DependentRequired[name]
+	if i < 0 || i >= len(list) {
+		return "", "", false
+	}
+	return name, list[i], true
+}
+
+// cutLast splits the pointer loc at its last token.
+func cutLast(loc string) (before, last string, ok bool) {
+	i := strings.LastIndexByte(loc, '/')
+	if i < 0 {
+		return loc, "", false
+	}
+	return loc[:i], loc[i+1:], true
 }
