@@ -323,30 +323,38 @@ func init() {
 			}
 			return &check{}
 		}},
+		// contains is minContains 1 unless minContains is written, as jsonschema/v5 has it: one
+		// check, reported as the keyword the user wrote. The items are only asked for their
+		// verdict: an item that does not match is no failure.
 		{"contains", func(s *jsonschema.Schema, b *builder) *check {
 			if s.Contains == nil {
 				return nil
 			}
-			b.child(s.Contains)
-			return &check{why: func(_ any, at subject) string {
+			sub, least := b.child(s.Contains), s.MinContains
+			c := &check{valid: func(_ *check, v any, _ *walker, depth int) bool {
+				a, ok := v.([]any)
+				return !ok || countMatches(a, sub, least, depth) >= least
+			}, why: func(_ any, at subject) string {
 				return at.String() + " must contain an item that matches the schema under contains"
 			}}
-		}},
-		{"minContains", func(s *jsonschema.Schema, _ *builder) *check {
-			if s.Contains == nil {
-				return nil
+			if b.e.loc.Written(b.cur.loc + "/minContains") {
+				n := strconv.Itoa(least)
+				c.kw, c.why = "minContains", func(_ any, at subject) string {
+					return at.String() + " must contain at least " + n + " items that match the schema under contains"
+				}
 			}
-			n := strconv.Itoa(s.MinContains)
-			return &check{why: func(_ any, at subject) string {
-				return at.String() + " must contain at least " + n + " items that match the schema under contains"
-			}}
+			return c
 		}},
-		{"maxContains", func(s *jsonschema.Schema, _ *builder) *check {
+		{"maxContains", func(s *jsonschema.Schema, b *builder) *check {
 			if s.Contains == nil || s.MaxContains < 0 {
 				return nil
 			}
-			n := strconv.Itoa(s.MaxContains)
-			return &check{why: func(_ any, at subject) string {
+			sub, most := b.child(s.Contains), s.MaxContains
+			n := strconv.Itoa(most)
+			return &check{valid: func(_ *check, v any, _ *walker, depth int) bool {
+				a, ok := v.([]any)
+				return !ok || countMatches(a, sub, most+1, depth) <= most
+			}, why: func(_ any, at subject) string {
 				return at.String() + " must contain at most " + n + " items that match the schema under contains"
 			}}
 		}},
@@ -618,6 +626,20 @@ func evalItems(a []any, from int, pick func(i int) *node, w *walker, depth int) 
 		w.pop()
 	}
 	return ok
+}
+
+// countMatches counts the items of a valid against sub, up to enough.
+func countMatches(a []any, sub *node, enough, depth int) int {
+	n := 0
+	for _, x := range a {
+		if n >= enough {
+			break
+		}
+		if sub.eval(x, nil, depth+1) {
+			n++
+		}
+	}
+	return n
 }
 
 // size is the entry of minProperties, maxProperties, minItems or maxItems: get reads the bound
