@@ -16,6 +16,7 @@ import (
 	"math"
 	"math/big"
 	"net/url"
+	"regexp"
 	"sort"
 	"strconv"
 	"strings"
@@ -155,14 +156,47 @@ func init() {
 				return ok
 			}}
 		}},
-		{"patternProperties", applies(func(s *jsonschema.Schema) (out []*jsonschema.Schema) {
-			for _, p := range s.PatternProperties {
-				out = append(out, p)
+		// Each property is evaluated against the schema of every pattern its name matches.
+		{"patternProperties", func(s *jsonschema.Schema, b *builder) *check {
+			pats := sortedPatterns(s.PatternProperties)
+			if len(pats) == 0 {
+				return nil
 			}
-			return out
-		})},
+			subs := make([]*node, len(pats))
+			for i, re := range pats {
+				subs[i] = b.child(s.PatternProperties[re])
+			}
+			return &check{valid: func(_ *check, v any, w *walker, depth int) bool {
+				m, _ := v.(map[string]any)
+				ok := true
+				for i, re := range pats {
+					ok = evalProps(m, func(k string) *node {
+						if re.MatchString(k) {
+							return subs[i]
+						}
+						return nil
+					}, w, depth) && ok
+					if !ok && w == nil {
+						return false
+					}
+				}
+				return ok
+			}}
+		}},
+		// The properties neither properties names nor a pattern of patternProperties matches.
 		{"additionalProperties", func(s *jsonschema.Schema, b *builder) *check {
-			props := s.Properties
+			props, pats := s.Properties, sortedPatterns(s.PatternProperties)
+			named := func(k string) bool {
+				if _, ok := props[k]; ok {
+					return true
+				}
+				for _, re := range pats {
+					if re.MatchString(k) {
+						return true
+					}
+				}
+				return false
+			}
 			switch a := s.AdditionalProperties.(type) {
 			case bool:
 				if a {
@@ -171,7 +205,7 @@ func init() {
 				return &check{valid: func(_ *check, v any, _ *walker, _ int) bool {
 					m, _ := v.(map[string]any)
 					for k := range m {
-						if _, ok := props[k]; !ok {
+						if !named(k) {
 							return false
 						}
 					}
@@ -180,7 +214,7 @@ func init() {
 					m, _ := v.(map[string]any)
 					var extra []string
 					for k := range m {
-						if _, ok := props[k]; !ok {
+						if !named(k) {
 							extra = append(extra, strconv.Quote(k))
 						}
 					}
@@ -192,7 +226,7 @@ func init() {
 				return &check{valid: func(_ *check, v any, w *walker, depth int) bool {
 					m, _ := v.(map[string]any)
 					return evalProps(m, func(k string) *node {
-						if _, has := props[k]; has {
+						if named(k) {
 							return nil
 						}
 						return addl
@@ -626,6 +660,17 @@ func evalItems(a []any, from int, pick func(i int) *node, w *walker, depth int) 
 		w.pop()
 	}
 	return ok
+}
+
+// sortedPatterns lists the patterns of patternProperties in one order, so that failures come
+// in one order too.
+func sortedPatterns(pp map[*regexp.Regexp]*jsonschema.Schema) []*regexp.Regexp {
+	out := make([]*regexp.Regexp, 0, len(pp))
+	for re := range pp {
+		out = append(out, re)
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].String() < out[j].String() })
+	return out
 }
 
 // countMatches counts the items of a valid against sub, up to enough.
