@@ -574,10 +574,47 @@ func init() {
 			return &check{kw: string(kw), valid: func(*check, any, *walker, int) bool { return false },
 				why: func(_ any, at subject) string { return at.String() + msg }}
 		}},
-		{"unevaluatedItems", applies(func(s *jsonschema.Schema) []*jsonschema.Schema { return []*jsonschema.Schema{s.UnevaluatedItems} })},
-		{"unevaluatedProperties", applies(func(s *jsonschema.Schema) []*jsonschema.Schema {
-			return []*jsonschema.Schema{s.UnevaluatedProperties}
-		})},
+		// The items and properties no other keyword of the schema evaluated (evaluated.go).
+		{"unevaluatedItems", func(s *jsonschema.Schema, b *builder) *check {
+			if s.UnevaluatedItems == nil {
+				return nil
+			}
+			sub, e := b.child(s.UnevaluatedItems), b.e
+			return &check{valid: func(_ *check, v any, w *walker, depth int) bool {
+				a, _ := v.([]any)
+				ok := true
+				for i := range a {
+					if e.evaluated(s, &part{v: v, a: a, i: i}, true, depth) {
+						continue
+					}
+					if w == nil {
+						if !sub.eval(a[i], nil, depth+1) {
+							return false
+						}
+						continue
+					}
+					w.push(strconv.Itoa(i))
+					ok = sub.eval(a[i], w, depth+1) && ok
+					w.pop()
+				}
+				return ok
+			}}
+		}},
+		{"unevaluatedProperties", func(s *jsonschema.Schema, b *builder) *check {
+			if s.UnevaluatedProperties == nil {
+				return nil
+			}
+			sub, e := b.child(s.UnevaluatedProperties), b.e
+			return &check{valid: func(_ *check, v any, w *walker, depth int) bool {
+				m, _ := v.(map[string]any)
+				return evalProps(m, func(k string) *node {
+					if e.evaluated(s, &part{v: v, m: m, k: k}, true, depth) {
+						return nil
+					}
+					return sub
+				}, w, depth)
+			}}
+		}},
 		{"regexProperties", func(s *jsonschema.Schema, _ *builder) *check {
 			if !s.RegexProperties {
 				return nil

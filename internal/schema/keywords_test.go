@@ -71,6 +71,12 @@ var keywordCases = []struct {
 	{"if", `{"if":{"type":"string"},"then":{"minLength":2}}`, []string{`"ab"`, `1`}, []string{`"a"`}, "minLength", false},
 	{"contentEncoding", `{"type":"string","contentEncoding":"base64","contentMediaType":"application/json","contentSchema":{"required":["a"]}}`,
 		[]string{`"not base64!"`, `"e30="`}, []string{`1`}, "type", false},
+	{"unevaluatedProperties", `{"properties":{"a":{}},"allOf":[{"properties":{"b":{}}}],"anyOf":[{"required":["c"],"properties":{"c":{}}},{"required":["d"],"properties":{"d":{}}}],"unevaluatedProperties":{"type":"integer"}}`,
+		[]string{`{"a":"x","b":"x","c":"x","z":1}`, `{"d":"x","c":"x"}`, `[]`}, []string{`{"c":1,"z":"x"}`, `{"a":1,"e":"x"}`}, "type", false},
+	{"unevaluatedProperties", `{"if":{"required":["k"],"properties":{"k":{}}},"then":{"properties":{"t":{}}},"else":{"properties":{"e":{}}},"unevaluatedProperties":false}`,
+		[]string{`{"k":1,"t":1}`, `{"e":1}`}, []string{`{"k":1,"e":1}`, `{"t":1}`}, "unevaluatedProperties", false},
+	{"unevaluatedItems", `{"prefixItems":[{}],"anyOf":[{"prefixItems":[{},{"type":"string"}]},{"contains":{"type":"integer"}}],"unevaluatedItems":false}`,
+		[]string{`["x","y"]`, `[1,2]`, `{}`}, []string{`["x","y","z"]`, `["x",2,"z"]`}, "unevaluatedItems", false},
 	{KeywordForbidReadOnly, `{"properties":{"id":{"` + KeywordForbidReadOnly + `":true}}}`, []string{`{"a":1}`}, []string{`{"id":1}`}, "", false},
 }
 
