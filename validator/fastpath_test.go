@@ -195,14 +195,14 @@ func TestFastDiagnosisEqualsJSONSchemaDiagnosis(t *testing.T) {
 	if compared < 1000 {
 		t.Fatalf("only %d invalid instances compared", compared)
 	}
-	// The fast path diagnosed them itself: it hands over only false schemas (keywords31.yaml).
+	// The fast path diagnosed them itself (false schemas too, keywords31.yaml).
 	handedOver := int64(0)
 	for _, set := range sets {
 		for _, c := range set.compilers {
 			handedOver += c.HandedOver()
 		}
 	}
-	if handedOver*100 > int64(compared) {
+	if handedOver > 0 {
 		t.Errorf("%d of %d diagnoses were left to jsonschema/v5", handedOver, compared)
 	}
 	// Every keyword the fast path diagnoses itself was exercised.

@@ -43,6 +43,8 @@ var keywordCases = []struct {
 	{"minContains", `{"contains":{"const":"x"},"minContains":2,"maxContains":3}`, []string{`["x","x","y"]`, `["x","x","x"]`}, []string{`["x","y"]`}, "", false},
 	{"maxContains", `{"contains":{"const":"x"},"minContains":2,"maxContains":3}`, []string{`["x","x","x","y"]`}, []string{`["x","x","x","x"]`}, "", false},
 	{"minContains", `{"contains":{"const":1},"minContains":0}`, []string{`[]`, `[2]`}, nil, "", false},
+	{"items", `{"prefixItems":[{"type":"string"}],"items":false}`, []string{`["a"]`, `[]`}, []string{`["a",1]`, `["a",1,2]`}, "", false},
+	{"properties", `{"properties":{"a":false,"b":true}}`, []string{`{"b":1}`}, []string{`{"a":1}`}, "false", false},
 	{"minLength", `{"minLength":2}`, []string{`"éé"`, `1`}, []string{`"é"`}, "", false},
 	{"maxLength", `{"maxLength":2}`, []string{`"éé"`}, []string{`"abc"`}, "", false},
 	{"minLength", `{"minLength":3,"maxLength":3}`, []string{`"abc"`}, []string{`"ab"`}, "", false},

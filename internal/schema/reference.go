@@ -60,15 +60,29 @@ func (e *engine) collect(ve *jsonschema.ValidationError, root any, base, label s
 	}
 }
 
+// falseFailure is the failure of v, at inst, against the false schema at loc. It fails at its
+// own location, a property name or an index, not a keyword; a keyword's when it is the
+// keyword's value (items: false).
+func (e *engine) falseFailure(loc string, v any, inst, label string) Failure {
+	kw, parent := "false", e.byLocation[loc]
+	if keywordOwnsSchema(loc) {
+		kw = lastToken(loc)
+		parent = e.byLocation[strings.TrimSuffix(loc, "/"+jsonptr.Escape(kw))]
+	}
+	schemaLoc, line := e.loc.Locate(loc)
+	return Failure{Instance: inst, Keyword: kw, Schema: schemaLoc, Line: line,
+		Message: describe(subject{inst, label}, kw, v, parent, "not allowed")}
+}
+
 func (e *engine) leaf(ve *jsonschema.ValidationError, root any, base, label string) Failure {
 	rel := jsonptr.Unfragment(ve.InstanceLocation) // jsonschema/v5 percent-encodes each token
 	inst := base + rel
 	loc := ve.AbsoluteKeywordLocation
 	kw := lastToken(loc)
 	parent := e.byLocation[strings.TrimSuffix(loc, "/"+kw)]
-	if n := e.byLocation[loc]; n != nil && n.always != nil && !*n.always && !keywordOwnsSchema(loc) {
-		// A false schema fails at its own location, a property name or an index, not a keyword.
-		kw, parent = "false", n
+	if n := e.byLocation[loc]; n != nil && n.always != nil && !*n.always {
+		v, _ := jsonptr.Lookup(root, rel)
+		return e.falseFailure(loc, v, inst, label)
 	}
 	if kw == "minContains" && !e.loc.Written(loc) {
 		// jsonschema/v5 checks contains as minContains 1; the user wrote contains.

@@ -182,13 +182,20 @@ func (n *node) eval(v any, w *walker, depth int) bool {
 	return true
 }
 
-// explain is eval with a walker: every check runs, and each failure is recorded once. A false
-// schema and very deep nesting are left to jsonschema/v5, on that part of the instance only.
+// explain is eval with a walker: every check runs, and each failure is recorded once. Very
+// deep nesting is left to jsonschema/v5, on that part of the instance only.
 func (n *node) explain(v any, w *walker, depth int) bool {
 	if n.always != nil && *n.always {
 		return true
 	}
-	if depth >= 128 || !n.known || n.always != nil {
+	if n.always != nil && depth < 128 {
+		if w.choices == nil {
+			inst := w.at()
+			w.out = append(w.out, w.e.falseFailure(n.loc, v, inst, w.label))
+		}
+		return false
+	}
+	if depth >= 128 || !n.known {
 		if w.choices != nil {
 			return true
 		}
