@@ -27,9 +27,12 @@
 // stays the reference for what a schema means; this is the only package of specgate that
 // imports it.
 // It also evaluates what the walk leaves: a schema that reaches a keyword without a check in
-// the table (if, contains, unevaluatedProperties ...), false schemas and very deep nesting, and
-// its failures are worded by the table's messages. Reference and ReferenceValid give its own
-// answer, which tests hold the walk to: the JSON Schema Test Suite here, and the validator's
+// the table ($dynamicRef, $recursiveRef, the earlier drafts' items arrays, additionalItems and
+// dependencies) and very deep nesting, and its failures are worded by the table's messages.
+// unevaluatedProperties and unevaluatedItems read which properties and items the other
+// keywords evaluated, worked out only when they ask (evaluated.go). Reference and
+// ReferenceValid give its own answer, which tests hold the walk to: the JSON Schema Test Suite
+// here, and the validator's
 // differential tests and fuzz targets on the specs' schemas. Documents compiles whole JSON
 // Schema documents with it as they are written (the OpenAPI document schemas lint uses).
 //
