@@ -169,15 +169,20 @@ func init() {
 			return &check{valid: func(_ *check, v any, w *walker, depth int) bool {
 				m, _ := v.(map[string]any)
 				ok := true
-				for i, re := range pats {
-					ok = evalProps(m, func(k string) *node {
-						if re.MatchString(k) {
-							return subs[i]
+				for k, pv := range m {
+					for i, re := range pats {
+						if !re.MatchString(k) {
+							continue
 						}
-						return nil
-					}, w, depth) && ok
-					if !ok && w == nil {
-						return false
+						if w == nil {
+							if !subs[i].eval(pv, nil, depth+1) {
+								return false
+							}
+							continue
+						}
+						w.push(jsonptr.Escape(k))
+						ok = subs[i].eval(pv, w, depth+1) && ok
+						w.pop()
 					}
 				}
 				return ok
