@@ -801,12 +801,21 @@ func checkLoop(stack []schemaRef, sref schemaRef) error {
 }
 
 func keywordLocation(stack []schemaRef, path string) string {
-	var loc string
+	// specgate: one builder instead of a string per level (every failing branch of a oneOf
+	// builds one of these, and lint validates whole documents against the OpenAPI meta-schema).
+	n := len(path) + 1
 	for _, ref := range stack[1:] {
-		loc += "/" + ref.path
+		n += len(ref.path) + 1
+	}
+	var loc strings.Builder
+	loc.Grow(n)
+	for _, ref := range stack[1:] {
+		loc.WriteString("/")
+		loc.WriteString(ref.path)
 	}
 	if path != "" {
-		loc = loc + "/" + path
+		loc.WriteString("/")
+		loc.WriteString(path)
 	}
-	return loc
+	return loc.String()
 }
