@@ -53,4 +53,3 @@ require (
 
 tool github.com/onsi/ginkgo/v2/ginkgo
 
-replace github.com/santhosh-tekuri/jsonschema/v5 => ./third_party/jsonschema-v5

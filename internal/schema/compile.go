@@ -12,7 +12,7 @@ import (
 	"strings"
 	"sync/atomic"
 
-	"github.com/santhosh-tekuri/jsonschema/v5"
+	jsonschema "github.com/specgate/specgate/internal/third_party/jsonschema"
 
 	"github.com/specgate/specgate/internal/jsonptr"
 )

@@ -6,7 +6,7 @@ import (
 	"fmt"
 	"io"
 
-	"github.com/santhosh-tekuri/jsonschema/v5"
+	jsonschema "github.com/specgate/specgate/internal/third_party/jsonschema"
 )
 
 // Documents compiles whole JSON Schema documents as they are written, in the draft their $schema

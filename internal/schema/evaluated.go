@@ -9,7 +9,7 @@ package schema
 // count, those of oneOf up to the second that matches; if counts when valid, and then or else
 // as chosen.
 
-import "github.com/santhosh-tekuri/jsonschema/v5"
+import jsonschema "github.com/specgate/specgate/internal/third_party/jsonschema"
 
 // part is the property or item whose evaluation is asked: the property k of m, or the item
 // i of a; v is m or a as the walk has it (boxing it again would allocate).

@@ -22,7 +22,7 @@ import (
 	"strings"
 	"unicode/utf8"
 
-	"github.com/santhosh-tekuri/jsonschema/v5"
+	jsonschema "github.com/specgate/specgate/internal/third_party/jsonschema"
 
 	"github.com/specgate/specgate/internal/jsonptr"
 )

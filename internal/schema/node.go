@@ -1,6 +1,6 @@
 package schema
 
-import "github.com/santhosh-tekuri/jsonschema/v5"
+import jsonschema "github.com/specgate/specgate/internal/third_party/jsonschema"
 
 // Node is one schema of a compiled Schema, read-only, for tools that model a spec's schemas (the
 // validator's Operations): where it is, how a oneOf branch names it, and the subschemas the walk

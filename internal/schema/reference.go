@@ -11,7 +11,7 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/santhosh-tekuri/jsonschema/v5"
+	jsonschema "github.com/specgate/specgate/internal/third_party/jsonschema"
 
 	"github.com/specgate/specgate/internal/jsonptr"
 )
