@@ -689,7 +689,7 @@ func (g *generator) objects(s *openapi3.Schema, name string, depth, room int) []
 	rows = append([][]int{full, minimal}, rows...)
 	out := make([]any, 0, len(rows))
 	for n, r := range rows {
-		obj := map[string]any{}
+		obj := make(map[string]any, len(names))
 		var optional []string
 		for i, k := range r {
 			if _, skip := dims[i][k].(absent); !skip {
@@ -847,13 +847,16 @@ func pairwiseN(rnd *rand.Rand, sizes []int) [][]int {
 	}
 	t := newPairTable(sizes)
 	var rows [][]int
+	// Two row buffers and one permutation buffer serve every try: the best row so far and the
+	// one being built swap, and only the chosen row is copied out.
+	best, cand := make([]int, len(sizes)), make([]int, len(sizes))
+	perm := make([]int, len(sizes))
 	for t.left > 0 {
-		var best []int
 		bestGain := -1
 		for try := 0; try < 8; try++ {
-			row, gain := t.candidateRow(rnd)
+			gain := t.candidateRow(rnd, cand, perm)
 			if gain > bestGain {
-				best, bestGain = row, gain
+				best, cand, bestGain = cand, best, gain
 			}
 		}
 		for a := range best {
@@ -864,16 +867,26 @@ func pairwiseN(rnd *rand.Rand, sizes []int) [][]int {
 				}
 			}
 		}
-		rows = append(rows, best)
+		rows = append(rows, append([]int(nil), best...))
 	}
 	return rows
 }
 
+// permInto fills m with rnd.Perm(len(m)), drawing from rnd exactly as Perm does, so that a
+// seed gives the same rows, without allocating.
+func permInto(rnd *rand.Rand, m []int) {
+	for i := range m {
+		j := rnd.Intn(i + 1)
+		m[i] = m[j]
+		m[j] = i
+	}
+}
+
 // candidateRow builds a row from an uncovered pair, then gives each other dimension the value
 // that covers most new pairs with the values already chosen.
-func (t *pairTable) candidateRow(rnd *rand.Rand) ([]int, int) {
+// It writes the row into row and uses perm as scratch; both have one entry per dimension.
+func (t *pairTable) candidateRow(rnd *rand.Rand, row, perm []int) int {
 	sizes := t.sizes
-	row := make([]int, len(sizes))
 	for i := range row {
 		row[i] = -1
 	}
@@ -884,7 +897,8 @@ func (t *pairTable) candidateRow(rnd *rand.Rand) ([]int, int) {
 	a, va, b, vb := t.decode(i)
 	row[a], row[b] = va, vb
 	gain := 1
-	for _, d := range rnd.Perm(len(sizes)) {
+	permInto(rnd, perm)
+	for _, d := range perm {
 		if row[d] >= 0 {
 			continue
 		}
@@ -903,5 +917,5 @@ func (t *pairTable) candidateRow(rnd *rand.Rand) ([]int, int) {
 		row[d] = bestV
 		gain += bestG
 	}
-	return row, gain
+	return gain
 }
