@@ -207,32 +207,63 @@ func (tc *testCase) choice() int {
 // unknownPick makes resolve give each stateRef its unknown value.
 const unknownPick = -1
 
-// resolve replaces the stateRefs of v by the State values pick selects.
+// resolve replaces the stateRefs of v by the State values pick selects. A subtree without a
+// stateRef is returned as it is, not copied: most bodies have none, and encoding only reads
+// the result.
 func (f *Fuzzer) resolve(v any, pick int) any {
+	out, _ := f.resolved(v, pick)
+	return out
+}
+
+// resolved is resolve, and reports whether anything was replaced (then out is a copy).
+func (f *Fuzzer) resolved(v any, pick int) (any, bool) {
 	switch x := v.(type) {
 	case stateRef:
 		vals := f.state[x.key]
 		if pick == unknownPick {
 			if x.unknown != nil {
-				return x.unknown
+				return x.unknown, true
 			}
 			pick = 0
 		}
-		return vals[pick%len(vals)]
+		return vals[pick%len(vals)], true
 	case map[string]any:
-		out := make(map[string]any, len(x))
+		var out map[string]any
 		for k, e := range x {
-			out[k] = f.resolve(e, pick)
+			r, changed := f.resolved(e, pick)
+			if !changed {
+				continue
+			}
+			if out == nil {
+				out = make(map[string]any, len(x))
+				for k2, e2 := range x {
+					out[k2] = e2
+				}
+			}
+			out[k] = r
 		}
-		return out
+		if out == nil {
+			return v, false
+		}
+		return out, true
 	case []any:
-		out := make([]any, len(x))
+		var out []any
 		for i, e := range x {
-			out[i] = f.resolve(e, pick)
+			r, changed := f.resolved(e, pick)
+			if !changed {
+				continue
+			}
+			if out == nil {
+				out = append([]any(nil), x...)
+			}
+			out[i] = r
 		}
-		return out
+		if out == nil {
+			return v, false
+		}
+		return out, true
 	}
-	return v
+	return v, false
 }
 
 // paramStrings is how a parameter value is written: arrays as their items (the query repeats
