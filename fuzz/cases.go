@@ -40,12 +40,21 @@ type testCase struct {
 }
 
 func (tc *testCase) clone() *testCase {
+	c := tc.shallow()
+	c.body = deepCopy(tc.body)
+	return c
+}
+
+// shallow is clone without copying the body: the copy shares tc's body tree, which is fine
+// while nothing changes it in place (edit copies the tree it changes, and generated values
+// already share subtrees between rows). Negatives use it: most leave the body alone, and the
+// ones that change it go through edit.
+func (tc *testCase) shallow() *testCase {
 	c := *tc
 	c.params = make(map[string]any, len(tc.params))
 	for k, v := range tc.params {
 		c.params[k] = v
 	}
-	c.body = deepCopy(tc.body)
 	return &c
 }
 
