@@ -101,22 +101,21 @@ func (f *Fuzzer) encode(tc *testCase) (*encoded, error) {
 	var body []byte
 	contentType := tc.media
 	if tc.hasBody {
-		v := f.resolve(tc.body, tc.choice())
 		switch bodyKind(tc.media) {
 		case "form":
-			body = []byte(formBody(v))
+			body = []byte(formBody(f.resolve(tc.body, tc.choice())))
 			if tc.malformed {
 				body = append(body, "&%zz"...)
 			}
 		case "multipart":
-			body = multipartBody(v)
+			body = multipartBody(f.resolve(tc.body, tc.choice()))
 			contentType = tc.media + "; boundary=" + boundary
 			if tc.malformed {
 				body = body[:len(body)-len("--\r\n")-len(boundary)-2] // the closing boundary cut
 			}
 		default:
 			var err error
-			if body, err = json.Marshal(v); err != nil {
+			if body, err = f.jsonBody(tc.body, tc.choice()); err != nil {
 				return nil, fmt.Errorf("%s: encoding a generated body: %w", op, err)
 			}
 			if tc.malformed {
