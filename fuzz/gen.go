@@ -800,6 +800,9 @@ type pairTable struct {
 	offset  [][]int // offset[a][b] (a < b) is where the pairs of a and b start
 	covered []bool
 	left    int
+	// base and stride are candidateRow's scratch: where the pairs of one dimension with each
+	// value already chosen start, and how far apart they lie.
+	base, stride []int
 }
 
 func newPairTable(sizes []int) *pairTable {
@@ -903,10 +906,22 @@ func (t *pairTable) candidateRow(rnd *rand.Rand, row, perm []int) int {
 			continue
 		}
 		bestV, bestG := rnd.Intn(sizes[d]), -1
+		// The pairs of d's values with each chosen value lie at base + v*stride: the same
+		// indexes index gives, worked out once per dimension instead of once per value.
+		t.base, t.stride = t.base[:0], t.stride[:0]
+		for e, ve := range row {
+			switch {
+			case ve < 0 || e == d:
+			case e < d:
+				t.base, t.stride = append(t.base, t.offset[e][d]+ve*sizes[d]), append(t.stride, 1)
+			default:
+				t.base, t.stride = append(t.base, t.offset[d][e]+ve), append(t.stride, sizes[e])
+			}
+		}
 		for v := 0; v < sizes[d]; v++ {
 			g := 0
-			for e, ve := range row {
-				if ve >= 0 && e != d && !t.covered[t.index(e, ve, d, v)] {
+			for j, b := range t.base {
+				if !t.covered[b+v*t.stride[j]] {
 					g++
 				}
 			}
