@@ -754,10 +754,13 @@ func combine(rnd *rand.Rand, sizes []int) [][]int {
 		capped[i] = min(n, slots)
 	}
 	rows := pairwiseN(rnd, capped)
-	used := make([]map[int]bool, len(sizes))
-	next := make([]map[int]int, len(sizes))
-	for d := range sizes {
-		used[d], next[d] = map[int]bool{}, map[int]int{}
+	// used[d] marks d's values some row has; next[d][slot] counts the slot's turns so far.
+	// Slices, not maps: a slot is below slots and a value below its dimension's size.
+	used := make([][]bool, len(sizes))
+	next := make([][slots]int, len(sizes))
+	flat := make([]bool, sum(sizes))
+	for d, n := range sizes {
+		used[d], flat = flat[:n:n], flat[n:]
 	}
 	for _, r := range rows {
 		for d, slot := range r {
@@ -784,6 +787,14 @@ func combine(rnd *rand.Rand, sizes []int) [][]int {
 		}
 	}
 	return rows
+}
+
+func sum(ns []int) int {
+	t := 0
+	for _, n := range ns {
+		t += n
+	}
+	return t
 }
 
 func lens[T any](dims [][]T) []int {
