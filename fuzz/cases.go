@@ -331,9 +331,10 @@ func ptrJoin(ptr, tok string) string {
 
 // edit returns root with the value at ptr replaced by fn's result; fn gets the old value and
 // returns the new one and whether to keep the member at all (false deletes it). root is not
-// modified.
+// modified: the objects and arrays on the way to ptr are copied, the rest is shared with root
+// (nothing changes a generated tree in place but edit itself, and fn must not change old).
 func edit(root any, ptr string, fn func(old any) (any, bool)) any {
-	return editTokens(deepCopy(root), ptrTokens(ptr), fn)
+	return editTokens(root, ptrTokens(ptr), fn)
 }
 
 func editTokens(v any, toks []string, fn func(any) (any, bool)) any {
@@ -347,17 +348,21 @@ func editTokens(v any, toks []string, fn func(any) (any, bool)) any {
 		if !ok {
 			return v
 		}
+		out := make(map[string]any, len(x))
+		for k, e := range x {
+			out[k] = e
+		}
 		if len(toks) == 1 {
 			nv, keep := fn(child)
 			if keep {
-				x[toks[0]] = nv
+				out[toks[0]] = nv
 			} else {
-				delete(x, toks[0])
+				delete(out, toks[0])
 			}
-			return x
+			return out
 		}
-		x[toks[0]] = editTokens(child, toks[1:], fn)
-		return x
+		out[toks[0]] = editTokens(child, toks[1:], fn)
+		return out
 	case []any:
 		var i int
 		if _, err := fmt.Sscanf(toks[0], "%d", &i); err != nil || i < 0 || i >= len(x) {
@@ -365,14 +370,16 @@ func editTokens(v any, toks []string, fn func(any) (any, bool)) any {
 		}
 		if len(toks) == 1 {
 			nv, keep := fn(x[i])
-			if keep {
-				x[i] = nv
-				return x
+			if !keep {
+				return append(append(make([]any, 0, len(x)-1), x[:i]...), x[i+1:]...)
 			}
-			return append(x[:i], x[i+1:]...)
+			out := append([]any(nil), x...)
+			out[i] = nv
+			return out
 		}
-		x[i] = editTokens(x[i], toks[1:], fn)
-		return x
+		out := append([]any(nil), x...)
+		out[i] = editTokens(x[i], toks[1:], fn)
+		return out
 	}
 	return v
 }
