@@ -40,12 +40,21 @@ type testCase struct {
 }
 
 func (tc *testCase) clone() *testCase {
+	c := tc.shallow()
+	c.body = deepCopy(tc.body)
+	return c
+}
+
+// shallow is clone without copying the body: the copy shares tc's body tree, which is fine
+// while nothing changes it in place (edit copies the tree it changes, and generated values
+// already share subtrees between rows). Negatives use it: most leave the body alone, and the
+// ones that change it go through edit.
+func (tc *testCase) shallow() *testCase {
 	c := *tc
 	c.params = make(map[string]any, len(tc.params))
 	for k, v := range tc.params {
 		c.params[k] = v
 	}
-	c.body = deepCopy(tc.body)
 	return &c
 }
 
@@ -92,22 +101,21 @@ func (f *Fuzzer) encode(tc *testCase) (*encoded, error) {
 	var body []byte
 	contentType := tc.media
 	if tc.hasBody {
-		v := f.resolve(tc.body, tc.choice())
 		switch bodyKind(tc.media) {
 		case "form":
-			body = []byte(formBody(v))
+			body = []byte(formBody(f.resolve(tc.body, tc.choice())))
 			if tc.malformed {
 				body = append(body, "&%zz"...)
 			}
 		case "multipart":
-			body = multipartBody(v)
+			body = multipartBody(f.resolve(tc.body, tc.choice()))
 			contentType = tc.media + "; boundary=" + boundary
 			if tc.malformed {
 				body = body[:len(body)-len("--\r\n")-len(boundary)-2] // the closing boundary cut
 			}
 		default:
 			var err error
-			if body, err = json.Marshal(v); err != nil {
+			if body, err = f.jsonBody(tc.body, tc.choice()); err != nil {
 				return nil, fmt.Errorf("%s: encoding a generated body: %w", op, err)
 			}
 			if tc.malformed {
@@ -207,32 +215,63 @@ func (tc *testCase) choice() int {
 // unknownPick makes resolve give each stateRef its unknown value.
 const unknownPick = -1
 
-// resolve replaces the stateRefs of v by the State values pick selects.
+// resolve replaces the stateRefs of v by the State values pick selects. A subtree without a
+// stateRef is returned as it is, not copied: most bodies have none, and encoding only reads
+// the result.
 func (f *Fuzzer) resolve(v any, pick int) any {
+	out, _ := f.resolved(v, pick)
+	return out
+}
+
+// resolved is resolve, and reports whether anything was replaced (then out is a copy).
+func (f *Fuzzer) resolved(v any, pick int) (any, bool) {
 	switch x := v.(type) {
 	case stateRef:
 		vals := f.state[x.key]
 		if pick == unknownPick {
 			if x.unknown != nil {
-				return x.unknown
+				return x.unknown, true
 			}
 			pick = 0
 		}
-		return vals[pick%len(vals)]
+		return vals[pick%len(vals)], true
 	case map[string]any:
-		out := make(map[string]any, len(x))
+		var out map[string]any
 		for k, e := range x {
-			out[k] = f.resolve(e, pick)
+			r, changed := f.resolved(e, pick)
+			if !changed {
+				continue
+			}
+			if out == nil {
+				out = make(map[string]any, len(x))
+				for k2, e2 := range x {
+					out[k2] = e2
+				}
+			}
+			out[k] = r
 		}
-		return out
+		if out == nil {
+			return v, false
+		}
+		return out, true
 	case []any:
-		out := make([]any, len(x))
+		var out []any
 		for i, e := range x {
-			out[i] = f.resolve(e, pick)
+			r, changed := f.resolved(e, pick)
+			if !changed {
+				continue
+			}
+			if out == nil {
+				out = append([]any(nil), x...)
+			}
+			out[i] = r
 		}
-		return out
+		if out == nil {
+			return v, false
+		}
+		return out, true
 	}
-	return v
+	return v, false
 }
 
 // paramStrings is how a parameter value is written: arrays as their items (the query repeats
@@ -292,9 +331,10 @@ func ptrJoin(ptr, tok string) string {
 
 // edit returns root with the value at ptr replaced by fn's result; fn gets the old value and
 // returns the new one and whether to keep the member at all (false deletes it). root is not
-// modified.
+// modified: the objects and arrays on the way to ptr are copied, the rest is shared with root
+// (nothing changes a generated tree in place but edit itself, and fn must not change old).
 func edit(root any, ptr string, fn func(old any) (any, bool)) any {
-	return editTokens(deepCopy(root), ptrTokens(ptr), fn)
+	return editTokens(root, ptrTokens(ptr), fn)
 }
 
 func editTokens(v any, toks []string, fn func(any) (any, bool)) any {
@@ -308,17 +348,21 @@ func editTokens(v any, toks []string, fn func(any) (any, bool)) any {
 		if !ok {
 			return v
 		}
+		out := make(map[string]any, len(x))
+		for k, e := range x {
+			out[k] = e
+		}
 		if len(toks) == 1 {
 			nv, keep := fn(child)
 			if keep {
-				x[toks[0]] = nv
+				out[toks[0]] = nv
 			} else {
-				delete(x, toks[0])
+				delete(out, toks[0])
 			}
-			return x
+			return out
 		}
-		x[toks[0]] = editTokens(child, toks[1:], fn)
-		return x
+		out[toks[0]] = editTokens(child, toks[1:], fn)
+		return out
 	case []any:
 		var i int
 		if _, err := fmt.Sscanf(toks[0], "%d", &i); err != nil || i < 0 || i >= len(x) {
@@ -326,14 +370,16 @@ func editTokens(v any, toks []string, fn func(any) (any, bool)) any {
 		}
 		if len(toks) == 1 {
 			nv, keep := fn(x[i])
-			if keep {
-				x[i] = nv
-				return x
+			if !keep {
+				return append(append(make([]any, 0, len(x)-1), x[:i]...), x[i+1:]...)
 			}
-			return append(x[:i], x[i+1:]...)
+			out := append([]any(nil), x...)
+			out[i] = nv
+			return out
 		}
-		x[i] = editTokens(x[i], toks[1:], fn)
-		return x
+		out := append([]any(nil), x...)
+		out[i] = editTokens(x[i], toks[1:], fn)
+		return out
 	}
 	return v
 }

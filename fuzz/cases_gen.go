@@ -93,7 +93,7 @@ func (g *generator) positiveCases(op *operation) []*testCase {
 	// One more: the fullest request with identifiers that name no record, which the target must
 	// answer as the spec says (a documented refusal, a " FAIL"), not with a 5xx.
 	if len(out) > 0 && hasUnknown(out[0].params) || len(out) > 0 && hasUnknown(out[0].body) {
-		tc := out[0].clone()
+		tc := out[0].shallow()
 		tc.unknownIDs = true
 		out = append(out, tc)
 	}
@@ -140,7 +140,7 @@ func (g *generator) negativeCases(base *testCase, budget int) []*testCase {
 			return
 		}
 		g.spend(cost)
-		tc := base.clone()
+		tc := base.shallow()
 		tc.positive, tc.mutation, tc.mutPtr = false, what, ptr
 		change(tc)
 		out = append(out, tc)

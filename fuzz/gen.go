@@ -689,7 +689,7 @@ func (g *generator) objects(s *openapi3.Schema, name string, depth, room int) []
 	rows = append([][]int{full, minimal}, rows...)
 	out := make([]any, 0, len(rows))
 	for n, r := range rows {
-		obj := map[string]any{}
+		obj := make(map[string]any, len(names))
 		var optional []string
 		for i, k := range r {
 			if _, skip := dims[i][k].(absent); !skip {
@@ -754,10 +754,13 @@ func combine(rnd *rand.Rand, sizes []int) [][]int {
 		capped[i] = min(n, slots)
 	}
 	rows := pairwiseN(rnd, capped)
-	used := make([]map[int]bool, len(sizes))
-	next := make([]map[int]int, len(sizes))
-	for d := range sizes {
-		used[d], next[d] = map[int]bool{}, map[int]int{}
+	// used[d] marks d's values some row has; next[d][slot] counts the slot's turns so far.
+	// Slices, not maps: a slot is below slots and a value below its dimension's size.
+	used := make([][]bool, len(sizes))
+	next := make([][slots]int, len(sizes))
+	flat := make([]bool, sum(sizes))
+	for d, n := range sizes {
+		used[d], flat = flat[:n:n], flat[n:]
 	}
 	for _, r := range rows {
 		for d, slot := range r {
@@ -786,6 +789,14 @@ func combine(rnd *rand.Rand, sizes []int) [][]int {
 	return rows
 }
 
+func sum(ns []int) int {
+	t := 0
+	for _, n := range ns {
+		t += n
+	}
+	return t
+}
+
 func lens[T any](dims [][]T) []int {
 	out := make([]int, len(dims))
 	for i, d := range dims {
@@ -800,6 +811,9 @@ type pairTable struct {
 	offset  [][]int // offset[a][b] (a < b) is where the pairs of a and b start
 	covered []bool
 	left    int
+	// base and stride are candidateRow's scratch: where the pairs of one dimension with each
+	// value already chosen start, and how far apart they lie.
+	base, stride []int
 }
 
 func newPairTable(sizes []int) *pairTable {
@@ -847,13 +861,16 @@ func pairwiseN(rnd *rand.Rand, sizes []int) [][]int {
 	}
 	t := newPairTable(sizes)
 	var rows [][]int
+	// Two row buffers and one permutation buffer serve every try: the best row so far and the
+	// one being built swap, and only the chosen row is copied out.
+	best, cand := make([]int, len(sizes)), make([]int, len(sizes))
+	perm := make([]int, len(sizes))
 	for t.left > 0 {
-		var best []int
 		bestGain := -1
 		for try := 0; try < 8; try++ {
-			row, gain := t.candidateRow(rnd)
+			gain := t.candidateRow(rnd, cand, perm)
 			if gain > bestGain {
-				best, bestGain = row, gain
+				best, cand, bestGain = cand, best, gain
 			}
 		}
 		for a := range best {
@@ -864,16 +881,26 @@ func pairwiseN(rnd *rand.Rand, sizes []int) [][]int {
 				}
 			}
 		}
-		rows = append(rows, best)
+		rows = append(rows, append([]int(nil), best...))
 	}
 	return rows
 }
 
+// permInto fills m with rnd.Perm(len(m)), drawing from rnd exactly as Perm does, so that a
+// seed gives the same rows, without allocating.
+func permInto(rnd *rand.Rand, m []int) {
+	for i := range m {
+		j := rnd.Intn(i + 1)
+		m[i] = m[j]
+		m[j] = i
+	}
+}
+
 // candidateRow builds a row from an uncovered pair, then gives each other dimension the value
 // that covers most new pairs with the values already chosen.
-func (t *pairTable) candidateRow(rnd *rand.Rand) ([]int, int) {
+// It writes the row into row and uses perm as scratch; both have one entry per dimension.
+func (t *pairTable) candidateRow(rnd *rand.Rand, row, perm []int) int {
 	sizes := t.sizes
-	row := make([]int, len(sizes))
 	for i := range row {
 		row[i] = -1
 	}
@@ -884,15 +911,28 @@ func (t *pairTable) candidateRow(rnd *rand.Rand) ([]int, int) {
 	a, va, b, vb := t.decode(i)
 	row[a], row[b] = va, vb
 	gain := 1
-	for _, d := range rnd.Perm(len(sizes)) {
+	permInto(rnd, perm)
+	for _, d := range perm {
 		if row[d] >= 0 {
 			continue
 		}
 		bestV, bestG := rnd.Intn(sizes[d]), -1
+		// The pairs of d's values with each chosen value lie at base + v*stride: the same
+		// indexes index gives, worked out once per dimension instead of once per value.
+		t.base, t.stride = t.base[:0], t.stride[:0]
+		for e, ve := range row {
+			switch {
+			case ve < 0 || e == d:
+			case e < d:
+				t.base, t.stride = append(t.base, t.offset[e][d]+ve*sizes[d]), append(t.stride, 1)
+			default:
+				t.base, t.stride = append(t.base, t.offset[d][e]+ve), append(t.stride, sizes[e])
+			}
+		}
 		for v := 0; v < sizes[d]; v++ {
 			g := 0
-			for e, ve := range row {
-				if ve >= 0 && e != d && !t.covered[t.index(e, ve, d, v)] {
+			for j, b := range t.base {
+				if !t.covered[b+v*t.stride[j]] {
 					g++
 				}
 			}
@@ -903,5 +943,5 @@ func (t *pairTable) candidateRow(rnd *rand.Rand) ([]int, int) {
 		row[d] = bestV
 		gain += bestG
 	}
-	return row, gain
+	return gain
 }
