@@ -11,7 +11,6 @@ require (
 	github.com/onsi/ginkgo/v2 v2.34.0
 	github.com/onsi/gomega v1.44.0
 	github.com/prometheus/client_golang v1.23.2
-	github.com/santhosh-tekuri/jsonschema/v5 v5.3.1
 	golang.org/x/term v0.46.0
 	gopkg.in/yaml.v3 v3.0.1
 )
@@ -52,4 +51,3 @@ require (
 )
 
 tool github.com/onsi/ginkgo/v2/ginkgo
-
