@@ -82,13 +82,15 @@ vet:
 
 ## unit: every package of both modules under the race detector; then the corpus tests (TestCorpus*, in files
 ## built with !race: they load, compile and lint some 40 MB of published specs, which under the
-## race detector costs minutes and more than a gigabyte) in a pass of their own without it.
+## race detector costs minutes and more than a gigabyte) in a pass of their own without it, and
+## the schema engine's keyword table once more without it, where its allocation counts are exact.
 CORPUS_PKGS = ./specs/ ./validator/ ./internal/lint/ ./internal/cli/
 unit:
 	$(GO) test -race -count=1 $(PKGS)
 	$(GO) -C $(TESTKIT) test -race -count=1 ./...
 	$(GO) test -count=1 -run '^TestCorpus' $(CORPUS_PKGS)
 	$(GO) test -count=1 -run '^TestRealSpecs' ./fuzz/
+	$(GO) test -count=1 -run '^TestKeywords$$' ./internal/schema/
 
 suites:
 	@mkdir -p $(OUT)

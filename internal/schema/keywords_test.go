@@ -3,6 +3,7 @@ package schema
 import (
 	"fmt"
 	"slices"
+	"strings"
 	"testing"
 )
 
@@ -105,7 +106,9 @@ func TestKeywords(t *testing.T) {
 				if !sch.Valid(v) || !sch.ReferenceValid(v) || sch.Check(v, "x") != nil {
 					t.Errorf("%s refuses %s (jsonschema/v5 accepts: %v)", tc.schema, text, sch.ReferenceValid(v))
 				}
-				if n := testing.AllocsPerRun(10, func() { sch.Valid(v) }); n != 0 && !tc.allocs {
+				// regexp matches through a sync.Pool, which the race detector empties at random.
+				pooled := raceDetector && strings.Contains(tc.schema, "attern")
+				if n := testing.AllocsPerRun(10, func() { sch.Valid(v) }); n != 0 && !tc.allocs && !pooled {
 					t.Errorf("accepting %s allocates %v times", text, n)
 				}
 			}
