@@ -67,6 +67,12 @@ func run(t *testing.T, defects []mock.Defect, opts fuzz.Options, seen *[]string)
 	if opts.State == nil {
 		opts.State = mockState()
 	}
+	return fuzzRun(t, docs, opts)
+}
+
+// fuzzRun plans and runs fuzz over docs with opts, failing the test on an error.
+func fuzzRun(t *testing.T, docs []*specs.Document, opts fuzz.Options) *fuzz.Result {
+	t.Helper()
 	f, err := fuzz.New(docs, opts)
 	if err != nil {
 		t.Fatal(err)
@@ -193,14 +199,7 @@ func TestWithoutCredentials(t *testing.T) {
 		t.Fatal(err)
 	}
 	target, _ := url.Parse(srv.URL)
-	f, err := fuzz.New(docs, fuzz.Options{Target: target, Operations: []string{"putUsers"}, State: mockState()})
-	if err != nil {
-		t.Fatal(err)
-	}
-	res, err := f.Run(context.Background())
-	if err != nil {
-		t.Fatal(err)
-	}
+	res := fuzzRun(t, docs, fuzz.Options{Target: target, Operations: []string{"putUsers"}, State: mockState()})
 	if res.Requests != 1 || res.Negative != 1 || res.GeneratorRejects != 0 || len(res.Findings) != 0 {
 		t.Errorf("%d requests (%d negative), %d rejects, findings %+v", res.Requests, res.Negative, res.GeneratorRejects, res.Findings)
 	}
@@ -316,14 +315,7 @@ func TestLinksChainOperations(t *testing.T) {
 		t.Fatal(err)
 	}
 	target, _ := url.Parse(srv.URL)
-	f, err := fuzz.New(docs, fuzz.Options{Target: target, Seed: 1, State: map[string][]string{"getUserByName/username": {"alice"}}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	res, err := f.Run(context.Background())
-	if err != nil {
-		t.Fatal(err)
-	}
+	res := fuzzRun(t, docs, fuzz.Options{Target: target, Seed: 1, State: map[string][]string{"getUserByName/username": {"alice"}}})
 	for _, p := range []string{
 		"GET /2.0/repositories/alice",
 		"GET /2.0/repositories/alice/octo",
@@ -426,15 +418,7 @@ func fuzzForms(t *testing.T, longBody500 bool) *fuzz.Result {
 		t.Fatal(err)
 	}
 	target, _ := url.Parse(srv.URL)
-	f, err := fuzz.New(docs, fuzz.Options{Target: target, Seed: 1})
-	if err != nil {
-		t.Fatal(err)
-	}
-	res, err := f.Run(context.Background())
-	if err != nil {
-		t.Fatal(err)
-	}
-	return res
+	return fuzzRun(t, docs, fuzz.Options{Target: target, Seed: 1})
 }
 
 // TestFormBodies: form and multipart bodies are generated, positive and negative, and judged by
@@ -501,14 +485,7 @@ func TestExtraPropertyAccepted(t *testing.T) {
 		t.Fatal(err)
 	}
 	target, _ := url.Parse(srv.URL)
-	f, err := fuzz.New(docs, fuzz.Options{Target: target, Seed: 1})
-	if err != nil {
-		t.Fatal(err)
-	}
-	res, err := f.Run(context.Background())
-	if err != nil {
-		t.Fatal(err)
-	}
+	res := fuzzRun(t, docs, fuzz.Options{Target: target, Seed: 1})
 	var hits []fuzz.Finding
 	for _, x := range res.Findings {
 		if x.Level == fuzz.LevelFailure {
