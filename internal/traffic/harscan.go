@@ -188,6 +188,7 @@ func (h *harReader) rest() error {
 type objIter struct {
 	s     *scanner
 	first bool
+	seen  fieldSet     // the fields field returned
 	raw   [maxKey]byte // the bytes of the last key, when they fit
 	// line and off locate the last key, for messages.
 	line int
@@ -416,16 +417,29 @@ func (p *entryParser) other(path string, raw []byte) error {
 	return p.s.skip()
 }
 
-// twice reports whether the field bit was seen already in the object whose fields seen holds,
-// marking it, and makes a repeated field a fault (parsers disagree on which value wins), read
-// past.
-func (p *entryParser) twice(seen *uint32, bit uint32, path, key string) (bool, error) {
-	if *seen&bit != 0 {
+// field returns the next key of the object it reads, under path, with the scanner at its value,
+// or ok false at the object's end. A key of want is returned the first time only: a repeated one
+// is a fault (parsers disagree on which value wins), read past. Any other key is returned as "",
+// raw holding its bytes for other.
+func (p *entryParser) field(it *objIter, path string, want fieldSet) (key string, raw []byte, ok bool, err error) {
+	for {
+		key, raw, ok, err = it.next()
+		if !ok || err != nil {
+			return "", nil, ok, err
+		}
+		bit := harFields[key] & want
+		if bit == 0 {
+			return "", raw, true, nil
+		}
+		if it.seen&bit == 0 {
+			it.seen |= bit
+			return key, raw, true, nil
+		}
 		p.fault(path, key, "the key appears twice; parsers disagree on which value wins")
-		return true, p.s.skip()
+		if err := p.s.skip(); err != nil {
+			return "", nil, false, err
+		}
 	}
-	*seen |= bit
-	return false, nil
 }
 
 func clipKey(k string) string {
@@ -459,28 +473,22 @@ func (p *entryParser) entry(e *harEntry) error {
 	if !ok || err != nil {
 		return err
 	}
-	var seen uint32
 	for {
-		key, raw, more, err := it.next()
+		key, raw, more, err := p.field(&it, "", entryFields)
 		if !more || err != nil {
 			return err
 		}
-		bit := harFields[key] & (fieldComment | fieldRequest | fieldResponse)
-		if bit == 0 {
+		switch key {
+		case "comment":
+			err = p.text("", key, &e.Comment)
+		case "request":
+			e.Request = &harRequest{}
+			err = p.request(key, e.Request)
+		case "response":
+			e.Response = &harResponse{}
+			err = p.response(key, e.Response)
+		default:
 			err = p.other("", raw)
-		} else if dup, derr := p.twice(&seen, bit, "", key); dup || derr != nil {
-			err = derr
-		} else {
-			switch key {
-			case "comment":
-				err = p.text("", key, &e.Comment)
-			case "request":
-				e.Request = &harRequest{}
-				err = p.request(key, e.Request)
-			case "response":
-				e.Response = &harResponse{}
-				err = p.response(key, e.Response)
-			}
 		}
 		if err != nil {
 			return err
@@ -488,38 +496,57 @@ func (p *entryParser) entry(e *harEntry) error {
 	}
 }
 
-// harFields numbers the fields of the objects of an entry, for twice.
-var harFields = map[string]uint32{"method": 1 << 0, "url": 1 << 1, "headers": 1 << 2, "bodySize": 1 << 3,
-	"postData": 1 << 4, "mimeType": 1 << 5, "text": 1 << 6, "status": 1 << 7, "_error": 1 << 8,
-	"content": 1 << 9, "size": 1 << 10, "encoding": 1 << 11, "name": 1 << 12, "value": 1 << 13,
-	"comment": fieldComment, "request": fieldRequest, "response": fieldResponse, "operation": 1 << 17,
-	"body": 1 << 18, "bodyText": 1 << 19, "bodyNotRecorded": 1 << 20}
+// fieldSet is a set of the fields of harFields, one bit each.
+type fieldSet uint32
 
-const (
-	fieldComment  = 1 << 14
-	fieldRequest  = 1 << 15
-	fieldResponse = 1 << 16
+// harFields numbers the fields the readers know, for field.
+var harFields = map[string]fieldSet{}
+
+// The fields each object's reader reads, all others being read past; a repeated one is a fault.
+var (
+	entryFields    = fields("comment", "request", "response")
+	requestFields  = fields("method", "url", "headers", "bodySize", "postData")
+	postDataFields = fields("mimeType", "text")
+	responseFields = fields("status", "headers", "bodySize", "_error", "content")
+	contentFields  = fields("size", "encoding", "mimeType", "text")
+	headerFields   = fields("name", "value")
+	lineFields     = fields("request", "response", "operation", "comment")
+	// A request or response line also makes any other field it knows a fault when repeated:
+	// JSON Lines is strict, so the first one was a fault already.
+	lineRequestFields  = allFields() &^ fields("status")
+	lineResponseFields = allFields() &^ fields("method", "url")
 )
+
+// fields returns the set of the named fields, numbering the ones harFields does not know yet.
+func fields(names ...string) fieldSet {
+	var set fieldSet
+	for _, n := range names {
+		bit, ok := harFields[n]
+		if !ok {
+			bit = 1 << len(harFields)
+			harFields[n] = bit
+		}
+		set |= bit
+	}
+	return set
+}
+
+// allFields is the set of the fields the readers know.
+func allFields() fieldSet {
+	return fields("method", "url", "headers", "bodySize", "postData", "mimeType", "text", "status",
+		"_error", "content", "size", "encoding", "name", "value", "comment", "request", "response",
+		"operation", "body", "bodyText", "bodyNotRecorded")
+}
 
 func (p *entryParser) request(path string, r *harRequest) error {
 	it, ok, err := p.open("", path)
 	if !ok || err != nil {
 		return err
 	}
-	var seen uint32
 	for {
-		key, raw, more, err := it.next()
+		key, raw, more, err := p.field(&it, path, requestFields)
 		if !more || err != nil {
 			return err
-		}
-		switch key {
-		case "method", "url", "headers", "bodySize", "postData":
-			if dup, err := p.twice(&seen, harFields[key], path, key); dup || err != nil {
-				if err != nil {
-					return err
-				}
-				continue
-			}
 		}
 		switch key {
 		case "method":
@@ -551,20 +578,10 @@ func (p *entryParser) postData(path, key string, d *harPostData) (bool, error) {
 		return ok, err
 	}
 	at := join(path, key)
-	var seen uint32
 	for {
-		key, raw, more, err := it.next()
+		key, raw, more, err := p.field(&it, at, postDataFields)
 		if !more || err != nil {
 			return true, err
-		}
-		switch key {
-		case "mimeType", "text":
-			if dup, err := p.twice(&seen, harFields[key], at, key); dup || err != nil {
-				if err != nil {
-					return true, err
-				}
-				continue
-			}
 		}
 		switch key {
 		case "mimeType":
@@ -585,20 +602,10 @@ func (p *entryParser) response(path string, r *harResponse) error {
 	if !ok || err != nil {
 		return err
 	}
-	var seen uint32
 	for {
-		key, raw, more, err := it.next()
+		key, raw, more, err := p.field(&it, path, responseFields)
 		if !more || err != nil {
 			return err
-		}
-		switch key {
-		case "status", "headers", "bodySize", "_error", "content":
-			if dup, err := p.twice(&seen, harFields[key], path, key); dup || err != nil {
-				if err != nil {
-					return err
-				}
-				continue
-			}
 		}
 		switch key {
 		case "status":
@@ -630,20 +637,10 @@ func (p *entryParser) content(path, key string, c *harContent) (bool, error) {
 		return ok, err
 	}
 	at := join(path, key)
-	var seen uint32
 	for {
-		key, raw, more, err := it.next()
+		key, raw, more, err := p.field(&it, at, contentFields)
 		if !more || err != nil {
 			return true, err
-		}
-		switch key {
-		case "size", "encoding", "mimeType", "text":
-			if dup, err := p.twice(&seen, harFields[key], at, key); dup || err != nil {
-				if err != nil {
-					return true, err
-				}
-				continue
-			}
 		}
 		switch key {
 		case "size":
@@ -695,23 +692,13 @@ func (p *entryParser) headers(path, key string, dst *[]harHeader) error {
 			return err
 		}
 		var h harHeader
-		var seen uint32
 		for {
-			key, raw, more, err := it.next()
+			key, raw, more, err := p.field(&it, at, headerFields)
 			if err != nil {
 				return err
 			}
 			if !more {
 				break
-			}
-			switch key {
-			case "name", "value":
-				if dup, err := p.twice(&seen, harFields[key], at, key); dup || err != nil {
-					if err != nil {
-						return err
-					}
-					continue
-				}
 			}
 			switch key {
 			case "name":

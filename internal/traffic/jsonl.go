@@ -131,20 +131,10 @@ func (p *entryParser) line(x *lineExchange) error {
 	if err != nil {
 		return err
 	}
-	var seen uint32
 	for {
-		key, raw, more, err := it.next()
+		key, raw, more, err := p.field(&it, "", lineFields)
 		if !more || err != nil {
 			return err
-		}
-		switch key {
-		case "request", "response", "operation", "comment":
-			if dup, err := p.twice(&seen, harFields[key], "", key); dup || err != nil {
-				if err != nil {
-					return err
-				}
-				continue
-			}
 		}
 		switch key {
 		case "request":
@@ -171,29 +161,14 @@ func (p *entryParser) linePart(path string, x *linePart, request bool) error {
 	if !ok || err != nil {
 		return err
 	}
-	var seen uint32
+	want := lineResponseFields
+	if request {
+		want = lineRequestFields
+	}
 	for {
-		key, raw, more, err := it.next()
+		key, raw, more, err := p.field(&it, path, want)
 		if !more || err != nil {
 			return err
-		}
-		switch {
-		case key == "method" || key == "url":
-			if !request {
-				key = ""
-			}
-		case key == "status":
-			if request {
-				key = ""
-			}
-		}
-		if key != "" {
-			if dup, err := p.twice(&seen, harFields[key], path, key); dup || err != nil {
-				if err != nil {
-					return err
-				}
-				continue
-			}
 		}
 		switch key {
 		case "headers":

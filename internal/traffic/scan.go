@@ -692,14 +692,12 @@ func (s *scanner) array(elem func(i int) error) error {
 	}
 }
 
-// knownKeys are the keys the readers look for.
-var knownKeys = map[string]string{}
+// knownKeys are the keys the readers look for: the HAR's "log" and "entries", and the fields of
+// harFields.
+var knownKeys = map[string]string{"log": "log", "entries": "entries"}
 
 func init() {
-	for _, k := range []string{"comment", "request", "response", "method", "url", "headers",
-		"bodySize", "postData", "mimeType", "text", "status", "_error", "content", "size",
-		"encoding", "name", "value", "operation", "body", "bodyText", "bodyNotRecorded", "log",
-		"entries"} {
+	for k := range harFields {
 		knownKeys[k] = k
 	}
 }
