@@ -6,7 +6,6 @@ import (
 	"flag"
 	"fmt"
 	"net/http"
-	"net/url"
 	"os"
 	"path/filepath"
 	"sort"
@@ -78,26 +77,11 @@ func (c *command) fuzz(ctx context.Context, args []string) int {
 	if code, done := c.parseNoArgs(fs, args, "fuzz"); done {
 		return code
 	}
-	if cfg.target == "" {
-		cfg.target = os.Getenv("SPECGATE_TARGET")
+	d, err := deploymentOf(cfg.target, cfg.user)
+	if err != nil {
+		return c.failf("fuzz", "%v", err)
 	}
-	if cfg.target == "" {
-		return c.failf("fuzz", "--target (or $SPECGATE_TARGET) is required")
-	}
-	target, err := url.Parse(cfg.target)
-	if err != nil || target.Scheme == "" || target.Host == "" {
-		return c.failf("fuzz", "--target must be an absolute URL such as https://acme.nonemployee.com")
-	}
-	if target.User != nil {
-		return c.failf("fuzz", "--target must not carry credentials; use --user and $SPECGATE_PASSWORD")
-	}
-	auth := fuzz.Auth{User: cfg.user, Password: os.Getenv("SPECGATE_PASSWORD"), Token: os.Getenv("SPECGATE_TOKEN")}
-	if auth.User == "" {
-		auth.User = os.Getenv("SPECGATE_USER")
-	}
-	if auth.Token != "" && (auth.User != "" || auth.Password != "") {
-		return c.failf("fuzz", "give basic credentials or $SPECGATE_TOKEN, not both")
-	}
+	target, auth := d.target, fuzz.Auth{User: d.user, Password: d.password, Token: d.token}
 	if err := report.CheckFormat(cfg.format); err != nil {
 		return c.failf("fuzz", "--format: %v", err)
 	}

@@ -5,8 +5,6 @@ import (
 	"flag"
 	"fmt"
 	"net/http"
-	"net/url"
-	"os"
 	"time"
 
 	"github.com/specgate/specgate/contracts"
@@ -70,26 +68,11 @@ func (c *command) replay(ctx context.Context, args []string) int {
 	if code, done := c.parseNoArgs(fs, args, "replay"); done {
 		return code
 	}
-	if cfg.target == "" {
-		cfg.target = os.Getenv("SPECGATE_TARGET")
+	d, err := deploymentOf(cfg.target, cfg.user)
+	if err != nil {
+		return c.failf("replay", "%v", err)
 	}
-	if cfg.target == "" {
-		return c.failf("replay", "--target (or $SPECGATE_TARGET) is required")
-	}
-	target, err := url.Parse(cfg.target)
-	if err != nil || target.Scheme == "" || target.Host == "" {
-		return c.failf("replay", "--target must be an absolute URL such as https://acme.nonemployee.com")
-	}
-	auth := replay.Auth{User: cfg.user, Password: os.Getenv("SPECGATE_PASSWORD"), Token: os.Getenv("SPECGATE_TOKEN")}
-	if auth.User == "" {
-		auth.User = os.Getenv("SPECGATE_USER")
-	}
-	if target.User != nil {
-		return c.failf("replay", "--target must not carry credentials; use --user and $SPECGATE_PASSWORD")
-	}
-	if auth.Token != "" && (auth.User != "" || auth.Password != "") {
-		return c.failf("replay", "give basic credentials or $SPECGATE_TOKEN, not both")
-	}
+	target, auth := d.target, replay.Auth{User: d.user, Password: d.password, Token: d.token}
 	tlsConf, err := trusting(cfg.cacert)
 	if err != nil {
 		return c.failf("replay", "--cacert: %v", err)
