@@ -68,6 +68,34 @@ func got(res Result) []string {
 	return out
 }
 
+// wantViolations fails t unless res has exactly the violations want lists, as got renders them.
+func wantViolations(t *testing.T, res Result, want []string) {
+	t.Helper()
+	if g := got(res); strings.Join(g, "|") != strings.Join(want, "|") {
+		t.Errorf("violations = %q, want %q", g, want)
+		for _, x := range res.Violations {
+			t.Logf("  %s", x)
+		}
+	}
+}
+
+// exchangeCase is an exchange and the violations it must have, as got renders them.
+type exchangeCase struct {
+	name string
+	ex   Exchange
+	want []string
+}
+
+// runCases validates each case's exchange with v, one subtest per case.
+func runCases(t *testing.T, v *Validator, cases []exchangeCase) {
+	t.Helper()
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			wantViolations(t, v.Validate(context.Background(), c.ex), c.want)
+		})
+	}
+}
+
 const pet = "https://eu.api.example.com/v2/pets/12"
 
 var (
@@ -81,11 +109,7 @@ func with(base []string, more ...string) []string {
 
 func TestValidateSplitSpec(t *testing.T) {
 	v := load(t, "testdata/split", "openapi.yaml")
-	tests := []struct {
-		name string
-		ex   Exchange
-		want []string
-	}{
+	tests := []exchangeCase{
 		{"valid put, readOnly id exempt from required in requests, writeOnly secret in responses",
 			Exchange{Request: req("PUT", pet, `{"name":"Rex","secret":"s"}`, auth...), Response: okResp}, nil},
 		{"host does not matter", Exchange{Request: req("PUT", "http://localhost:8080/v2/pets/12", `{"name":"Rex","secret":"s"}`, auth...)}, nil},
@@ -123,17 +147,7 @@ func TestValidateSplitSpec(t *testing.T) {
 		{"response alone, by operation", Exchange{Operation: "putPet", Response: resp(200, `{"id":"x","name":"a"}`, "Content-Type", "application/json", "X-Rate-Remaining", "1")}, []string{"response.body.schema /id"}},
 		{"response alone, unknown operation", Exchange{Operation: "nope", Response: okResp}, []string{"route.not_found nope"}},
 	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			res := v.Validate(context.Background(), tt.ex)
-			if g := got(res); strings.Join(g, "|") != strings.Join(tt.want, "|") {
-				t.Errorf("violations = %q, want %q", g, tt.want)
-				for _, x := range res.Violations {
-					t.Logf("  %s", x)
-				}
-			}
-		})
-	}
+	runCases(t, v, tests)
 }
 
 func TestScopeAndPreflight(t *testing.T) {
@@ -171,9 +185,7 @@ func TestScopeAndPreflight(t *testing.T) {
 			if (res.OutOfScope == "") != tt.scope || res.Preflight != tt.preflight || res.Operation != tt.op {
 				t.Errorf("result = %+v, want in scope %v, preflight %q, operation %q", res, tt.scope, tt.preflight, tt.op)
 			}
-			if g := got(res); strings.Join(g, "|") != strings.Join(tt.want, "|") {
-				t.Errorf("violations = %q, want %q", g, tt.want)
-			}
+			wantViolations(t, res, tt.want)
 			if !tt.scope && res.Valid() {
 				t.Error("an out-of-scope exchange must not count as valid")
 			}
@@ -321,11 +333,7 @@ func TestVendorTree(t *testing.T) {
 	v := load(t, "../specs/testdata/vendor", "openapi.yaml")
 	const user = "https://acme.nonemployee.com/api/users/db6f8e8b-65c2-47d5-a0db-90bcc4e9df9e"
 	bearer := []string{"Authorization", "Bearer t", "Content-Type", "application/json"}
-	tests := []struct {
-		name string
-		ex   Exchange
-		want []string
-	}{
+	tests := []exchangeCase{
 		{"boolean required read as required", Exchange{Request: req("PATCH", user, `{"user":{"name":"bob"}}`, bearer...)}, []string{"request.body.schema /user"}},
 		{"required: false read as optional", Exchange{Request: req("PATCH", user, `{"user":{"email":"a@b.co"}}`, bearer...)}, nil},
 		{"repaired schemas on both sides of an exchange", Exchange{Request: req("PATCH", "https://acme.nonemployee.com/api/user_profiles", `{"user_profiles":[{"user_id":"db6f8e8b-65c2-47d5-a0db-90bcc4e9df9e","profile_id":"db6f8e8b-65c2-47d5-a0db-90bcc4e9df9e"}]}`, bearer...),
@@ -337,17 +345,7 @@ func TestVendorTree(t *testing.T) {
 			Response: resp(200, `{"profile":{"attributes":{"a":"x","b":2,"c":[1]}}}`, "Content-Type", "application/json")}, []string{"response.body.schema /profile/attributes/c/0"}},
 		{"response file in JSON", Exchange{Request: req("GET", "https://x/api/users", ``), Response: resp(401, `{"error":7}`, "Content-Type", "application/json")}, []string{"request.security.missing Authorization", "response.body.schema /error"}},
 	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			res := v.Validate(context.Background(), tt.ex)
-			if g := got(res); strings.Join(g, "|") != strings.Join(tt.want, "|") {
-				t.Errorf("violations = %q, want %q", g, tt.want)
-				for _, x := range res.Violations {
-					t.Logf("  %s", x)
-				}
-			}
-		})
-	}
+	runCases(t, v, tests)
 }
 
 // A security requirement naming a scheme the spec does not define (SailPoint's v2025 names
