@@ -9,7 +9,6 @@ import (
 	"context"
 	"fmt"
 	"io"
-	"log/slog"
 	"net"
 	"net/http"
 	"net/url"
@@ -278,15 +277,15 @@ func proxyOn(t *testing.T, upstream string, opts Options) (string, *Proxy, *logB
 	t.Helper()
 	u, _ := url.Parse(upstream)
 	opts.Upstream = u
-	if opts.Validator == nil {
-		opts.Validator = testValidator(t)
-	}
-	lb := &logBuffer{}
-	opts.Logger = slog.New(slog.NewJSONHandler(lb, nil))
-	p, err := New(opts)
-	if err != nil {
-		t.Fatal(err)
-	}
+	p, lb := newProxy(t, opts)
+	addr, _ := serving(t, p)
+	return addr, p, lb
+}
+
+// serving serves p with Serve, as the CLI does, on a loopback port until stop is called or the
+// test ends; stop waits for Serve to return and fails the test on its error.
+func serving(t *testing.T, p *Proxy) (addr string, stop func()) {
+	t.Helper()
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
@@ -294,13 +293,17 @@ func proxyOn(t *testing.T, upstream string, opts Options) (string, *Proxy, *logB
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
 	go func() { done <- p.Serve(ctx, ln, nil) }()
-	t.Cleanup(func() {
-		cancel()
-		if err := <-done; err != nil {
-			t.Errorf("serve: %v", err)
-		}
-	})
-	return ln.Addr().String(), p, lb
+	var once sync.Once
+	stop = func() {
+		once.Do(func() {
+			cancel()
+			if err := <-done; err != nil {
+				t.Errorf("serve: %v", err)
+			}
+		})
+	}
+	t.Cleanup(stop)
+	return ln.Addr().String(), stop
 }
 
 // send writes req to addr over a fresh connection and reads the final response.

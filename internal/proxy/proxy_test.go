@@ -114,16 +114,26 @@ func newHarness(t *testing.T, upstream http.Handler, opts Options) *harness {
 	if opts.Upstream == nil {
 		opts.Upstream = u
 	}
-	opts.Validator = testValidator(t)
+	p, lb := newProxy(t, opts)
+	front := httptest.NewServer(p)
+	t.Cleanup(front.Close)
+	return &harness{proxy: p, url: front.URL, upstream: up, log: lb}
+}
+
+// newProxy builds a proxy with opts, checking with the test validator unless opts names one, and
+// logging as JSON to the buffer it returns.
+func newProxy(t *testing.T, opts Options) (*Proxy, *logBuffer) {
+	t.Helper()
+	if opts.Validator == nil {
+		opts.Validator = testValidator(t)
+	}
 	lb := &logBuffer{}
 	opts.Logger = slog.New(slog.NewJSONHandler(lb, nil))
 	p, err := New(opts)
 	if err != nil {
 		t.Fatal(err)
 	}
-	front := httptest.NewServer(p)
-	t.Cleanup(front.Close)
-	return &harness{proxy: p, url: front.URL, upstream: up, log: lb}
+	return p, lb
 }
 
 // do sends a request through the proxy and returns the response, its body and the exchange's

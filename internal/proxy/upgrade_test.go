@@ -3,7 +3,6 @@ package proxy
 import (
 	"bufio"
 	"bytes"
-	"context"
 	"io"
 	"net"
 	"net/http"
@@ -108,20 +107,11 @@ func TestUpgradedConnectionOutlivesExchangeTimeouts(t *testing.T) {
 	u, _ := url.Parse(up.URL)
 	var rec bytes.Buffer
 	w, _ := traffic.NewWriter(&rec, traffic.FormatJSONLines, "specgate test")
-	p, err := New(Options{Upstream: u, Validator: testValidator(t), Recording: w,
+	p, _ := newProxy(t, Options{Upstream: u, Recording: w,
 		ReadTimeout: 150 * time.Millisecond, WriteTimeout: 150 * time.Millisecond})
-	if err != nil {
-		t.Fatal(err)
-	}
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	ctx, cancel := context.WithCancel(context.Background())
-	served := make(chan error, 1)
-	go func() { served <- p.Serve(ctx, ln, nil) }()
+	addr, stop := serving(t, p)
 
-	conn, br := upgrade(t, ln.Addr().String())
+	conn, br := upgrade(t, addr)
 	time.Sleep(400 * time.Millisecond) // past both timeouts
 	if _, err := io.WriteString(conn, "still there?\n"); err != nil {
 		t.Fatal(err)
@@ -129,10 +119,7 @@ func TestUpgradedConnectionOutlivesExchangeTimeouts(t *testing.T) {
 	if got, err := br.ReadString('\n'); err != nil || got != "still there?\n" {
 		t.Fatalf("after the timeouts: %q, %v", got, err)
 	}
-	cancel()
-	if err := <-served; err != nil {
-		t.Fatal(err)
-	}
+	stop() // the recording is read once Serve has returned
 	if !strings.Contains(rec.String(), `"status":101`) || p.Recorded() != 1 {
 		t.Errorf("recorded %d exchanges:\n%s", p.Recorded(), rec.String())
 	}
