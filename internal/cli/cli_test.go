@@ -133,6 +133,12 @@ func writeFile(t *testing.T, dir, name string, data []byte) string {
 	return p
 }
 
+// emptyHAR writes a HAR without entries to a temporary directory and returns its path.
+func emptyHAR(t *testing.T) string {
+	t.Helper()
+	return writeFile(t, t.TempDir(), "empty.har", []byte(`{"log":{"version":"1.2","entries":[]}}`))
+}
+
 type result struct {
 	code           int
 	stdout, stderr string

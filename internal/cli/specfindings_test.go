@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -16,10 +15,7 @@ import (
 // --strict, and a finding of lint in every format.
 func TestValidatorLoadFindingsReachUsers(t *testing.T) {
 	spec := filepath.Join("..", "..", "validator", "testdata", "schema31", "patterns.yaml")
-	har := filepath.Join(t.TempDir(), "empty.har")
-	if err := os.WriteFile(har, []byte(`{"log":{"version":"1.2","entries":[]}}`), 0o644); err != nil {
-		t.Fatal(err)
-	}
+	har := emptyHAR(t)
 	at := "patterns.yaml:31"
 	run := func(args ...string) (int, string, string) {
 		var out, errOut bytes.Buffer

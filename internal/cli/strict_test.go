@@ -3,7 +3,6 @@ package cli
 import (
 	"bytes"
 	"context"
-	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -14,10 +13,7 @@ import (
 // command refuses the specs and names all eight, with file and line.
 func TestStrictRefusesWhatIsRepairedByDefault(t *testing.T) {
 	vendor := filepath.Join("..", "..", "specs", "testdata", "vendor", "openapi.yaml")
-	har := filepath.Join(t.TempDir(), "empty.har")
-	if err := os.WriteFile(har, []byte(`{"log":{"version":"1.2","entries":[]}}`), 0o644); err != nil {
-		t.Fatal(err)
-	}
+	har := emptyHAR(t)
 	defects := []string{"Uid.yaml:5", "UserProfile.yaml:6", "UserProfileUpdate.json:5", "UserProfileUpdate.json:6", "User.yaml:6", "User.yaml:22", "UserUpdate.yaml:10", "UserUpdate.yaml:13"}
 	tests := []struct {
 		name       string
