@@ -9,7 +9,6 @@ package cli
 import (
 	"context"
 	"encoding/json"
-	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -42,22 +41,7 @@ func TestCorpusDiffSailPointVersions(t *testing.T) {
 // operation, located in the base, and nothing else but the version left unchanged.
 func TestCorpusDiffPublishedTree(t *testing.T) {
 	src := filepath.Join(realSpecs, "opensearch/spec")
-	dst := filepath.Join(t.TempDir(), "spec")
-	if err := copyTree(src, dst); err != nil {
-		t.Fatal(err)
-	}
-	cat := filepath.Join(dst, "namespaces/cat.yaml")
-	data, err := os.ReadFile(cat)
-	if err != nil {
-		t.Fatal(err)
-	}
-	mutated, ok := removePath(string(data), "/_cat/aliases")
-	if !ok {
-		t.Fatal("cat.yaml has no /_cat/aliases path any more; pick another")
-	}
-	if err := os.WriteFile(cat, []byte(mutated), 0o644); err != nil {
-		t.Fatal(err)
-	}
+	cat := copyWithoutPath(t, src, "namespaces/cat.yaml", "/_cat/aliases")
 	code, stdout, stderr := runCLI(context.Background(), "diff", "--format", "json", filepath.Join(src, "namespaces/cat.yaml"), cat)
 	if code != 1 {
 		t.Fatalf("exit %d, want 1 (a breaking change)\nstderr: %s", code, stderr)

@@ -86,6 +86,29 @@ func removePath(doc, path string) (string, bool) {
 	return strings.Join(out, ""), found
 }
 
+// copyWithoutPath copies the tree src to a temporary directory, deletes the path item path from
+// its file (a YAML paths map, as removePath reads it) and returns the copied file's name.
+func copyWithoutPath(t *testing.T, src, file, path string) string {
+	t.Helper()
+	dst := filepath.Join(t.TempDir(), filepath.Base(src))
+	if err := copyTree(src, dst); err != nil {
+		t.Fatal(err)
+	}
+	name := filepath.Join(dst, file)
+	data, err := os.ReadFile(name)
+	if err != nil {
+		t.Fatal(err)
+	}
+	mutated, ok := removePath(string(data), path)
+	if !ok {
+		t.Fatalf("%s has no %s path any more; pick another", file, path)
+	}
+	if err := os.WriteFile(name, []byte(mutated), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return name
+}
+
 func copyTree(src, dst string) error {
 	return filepath.WalkDir(src, func(p string, d fs.DirEntry, err error) error {
 		if err != nil {
@@ -109,22 +132,7 @@ func copyTree(src, dst string) error {
 // of properties) is compared, not refused, and a removed operation is found with its line.
 func TestDiffRedoclyStyleTree(t *testing.T) {
 	src := filepath.Join("..", "..", "specs", "testdata", "redocly")
-	dst := filepath.Join(t.TempDir(), "redocly")
-	if err := copyTree(src, dst); err != nil {
-		t.Fatal(err)
-	}
-	root := filepath.Join(dst, "openapi.yaml")
-	data, err := os.ReadFile(root)
-	if err != nil {
-		t.Fatal(err)
-	}
-	mutated, ok := removePath(string(data), "/orders/search")
-	if !ok {
-		t.Fatal("openapi.yaml has no /orders/search path any more; pick another")
-	}
-	if err := os.WriteFile(root, []byte(mutated), 0o644); err != nil {
-		t.Fatal(err)
-	}
+	root := copyWithoutPath(t, src, "openapi.yaml", "/orders/search")
 	code, stdout, stderr := runCLI(context.Background(), "diff", "--format", "json", filepath.Join(src, "openapi.yaml"), root)
 	if code != exitFindings {
 		t.Fatalf("exit %d, want %d (a breaking change)\nstderr: %s", code, exitFindings, stderr)
