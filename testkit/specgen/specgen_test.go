@@ -15,14 +15,21 @@ import (
 // generator, rather than in specs/ and internal/lint/, so that the library's module holds no
 // generator that only benchmarks use; make bench runs them.
 
+// writeTree writes a generated vendor tree of about files files to a temporary directory.
+func writeTree(tb testing.TB, files int) (string, specgen.Tree) {
+	tb.Helper()
+	dir := tb.TempDir()
+	tree := specgen.ForFiles(files)
+	if err := specgen.WriteTree(dir, tree); err != nil {
+		tb.Fatal(err)
+	}
+	return dir, tree
+}
+
 // BenchmarkLoadTree500 loads a generated 500-file vendor tree, repairs its defects and compiles
 // a validator from it: what every command does before its first exchange.
 func BenchmarkLoadTree500(b *testing.B) {
-	dir := b.TempDir()
-	tree := specgen.ForFiles(500)
-	if err := specgen.WriteTree(dir, tree); err != nil {
-		b.Fatal(err)
-	}
+	dir, tree := writeTree(b, 500)
 	b.ResetTimer()
 	for range b.N {
 		docs, err := specs.LoadFiles(context.Background(), dir+"/openapi.yaml")
@@ -39,11 +46,7 @@ func BenchmarkLoadTree500(b *testing.B) {
 }
 
 func TestGeneratedTreeLoads(t *testing.T) {
-	dir := t.TempDir()
-	tree := specgen.ForFiles(60)
-	if err := specgen.WriteTree(dir, tree); err != nil {
-		t.Fatal(err)
-	}
+	dir, tree := writeTree(t, 60)
 	docs, err := specs.LoadFiles(context.Background(), dir+"/openapi.yaml")
 	if err != nil {
 		t.Fatal(err)
@@ -64,11 +67,7 @@ func TestGeneratedTreeLoads(t *testing.T) {
 // project's machine): every file read and repaired, every $ref resolved, the document checked
 // against the OpenAPI schema and kin-openapi, every example and every oneOf checked.
 func BenchmarkLintTree500(b *testing.B) {
-	dir := b.TempDir()
-	tree := specgen.ForFiles(500)
-	if err := specgen.WriteTree(dir, tree); err != nil {
-		b.Fatal(err)
-	}
+	dir, tree := writeTree(b, 500)
 	b.ResetTimer()
 	for range b.N {
 		in, err := lint.Files(filepath.Join(dir, "openapi.yaml"))
