@@ -80,6 +80,20 @@ func reportEval[T any](t *testing.T, ctx context.Context, js string) T {
 	return v
 }
 
+// openReport saves the page html as name in the out/ folder, for people to open too, and opens
+// it in the browser; it returns the file's path.
+func openReport(t *testing.T, ctx context.Context, name, html string) string {
+	t.Helper()
+	page := filepath.Join(reportOutDir(t), name)
+	if err := os.WriteFile(page, []byte(html), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := chromedp.Do(ctx, chromedp.Navigate(reportFileURL(page))); err != nil {
+		t.Fatal(err)
+	}
+	return page
+}
+
 func reportScreenshot(t *testing.T, ctx context.Context, name string) {
 	t.Helper()
 	png, err := chromedp.Run(ctx, chromedp.FullScreenshot(100))
@@ -171,13 +185,7 @@ func TestHTMLReportInBrowser(t *testing.T) {
 	if res.code != exitFindings {
 		t.Fatalf("exit %d, want 1 (findings)\n%s", res.code, res.stderr)
 	}
-	page := filepath.Join(reportOutDir(t), "report-validate.html")
-	if err := os.WriteFile(page, []byte(res.stdout), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	if err := chromedp.Do(ctx, chromedp.Navigate(reportFileURL(page))); err != nil {
-		t.Fatal(err)
-	}
+	page := openReport(t, ctx, "report-validate.html", res.stdout)
 	r := renderReport(t, ctx)
 	wantCards := map[string]string{"exchanges": "12", "valid": "9", "invalid": "3", "errors": "0", "out-of-scope": "0", "violations": "3"}
 	for k, v := range wantCards {
@@ -256,13 +264,7 @@ func TestHTMLFindingsInBrowser(t *testing.T) {
 	if res.code != exitFindings {
 		t.Fatalf("exit %d, want 1 (findings)\n%s", res.code, res.stderr)
 	}
-	page := filepath.Join(reportOutDir(t), "report-lint.html")
-	if err := os.WriteFile(page, []byte(res.stdout), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	if err := chromedp.Do(ctx, chromedp.Navigate(reportFileURL(page))); err != nil {
-		t.Fatal(err)
-	}
+	openReport(t, ctx, "report-lint.html", res.stdout)
 	r := renderReport(t, ctx)
 	if r.Cards["findings"] != "10" || r.Cards["warning"] != "1" || r.Cards["inputs"] != "2" {
 		t.Errorf("cards %v, want 10 findings (one a warning) in 2 inputs", r.Cards)
