@@ -26,18 +26,30 @@ type propNode struct {
 // maxLinks bounds how far lookups follow the links of recursive schemas.
 const maxLinks = 8
 
-func (n *propNode) child(name string, depth int) *propNode {
-	if c := n.props[name]; c != nil {
+// find returns what get finds at n or, failing that, at the nodes n links to (recursive schemas),
+// following links at most maxLinks deep.
+func (n *propNode) find(depth int, get func(*propNode) *propNode) *propNode {
+	if c := get(n); c != nil || depth >= maxLinks {
 		return c
 	}
-	if depth < maxLinks {
-		for _, l := range n.links {
-			if c := l.child(name, depth+1); c != nil {
-				return c
-			}
+	for _, l := range n.links {
+		if c := l.find(depth+1, get); c != nil {
+			return c
 		}
 	}
 	return nil
+}
+
+func (n *propNode) child(name string) *propNode {
+	return n.find(0, func(m *propNode) *propNode { return m.props[name] })
+}
+
+func (n *propNode) itemsNode() *propNode {
+	return n.find(0, func(m *propNode) *propNode { return m.items })
+}
+
+func (n *propNode) additionalNode() *propNode {
+	return n.find(0, func(m *propNode) *propNode { return m.additional })
 }
 
 // namesKeys reports whether the schema names the keys an object may have, so that any other key
@@ -58,30 +70,6 @@ func (n *propNode) namesKeys(depth int) bool {
 		}
 	}
 	return false
-}
-
-func (n *propNode) itemsNode(depth int) *propNode {
-	if n.items != nil || depth >= maxLinks {
-		return n.items
-	}
-	for _, l := range n.links {
-		if c := l.itemsNode(depth + 1); c != nil {
-			return c
-		}
-	}
-	return nil
-}
-
-func (n *propNode) additionalNode(depth int) *propNode {
-	if n.additional != nil || depth >= maxLinks {
-		return n.additional
-	}
-	for _, l := range n.links {
-		if c := l.additionalNode(depth + 1); c != nil {
-			return c
-		}
-	}
-	return nil
 }
 
 // paths appends the documented property paths under n, each once: items and map values are
@@ -192,12 +180,12 @@ func walkBody(n *propNode, v any, depth int, documented, undocumented func(path 
 	switch t := v.(type) {
 	case map[string]any:
 		for name, val := range t {
-			if c := n.child(name, 0); c != nil {
+			if c := n.child(name); c != nil {
 				documented(c.path)
 				walkBody(c, val, depth+1, documented, undocumented)
 				continue
 			}
-			if add := n.additionalNode(0); add != nil {
+			if add := n.additionalNode(); add != nil {
 				walkBody(add, val, depth+1, documented, undocumented)
 				continue
 			}
@@ -206,7 +194,7 @@ func walkBody(n *propNode, v any, depth int, documented, undocumented func(path 
 			}
 		}
 	case []any:
-		items := n.itemsNode(0)
+		items := n.itemsNode()
 		for _, item := range t {
 			walkBody(items, item, depth+1, documented, undocumented)
 		}
