@@ -21,20 +21,6 @@ func loadLenient(t testing.TB, fsys fs.FS, root string) ([]*specs.Document, erro
 	return specs.Load(context.Background(), specs.NewSources(fsys, nil), root)
 }
 
-// lenientValidator compiles a test document of testdata/schema31.
-func lenientValidator(t testing.TB, name string) *Validator {
-	t.Helper()
-	docs, err := loadLenient(t, os.DirFS("testdata/schema31"), name)
-	if err != nil {
-		t.Fatal(err)
-	}
-	v, err := New(docs, Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	return v
-}
-
 type bodyCase struct {
 	name, path, body string
 	// want is "" for a valid body, else the failed keyword and its location "file#pointer".
@@ -66,7 +52,7 @@ func checkBodies(t *testing.T, v *Validator, cases []bodyCase) {
 // against the schema's $id, $anchor, $ref "#", $dynamicRef across components, the meta-schema
 // URI in $schema, and the 2020-12 keywords; failures are located in the spec file.
 func TestSchemaResources31(t *testing.T) {
-	v := lenientValidator(t, "resources.yaml")
+	v := load(t, "testdata/schema31", "resources.yaml")
 	const tree = "resources.yaml#/paths/~1trees/post/requestBody/content/application~1json/schema"
 	const shape = "resources.yaml#/components/schemas/Shape"
 	checkBodies(t, v, []bodyCase{
@@ -95,7 +81,7 @@ func TestSchemaResources31(t *testing.T) {
 // TestECMAPatterns checks patterns in ECMA-262 syntax that RE2 refuses, with an ECMA-262 engine;
 // one that no engine compiles is reported once at load, and the rest of its schema is checked.
 func TestECMAPatterns(t *testing.T) {
-	v := lenientValidator(t, "patterns.yaml")
+	v := load(t, "testdata/schema31", "patterns.yaml")
 	const props = "patterns.yaml#/paths/~1files/post/requestBody/content/application~1json/schema/properties"
 	checkBodies(t, v, []bodyCase{
 		{name: "lookahead", path: "/files", body: `{"path":"docs/letter.pdf"}`},
@@ -406,7 +392,7 @@ paths:
 // TestECMAPatternsConcurrently validates ECMA-262 patterns, a timed-out match included, from
 // several goroutines at once: the engine and the memory of timed-out strings are shared.
 func TestECMAPatternsConcurrently(t *testing.T) {
-	v := lenientValidator(t, "patterns.yaml")
+	v := load(t, "testdata/schema31", "patterns.yaml")
 	bodies := map[string]int{
 		`{"path":"docs/letter.pdf","twice":"abab"}`:               0,
 		`{"path":"https://x.test/a.pdf","twice":"abba"}`:          2,
