@@ -8,7 +8,6 @@ package cli
 
 import (
 	"context"
-	"encoding/json"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -46,10 +45,7 @@ func TestCorpusDiffPublishedTree(t *testing.T) {
 	if code != 1 {
 		t.Fatalf("exit %d, want 1 (a breaking change)\nstderr: %s", code, stderr)
 	}
-	var rep findingsReport
-	if err := json.Unmarshal([]byte(stdout), &rep); err != nil {
-		t.Fatalf("%v\n%s", err, stdout)
-	}
+	rep := decodeFindings(t, stdout)
 	removed := 0
 	for _, f := range rep.Findings {
 		if f.Rule == "diff.info.version" {
