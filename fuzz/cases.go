@@ -10,6 +10,7 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/specgate/specgate/internal/jsonptr"
 	"github.com/specgate/specgate/validator"
 )
 
@@ -320,13 +321,9 @@ func ptrTokens(ptr string) []string {
 	}
 	toks := strings.Split(ptr[1:], "/")
 	for i, t := range toks {
-		toks[i] = strings.ReplaceAll(strings.ReplaceAll(t, "~1", "/"), "~0", "~")
+		toks[i] = jsonptr.Unescape(t)
 	}
 	return toks
-}
-
-func ptrJoin(ptr, tok string) string {
-	return ptr + "/" + strings.ReplaceAll(strings.ReplaceAll(tok, "~", "~0"), "/", "~1")
 }
 
 // edit returns root with the value at ptr replaced by fn's result; fn gets the old value and

@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/getkin/kin-openapi/openapi3"
+	"github.com/specgate/specgate/internal/jsonptr"
 )
 
 // noBody marks an optional request body left out.
@@ -313,7 +314,7 @@ func (g *generator) bodyMutations(s *openapi3.Schema, v any, ptr string, depth i
 		for _, r := range s.Required {
 			if _, present := x[r]; present {
 				r := r
-				add("missing required property "+r, ptrJoin(ptr, r), func(any) (any, bool) { return nil, false })
+				add("missing required property "+r, jsonptr.Join(ptr, r), func(any) (any, bool) { return nil, false })
 			}
 		}
 		names := make([]string, 0, len(x))
@@ -323,7 +324,7 @@ func (g *generator) bodyMutations(s *openapi3.Schema, v any, ptr string, depth i
 		sort.Strings(names)
 		for _, k := range names {
 			if p := s.Properties[k]; p != nil && p.Value != nil {
-				g.bodyMutations(p.Value, x[k], ptrJoin(ptr, k), depth+1, add)
+				g.bodyMutations(p.Value, x[k], jsonptr.Join(ptr, k), depth+1, add)
 			}
 		}
 	case []any:

@@ -16,6 +16,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/specgate/specgate/internal/jsonptr"
 	"github.com/specgate/specgate/specs"
 	"github.com/specgate/specgate/validator"
 )
@@ -241,7 +242,7 @@ func walkPatterns(v any, ptr string, fn func(ptr string, m map[string]any)) {
 			}
 		}
 		for k, e := range x {
-			walkPatterns(e, ptrJoin(ptr, k), fn)
+			walkPatterns(e, jsonptr.Join(ptr, k), fn)
 		}
 	case []any:
 		for i, e := range x {

@@ -7,6 +7,7 @@ import (
 	"strings"
 	"unicode/utf8"
 
+	"github.com/specgate/specgate/internal/jsonptr"
 	"github.com/specgate/specgate/validator"
 )
 
@@ -149,7 +150,7 @@ func members(v any, ptr string) []string {
 		}
 		sort.Strings(keys)
 		for _, k := range keys {
-			p := ptrJoin(ptr, k)
+			p := jsonptr.Join(ptr, k)
 			out = append(out, p)
 			deeper = append(deeper, members(m[k], p)...)
 		}
@@ -189,7 +190,7 @@ func leaves(v any, ptr string) []leaf {
 		}
 		sort.Strings(keys)
 		for _, k := range keys {
-			out = append(out, leaves(x[k], ptrJoin(ptr, k))...)
+			out = append(out, leaves(x[k], jsonptr.Join(ptr, k))...)
 		}
 	}
 	return out
