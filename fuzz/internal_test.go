@@ -385,3 +385,29 @@ func TestExtraPropertyNegative(t *testing.T) {
 		}
 	}
 }
+
+// TestLinkBodyExpressions: a link's $response.body#pointer names a scalar of the reply, in every
+// item of an array reply the pointer does not fit; what is not an RFC 6901 pointer, or names an
+// object, gives no value.
+func TestLinkBodyExpressions(t *testing.T) {
+	var r runner
+	obj := map[string]any{"user": map[string]any{"id": "u1", "a/b": 7.0}, "id": "top"}
+	list := []any{map[string]any{"id": "i1"}, map[string]any{"id": 2.0}, "x"}
+	for _, tc := range []struct {
+		expr string
+		doc  any
+		want string
+	}{
+		{"$response.body#/user/id", obj, "u1"},
+		{"$response.body#/user/a~1b", obj, "7"},
+		{"$response.body#/id", list, "i1,2"},
+		{"$response.body#/1/id", list, "2"},
+		{"$response.body#/user", obj, ""},
+		{"$response.body#/nobody", obj, ""},
+		{"$response.body#xid", obj, ""},
+	} {
+		if got := strings.Join(r.evaluate(tc.expr, nil, tc.doc), ","); got != tc.want {
+			t.Errorf("%s: %q, want %q", tc.expr, got, tc.want)
+		}
+	}
+}

@@ -9,6 +9,8 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+
+	"github.com/specgate/specgate/internal/jsonptr"
 )
 
 // Identifiers that must exist come from four places, in this order of trust: the user's state
@@ -229,7 +231,7 @@ func (r *runner) evaluate(expr string, s *sent, doc any) []string {
 	switch {
 	case strings.HasPrefix(expr, "$response.body#"):
 		ptr := strings.TrimPrefix(expr, "$response.body#")
-		if v, ok := lookup(doc, ptr); ok {
+		if v, ok := jsonptr.Lookup(doc, ptr); ok {
 			if t, ok := scalarText(v); ok {
 				return []string{t}
 			}
@@ -238,7 +240,7 @@ func (r *runner) evaluate(expr string, s *sent, doc any) []string {
 		var out []string
 		if items, ok := doc.([]any); ok {
 			for _, it := range items {
-				if v, ok := lookup(it, ptr); ok {
+				if v, ok := jsonptr.Lookup(it, ptr); ok {
 					if t, ok := scalarText(v); ok {
 						out = append(out, t)
 					}
@@ -259,29 +261,6 @@ func (r *runner) evaluate(expr string, s *sent, doc any) []string {
 		return []string{expr}
 	}
 	return nil
-}
-
-// lookup returns the value at a JSON pointer.
-func lookup(v any, ptr string) (any, bool) {
-	for _, tok := range ptrTokens(ptr) {
-		switch x := v.(type) {
-		case map[string]any:
-			e, ok := x[tok]
-			if !ok {
-				return nil, false
-			}
-			v = e
-		case []any:
-			i, err := strconv.Atoi(tok)
-			if err != nil || i < 0 || i >= len(x) {
-				return nil, false
-			}
-			v = x[i]
-		default:
-			return nil, false
-		}
-	}
-	return v, true
 }
 
 // scalarText is a string or number as a parameter would carry it.
