@@ -8,6 +8,7 @@ import (
 	"mime"
 	"mime/multipart"
 	"net/url"
+	"slices"
 	"strings"
 
 	"github.com/getkin/kin-openapi/openapi3"
@@ -117,7 +118,7 @@ func decodeForm(typ, contentType string, data []byte, fields map[string]formFiel
 		vs := raw[name]
 		f := fields[name]
 		switch {
-		case has(f.types, "array"):
+		case slices.Contains(f.types, "array"):
 			items := make([]any, len(vs))
 			for i, v := range vs {
 				items[i] = formValue(v, f.items)
@@ -139,7 +140,7 @@ func decodeForm(typ, contentType string, data []byte, fields map[string]formFiel
 // formValue reads one field's text as types say: an object as JSON, numbers and booleans
 // parsed; text that does not parse stays a string.
 func formValue(s string, types []string) any {
-	if has(types, "object") && strings.HasPrefix(strings.TrimSpace(s), "{") {
+	if slices.Contains(types, "object") && strings.HasPrefix(strings.TrimSpace(s), "{") {
 		if v, issues, err := schema.Decode([]byte(s)); err == nil && len(issues) == 0 {
 			return v
 		}

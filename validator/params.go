@@ -3,6 +3,7 @@ package validator
 import (
 	"encoding/json"
 	"net/http"
+	"slices"
 	"strings"
 
 	"github.com/specgate/specgate/internal/schema"
@@ -55,7 +56,7 @@ func (p *param) headerValue(h http.Header) (any, bool) {
 }
 
 func (p *param) decode(raw []string) any {
-	if has(p.types, "array") {
+	if slices.Contains(p.types, "array") {
 		var parts []string
 		switch {
 		case p.in == "query" && p.explode:
@@ -83,14 +84,14 @@ func (p *param) decode(raw []string) any {
 
 func scalar(s string, types []string) any {
 	switch {
-	case has(types, "integer") || has(types, "number"):
+	case slices.Contains(types, "integer") || slices.Contains(types, "number"):
 		// The body decoder's limits apply: an exponent of a billion stays text.
 		if v, issues, err := schema.Decode([]byte(s)); err == nil && len(issues) == 0 {
 			if n, ok := v.(json.Number); ok {
 				return n
 			}
 		}
-	case has(types, "boolean"):
+	case slices.Contains(types, "boolean"):
 		switch s {
 		case "true":
 			return true
@@ -99,13 +100,4 @@ func scalar(s string, types []string) any {
 		}
 	}
 	return s
-}
-
-func has(list []string, s string) bool {
-	for _, x := range list {
-		if x == s {
-			return true
-		}
-	}
-	return false
 }

@@ -18,6 +18,7 @@ package coverage
 import (
 	"mime"
 	"net/http"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -191,7 +192,7 @@ func (m *opModel) sight(obs *validator.Observation) sighting {
 }
 
 func appendOnce(list []string, s string) []string {
-	if contains(list, s) {
+	if slices.Contains(list, s) {
 		return list
 	}
 	return append(list, s)
@@ -391,7 +392,7 @@ func (r *Report) Statuses() []string {
 	var out []string
 	for _, o := range r.Operations {
 		for _, c := range o.Responses {
-			if !contains(out, c.Name) {
+			if !slices.Contains(out, c.Name) {
 				out = append(out, c.Name)
 			}
 		}

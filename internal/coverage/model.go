@@ -1,6 +1,7 @@
 package coverage
 
 import (
+	"slices"
 	"sort"
 
 	"github.com/specgate/specgate/validator"
@@ -52,7 +53,7 @@ func buildOp(op validator.Operation) *opModel {
 					choices[c.Location] = prev
 					m.choices = append(m.choices, prev)
 				}
-				if status != "" && !contains(prev.statuses, status) {
+				if status != "" && !slices.Contains(prev.statuses, status) {
 					prev.statuses = append(prev.statuses, status)
 				}
 			}
@@ -89,15 +90,6 @@ func buildOp(op validator.Operation) *opModel {
 	}
 	sort.Strings(m.properties)
 	return m
-}
-
-func contains(list []string, s string) bool {
-	for _, x := range list {
-		if x == s {
-			return true
-		}
-	}
-	return false
 }
 
 // statusName shows a validator status key as the spec writes it: "default" in lower case.
