@@ -10,6 +10,7 @@ import (
 	"net/http/httptest"
 	"net/url"
 	"regexp"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -321,7 +322,7 @@ func TestLinksChainOperations(t *testing.T) {
 		"GET /2.0/repositories/alice/octo",
 		"GET /2.0/repositories/alice/octo/pullrequests",
 	} {
-		if !contains(paths, p) {
+		if !slices.Contains(paths, p) {
 			t.Errorf("no request %s; captured %v", p, res.CapturedFrom)
 		}
 	}
@@ -334,15 +335,6 @@ func TestLinksChainOperations(t *testing.T) {
 		}
 		t.Errorf("%d failures", res.Failures())
 	}
-}
-
-func contains(list []string, s string) bool {
-	for _, x := range list {
-		if x == s {
-			return true
-		}
-	}
-	return false
 }
 
 // formServer serves testdata/forms.yaml on loopback, parsing bodies with net/http's own form

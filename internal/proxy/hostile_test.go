@@ -13,6 +13,7 @@ import (
 	"net/http"
 	"net/url"
 	"path"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -385,7 +386,7 @@ func TestHostileRequests(t *testing.T) {
 						if l.Outcome != outcomeClientError {
 							t.Errorf("%s: %s mode logged outcome %s", d.name, mode, l.Outcome)
 						}
-					} else if l.Verdict != "invalid" || d.rule != "" && !contains(l.rules(), d.rule) {
+					} else if l.Verdict != "invalid" || d.rule != "" && !slices.Contains(l.rules(), d.rule) {
 						t.Errorf("%s: %s mode logged verdict %s, rules %v; want %s", d.name, mode, l.Verdict, l.rules(), d.rule)
 					}
 				}

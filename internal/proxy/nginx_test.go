@@ -6,6 +6,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -153,7 +154,7 @@ func TestNginxInFrontOfTheProxy(t *testing.T) {
 		}
 		// nginx handed specgate the path it normalised (keeping "\" and case), which specgate
 		// judged as the operation.
-		if l := waitLogged(t, p, lb, before); l.Operation != "patchUser" || !contains(l.rules(), validator.RuleRequestBodySchema) {
+		if l := waitLogged(t, p, lb, before); l.Operation != "patchUser" || !slices.Contains(l.rules(), validator.RuleRequestBodySchema) {
 			t.Errorf("%s: logged %+v", d.name, l)
 		}
 	}

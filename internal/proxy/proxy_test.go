@@ -12,6 +12,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -260,18 +261,9 @@ func TestResponseWithoutContentTypeStaysWithout(t *testing.T) {
 	if string(body) != `{"error": "x"}` {
 		t.Errorf("body %s", body)
 	}
-	if !contains(line.rules(), validator.RuleResponseContentType) {
+	if !slices.Contains(line.rules(), validator.RuleResponseContentType) {
 		t.Errorf("rules %v, want %s", line.rules(), validator.RuleResponseContentType)
 	}
-}
-
-func contains(list []string, s string) bool {
-	for _, x := range list {
-		if x == s {
-			return true
-		}
-	}
-	return false
 }
 
 func TestEnforceRequest(t *testing.T) {

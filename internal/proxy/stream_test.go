@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"net"
 	"net/http"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -71,7 +72,7 @@ func TestBrokenOffResponseIsNotValidated(t *testing.T) {
 		}
 	}
 	l := h.logged(t, before)
-	if !strings.Contains(l.ResponseBodyUnvalidated, "did not arrive whole") || contains(l.rules(), "response.body.malformed") {
+	if !strings.Contains(l.ResponseBodyUnvalidated, "did not arrive whole") || slices.Contains(l.rules(), "response.body.malformed") {
 		t.Errorf("logged %+v", l)
 	}
 }
