@@ -18,6 +18,27 @@ func TestPlural(t *testing.T) {
 	}
 }
 
+func TestBytes(t *testing.T) {
+	for _, tt := range []struct {
+		n             int64
+		alone, before string
+	}{
+		{4 << 20, "4 MiB", "4 MiB"},
+		{512 << 10, "512 KiB", "512 KiB"},
+		{1536 << 10, "1536 KiB", "1536 KiB"},
+		{1000, "1000 bytes", "1000-byte"},
+		{1, "1 bytes", "1-byte"},
+		{0, "0 bytes", "0-byte"},
+	} {
+		if got := Bytes(tt.n); got != tt.alone {
+			t.Errorf("Bytes(%d) = %q, want %q", tt.n, got, tt.alone)
+		}
+		if got := BytesBefore(tt.n); got != tt.before {
+			t.Errorf("BytesBefore(%d) = %q, want %q", tt.n, got, tt.before)
+		}
+	}
+}
+
 // WithoutPath keeps the operation and the cause of a real file error, without its path, and
 // leaves every other error alone.
 func TestWithoutPath(t *testing.T) {

@@ -7,6 +7,8 @@ import (
 	"io"
 	"net/http"
 	"sync/atomic"
+
+	"github.com/specgate/specgate/internal/message"
 )
 
 // body is a request or response body read once for validation.
@@ -141,7 +143,7 @@ const (
 // undone), or, when it cannot be validated, which of the skip reasons applies and why, in words.
 func decodeForValidation(b body, h http.Header, limit int64) ([]byte, int, string) {
 	if b.over {
-		return nil, skipTooLarge, fmt.Sprintf("it is larger than the %s validation limit", byteSize(limit))
+		return nil, skipTooLarge, fmt.Sprintf("it is larger than the %s validation limit", message.Bytes(limit))
 	}
 	if len(b.buf) == 0 {
 		return nil, validated, ""
@@ -154,20 +156,9 @@ func decodeForValidation(b body, h http.Header, limit int64) ([]byte, int, strin
 	var ee *encodingError
 	switch {
 	case errors.Is(err, errTooLarge):
-		return nil, skipTooLarge, fmt.Sprintf("decoded, it is larger than the %s validation limit", byteSize(limit))
+		return nil, skipTooLarge, fmt.Sprintf("decoded, it is larger than the %s validation limit", message.Bytes(limit))
 	case errors.As(err, &ee):
 		return nil, skipEncoding, ee.msg
 	}
 	return out, validated, ""
-}
-
-// byteSize formats n bytes for messages: "4 MiB", "512 KiB", "100 bytes".
-func byteSize(n int64) string {
-	switch {
-	case n >= 1<<20 && n%(1<<20) == 0:
-		return fmt.Sprintf("%d MiB", n>>20)
-	case n >= 1<<10 && n%(1<<10) == 0:
-		return fmt.Sprintf("%d KiB", n>>10)
-	}
-	return fmt.Sprintf("%d bytes", n)
 }

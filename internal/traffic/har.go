@@ -13,6 +13,7 @@ import (
 	"strings"
 	"unicode/utf8"
 
+	"github.com/specgate/specgate/internal/message"
 	"github.com/specgate/specgate/validator"
 )
 
@@ -60,18 +61,7 @@ func joinNotes(a, b string) string {
 
 // tooLargeNote says why a body was not read.
 func tooLargeNote(part string, size, limit int64) string {
-	return fmt.Sprintf("the %s body (%d bytes) is larger than the %s limit on a body read from a recording (--max-body), so it was not read or checked", part, size, sizeText(limit))
-}
-
-// sizeText writes a byte count in the largest unit that divides it.
-func sizeText(n int64) string {
-	switch {
-	case n >= 1<<20 && n%(1<<20) == 0:
-		return fmt.Sprintf("%d MiB", n>>20)
-	case n >= 1<<10 && n%(1<<10) == 0:
-		return fmt.Sprintf("%d KiB", n>>10)
-	}
-	return fmt.Sprintf("%d-byte", n)
+	return fmt.Sprintf("the %s body (%d bytes) is larger than the %s limit on a body read from a recording (--max-body), so it was not read or checked", part, size, message.BytesBefore(limit))
 }
 
 func harRequestOf(r *harRequest, maxBody int64) (*validator.Request, string, error) {
@@ -175,7 +165,7 @@ func undoContentCoding(resp *validator.Response, coding string, maxBody int64) (
 	}
 	if int64(len(decoded)) > maxBody {
 		resp.Body, resp.BodyNotRecorded = nil, true
-		return fmt.Sprintf("the recording keeps the response body %s-encoded, and it decompresses to more than the %s limit on a body read from a recording (--max-body), so it was not checked", coding, sizeText(maxBody)), nil
+		return fmt.Sprintf("the recording keeps the response body %s-encoded, and it decompresses to more than the %s limit on a body read from a recording (--max-body), so it was not checked", coding, message.BytesBefore(maxBody)), nil
 	}
 	resp.Body = decoded
 	return fmt.Sprintf("the recording keeps the response body %s-encoded; it was decoded before validation", coding), nil
