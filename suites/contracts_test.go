@@ -23,20 +23,21 @@ var _ = BeforeSuite(func(ctx SpecContext) {
 })
 
 // contractEntries globs the embedded contracts into table entries while the spec tree is being
-// built, so that each file is an entry of its own. The files are parsed inside the entries: a
-// broken file fails its entry and no other.
-func contractEntries() []TableEntry {
+// built, so that each file is an entry of its own, named prefix and its path, labelled labels and
+// by spec, operation and kind. The files are parsed inside the entries: a broken file fails its
+// entry and no other.
+func contractEntries(prefix string, labels ...string) []TableEntry {
 	paths, err := contracts.Glob(contracts.Embedded())
 	if err != nil {
 		return nil // the spec "finds the contract files" reports the error
 	}
 	entries := make([]TableEntry, 0, len(paths))
 	for _, p := range paths {
-		labels := Label("offline")
+		l := labels
 		if loc, err := contracts.ParsePath(p); err == nil {
-			labels = Label("offline", loc.Spec, loc.Operation, string(loc.Kind))
+			l = append(slices.Clip(labels), loc.Spec, loc.Operation, string(loc.Kind))
 		}
-		entries = append(entries, Entry("contracts/"+p, labels, p))
+		entries = append(entries, Entry(prefix+p, Label(l...), p))
 	}
 	return entries
 }
@@ -52,7 +53,7 @@ var _ = Describe("Contracts", Label("offline"), func() {
 				Fail(err.Error()) // the message lists every difference; a dump of the error adds nothing
 			}
 		},
-		contractEntries(),
+		contractEntries("contracts/", "offline"),
 	)
 
 	It("finds the contract files", func() {

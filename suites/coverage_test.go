@@ -48,22 +48,6 @@ func coverageTracker(ctx SpecContext) (*coverage.Tracker, *validator.Validator) 
 	return cc.tracker, cc.validator
 }
 
-func coverageEntries() []TableEntry {
-	paths, err := contracts.Glob(contracts.Embedded())
-	if err != nil {
-		return nil // the spec "finds the contract files" reports the error
-	}
-	entries := make([]TableEntry, 0, len(paths))
-	for _, p := range paths {
-		labels := Label("offline", "coverage")
-		if loc, err := contracts.ParsePath(p); err == nil {
-			labels = Label("offline", "coverage", loc.Spec, loc.Operation, string(loc.Kind))
-		}
-		entries = append(entries, Entry("coverage of contracts/"+p, labels, p))
-	}
-	return entries
-}
-
 var _ = Describe("Coverage", Label("offline", "coverage"), func() {
 	DescribeTable("counts what each contract exercises",
 		func(ctx SpecContext, path string) {
@@ -77,7 +61,7 @@ var _ = Describe("Coverage", Label("offline", "coverage"), func() {
 			contractCoverage.counted[path] = true
 			contractCoverage.mu.Unlock()
 		},
-		coverageEntries(),
+		contractEntries("coverage of contracts/", "offline", "coverage"),
 	)
 })
 
