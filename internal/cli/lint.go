@@ -100,7 +100,12 @@ func (c *command) lint(ctx context.Context, args []string) int {
 	}
 	code := c.findings("lint", cfg.format, report.Findings{Command: "lint", Inputs: res.Inputs, Rules: lint.Rules, Findings: res.Findings, FailOn: failOn})
 	if cfg.strict {
-		if err := checkSpecs(ctx, in.Sources, in.Roots, true); err != nil {
+		// The documents lint loaded: loading them again would read and parse every file twice.
+		docs, err := res.Documents()
+		if err == nil {
+			err = specs.Strict(docs)
+		}
+		if err != nil {
 			return c.failf("lint", "--strict: %v", err)
 		}
 		var defects []string

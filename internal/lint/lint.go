@@ -112,6 +112,21 @@ type Result struct {
 	Inputs []string
 	// Findings are sorted by file, line and rule.
 	Findings []report.Finding
+
+	// docs and loadErr are the one load of the documents that every check used.
+	docs    []*specs.Document
+	loadErr error
+}
+
+// Documents returns the documents as Lint loaded them for its checks, one per root in order,
+// as specs.Load returns them: when a root did not load (a lint.oas.invalid finding), nil and
+// the first such error. A caller that needs the documents too (--strict, a validator) uses
+// these rather than reading and parsing the files again.
+func (r *Result) Documents() ([]*specs.Document, error) {
+	if r.loadErr != nil {
+		return nil, r.loadErr
+	}
+	return r.docs, nil
 }
 
 // Lint checks the documents of in and, when opts has them, the contracts. Findings are never
@@ -176,6 +191,9 @@ func Lint(ctx context.Context, in Input, opts Options) (*Result, error) {
 		var found []specs.Finding
 		if doc, err := loads[i].doc, loads[i].err; err != nil {
 			allLoaded = false
+			if res.loadErr == nil {
+				res.loadErr = err
+			}
 			l.add(report.Finding{Rule: RuleOpenAPIInvalid, Level: report.LevelError, File: f.Name, Message: err.Error()})
 		} else {
 			docs = append(docs, doc)
@@ -198,6 +216,9 @@ func Lint(ctx context.Context, in Input, opts Options) (*Result, error) {
 			return nil, err
 		}
 		res.Findings = append(res.Findings, cf...)
+	}
+	if allLoaded {
+		res.docs = docs
 	}
 	report.SortFindings(res.Findings)
 	return res, nil
@@ -322,7 +343,7 @@ func levelOf(rule string) report.Level {
 // every finding of package specs' lenient load (found, of the root and of every file it
 // reaches; once per Lint call, since roots share files).
 func (l *linter) document(found []specs.Finding) error {
-	raw, err := decodeRaw(l.file.Data)
+	raw, err := l.file.Written()
 	if err != nil {
 		return fmt.Errorf("spec file %s: %w", l.file.Name, err)
 	}
