@@ -38,31 +38,39 @@ func (l *linter) objects(p place, fn func(place, map[string]any)) {
 	}
 }
 
-// examples checks every example of the document against its schema: those of parameters,
-// headers and media types against the schema beside them, in the direction they travel, and
-// those of schemas against the schema itself.
-func (l *linter) examples() {
+// checkObjects checks the document's objects, walked once by OpenAPI's structure: their examples
+// and their oneOfs. (One walk of a 12 MB document is a tenth of a second and a hundred
+// megabytes of allocations; each check walking it again cost as much once more.)
+func (l *linter) checkObjects() {
 	l.walk(func(n *specs.Node) {
-		p := n.Place
-		dir := dirRequest
-		if n.Response {
-			dir = dirResponse
-		}
-		switch n.Kind {
-		case specs.KindParameter, specs.KindHeader, specs.KindMediaType:
-			l.exampleSet(p, n.Value, p.At("schema"), dir)
-		case specs.KindSchema:
-			m := n.Value
-			if ex, ok := m["example"]; ok {
-				l.checkExample(p, dirNone, p.At("example"), ex)
-			}
-			if list, ok := m["examples"].([]any); ok {
-				for i, ex := range list {
-					l.checkExample(p, dirNone, p.At("examples", fmt.Sprint(i)), ex)
-				}
-			}
-		}
+		l.examples(n)
+		l.oneOfs(n)
 	})
+}
+
+// examples checks every example of n against its schema: those of parameters, headers and
+// media types against the schema beside them, in the direction they travel, and those of
+// schemas against the schema itself.
+func (l *linter) examples(n *specs.Node) {
+	p := n.Place
+	dir := dirRequest
+	if n.Response {
+		dir = dirResponse
+	}
+	switch n.Kind {
+	case specs.KindParameter, specs.KindHeader, specs.KindMediaType:
+		l.exampleSet(p, n.Value, p.At("schema"), dir)
+	case specs.KindSchema:
+		m := n.Value
+		if ex, ok := m["example"]; ok {
+			l.checkExample(p, dirNone, p.At("example"), ex)
+		}
+		if list, ok := m["examples"].([]any); ok {
+			for i, ex := range list {
+				l.checkExample(p, dirNone, p.At("examples", fmt.Sprint(i)), ex)
+			}
+		}
+	}
 }
 
 // walk calls fn for every object of the document, by its structure (see specs.Walker), and

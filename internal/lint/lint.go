@@ -202,8 +202,7 @@ func Lint(ctx context.Context, in Input, opts Options) (*Result, error) {
 		if err := l.document(found); err != nil {
 			return nil, err
 		}
-		l.examples()
-		l.oneOfs()
+		l.checkObjects()
 		l.pathParamsInBody()
 		if l.err != nil {
 			return nil, l.err

@@ -14,7 +14,7 @@ import (
 	"github.com/specgate/specgate/validator"
 )
 
-// oneOfs searches every oneOf of the document for a witness: an instance that two branches
+// oneOfs searches the oneOf of n, a schema of the document, for a witness: an instance that two branches
 // accept. Such an instance matches no oneOf ("exactly one"), so the spec rejects a value that
 // both branches were written to describe; the usual cause is branches that require nothing
 // and allow any property.
@@ -33,12 +33,10 @@ import (
 // query and aggregation containers) would otherwise take minutes; counting steps rather than
 // time makes the verdict the same on every machine. A oneOf whose budget runs out with pairs
 // of branches not yet decided is reported as RuleOneOfUndecided.
-func (l *linter) oneOfs() {
-	l.walk(func(n *specs.Node) {
-		if branches, ok := n.Value["oneOf"].([]any); ok && n.Kind == specs.KindSchema && len(branches) >= 2 {
-			l.oneOf(n.Place, len(branches))
-		}
-	})
+func (l *linter) oneOfs(n *specs.Node) {
+	if branches, ok := n.Value["oneOf"].([]any); ok && n.Kind == specs.KindSchema && len(branches) >= 2 {
+		l.oneOf(n.Place, len(branches))
+	}
 }
 
 // DefaultOneOfBudget is the number of steps the witness search of one oneOf may take when
