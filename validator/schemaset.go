@@ -5,7 +5,6 @@ package validator
 // locations stand for.
 
 import (
-	"encoding/json"
 	"errors"
 	"fmt"
 	"net/url"
@@ -96,11 +95,11 @@ func (s *schemaSet) addResources() error {
 	for k, conv := range s.convs {
 		c := schema.NewCompiler(s)
 		for p := range conv.out {
-			data, err := json.Marshal(conv.resource(p))
+			doc, err := schema.JSONValue(conv.resource(p))
 			if err != nil {
 				return fmt.Errorf("%s: %w", conv.src.DisplayName(p), err)
 			}
-			if err := c.AddResource(resourceURL(k, p), conv.src.DisplayName(p), data); err != nil {
+			if err := c.AddResourceValue(resourceURL(k, p), conv.src.DisplayName(p), doc); err != nil {
 				return err
 			}
 		}
@@ -110,11 +109,11 @@ func (s *schemaSet) addResources() error {
 				continue // the file itself: the engine knows it by its $id too
 			}
 			v, _ := jsonptr.Lookup(conv.out[id.file], id.ptr)
-			data, err := json.Marshal(v)
+			doc, err := schema.JSONValue(v)
 			if err != nil {
 				return fmt.Errorf("%s#%s: %w", conv.src.DisplayName(id.file), id.ptr, err)
 			}
-			if err := c.AddResource(id.id, fmt.Sprintf("%s#%s: $id %q", conv.src.DisplayName(id.file), id.ptr, id.id), data); err != nil {
+			if err := c.AddResourceValue(id.id, fmt.Sprintf("%s#%s: $id %q", conv.src.DisplayName(id.file), id.ptr, id.id), doc); err != nil {
 				return err
 			}
 		}

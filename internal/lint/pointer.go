@@ -1,29 +1,21 @@
 package lint
 
 import (
-	"encoding/json"
 	"fmt"
-	"strings"
+
+	"github.com/specgate/specgate/internal/schema"
 )
 
-// toJSON round-trips a decoded YAML value through JSON, so that numbers become json.Number and
-// keys strings.
+// toJSON turns a decoded YAML value into the JSON values the schema engine validates: keys
+// strings, numbers json.Number as JSON writes them. It is the round trip through
+// encoding/json without the encoding (schema.JSONValue): every example and every witness
+// candidate takes it.
 func toJSON(v any) (any, error) {
 	v, err := stringKeys(v)
 	if err != nil {
 		return nil, err
 	}
-	b, err := json.Marshal(v)
-	if err != nil {
-		return nil, err
-	}
-	dec := json.NewDecoder(strings.NewReader(string(b)))
-	dec.UseNumber()
-	var out any
-	if err := dec.Decode(&out); err != nil {
-		return nil, err
-	}
-	return out, nil
+	return schema.JSONValue(v)
 }
 
 func stringKeys(v any) (any, error) {

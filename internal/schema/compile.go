@@ -71,6 +71,7 @@ type Compiler struct {
 type resource struct {
 	url, name string
 	data      []byte
+	doc       any // the resource decoded, when it was given so (AddResourceValue)
 }
 
 // engine is what the Schemas of one Compiler share.
@@ -124,8 +125,27 @@ func (c *Compiler) AddResource(url, name string, data []byte) error {
 	if err := c.c.AddResource(url, bytes.NewReader(data)); err != nil {
 		return fmt.Errorf("%s: %w", name, err)
 	}
-	c.resources = append(c.resources, resource{url, name, data})
+	c.resources = append(c.resources, resource{url: url, name: name, data: data})
 	return nil
+}
+
+// AddResourceValue gives the Compiler a JSON document already decoded, as AddResource would
+// decode it (objects, arrays, strings, json.Number, bools, nil; see JSONValue); the Compiler
+// keeps doc and never modifies it, nor may the caller.
+func (c *Compiler) AddResourceValue(url, name string, doc any) error {
+	if err := c.c.AddResourceValue(url, doc); err != nil {
+		return fmt.Errorf("%s: %w", name, err)
+	}
+	c.resources = append(c.resources, resource{url: url, name: name, doc: doc})
+	return nil
+}
+
+// add gives jsonschema/v5's compiler r again.
+func (r resource) add(c *jsonschema.Compiler) error {
+	if r.data == nil {
+		return c.AddResourceValue(r.url, r.doc)
+	}
+	return c.AddResource(r.url, bytes.NewReader(r.data))
 }
 
 // Compile compiles the schema at url (a resource URL and a fragment). A compile that fails
@@ -137,7 +157,7 @@ func (c *Compiler) Compile(url string) (*Schema, error) {
 	if err != nil {
 		c.c = newReferenceCompiler()
 		for _, r := range c.resources {
-			if rerr := c.c.AddResource(r.url, bytes.NewReader(r.data)); rerr != nil {
+			if rerr := r.add(c.c); rerr != nil {
 				return nil, fmt.Errorf("%s: %w", r.name, rerr)
 			}
 		}

@@ -57,6 +57,21 @@ func Compile(url string) (*Schema, error) {
 	return NewCompiler().Compile(url)
 }
 
+// AddResourceValue adds a resource already decoded (as encoding/json decodes JSON with
+// UseNumber: map[string]interface{}, []interface{}, string, json.Number, bool, nil), which the
+// Compiler reads and never modifies.
+//
+// specgate: the caller's converted documents are handed over without being encoded to JSON and
+// decoded again.
+func (c *Compiler) AddResourceValue(url string, doc interface{}) error {
+	res, err := newResourceValue(url, doc)
+	if err != nil {
+		return err
+	}
+	c.resources[res.url] = res
+	return nil
+}
+
 // MustCompile is like Compile but panics if the url cannot be compiled to *Schema.
 // It simplifies safe initialization of global variables holding compiled Schemas.
 func MustCompile(url string) *Schema {

@@ -71,7 +71,12 @@ func newResource(url string, r io.Reader) (*resource, error) {
 	if err != nil {
 		return nil, fmt.Errorf("jsonschema: invalid json %s: %v", url, err)
 	}
-	url, err = toAbs(url)
+	return newResourceValue(url, doc)
+}
+
+// newResourceValue is newResource of a document already decoded (specgate).
+func newResourceValue(url string, doc interface{}) (*resource, error) {
+	url, err := toAbs(url)
 	if err != nil {
 		return nil, err
 	}
