@@ -158,6 +158,16 @@ func Lint(ctx context.Context, in Input, opts Options) (*Result, error) {
 		}
 		loads = append(loads, loaded{doc, err})
 	}
+	// The document schema check needs neither the load nor the Checker: on GitHub's 12 MB spec
+	// it takes as long as building the Checker, on the other core.
+	schemaChecks := make([]metaCheck, len(in.Roots))
+	checked := make(chan struct{})
+	go func() {
+		defer close(checked)
+		checkRoots(ctx, in.Sources, in.Roots, schemaChecks)
+	}()
+	// Lint returns no sooner than the check: nothing of it outlives the call.
+	defer func() { <-checked }()
 	// The Checker reads the same Sources: the validator compiles only Schema objects, so a
 	// Parameter file's boolean required or map of examples is never taken for a schema.
 	checker := &checker{src: in.Sources, roots: in.Roots}
@@ -199,7 +209,8 @@ func Lint(ctx context.Context, in Input, opts Options) (*Result, error) {
 			docs = append(docs, doc)
 			found = specs.Findings([]*specs.Document{doc})
 		}
-		if err := l.document(found); err != nil {
+		<-checked
+		if err := l.document(found, schemaChecks[i]); err != nil {
 			return nil, err
 		}
 		l.checkObjects()
@@ -338,25 +349,13 @@ func levelOf(rule string) report.Level {
 	return rules.LevelOf(Rules, rule, rules.Error)
 }
 
-// document validates the file as written against the OpenAPI document schema, and reports
-// every finding of package specs' lenient load (found, of the root and of every file it
-// reaches; once per Lint call, since roots share files).
-func (l *linter) document(found []specs.Finding) error {
-	raw, err := l.file.Written()
+// document reports what the document schema check of the root found (schemaCheck, see
+// checkRoots) and every finding of package specs' lenient load (found, of the root and of
+// every file it reaches; once per Lint call, since roots share files).
+func (l *linter) document(found []specs.Finding, schemaCheck metaCheck) error {
+	problems, err := schemaCheck.problems, schemaCheck.err
 	if err != nil {
-		return fmt.Errorf("spec file %s: %w", l.file.Name, err)
-	}
-	// Only 3.0.x and 3.1.x have a document schema here: a Swagger 2.0 document is checked as
-	// converted (spec.converted.*), a 3.2 one as read with 3.1's rules (spec.version.read_as_3_1);
-	// checking either against another version's schema would call every difference a defect.
-	var problems []metaProblem
-	if m, ok := raw.(map[string]any); ok {
-		if ver, ok := m["openapi"].(string); ok && (strings.HasPrefix(ver, "3.0") || strings.HasPrefix(ver, "3.1")) || !ok && m["swagger"] == nil {
-			problems, err = guardedCheckDocument(l.file.Name, raw, strings.HasPrefix(ver, "3.1"))
-			if err != nil {
-				return err
-			}
-		}
+		return err
 	}
 	// A repair or an inlined Redocly-style $ref replaces the schema finding at the same place of
 	// the root, since it says more; an unknown field is said better by the schema finding ("not a field ... allows in an
@@ -402,6 +401,49 @@ func (l *linter) document(found []specs.Finding) error {
 		l.add(l.finding(RuleDocumentSchema, l.root, p.pointer, p.message))
 	}
 	return nil
+}
+
+// metaCheck is what the document schema check of one root found.
+type metaCheck struct {
+	problems []metaProblem
+	err      error
+}
+
+// checkRoots runs the document schema check of each root in turn, into out. It reads only the
+// files as written (their parse, never what the load or the Checker make of them), so Lint
+// runs it on the other core while the Checker is built; it stops at the first root after ctx
+// is done, whose error it gives.
+func checkRoots(ctx context.Context, src *specs.Sources, roots []string, out []metaCheck) {
+	for i, root := range roots {
+		if err := ctx.Err(); err != nil {
+			out[i].err = err
+			continue
+		}
+		f, err := src.File(root)
+		if err != nil {
+			out[i].err = err
+			continue
+		}
+		out[i].problems, out[i].err = documentProblems(f)
+	}
+}
+
+// documentProblems validates the root file f as written against the OpenAPI document schema
+// of its version.
+func documentProblems(f *specs.File) ([]metaProblem, error) {
+	raw, err := f.Written()
+	if err != nil {
+		return nil, fmt.Errorf("spec file %s: %w", f.Name, err)
+	}
+	// Only 3.0.x and 3.1.x have a document schema here: a Swagger 2.0 document is checked as
+	// converted (spec.converted.*), a 3.2 one as read with 3.1's rules (spec.version.read_as_3_1);
+	// checking either against another version's schema would call every difference a defect.
+	if m, ok := raw.(map[string]any); ok {
+		if ver, ok := m["openapi"].(string); ok && (strings.HasPrefix(ver, "3.0") || strings.HasPrefix(ver, "3.1")) || !ok && m["swagger"] == nil {
+			return guardedCheckDocument(f.Name, raw, strings.HasPrefix(ver, "3.1"))
+		}
+	}
+	return nil, nil
 }
 
 // guardedCheckDocument runs checkDocument, turning a panic of the schema engine into an error
