@@ -429,8 +429,14 @@ func checkRoots(ctx context.Context, src *specs.Sources, roots []string, out []m
 }
 
 // documentProblems validates the root file f as written against the OpenAPI document schema
-// of its version.
-func documentProblems(f *specs.File) ([]metaProblem, error) {
+// of its version. It runs on a goroutine of its own, so a panic (of a parser, of the schema
+// engine) is an error naming the file here, not the end of the process.
+func documentProblems(f *specs.File) (problems []metaProblem, err error) {
+	defer func() {
+		if v := recover(); v != nil {
+			problems, err = nil, fmt.Errorf("spec file %s: the OpenAPI document schema check failed: %v", f.Name, v)
+		}
+	}()
 	raw, err := f.Written()
 	if err != nil {
 		return nil, fmt.Errorf("spec file %s: %w", f.Name, err)
