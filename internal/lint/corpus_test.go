@@ -7,6 +7,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 )
@@ -114,25 +115,70 @@ func TestOneOfUndecided(t *testing.T) {
 	}
 }
 
+// stepContext is a context cancelled at its n-th Err call, and counting the calls after it: a
+// test cancels lint at a point of its work rather than at a time, which a loaded machine moves
+// (lint of _core.yaml takes a second with an unbounded budget, or several when the machine is
+// busy).
+type stepContext struct {
+	context.Context
+	cancel      context.CancelFunc
+	left, after atomic.Int64
+}
+
+func newStepContext(n int64) *stepContext {
+	ctx, cancel := context.WithCancel(context.Background())
+	c := &stepContext{Context: ctx, cancel: cancel}
+	c.left.Store(n)
+	return c
+}
+
+func (c *stepContext) Err() error {
+	switch left := c.left.Add(-1); {
+	case left == 0:
+		c.cancel()
+	case left < 0:
+		c.after.Add(1)
+	}
+	return c.Context.Err()
+}
+
 // Cancelling lint in the middle of the witness search returns promptly with the context's
-// error: with a budget it would take hours to spend, only the context can stop it.
+// error: with a budget it would take hours to spend, only the context can stop it. The search
+// checks the context before each candidate; the test counts lint's checks with and without the
+// search (a budget of one step) and cancels halfway through the search's.
 func TestLintStopsWhenCancelled(t *testing.T) {
 	in, err := Files(filepath.Join(realSpecs, "opensearch/spec/namespaces/_core.yaml"))
 	if err != nil {
 		t.Fatal(err)
 	}
-	ctx, cancel := context.WithCancel(context.Background())
+	checks := func(budget int) int64 {
+		whole := newStepContext(-1)
+		if _, err := Lint(whole, in, Options{OneOfBudget: budget}); err != nil {
+			t.Fatal(err)
+		}
+		return -whole.left.Load()
+	}
+	opts := Options{OneOfBudget: 1 << 40}
+	all, rest := checks(opts.OneOfBudget), checks(1)
+	search := all - rest
+	if search < 1000 {
+		t.Fatalf("lint checked its context %d times with _core.yaml's witness searches and %d without: want it checked before each candidate", all, rest)
+	}
+	ctx := newStepContext(rest + search/2)
 	done := make(chan error, 1)
 	go func() {
-		_, err := Lint(ctx, in, Options{OneOfBudget: 1 << 40})
+		_, err := Lint(ctx, in, opts)
 		done <- err
 	}()
-	time.Sleep(500 * time.Millisecond)
-	cancel()
 	select {
 	case err := <-done:
 		if !errors.Is(err, context.Canceled) {
 			t.Errorf("Lint returned %v, want context.Canceled", err)
+		}
+		// Promptly: the search stops at its next check, not after the rest of it (search/2);
+		// what is left of the walk only checks the context and returns.
+		if n := ctx.after.Load(); n > search/10 {
+			t.Errorf("lint checked its context %d more times after it was cancelled, of %d in a whole run", n, all)
 		}
 	case <-time.After(time.Minute):
 		t.Fatal("Lint did not return a minute after its context was cancelled")
