@@ -132,8 +132,14 @@ const maxKeywordRounds = 64
 // document: each one it names is repaired in the file (see repairKeyword), reported, and the
 // document read again.
 func kinLoad(ctx context.Context, src *Sources, root string) (*openapi3.T, error) {
+	load, apart := kinLoadOnce, false
 	for round := 0; ; round++ {
-		spec, failed, err := kinLoadOnce(ctx, src, root)
+		spec, failed, err := load(ctx, src, root)
+		if err != nil && !apart && refersBackToRoot(src, root) {
+			// A root the files it reaches refer back to: see backref.go.
+			load, apart = kinLoadRootApart, true
+			spec, failed, err = load(ctx, src, root)
+		}
 		if err == nil || round == maxKeywordRounds {
 			return spec, err
 		}
@@ -174,6 +180,12 @@ var badDataRE = regexp.MustCompile(`bad data in "([^"]*)" \(expecting (?:ref to 
 // kinLoadOnce runs kin-openapi's loader once; failed is the file it read last, the one an
 // unmarshal error is about (kin-openapi decodes each file as soon as it has read it).
 func kinLoadOnce(ctx context.Context, src *Sources, root string) (*openapi3.T, *File, error) {
+	return kinLoadOnceAt(ctx, src, root, &url.URL{Path: "/" + root})
+}
+
+// kinLoadOnceAt is kinLoadOnce with the root read from location, the URL kin-openapi resolves
+// the root's relative references against.
+func kinLoadOnceAt(ctx context.Context, src *Sources, root string, location *url.URL) (*openapi3.T, *File, error) {
 	f, err := src.File(root)
 	if err != nil {
 		return nil, nil, err
@@ -197,7 +209,7 @@ func kinLoadOnce(ctx context.Context, src *Sources, root string) (*openapi3.T, *
 		failed = ref
 		return ref.loaderData()
 	}
-	spec, err := loader.LoadFromDataWithPath(data, &url.URL{Path: "/" + root})
+	spec, err := loader.LoadFromDataWithPath(data, location)
 	return spec, failed, err
 }
 
