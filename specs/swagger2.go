@@ -32,6 +32,7 @@ func loadSwagger2(ctx context.Context, src *Sources, f *File) (*Document, error)
 		return nil, err
 	}
 	bundled := bundle(src, f.Value, f.Path, f.Path, map[string]bool{})
+	withoutPathExtensions2(bundled)
 	extra := append(swagger2Types(f, bundled), extraBodies(f, bundled)...)
 	data, err := json.Marshal(bundled)
 	if err != nil {
