@@ -210,6 +210,12 @@ func (w *fixer) ref(t map[string]any, ref, ptr string, keys []string, set func(a
 		f.add(RuleRefText, refPtr, fmt.Sprintf("$ref %q points to a string; it is inlined, as Redocly does", ref))
 		return true
 	}
+	if wrong, inline := refKind(tf, frag, keys); wrong != "" {
+		w.unresolved(ref, ptr, keys, set, wrong)
+		return true
+	} else if inline {
+		return w.inlineRef(v, tf, ptr, keys, set, depth)
+	}
 	if where := misplaced(keys); where == "the value of properties" {
 		// The validator reads such a properties map in place, its violations pointing into
 		// the file that has it; only kin-openapi, which cannot, gets it inlined (see kinView).
