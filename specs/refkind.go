@@ -35,6 +35,8 @@ func refPlace(keys []string) string {
 		return "request body"
 	case k0 == "schema" && !nameMap(k1):
 		return "schema"
+	case k2 == "callbacks" && !nameMap(parentKey(keys, 3)):
+		return "path item" // an expression of a callback
 	}
 	return ""
 }

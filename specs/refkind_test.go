@@ -12,7 +12,8 @@ import (
 )
 
 // TestRefOfAnotherKind: a $ref naming a component of another kind than its place holds (a
-// response naming a schema: libopenapi's burgershop, speakeasy's pagerduty.json) no longer
+// response naming a schema: libopenapi's burgershop, speakeasy's pagerduty.json; a callback's
+// expression naming a callback: libopenapi's bundler tests) no longer
 // refuses the document (kin-openapi: "bad data in ... (expecting ref to response object)"); it
 // is a spec.ref.unresolved finding, and read as an unresolved one is.
 func TestRefOfAnotherKind(t *testing.T) {
@@ -27,7 +28,12 @@ paths:
       responses:
         "200": {$ref: '#/components/requestBodies/B'}
         "404": {$ref: '#/components/responses/NotFound'}
+      callbacks:
+        onData:
+          "{$request.query.url}": {$ref: '#/components/callbacks/C'}
 components:
+  callbacks:
+    C: {"{$request.body#/url}": {post: {responses: {"204": {description: ok}}}}}
   schemas:
     Error: {type: object}
   requestBodies:
@@ -44,8 +50,9 @@ components:
 		got[f.Rule+" "+f.Pointer] = f.Line
 	}
 	want := map[string]int{
-		specs.RuleRefUnresolved + " /paths/~1a/get/parameters/0/$ref":  7,
-		specs.RuleRefUnresolved + " /paths/~1a/get/responses/200/$ref": 10,
+		specs.RuleRefUnresolved + " /paths/~1a/get/parameters/0/$ref":                          7,
+		specs.RuleRefUnresolved + " /paths/~1a/get/responses/200/$ref":                         10,
+		specs.RuleRefUnresolved + " /paths/~1a/get/callbacks/onData/{$request.query.url}/$ref": 14,
 	}
 	if len(got) != len(want) {
 		t.Errorf("findings %v", specs.Findings(docs))
