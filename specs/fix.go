@@ -210,6 +210,10 @@ func (w *fixer) ref(t map[string]any, ref, ptr string, keys []string, set func(a
 		f.add(RuleRefText, refPtr, fmt.Sprintf("$ref %q points to a string; it is inlined, as Redocly does", ref))
 		return true
 	}
+	if w.refCycle(target, v) {
+		w.unresolved(ref, ptr, keys, set, ErrRefCycle.Error())
+		return true
+	}
 	if wrong, inline := refKind(tf, frag, keys); wrong != "" {
 		w.unresolved(ref, ptr, keys, set, wrong)
 		return true

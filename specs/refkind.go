@@ -1,6 +1,7 @@
 package specs
 
 import (
+	"errors"
 	"fmt"
 	"strings"
 
@@ -81,4 +82,15 @@ func (w *fixer) inlineRef(v any, tf *File, ptr string, keys []string, set func(a
 	w.f.modified = true
 	w.walk(inl, ptr, keys, set, depth+1, false)
 	return true
+}
+
+// refCycle reports whether v, the value at target, is a $ref whose chain leads back into
+// itself and so names nothing (ogen's cyclic/pathItem.json: a path item that is a $ref to
+// itself); the validator, which follows such chains, would not build.
+func (w *fixer) refCycle(target Place, v any) bool {
+	if m, ok := v.(map[string]any); !ok || m["$ref"] == nil {
+		return false
+	}
+	_, _, err := w.s.Resolve(target)
+	return errors.Is(err, ErrRefCycle)
 }
