@@ -33,7 +33,8 @@ func loadSwagger2(ctx context.Context, src *Sources, f *File) (*Document, error)
 	}
 	bundled := bundle(src, f.Value, f.Path, f.Path, map[string]bool{})
 	withoutPathExtensions2(bundled)
-	extra := append(swagger2Types(f, bundled), extraBodies(f, bundled)...)
+	extra := append(swagger2Types(f, bundled), sharedFormsBesideBody(f, bundled)...)
+	extra = append(extra, extraBodies(f, bundled)...)
 	data, err := json.Marshal(bundled)
 	if err != nil {
 		return nil, &InputError{File: f.Name, Err: err}
