@@ -61,9 +61,10 @@ const (
 	RuleKeywordType = "spec.keyword.type"
 	// RuleVersion32: an OpenAPI 3.2 document, read with OpenAPI 3.1's rules.
 	RuleVersion32 = "spec.version.read_as_3_1"
-	// RuleObjectType: a path item, operation, parameter, response, header or component that is
-	// null (a YAML key left empty), a string, a number or a list; a response is read as one
-	// without content, anything else is dropped.
+	// RuleObjectType: a path item, operation, parameter, response, header, component or schema
+	// that is null (a YAML key left empty), a string, a number or a list; a response is read as
+	// one without content, a named schema as one that accepts anything, anything else is
+	// dropped.
 	RuleObjectType = "spec.object.type"
 	// RuleParameterSchemaContent: a parameter with both schema and content; its schema is
 	// checked.
@@ -97,7 +98,7 @@ var Rules = []rules.Rule{
 	{ID: RuleKeyDuplicate, Level: LevelError, Summary: `A YAML or JSON mapping repeats a key; the last value is read (as JSON parsers do; yaml.v3, kin-openapi and Redocly refuse a YAML file that does this).`},
 	{ID: RuleKeywordType, Level: LevelError, Summary: `A keyword's value has a type kin-openapi cannot read (minimum: zero, enum: foo, maxLength: "10"); a number written as a string is read as that number, anything else is dropped and not checked.`},
 	{ID: RuleVersion32, Level: LevelInfo, Summary: `An OpenAPI 3.2 document, read with OpenAPI 3.1's rules.`},
-	{ID: RuleObjectType, Level: LevelError, Summary: `A path item, operation, parameter, response, header or component is null (a YAML key left empty), a string, a number or a list, or a parameter list is no list; a response is read as one without content, anything else is dropped.`},
+	{ID: RuleObjectType, Level: LevelError, Summary: `A path item, operation, parameter, response, header, component or schema is null (a YAML key left empty), a string, a number or a list, or a parameter list is no list; a response is read as one without content, a named schema as one that accepts anything, anything else is dropped.`},
 	{ID: RuleParameterSchemaContent, Level: LevelError, Summary: `A parameter has both schema and content (OpenAPI allows one); its schema is checked, its content is not.`},
 }
 

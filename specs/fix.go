@@ -30,6 +30,7 @@ func (s *Sources) fix(f *File) {
 	f.fixed = true
 	w := &fixer{s: s, f: f}
 	w.shape()
+	w.nullSchemas(f.Value, nil)
 	w.walk(f.Value, "", nil, func(v any) { f.Value = v }, 0, false)
 	sort.SliceStable(f.refErrs, func(i, j int) bool { return f.refErrs[i].Line < f.refErrs[j].Line })
 	sortFindings(f.Findings)

@@ -3,6 +3,7 @@ package specs
 import (
 	"fmt"
 	"slices"
+	"strconv"
 	"strings"
 
 	"github.com/specgate/specgate/internal/jsonptr"
@@ -234,4 +235,53 @@ func sortedKeys(m map[string]any) []string {
 	}
 	slices.Sort(keys)
 	return keys
+}
+
+// nullSchemas repairs each schema of v, below keys, that is null (a YAML key left empty:
+// `allOf: [{...}, ]`, `items:`): kin-openapi refuses the document for one ("invalid schema:
+// value MUST be an object"). One in a list of subschemas is dropped, one under a keyword is
+// removed with its keyword, a named one (a property) becomes a schema that accepts anything.
+// Data (examples, defaults, enums, extensions) is not looked into. It walks every file once
+// more, so pointers are built only for what it reports, and the findings are sorted after.
+func (w *fixer) nullSchemas(v any, keys []string) {
+	switch t := v.(type) {
+	case map[string]any:
+		named := nameMap(parentKey(keys, 0)) || len(keys) == 2 && keys[0] == "components" && keys[1] == "schemas"
+		for k, e := range t {
+			if k == "$ref" || dataKey(k, keys) {
+				continue
+			}
+			switch {
+			case e != nil:
+				w.nullSchemas(e, append(keys, k))
+			case named:
+				t[k] = map[string]any{}
+				w.notObject(jsonptr.Join("", append(keys, k)...), "schema", nil, "read as a schema that accepts anything")
+			case k == "schema" || slices.Contains(keywords2020.single, k):
+				delete(t, k)
+				w.notObject(jsonptr.Join("", append(keys, k)...), "schema", nil, "dropped with its keyword")
+			}
+		}
+	case []any:
+		list := slices.Contains(keywords2020.list, parentKey(keys, 0)) && !nameMap(parentKey(keys, 1))
+		var kept []any
+		for i, e := range t {
+			if e == nil && list {
+				if kept == nil {
+					kept = append(make([]any, 0, len(t)), t[:i]...)
+				}
+				w.notObject(jsonptr.Join("", append(keys, strconv.Itoa(i))...), "schema", nil, "dropped from the list")
+				continue
+			}
+			if e != nil {
+				w.nullSchemas(e, append(keys, strconv.Itoa(i)))
+			}
+			if kept != nil {
+				kept = append(kept, e)
+			}
+		}
+		if kept != nil {
+			w.f.Value = setAt(w.f.Value, jsonptr.Join("", keys...), kept)
+		}
+	}
 }

@@ -155,3 +155,74 @@ responses:
 		}
 	}
 }
+
+// TestNullSchema: a schema left empty in YAML (go-swagger's fixture-1042-bad.yaml has
+// `allOf: [{$ref: ...}, ]`) no longer refuses the document (kin-openapi: "invalid schema: value
+// MUST be an object"): dropped from its list, removed with its keyword, or, named, read as a
+// schema that accepts anything; each is a spec.object.type finding at its line, and the rest of
+// the schema is checked. A null default or example is data, left alone.
+func TestNullSchema(t *testing.T) {
+	fsys := fstest.MapFS{"openapi.yaml": {Data: []byte(`openapi: 3.0.3
+info: {title: t, version: "1"}
+paths:
+  /a:
+    post:
+      requestBody:
+        content:
+          application/json:
+            schema: {$ref: '#/components/schemas/B'}
+      responses:
+        "204": {description: ok}
+components:
+  schemas:
+    B:
+      allOf:
+        - {required: [id]}
+        -
+      properties:
+        id: {type: integer}
+        any:
+        list:
+          type: array
+          items:
+      example:
+        id:
+      default:
+    E:
+`)}}
+	docs, err := specs.Load(context.Background(), specs.NewSources(fsys, nil), "openapi.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := map[string]int{}
+	for _, f := range specs.Findings(docs) {
+		if f.Rule == specs.RuleObjectType {
+			got[f.Pointer] = f.Line
+		}
+	}
+	want := map[string]int{
+		"/components/schemas/B/allOf/1":               17,
+		"/components/schemas/B/properties/any":        20,
+		"/components/schemas/B/properties/list/items": 23,
+		"/components/schemas/E":                       27,
+	}
+	if len(got) != len(want) {
+		t.Errorf("spec.object.type findings %v", specs.Findings(docs))
+	}
+	for ptr, line := range want {
+		if got[ptr] != line {
+			t.Errorf("no finding at %s line %d: %v", ptr, line, specs.Findings(docs))
+		}
+	}
+	v, err := validator.New(docs, validator.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for body, ok := range map[string]bool{`{"id": 1, "any": [1], "list": [1, "x"]}`: true, `{"id": "x"}`: false, `{}`: false} {
+		u, _ := url.Parse("https://x.test/a")
+		res := v.Validate(context.Background(), validator.Exchange{Request: &validator.Request{Method: "POST", URL: u, Header: http.Header{"Content-Type": {"application/json"}}, Body: []byte(body)}})
+		if got := len(res.Violations) == 0; got != ok {
+			t.Errorf("%s: valid = %v, want %v: %v", body, got, ok, res.Violations)
+		}
+	}
+}
