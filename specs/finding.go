@@ -56,8 +56,8 @@ const (
 	// RuleKeyDuplicate: a mapping repeats a key; the last value is read.
 	RuleKeyDuplicate = "spec.key.duplicate"
 	// RuleKeywordType: a keyword's value has a type kin-openapi cannot read (minimum: zero, enum:
-	// foo, maxLength: "10"); a number written as a string is read as the number, anything else
-	// is dropped.
+	// foo, maxLength: "10", tags: pets); a number written as a string is read as the number, a
+	// string where a list of strings belongs as the list of it, anything else is dropped.
 	RuleKeywordType = "spec.keyword.type"
 	// RuleVersion32: an OpenAPI 3.2 document, read with OpenAPI 3.1's rules.
 	RuleVersion32 = "spec.version.read_as_3_1"
@@ -96,7 +96,7 @@ var Rules = []rules.Rule{
 	{ID: RuleConvertedSwagger2, Level: LevelInfo, Summary: `A Swagger 2.0 document, converted to OpenAPI 3.0 (kin-openapi's openapi2conv) to be used.`},
 	{ID: RuleConversionDropped, Level: LevelWarning, Summary: `Something of a Swagger 2.0 document the conversion does not carry over (an operation, a parameter, a response, a second body, formData beside a body, a collectionFormat it has no style for, allowEmptyValue, a formData extension); it is not checked.`},
 	{ID: RuleKeyDuplicate, Level: LevelError, Summary: `A YAML or JSON mapping repeats a key; the last value is read (as JSON parsers do; yaml.v3, kin-openapi and Redocly refuse a YAML file that does this).`},
-	{ID: RuleKeywordType, Level: LevelError, Summary: `A keyword's value has a type kin-openapi cannot read (minimum: zero, enum: foo, maxLength: "10"); a number written as a string is read as that number, anything else is dropped and not checked.`},
+	{ID: RuleKeywordType, Level: LevelError, Summary: `A keyword's value has a type kin-openapi cannot read (minimum: zero, enum: foo, maxLength: "10"); a number written as a string is read as that number, a string where a list of strings belongs (tags: pets) as the list of it, anything else is dropped and not checked.`},
 	{ID: RuleVersion32, Level: LevelInfo, Summary: `An OpenAPI 3.2 document, read with OpenAPI 3.1's rules.`},
 	{ID: RuleObjectType, Level: LevelError, Summary: `A path item, operation, parameter, response, header, component or schema is null (a YAML key left empty), a string, a number or a list, or a parameter list is no list; a response is read as one without content, a named schema as one that accepts anything, anything else is dropped.`},
 	{ID: RuleParameterSchemaContent, Level: LevelError, Summary: `A parameter has both schema and content (OpenAPI allows one); its schema is checked, its content is not.`},

@@ -40,6 +40,7 @@ func (w *fixer) shape() {
 	}
 	w.pathItems(root, "paths", "")
 	if v2 {
+		w.stringLists(root, "", swagger2StringLists)
 		w.objects(root, "parameters", "", "parameter")
 		w.objects(root, "responses", "", "response")
 		return
@@ -102,6 +103,7 @@ func (w *fixer) pathItem(item map[string]any, ptr string) {
 		}
 		w.parameters(m, opPtr)
 		w.responses(m, opPtr)
+		w.stringLists(m, opPtr, swagger2OperationKeys)
 		if cbs, ok := m["callbacks"].(map[string]any); ok {
 			for name, c := range w.entries(cbs, jsonptr.Join(opPtr, "callbacks"), "callback") {
 				w.callback(c, jsonptr.Join(opPtr, "callbacks", name))
