@@ -28,7 +28,7 @@ func (s *Sources) fix(f *File) {
 		return
 	}
 	f.fixed = true
-	w := &fixer{s: s, f: f}
+	w := &fixer{s: s, f: f, noAnchors: withoutAnchors(f.Value)}
 	w.shape()
 	w.nullSchemas(f.Value, nil)
 	w.walk(f.Value, "", nil, func(v any) { f.Value = v }, 0, false)
@@ -39,6 +39,9 @@ func (s *Sources) fix(f *File) {
 type fixer struct {
 	s *Sources
 	f *File
+	// noAnchors says the file is a Swagger 2.0 or OpenAPI 3.0 root, whose schemas are no JSON
+	// Schema 2020-12 resources: a fragment that is no JSON pointer names nothing there.
+	noAnchors bool
 }
 
 // walk visits v at ptr; keys are the keys above it, nearest last; set replaces v in its parent.
@@ -52,6 +55,10 @@ func (w *fixer) walk(v any, ptr string, keys []string, set func(any), depth int,
 			scoped = true
 		}
 		if ref, ok := t["$ref"].(string); ok {
+			if why := w.badFragment(ref); why != "" {
+				w.unresolved(ref, ptr, keys, set, why)
+				return
+			}
 			if isAnchorRef(ref) || (scoped && !w.resolves(ref)) {
 				// Legal in 3.1 and the validator's to resolve (against the $id, or to an
 				// $anchor); kin-openapi's loader resolves against the file and refuses a
