@@ -33,6 +33,7 @@ func loadSwagger2(ctx context.Context, src *Sources, f *File) (*Document, error)
 	}
 	bundled := bundle(src, f.Value, f.Path, f.Path, map[string]bool{})
 	withoutPathExtensions2(bundled)
+	v3RefsBelowAdditionalProperties(bundled)
 	extra := append(swagger2Types(f, bundled), sharedFormsBesideBody(f, bundled)...)
 	extra = append(extra, extraBodies(f, bundled)...)
 	data, err := json.Marshal(bundled)
