@@ -7,6 +7,7 @@
 package specs
 
 import (
+	"encoding/json"
 	"reflect"
 
 	"bufio"
@@ -271,5 +272,40 @@ func TestCorpusNodeValueEqualsDecoder(t *testing.T) {
 	}
 	if n < 1000 {
 		t.Errorf("%d YAML files compared, want the corpus's thousands", n)
+	}
+}
+
+// TestCorpusPlainValueEqualsJSONRoundTrip: on every Swagger 2.0 root of the development corpus,
+// the converted document's plain value built from kin-openapi's model (plainValue) is what
+// writing the model as JSON and reading it again gives (decodeJSONValue), the way it was built
+// before.
+func TestCorpusPlainValueEqualsJSONRoundTrip(t *testing.T) {
+	loadCorpus(t)
+	n := 0
+	for _, root := range corpus.roots {
+		docs := corpus.docs[root]
+		if len(docs) == 0 || !strings.HasSuffix(docs[0].Path, convertedSuffix) {
+			continue
+		}
+		n++
+		data, err := json.Marshal(docs[0].Spec)
+		if err != nil {
+			t.Fatal(err)
+		}
+		want, err := decodeJSONValue(data)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got, err := plainValue(docs[0].Spec)
+		if err != nil {
+			t.Errorf("%s: %v", root, err)
+			continue
+		}
+		if !reflect.DeepEqual(got, want) {
+			t.Errorf("%s: plainValue differs from the JSON round trip", root)
+		}
+	}
+	if n != 14 {
+		t.Errorf("%d Swagger 2.0 roots, want 14", n)
 	}
 }

@@ -48,25 +48,18 @@ func loadSwagger2(ctx context.Context, src *Sources, f *File) (*Document, error)
 	if err != nil {
 		return nil, &InputError{File: f.Name, Err: fmt.Errorf("cannot convert Swagger 2.0 to OpenAPI 3.0: %w", err)}
 	}
-	conv, err := json.Marshal(doc3)
-	if err != nil {
-		return nil, &InputError{File: f.Name, Err: err}
-	}
 	p := f.Path + convertedSuffix
-	// The conversion is JSON that encoding/json wrote: no duplicate keys, no syntax to report,
-	// and its lines are the 2.0 file's (lineOf). It is decoded as plain values, without the node
-	// tree parseFile builds for lines, and kin-openapi's model is the conversion's own, not
-	// read again: what a Swagger 2.0 load costs beyond kin-openapi's own conversion.
-	value, err := decodeJSONValue(conv)
+	// The conversion's plain value is built from kin-openapi's model (plainValue), as reading it
+	// written as JSON would give it: no duplicate keys, no syntax to report, and its lines are
+	// the 2.0 file's (lineOf). It has no bytes of its own: loaderData writes them if something
+	// reads it with kin-openapi, and kin-openapi's model is the conversion's own, not read again.
+	value, err := plainValue(doc3)
 	if err != nil {
 		return nil, &InputError{File: f.Name, Err: fmt.Errorf("the converted document: %w", err)}
 	}
-	cf := &File{Path: p, Name: f.Name, Data: conv, Value: value, isJSON: true}
+	cf := &File{Path: p, Name: f.Name, Value: value, isJSON: true}
 	cf.lineOf = func(ptr string) int { return nodeLine(f.root, swagger2Pointer(ptr)) }
 	cf.repair()
-	if !cf.modified {
-		cf.loaded = conv
-	}
 	src.put(cf)
 	// openapi2conv resolved doc3's $refs (all local ones) already; only a conversion that needed
 	// repairs is read again, from its repaired form.

@@ -2,9 +2,13 @@ package specs
 
 import (
 	"context"
+	"encoding/json"
+	"reflect"
 	"strings"
 	"testing"
 	"testing/fstest"
+
+	"github.com/getkin/kin-openapi/openapi3"
 )
 
 func TestSwagger2ConversionReportsWhatItDrops(t *testing.T) {
@@ -162,5 +166,38 @@ definitions:
 	}
 	if !docs[0].Spec.Paths.Value("/a").Get.Parameters[0].Value.Required {
 		t.Error("the parameter's boolean required was taken for a keyword of the wrong type")
+	}
+}
+
+// TestPlainValueEqualsJSONRoundTrip: plainValue gives what writing a value as JSON and reading
+// it again gives, for what the model holds and for what it hands to the round trip.
+func TestPlainValueEqualsJSONRoundTrip(t *testing.T) {
+	type other struct {
+		A int     `json:"a"`
+		B float32 `json:"b,omitempty"`
+	}
+	ten := 10.0
+	for _, v := range []any{
+		map[string]any{"i": 3.0, "f": 2.5, "big": 1e21, "edge": 9.223372036854775807e18, "neg": -0.0, "s": "a\xffb", "n": nil,
+			"nilmap": map[string]any(nil), "nilslice": []any(nil), "strs": []string{"x"}, "u": uint64(1 << 63), "b": []byte("hi"),
+			"struct": other{A: 1, B: 0.1}, "ptr": &ten, "nilptr": (*float64)(nil), "typed": map[string][]string{"k": nil}},
+		&openapi3.Schema{Type: &openapi3.Types{"integer"}, Min: &ten, Enum: []any{1.0, "x"}, Extensions: map[string]any{"x-a": []any{1.5}}},
+		openapi3.SecurityRequirement{"key": nil, "oauth": {"read"}},
+	} {
+		data, err := json.Marshal(v)
+		if err != nil {
+			t.Fatal(err)
+		}
+		want, err := decodeJSONValue(data)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got, err := plainValue(v)
+		if err != nil {
+			t.Fatalf("%v: %v", v, err)
+		}
+		if !reflect.DeepEqual(got, want) {
+			t.Errorf("plainValue(%#v) = %#v, want %#v", v, got, want)
+		}
 	}
 }
