@@ -8,7 +8,10 @@ package specs
 
 import (
 	"encoding/json"
+	"fmt"
 	"reflect"
+
+	"github.com/getkin/kin-openapi/openapi3"
 
 	"bufio"
 	"context"
@@ -308,4 +311,94 @@ func TestCorpusPlainValueEqualsJSONRoundTrip(t *testing.T) {
 	if n != 14 {
 		t.Errorf("%d Swagger 2.0 roots, want 14", n)
 	}
+}
+
+// TestCorpusConvertedNodesEqualV3: on every YAML file of the development corpus, the tree
+// converted from yaml v4's parse (what a root file is read with) is yaml.v3's own parse.
+func TestCorpusConvertedNodesEqualV3(t *testing.T) {
+	n := 0
+	err := filepath.WalkDir(corpusDir, func(p string, d os.DirEntry, err error) error {
+		if err != nil || d.IsDir() || (!strings.HasSuffix(p, ".yaml") && !strings.HasSuffix(p, ".yml")) {
+			return err
+		}
+		data, err := os.ReadFile(p)
+		if err != nil {
+			return err
+		}
+		var want yaml.Node
+		werr := yaml.Unmarshal(data, &want)
+		got := convertedV3(data)
+		switch {
+		case got == nil:
+			return nil
+		case werr != nil:
+			t.Errorf("%s: yaml v4 reads what yaml.v3 refuses (%v)", p, werr)
+			return nil
+		}
+		n++
+		if err := sameNodes3(got, &want); err != nil {
+			t.Errorf("%s: %v", p, err)
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n < 1000 {
+		t.Errorf("%d YAML files compared, want the corpus's thousands", n)
+	}
+}
+
+// TestCorpusKinNodesEqualLoader: on every root of the development corpus whose model
+// kin-openapi decodes from specgate's parse (kinFromNodes), the model is the one its loader
+// builds from the bytes, and so is what its validation says of it.
+func TestCorpusKinNodesEqualLoader(t *testing.T) {
+	loadCorpus(t)
+	ctx := context.Background()
+	n := 0
+	for _, root := range corpus.roots {
+		docs := corpus.docs[root]
+		if len(docs) == 0 || strings.HasSuffix(docs[0].Path, convertedSuffix) {
+			continue
+		}
+		path, err := filepath.Abs(filepath.Join(corpusDir, root))
+		if err != nil {
+			t.Fatal(err)
+		}
+		src, roots, err := OSFiles(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		f, err := src.rootFile(roots[0])
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, _, err := Reach(src, roots[0]); err != nil {
+			t.Fatal(err)
+		}
+		fromNodes, err := kinFromNodes(ctx, src, f, roots[0])
+		if err != nil {
+			continue
+		}
+		n++
+		fromBytes, _, err := kinLoadOnce(ctx, src, roots[0])
+		if err != nil {
+			t.Errorf("%s: the loader refuses what the nodes gave: %v", root, err)
+			continue
+		}
+		a, _ := json.Marshal(fromNodes)
+		b, _ := json.Marshal(fromBytes)
+		if string(a) != string(b) {
+			t.Errorf("%s: the model from the nodes differs from the loader's", root)
+		}
+		va := fmt.Sprint(fromNodes.Validate(ctx, openapi3.EnableMultiError(), openapi3.DisableExamplesValidation(), openapi3.DisableSchemaPatternValidation()))
+		vb := fmt.Sprint(fromBytes.Validate(ctx, openapi3.EnableMultiError(), openapi3.DisableExamplesValidation(), openapi3.DisableSchemaPatternValidation()))
+		if va != vb {
+			t.Errorf("%s: validation of the model from the nodes: %s\nof the loader's: %s", root, va, vb)
+		}
+	}
+	if n < 22 {
+		t.Errorf("%d roots handed over, want the corpus's 22 one-file documents or more", n)
+	}
+	t.Logf("%d roots handed over", n)
 }

@@ -13,6 +13,7 @@ import (
 	"sync"
 	"unicode/utf8"
 
+	yaml4 "go.yaml.in/yaml/v4"
 	"gopkg.in/yaml.v3"
 
 	"github.com/specgate/specgate/internal/jsonptr"
@@ -61,6 +62,9 @@ type File struct {
 	patches []kinPatch
 	kin     any
 	loaded  []byte
+	// kin4 is a root YAML file's document node as yaml v4 parsed it, until kin-openapi decodes
+	// its model from it (see kinnodes.go).
+	kin4 *yaml4.Node
 	// dups are the repeated keys the parse met, until duplicates reports them.
 	dups []dupKey
 }
@@ -69,7 +73,9 @@ type File struct {
 // them in a description.
 var textExts = map[string]bool{".md": true, ".markdown": true, ".txt": true, ".html": true, ".htm": true}
 
-func parseFile(p, name string, data []byte) (f *File, err error) {
+// parseFile parses the file at p; root says it is read as a document's root, whose parse
+// kin-openapi may reuse (see kinnodes.go).
+func parseFile(p, name string, data []byte, root bool) (f *File, err error) {
 	defer func() {
 		if r := recover(); r != nil {
 			f, err = nil, fmt.Errorf("spec file %s cannot be parsed (the parser failed: %v)", name, r)
@@ -99,6 +105,10 @@ func parseFile(p, name string, data []byte) (f *File, err error) {
 				return nil, fmt.Errorf("spec file %s: %w", name, err)
 			}
 		}
+	case root:
+		if f.Value, f.root, f.dups, f.kin4, err = parseYAMLRoot(data); err != nil {
+			return nil, fmt.Errorf("spec file %s: %w", name, err)
+		}
 	default:
 		if f.Value, f.root, f.dups, err = parseYAML(data); err != nil {
 			return nil, fmt.Errorf("spec file %s: %w", name, err)
@@ -114,7 +124,13 @@ func parseYAML(data []byte) (any, *yaml.Node, []dupKey, error) {
 	if err := yaml.Unmarshal(data, &doc); err != nil {
 		return nil, nil, nil, err
 	}
-	root := &doc
+	return yamlValue(&doc)
+}
+
+// yamlValue builds the value of a parsed YAML document and returns it with the document's
+// root node and the keys it repeats.
+func yamlValue(doc *yaml.Node) (any, *yaml.Node, []dupKey, error) {
+	root := doc
 	if root.Kind == yaml.DocumentNode && len(root.Content) > 0 {
 		root = root.Content[0]
 	}

@@ -12,12 +12,12 @@ import (
 
 func TestParseJSONAsJSON(t *testing.T) {
 	data := "{\n  \"openapi\": \"3.1.0\",\n  \"x-emoji\": \"\\ud83d\\udc4d\",\n  \"n\": [1, 2.5, 1e400],\n  \"dup\": 1,\n  \"dup\": 2,\n  \"deep\": {\n    \"a\": {\"b\": true, \"c\": null}\n  }\n}\n"
-	_, err := parseFile("api.json", "api.json", []byte(data))
+	_, err := parseFile("api.json", "api.json", []byte(data), false)
 	if err == nil || !strings.Contains(err.Error(), "line 4") || !strings.Contains(err.Error(), "out of range") {
 		t.Fatalf("1e400: err = %v, want a range error on line 4", err)
 	}
 	data = strings.Replace(data, "1e400", "-7", 1)
-	f, err := parseFile("api.json", "api.json", []byte(data))
+	f, err := parseFile("api.json", "api.json", []byte(data), false)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -42,7 +42,7 @@ func TestParseJSONAsJSON(t *testing.T) {
 		{"{\n\"a\": [1,\n", "line 3, column 1: unexpected end of JSON input"},
 		{"{\"a\" 1}", "line 1, column 6: invalid character '1' after object key"},
 	} {
-		if _, err := parseFile("x.json", "x.json", []byte(tt.data)); err == nil || !strings.Contains(err.Error(), tt.want) {
+		if _, err := parseFile("x.json", "x.json", []byte(tt.data), false); err == nil || !strings.Contains(err.Error(), tt.want) {
 			t.Errorf("%q: err = %v, want %q", tt.data, err, tt.want)
 		}
 	}

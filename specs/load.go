@@ -42,7 +42,7 @@ func loadOne(ctx context.Context, src *Sources, root string) (doc *Document, err
 			doc, err = nil, &InputError{File: name, Err: fmt.Errorf("specgate could not read it (a parser failed: %v)", r)}
 		}
 	}()
-	f, err := src.File(root)
+	f, err := src.rootFile(root)
 	if err != nil {
 		return nil, err
 	}
@@ -189,6 +189,9 @@ func kinLoadOnceAt(ctx context.Context, src *Sources, root string, location *url
 	f, err := src.File(root)
 	if err != nil {
 		return nil, nil, err
+	}
+	if spec, err := kinFromNodes(ctx, src, f, root); err == nil {
+		return spec, f, nil
 	}
 	data, err := f.loaderData()
 	if err != nil {
@@ -464,7 +467,7 @@ func (d *Document) search(file, ptr string, fits func(map[string]any) bool, key 
 // it is no OpenAPI document specgate reads (empty, a list, a JSON Schema, an unsupported
 // version), without loading the document: for commands that read specs their own way.
 func CheckDocument(src *Sources, root string) error {
-	f, err := src.File(root)
+	f, err := src.rootFile(root)
 	if err != nil {
 		return err
 	}

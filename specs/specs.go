@@ -147,7 +147,13 @@ func (s *Sources) DisplayName(p string) string { return s.display(p) }
 
 // File reads and parses the file at path p (YAML or JSON), once: concurrent callers for the
 // same path wait for the one that reads it.
-func (s *Sources) File(p string) (*File, error) {
+func (s *Sources) File(p string) (*File, error) { return s.file(p, false) }
+
+// rootFile is File for the root of a document: read first as a root, its parse is one
+// kin-openapi's loader can reuse.
+func (s *Sources) rootFile(p string) (*File, error) { return s.file(p, true) }
+
+func (s *Sources) file(p string, root bool) (*File, error) {
 	s.mu.Lock()
 	if f, ok := s.files[p]; ok {
 		s.mu.Unlock()
@@ -161,7 +167,7 @@ func (s *Sources) File(p string) (*File, error) {
 	r := &reading{done: make(chan struct{})}
 	s.reading[p] = r
 	s.mu.Unlock()
-	r.f, r.err = s.read(p)
+	r.f, r.err = s.read(p, root)
 	s.mu.Lock()
 	if r.err == nil {
 		s.files[p] = r.f
@@ -179,7 +185,7 @@ type reading struct {
 	err  error
 }
 
-func (s *Sources) read(p string) (*File, error) {
+func (s *Sources) read(p string, root bool) (*File, error) {
 	data, err := fs.ReadFile(s.fsys, p)
 	if err != nil {
 		if errors.Is(err, fs.ErrNotExist) {
@@ -187,7 +193,7 @@ func (s *Sources) read(p string) (*File, error) {
 		}
 		return nil, fmt.Errorf("spec file %s: %w", s.display(p), err)
 	}
-	return parseFile(p, s.display(p), data)
+	return parseFile(p, s.display(p), data, root)
 }
 
 // prefetch reads and parses every file the document rooted at root reaches through $refs, on
