@@ -16,6 +16,7 @@ import (
 	"bufio"
 	"context"
 	"errors"
+	"net/url"
 	"gopkg.in/yaml.v3"
 	"os"
 	"path/filepath"
@@ -376,12 +377,12 @@ func TestCorpusKinNodesEqualLoader(t *testing.T) {
 		if _, _, err := Reach(src, roots[0]); err != nil {
 			t.Fatal(err)
 		}
-		fromNodes, err := kinFromNodes(ctx, src, f, roots[0])
+		fromNodes, err := kinFromNodes(ctx, f)
 		if err != nil {
 			continue
 		}
 		n++
-		fromBytes, _, err := kinLoadOnce(ctx, src, roots[0])
+		fromBytes, _, err := kinLoadData(ctx, src, f, &url.URL{Path: "/" + roots[0]})
 		if err != nil {
 			t.Errorf("%s: the loader refuses what the nodes gave: %v", root, err)
 			continue
@@ -401,4 +402,34 @@ func TestCorpusKinNodesEqualLoader(t *testing.T) {
 		t.Errorf("%d roots handed over, want the corpus's 22 one-file documents or more", n)
 	}
 	t.Logf("%d roots handed over", n)
+}
+
+// TestCorpusScanJSONEqualsParseJSON: on every JSON file of the development corpus, scanJSON
+// reads what encoding/json's decoder reads, lines and columns included.
+func TestCorpusScanJSONEqualsParseJSON(t *testing.T) {
+	n := 0
+	err := filepath.WalkDir(corpusDir, func(p string, d os.DirEntry, err error) error {
+		if err != nil || d.IsDir() || !strings.HasSuffix(p, ".json") {
+			return err
+		}
+		data, err := os.ReadFile(p)
+		if err != nil {
+			return err
+		}
+		if _, _, _, ok := scanJSON(data); ok {
+			n++
+		} else if _, _, _, err := parseJSONTokens(data); err == nil {
+			t.Errorf("%s: scanJSON declines what encoding/json reads", p)
+		}
+		if diff := sameJSONParse(data); diff != "" {
+			t.Errorf("%s: %s", p, diff)
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n < 24 {
+		t.Errorf("%d JSON files compared, want the corpus's 24", n)
+	}
 }

@@ -332,6 +332,17 @@ func (f *File) Modified() bool { return f.modified }
 // parser would, so that File.Line works alike for both. Syntax errors are told in JSON's words
 // with their line and column.
 func parseJSON(data []byte) (any, *yaml.Node, []dupKey, error) {
+	if utf8.Valid(data) {
+		if v, root, dups, ok := scanJSON(data); ok {
+			return v, root, dups, nil
+		}
+	}
+	return parseJSONTokens(data)
+}
+
+// parseJSONTokens is parseJSON by encoding/json's decoder, token by token: what the errors are
+// told from, and what scanJSON is compared with.
+func parseJSONTokens(data []byte) (any, *yaml.Node, []dupKey, error) {
 	var keys valueBuilder
 	lines := lineStarts(data)
 	at := func(off int64) (int, int) {

@@ -2,6 +2,7 @@ package specs
 
 import (
 	"context"
+	"fmt"
 	"reflect"
 	"testing/fstest"
 
@@ -108,6 +109,48 @@ func TestDuplicateKeys(t *testing.T) {
 		}
 		if got := docs[0].Spec.Components.Schemas["A"].Value.Type; !got.Is("integer") {
 			t.Errorf("%s: A is %v, want the last value (integer)", c.name, got)
+		}
+	}
+}
+
+// sameJSONParse reports how scanJSON's reading of data differs from encoding/json's decoder's
+// (parseJSONTokens): value, node tree with lines and columns, repeated keys; "" when it does
+// not, or when scanJSON declines.
+func sameJSONParse(data []byte) string {
+	v, n, dups, ok := scanJSON(data)
+	if !ok {
+		return ""
+	}
+	wv, wn, wdups, err := parseJSONTokens(data)
+	switch {
+	case err != nil:
+		return fmt.Sprintf("scanJSON reads what encoding/json refuses: %v", err)
+	case !reflect.DeepEqual(v, wv):
+		return "the values differ"
+	case !reflect.DeepEqual(dups, wdups):
+		return fmt.Sprintf("repeated keys %v, want %v", dups, wdups)
+	}
+	if err := sameNodes3(n, wn); err != nil {
+		return err.Error()
+	}
+	return ""
+}
+
+func TestScanJSONEqualsParseJSON(t *testing.T) {
+	for _, src := range []string{
+		`{"a": 1, "b": [true, false, null, -0, 0, 12, -3.5e+2, 1E-7, 12345678901234567890, 9223372036854775807],
+ "c": {"d": "x\"y\\z\u00e9\ud83d\udc4d\n", "e": {}, "f": []}, "a": "again",
+   "g": [ {"h" : "i"} , [ [] ] ]}`,
+		"[]", "  \"s\"  \n", "12", "-1", "true", "null",
+		`{"k": 01}`, `{"k": 1.}`, `{"k": .5}`, `{"k": +1}`, `{"k": "\x01"}`, `{"k": "a\qb"}`, `{"k": [1,]}`, `{"k": 1,}`, `{k: 1}`, `{"a" 1}`, `[1] [2]`, "", "  ", "\ufeff{}", `{"a": tru}`, `"\ud800"`, `[1e400]`,
+	} {
+		if d := sameJSONParse([]byte(src)); d != "" {
+			t.Errorf("%q: %s", src, d)
+		}
+		if _, _, _, ok := scanJSON([]byte(src)); !ok {
+			if _, _, _, err := parseJSONTokens([]byte(src)); err == nil {
+				t.Errorf("%q: scanJSON declines what encoding/json reads", src)
+			}
 		}
 	}
 }

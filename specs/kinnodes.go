@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"math"
 	"net/url"
-	"path"
 	"slices"
 	"strconv"
 	"strings"
@@ -55,6 +54,7 @@ func parseYAMLRoot(data []byte) (any, *yaml.Node, []dupKey, *yaml4.Node, error) 
 // compares the two on every YAML file of the corpus.
 type nodeConverter struct {
 	slab    []yaml.Node
+	slabs   int
 	anchors map[*yaml4.Node]*yaml.Node
 	failed  bool
 }
@@ -63,7 +63,7 @@ const quotedStyles4 = yaml4.DoubleQuotedStyle | yaml4.SingleQuotedStyle | yaml4.
 
 func (c *nodeConverter) node(n *yaml4.Node) *yaml.Node {
 	if len(c.slab) == 0 {
-		c.slab = make([]yaml.Node, 128)
+		c.slab = make([]yaml.Node, slabSize(&c.slabs))
 	}
 	m := &c.slab[0]
 	c.slab = c.slab[1:]
@@ -273,9 +273,6 @@ func prepareKinNodes(n *yaml4.Node) bool {
 			if k.Tag != "!!str" {
 				k.Tag = "!!str"
 			}
-			if k.Value == "discriminator" && localMapping(n.Content[i+1]) {
-				return false
-			}
 		}
 	}
 	for _, c := range n.Content {
@@ -286,39 +283,18 @@ func prepareKinNodes(n *yaml4.Node) bool {
 	return true
 }
 
-// localMapping reports whether a discriminator's mapping names a schema of its own document by
-// pointer ("#/components/schemas/Pet"): the loader resolves such a mapping only in a document
-// other than the root it loaded, and it knows no root when handed the model.
-func localMapping(d *yaml4.Node) bool {
-	if d.Kind != yaml4.MappingNode {
-		return false
-	}
-	for i := 0; i+1 < len(d.Content); i += 2 {
-		if d.Content[i].Value != "mapping" {
-			continue
-		}
-		m := d.Content[i+1]
-		for j := 1; j < len(m.Content); j += 2 {
-			if v := m.Content[j].Value; strings.HasPrefix(v, "#") && strings.Contains(v, "/") {
-				return true
-			}
-		}
-	}
-	return false
-}
-
 // errNotHandedOver is why kinFromNodes declines; the caller loads from the bytes instead.
 var errNotHandedOver = errors.New("not handed over")
 
 // kinFromNodes builds kin-openapi's model of the one-file document at root from the nodes of
 // its root file, as LoadFromDataWithPath would from the file's loader data: the same decode
 // (T.UnmarshalYAML on the same nodes, after the same preparation), then the loader's
-// ResolveRefsIn. What the loader does differently for a document it did not read itself (it
-// keeps no record of the root's location and name) matters only for references to other files
-// and for discriminator mappings to "#/..." pointers: a root with either goes the old way, as does a root whose
-// decode or resolution fails (so the error, and the repairs kinLoad makes from it, are the
-// loader's own).
-func kinFromNodes(ctx context.Context, src *Sources, f *File, root string) (*openapi3.T, error) {
+// ResolveRefsIn, as LoadFromData resolves a document read from memory. The loader keeps no
+// record of where such a document is, and needs none for references inside it; so a root with
+// references to other files goes the old way, as does one whose decode or resolution fails (the
+// error, and the repairs kinLoad makes from it, are then the loader's own) or for which the
+// loader asks for a file (a reference into what the model does not hold).
+func kinFromNodes(ctx context.Context, f *File) (*openapi3.T, error) {
 	doc4 := f.takeKinNodes()
 	if doc4 == nil || bytes.Contains(f.Data, []byte("\u0085")) {
 		return nil, errNotHandedOver
@@ -340,17 +316,14 @@ func kinFromNodes(ctx context.Context, src *Sources, f *File, root string) (*ope
 	loader := openapi3.NewLoader()
 	loader.Context = ctx
 	loader.IsExternalRefsAllowed = true
-	other := false
+	read := false
 	loader.ReadFromURIFunc = func(_ *openapi3.Loader, u *url.URL) ([]byte, error) {
-		// Only the root file itself (a reference into what the model does not hold), never
-		// another: the loader would take that one for the root.
-		if u.Scheme != "" || u.Host != "" || path.Clean(strings.TrimPrefix(u.Path, "/")) != root {
-			other = true
-			return nil, fmt.Errorf("not the root file: %s", u)
-		}
-		return f.loaderData()
+		read = true
+		return nil, fmt.Errorf("%s is not read here", u)
 	}
-	if err := loader.ResolveRefsIn(spec, &url.URL{Path: "/" + root}); err != nil || other {
+	// An empty location, not nil: a reference the model cannot answer is then asked of
+	// ReadFromURIFunc, and so declined, rather than refused.
+	if err := loader.ResolveRefsIn(spec, &url.URL{}); err != nil || read {
 		return nil, errNotHandedOver
 	}
 	return spec, nil

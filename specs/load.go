@@ -177,22 +177,33 @@ var keywordErrRE = regexp.MustCompile(`(?m)line \d+: (cannot (?:construct|unmars
 // badDataRE finds kin-openapi's error on a referenced schema that is plain data it cannot read.
 var badDataRE = regexp.MustCompile(`bad data in "([^"]*)" \(expecting (?:ref to )?schema`)
 
-// kinLoadOnce runs kin-openapi's loader once; failed is the file it read last, the one an
-// unmarshal error is about (kin-openapi decodes each file as soon as it has read it).
+// kinLoadOnce runs kin-openapi's loader once, from the nodes of the root file's own parse when
+// it can (kinFromNodes); failed is the file it read last, the one an unmarshal error is about
+// (kin-openapi decodes each file as soon as it has read it).
 func kinLoadOnce(ctx context.Context, src *Sources, root string) (*openapi3.T, *File, error) {
-	return kinLoadOnceAt(ctx, src, root, &url.URL{Path: "/" + root})
+	f, err := src.File(root)
+	if err != nil {
+		return nil, nil, err
+	}
+	if spec, err := kinFromNodes(ctx, f); err == nil {
+		return spec, f, nil
+	}
+	return kinLoadData(ctx, src, f, &url.URL{Path: "/" + root})
 }
 
-// kinLoadOnceAt is kinLoadOnce with the root read from location, the URL kin-openapi resolves
-// the root's relative references against.
+// kinLoadOnceAt is kinLoadOnce by the loader reading the bytes, with the root read from
+// location, the URL kin-openapi resolves the root's relative references against.
 func kinLoadOnceAt(ctx context.Context, src *Sources, root string, location *url.URL) (*openapi3.T, *File, error) {
 	f, err := src.File(root)
 	if err != nil {
 		return nil, nil, err
 	}
-	if spec, err := kinFromNodes(ctx, src, f, root); err == nil {
-		return spec, f, nil
-	}
+	return kinLoadData(ctx, src, f, location)
+}
+
+// kinLoadData runs kin-openapi's loader once on the files' loader data, the root file f read
+// from location.
+func kinLoadData(ctx context.Context, src *Sources, f *File, location *url.URL) (*openapi3.T, *File, error) {
 	data, err := f.loaderData()
 	if err != nil {
 		return nil, nil, err

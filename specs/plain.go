@@ -82,6 +82,23 @@ func plainValue(v any) (any, error) {
 			if err != nil {
 				return nil, err
 			}
+			if m, ok := x.(map[string]any); ok && m != nil {
+				// The model's MarshalYAML makes a new map each call: it becomes the plain value
+				// itself, its members replaced by theirs.
+				for k := range m {
+					if !utf8.ValidString(k) {
+						return plainValue(x)
+					}
+				}
+				for k, e := range m {
+					pv, err := plainValue(e)
+					if err != nil {
+						return nil, err
+					}
+					m[k] = pv
+				}
+				return m, nil
+			}
 			return plainValue(x)
 		}
 		return jsonRoundTrip(v)

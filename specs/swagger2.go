@@ -5,11 +5,14 @@ import (
 	"encoding/json"
 	"fmt"
 	"maps"
+	"math"
 	"net/url"
 	"slices"
 	"sort"
 	"strconv"
 	"strings"
+
+	"gopkg.in/yaml.v3"
 
 	"github.com/getkin/kin-openapi/openapi2"
 	"github.com/getkin/kin-openapi/openapi2conv"
@@ -31,18 +34,31 @@ func loadSwagger2(ctx context.Context, src *Sources, f *File) (*Document, error)
 	if _, _, err := Reach(src, f.Path); err != nil {
 		return nil, err
 	}
-	bundled := bundle(src, f.Value, f.Path, f.Path, map[string]bool{})
-	withoutPathExtensions2(bundled)
-	v3RefsBelowAdditionalProperties(bundled)
+	changed := false
+	bundled := bundleAt(src, f.Value, f.Path, f.Path, "", map[string]bool{}, &changed)
+	if withoutPathExtensions2(bundled) {
+		changed = true
+	}
+	if v3RefsBelowAdditionalProperties(bundled) {
+		changed = true
+	}
 	extra := append(swagger2Types(f, bundled), sharedFormsBesideBody(f, bundled)...)
 	extra = append(extra, extraBodies(f, bundled)...)
-	data, err := json.Marshal(bundled)
-	if err != nil {
-		return nil, &InputError{File: f.Name, Err: err}
-	}
+	// openapi2 reads the bundled document as JSON: the file itself when that is what bundling
+	// left (a JSON file, unrepaired, with no reference bundling rewrote, no path extension
+	// dropped or reference below additionalProperties rewritten, and no number that reads
+	// otherwise once written again, such as 1.0 where an integer belongs), as kin-openapi alone
+	// reads it; otherwise the bundled value written.
 	var doc2 openapi2.T
-	if err := json.Unmarshal(data, &doc2); err != nil {
-		return nil, &InputError{File: f.Name, Err: fmt.Errorf("not a Swagger 2.0 document kin-openapi can read: %w", err)}
+	if !f.isJSON || f.modified || changed || len(extra) > 0 || reencodesOtherwise(f.root) || json.Unmarshal(f.Data, &doc2) != nil {
+		data, err := json.Marshal(bundled)
+		if err != nil {
+			return nil, &InputError{File: f.Name, Err: err}
+		}
+		doc2 = openapi2.T{}
+		if err := json.Unmarshal(data, &doc2); err != nil {
+			return nil, &InputError{File: f.Name, Err: fmt.Errorf("not a Swagger 2.0 document kin-openapi can read: %w", err)}
+		}
 	}
 	doc3, err := openapi2conv.ToV3(&doc2)
 	if err != nil {
@@ -88,6 +104,28 @@ func loadSwagger2(ctx context.Context, src *Sources, f *File) (*Document, error)
 	return doc, nil
 }
 
+// reencodesOtherwise reports whether the JSON file's node tree n holds a number that
+// encoding/json writes otherwise once read (-0 as 0, 1.0 and 1e2 as integers), which openapi2
+// may read otherwise (an integer keyword refuses 1.0).
+func reencodesOtherwise(n *yaml.Node) bool {
+	if n == nil {
+		return true
+	}
+	switch n.Tag {
+	case "!!int":
+		return n.Value == "-0"
+	case "!!float":
+		f, err := strconv.ParseFloat(n.Value, 64)
+		return err != nil || f == math.Trunc(f)
+	}
+	for _, c := range n.Content {
+		if reencodesOtherwise(c) {
+			return true
+		}
+	}
+	return false
+}
+
 // put registers a file that is not read from the file system.
 func (s *Sources) put(f *File) {
 	s.mu.Lock()
@@ -95,27 +133,29 @@ func (s *Sources) put(f *File) {
 	s.files[f.Path] = f
 }
 
-// bundle deep-copies v, written in file at, with every $ref to another file than root replaced
+// bundleAt deep-copies v, written in file at, with every $ref to another file than root replaced
 // by what it points to (itself bundled), so that openapi2conv, which reads one file, sees the
 // whole document. $refs into root become local ones. A cycle through other files is cut with
 // an empty object.
-func bundle(src *Sources, v any, at, root string, stack map[string]bool) any {
-	return bundleAt(src, v, at, root, "", stack)
-}
-
-func bundleAt(src *Sources, v any, at, root, key string, stack map[string]bool) any {
+// key is v's key in its parent; *changed is set when the copy differs from v.
+func bundleAt(src *Sources, v any, at, root, key string, stack map[string]bool, changed *bool) any {
 	switch t := v.(type) {
 	case map[string]any:
 		if ref, ok := t["$ref"].(string); ok {
 			target, ok := RefTarget(at, ref)
 			if ok && target.File == root {
-				return map[string]any{"$ref": jsonptr.Fragment(target.Pointer)}
+				local := jsonptr.Fragment(target.Pointer)
+				if at != root || local != ref || len(t) != 1 {
+					*changed = true
+				}
+				return map[string]any{"$ref": local}
 			}
+			*changed = true
 			key := target.String()
 			if ok && !stack[key] {
 				if tv, err := src.Value(target); err == nil {
 					stack[key] = true
-					out := bundle(src, tv, target.File, root, stack)
+					out := bundleAt(src, tv, target.File, root, "", stack, changed)
 					delete(stack, key)
 					return out
 				}
@@ -128,13 +168,13 @@ func bundleAt(src *Sources, v any, at, root, key string, stack map[string]bool) 
 				m[k] = e
 				continue
 			}
-			m[k] = bundleAt(src, e, at, root, k, stack)
+			m[k] = bundleAt(src, e, at, root, k, stack, changed)
 		}
 		return m
 	case []any:
 		s := make([]any, len(t))
 		for i, e := range t {
-			s[i] = bundleAt(src, e, at, root, "", stack)
+			s[i] = bundleAt(src, e, at, root, "", stack, changed)
 		}
 		return s
 	}

@@ -13,15 +13,18 @@ import (
 // paths. Swagger 2.0 allows them there and they mean nothing to validation; kin-openapi's
 // openapi2 reads paths as a plain map of path items, and refuses the document for an
 // extension that is a string ("cannot unmarshal string into value of type openapi2.PathItem"),
-// or takes one that is an object for a path.
-func withoutPathExtensions2(v any) {
+// or takes one that is an object for a path. It reports whether it deleted any.
+func withoutPathExtensions2(v any) bool {
 	root, _ := v.(map[string]any)
 	paths, _ := root["paths"].(map[string]any)
+	deleted := false
 	for p := range paths {
 		if strings.HasPrefix(p, "x-") {
 			delete(paths, p)
+			deleted = true
 		}
 	}
+	return deleted
 }
 
 // sharedFormsBesideBody drops, from each path item of a bundled Swagger 2.0 document, the
