@@ -131,25 +131,35 @@ func (f *File) add(rule, ptr, msg string) {
 // and notes the file's $refs (for reading the files they reach early), so that no later pass
 // walks the whole file again for them.
 func (f *File) repair() {
-	f.walkRepair(f.Value, "", "")
+	f.walkRepair(f.Value, make([]string, 0, 16), "")
 	sortFindings(f.Findings)
 }
 
-// walkRepair visits v at ptr, whose key in its parent is key.
-func (f *File) walkRepair(v any, ptr, key string) {
+// pointerOf is the JSON pointer of the escaped tokens path.
+func pointerOf(path []string) string {
+	if len(path) == 0 {
+		return ""
+	}
+	return "/" + strings.Join(path, "/")
+}
+
+// walkRepair visits v at the pointer of path (escaped tokens, written out only for a finding),
+// whose key in its parent is key.
+func (f *File) walkRepair(v any, path []string, key string) {
 	switch t := v.(type) {
 	case map[string]any:
 		if nameMap(key) {
 			for _, name := range slices.Sorted(maps.Keys(t)) {
-				f.walkRepair(t[name], jsonptr.Join(ptr, name), "")
+				f.walkRepair(t[name], append(path, jsonptr.Escape(name)), "")
 			}
 			return
 		}
-		f.repairAccess(t, ptr)
+		f.repairAccess(t, path)
 		if ref, ok := t["$ref"].(string); ok {
 			f.refs = append(f.refs, ref)
 		}
-		if props, ok := t["properties"].(map[string]any); ok {
+		if props, ok := t["properties"].(map[string]any); ok && booleanRequired(props) {
+			ptr := pointerOf(path)
 			for _, name := range slices.Sorted(maps.Keys(props)) {
 				if p, ok := props[name].(map[string]any); ok {
 					f.repairRequired(t, name, p, ptr+"/properties/"+jsonptr.Escape(name))
@@ -178,13 +188,26 @@ func (f *File) walkRepair(v any, ptr, key string) {
 			if k == "examples" || dataKey(k, []string{key}) {
 				continue
 			}
-			f.walkRepair(t[k], jsonptr.Join(ptr, k), k)
+			f.walkRepair(t[k], append(path, jsonptr.Escape(k)), k)
 		}
 	case []any:
 		for i, e := range t {
-			f.walkRepair(e, ptr+"/"+strconv.Itoa(i), "")
+			f.walkRepair(e, append(path, strconv.Itoa(i)), "")
 		}
 	}
+}
+
+// booleanRequired reports whether a property of props has a boolean "required", which
+// repairRequired repairs.
+func booleanRequired(props map[string]any) bool {
+	for _, p := range props {
+		if p, ok := p.(map[string]any); ok {
+			if _, ok := p["required"].(bool); ok {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 // repairRequired reads a boolean "required" on the property schema p (named name, inside the
@@ -215,13 +238,14 @@ func (f *File) repairRequired(parent map[string]any, name string, p map[string]a
 // repairAccess reads "readonly" and "writeonly" with a boolean value as readOnly and writeOnly.
 // No OpenAPI object has such keys, so they are misspellings wherever they are (a property named
 // readonly is a map, not a boolean, and is left alone).
-func (f *File) repairAccess(p map[string]any, ptr string) {
-	for _, kw := range []string{"readOnly", "writeOnly"} {
-		lower := strings.ToLower(kw)
+func (f *File) repairAccess(p map[string]any, path []string) {
+	for _, kw := range [...][2]string{{"readOnly", "readonly"}, {"writeOnly", "writeonly"}} {
+		kw, lower := kw[0], kw[1]
 		val, ok := p[lower].(bool)
 		if !ok {
 			continue
 		}
+		ptr := pointerOf(path)
 		delete(p, lower)
 		f.modified = true
 		existing, has := p[kw]

@@ -31,7 +31,7 @@ func (s *Sources) fix(f *File) {
 	w := &fixer{s: s, f: f, noAnchors: withoutAnchors(f.Value)}
 	w.shape()
 	w.nullSchemas(f.Value, nil)
-	w.walk(f.Value, "", nil, func(v any) { f.Value = v }, 0, false)
+	w.walk(f.Value, nil, func(v any) { f.Value = v }, 0, false)
 	sort.SliceStable(f.refErrs, func(i, j int) bool { return f.refErrs[i].Line < f.refErrs[j].Line })
 	sortFindings(f.Findings)
 }
@@ -44,17 +44,20 @@ type fixer struct {
 	noAnchors bool
 }
 
-// walk visits v at ptr; keys are the keys above it, nearest last; set replaces v in its parent.
+// walk visits v at the pointer of keys, the keys above it from the root, nearest last (written
+// out only for a $ref); set replaces v in its parent.
 // scoped says v is inside a JSON Schema resource with its own $id, whose $refs resolve against
 // that $id rather than the file (OpenAPI 3.1): they are the validator's to follow, never
 // repaired here.
-func (w *fixer) walk(v any, ptr string, keys []string, set func(any), depth int, scoped bool) {
+func (w *fixer) walk(v any, keys []string, set func(any), depth int, scoped bool) {
 	switch t := v.(type) {
 	case map[string]any:
 		if _, ok := t["$id"].(string); ok && !nameMap(parentKey(keys, 0)) {
 			scoped = true
 		}
 		if ref, ok := t["$ref"].(string); ok {
+			// v's pointer, written out only here: keys are its tokens.
+			ptr := jsonptr.Join("", keys...)
 			if why := w.badFragment(ref); why != "" {
 				w.unresolved(ref, ptr, keys, set, why)
 				return
@@ -92,7 +95,7 @@ func (w *fixer) walk(v any, ptr string, keys []string, set func(any), depth int,
 				m, key := t, k
 				set = func(n any) { m[key] = n }
 			}
-			w.walk(t[k], jsonptr.Join(ptr, k), append(keys, k), set, depth, scoped)
+			w.walk(t[k], append(keys, k), set, depth, scoped)
 		}
 	case []any:
 		var drop map[int]bool
@@ -111,7 +114,7 @@ func (w *fixer) walk(v any, ptr string, keys []string, set func(any), depth int,
 					l[at] = n
 				}
 			}
-			w.walk(t[i], jsonptr.Join(ptr, strconv.Itoa(i)), append(keys, strconv.Itoa(i)), set, depth, scoped)
+			w.walk(t[i], append(keys, strconv.Itoa(i)), set, depth, scoped)
 		}
 		if len(drop) > 0 {
 			kept := make([]any, 0, len(t)-len(drop))
@@ -244,7 +247,7 @@ func (w *fixer) ref(t map[string]any, ref, ptr string, keys []string, set func(a
 		set(inl)
 		f.modified = true
 		f.add(RuleRefMisplaced, refPtr, fmt.Sprintf("$ref %q stands as %s, where OpenAPI allows no reference; what it points to is inlined", ref, where))
-		w.walk(inl, ptr, keys, set, depth+1, false)
+		w.walk(inl, keys, set, depth+1, false)
 		return true
 	}
 	return false

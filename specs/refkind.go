@@ -80,7 +80,7 @@ func (w *fixer) inlineRef(v any, tf *File, ptr string, keys []string, set func(a
 	inl := rebase(v, tf.Path, w.f.Path)
 	set(inl)
 	w.f.modified = true
-	w.walk(inl, ptr, keys, set, depth+1, false)
+	w.walk(inl, keys, set, depth+1, false)
 	return true
 }
 
