@@ -377,7 +377,7 @@ func TestCorpusKinNodesEqualLoader(t *testing.T) {
 		if _, _, err := Reach(src, roots[0]); err != nil {
 			t.Fatal(err)
 		}
-		fromNodes, err := kinFromNodes(ctx, f)
+		fromNodes, err := kinFromNodes(ctx, src, f, roots[0])
 		if err != nil {
 			continue
 		}
@@ -399,7 +399,7 @@ func TestCorpusKinNodesEqualLoader(t *testing.T) {
 		}
 	}
 	if n < 22 {
-		t.Errorf("%d roots handed over, want the corpus's 22 one-file documents or more", n)
+		t.Errorf("%d roots handed over, want the corpus's 22 one-file documents and more", n)
 	}
 	t.Logf("%d roots handed over", n)
 }

@@ -105,7 +105,7 @@ func parseFile(p, name string, data []byte, root bool) (f *File, err error) {
 				return nil, fmt.Errorf("spec file %s: %w", name, err)
 			}
 		}
-	case root && !refersOut(data):
+	case root:
 		if f.Value, f.root, f.dups, f.kin4, err = parseYAMLRoot(data); err != nil {
 			return nil, fmt.Errorf("spec file %s: %w", name, err)
 		}
@@ -117,27 +117,6 @@ func parseFile(p, name string, data []byte, root bool) (f *File, err error) {
 	f.duplicates()
 	f.repair()
 	return f, nil
-}
-
-// refersOut reports whether data seems to hold a $ref to another file: one whose value, as
-// written, does not start with "#". Such a root is no one-file document, whose parse
-// kin-openapi could reuse (kinFromNodes), so it is parsed the usual way; a wrong guess costs
-// time only.
-func refersOut(data []byte) bool {
-	for rest := data; ; {
-		i := bytes.Index(rest, []byte("$ref"))
-		if i < 0 {
-			return false
-		}
-		rest = rest[i+len("$ref"):]
-		j := 0
-		for j < len(rest) && (rest[j] == '"' || rest[j] == '\'' || rest[j] == ' ' || rest[j] == '\t' || rest[j] == ':') {
-			j++
-		}
-		if j < len(rest) && rest[j] != '#' && rest[j] != '\n' && rest[j] != '\r' {
-			return true
-		}
-	}
 }
 
 func parseYAML(data []byte) (any, *yaml.Node, []dupKey, error) {

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"math"
 	"net/url"
+	"path"
 	"slices"
 	"strconv"
 	"strings"
@@ -286,27 +287,36 @@ func prepareKinNodes(n *yaml4.Node) bool {
 // errNotHandedOver is why kinFromNodes declines; the caller loads from the bytes instead.
 var errNotHandedOver = errors.New("not handed over")
 
-// kinFromNodes builds kin-openapi's model of the one-file document at root from the nodes of
-// its root file, as LoadFromDataWithPath would from the file's loader data: the same decode
+// kinFromNodes builds kin-openapi's model of the document at root from the nodes of its root
+// file f, as LoadFromDataWithPath would from the file's loader data: the same decode
 // (T.UnmarshalYAML on the same nodes, after the same preparation), then the loader's
-// ResolveRefsIn, as LoadFromData resolves a document read from memory. The loader keeps no
-// record of where such a document is, and needs none for references inside it; so a root with
-// references to other files goes the old way, as does one whose decode or resolution fails (the
-// error, and the repairs kinLoad makes from it, are then the loader's own) or for which the
-// loader asks for a file (a reference into what the model does not hold).
-func kinFromNodes(ctx context.Context, f *File) (*openapi3.T, error) {
+// ResolveRefsIn. A loader handed a model keeps no record of the root's location: it takes the
+// first other file it reads for the root, and would read the root file again as a document of
+// its own. So a document that refers to other files is handed over only when no file it
+// reaches refers back to the root file and no discriminator in it maps to a "#/..." pointer
+// (the one thing the loader does otherwise in the root than elsewhere); a one-file document is
+// resolved as a document read from memory. A root whose decode or resolution fails goes the
+// old way, so the error, and the repairs kinLoad makes from it, are the loader's own.
+func kinFromNodes(ctx context.Context, src *Sources, f *File, root string) (*openapi3.T, error) {
 	doc4 := f.takeKinNodes()
 	if doc4 == nil || bytes.Contains(f.Data, []byte("\u0085")) {
 		return nil, errNotHandedOver
 	}
-	for _, refs := range [][]string{f.refs, f.kept} {
-		for _, ref := range refs {
-			if !strings.HasPrefix(ref, "#") {
-				return nil, errNotHandedOver
-			}
+	oneFile := true
+	for _, ref := range f.refs {
+		if !strings.HasPrefix(ref, "#") {
+			oneFile = false
 		}
 	}
-	if !prepareKinNodes(doc4) {
+	for _, ref := range f.kept {
+		if !strings.HasPrefix(ref, "#") {
+			oneFile = false
+		}
+	}
+	if !oneFile && !handOverTree(src, f, root) {
+		return nil, errNotHandedOver
+	}
+	if !prepareKinNodes(doc4) || (!oneFile && localMapping(doc4)) {
 		return nil, errNotHandedOver
 	}
 	spec := &openapi3.T{}
@@ -316,15 +326,129 @@ func kinFromNodes(ctx context.Context, f *File) (*openapi3.T, error) {
 	loader := openapi3.NewLoader()
 	loader.Context = ctx
 	loader.IsExternalRefsAllowed = true
-	read := false
+	declined := false
 	loader.ReadFromURIFunc = func(_ *openapi3.Loader, u *url.URL) ([]byte, error) {
-		read = true
-		return nil, fmt.Errorf("%s is not read here", u)
+		p := path.Clean(strings.TrimPrefix(u.Path, "/"))
+		if oneFile || u.Scheme != "" || u.Host != "" || p == root {
+			declined = true
+			return nil, fmt.Errorf("%s is not read here", u)
+		}
+		ref, err := src.File(p)
+		if err != nil {
+			declined = true
+			return nil, err
+		}
+		return ref.loaderData()
 	}
-	// An empty location, not nil: a reference the model cannot answer is then asked of
-	// ReadFromURIFunc, and so declined, rather than refused.
-	if err := loader.ResolveRefsIn(spec, &url.URL{}); err != nil || read {
+	// A one-file document has an empty location, not nil: a reference the model cannot answer
+	// is then asked of ReadFromURIFunc, and so declined, rather than refused.
+	location := &url.URL{}
+	if !oneFile {
+		location = &url.URL{Path: "/" + root}
+	}
+	if err := loader.ResolveRefsIn(spec, location); err != nil || declined {
 		return nil, errNotHandedOver
 	}
 	return spec, nil
+}
+
+// handOverTree reports whether the files the document rooted at f reaches (through the $refs
+// kin-openapi follows) allow its model to be handed over: none refers to the root file, and
+// none has a discriminator mapping to a "#/..." pointer.
+func handOverTree(src *Sources, f *File, root string) bool {
+	seen := map[string]bool{root: true}
+	queue := []*File{f}
+	for len(queue) > 0 {
+		g := queue[0]
+		queue = queue[1:]
+		if g != f && valueLocalMapping(g) {
+			return false
+		}
+		for _, ref := range g.kept {
+			to, ok := RefTarget(g.Path, ref)
+			if !ok || to.File == g.Path && g != f {
+				continue
+			}
+			if to.File == root && (g != f || !strings.HasPrefix(ref, "#")) {
+				return false
+			}
+			if seen[to.File] {
+				continue
+			}
+			seen[to.File] = true
+			tf, err := src.File(to.File)
+			if err != nil {
+				return false
+			}
+			if !tf.text {
+				queue = append(queue, tf)
+			}
+		}
+	}
+	return true
+}
+
+// localMapping reports whether a discriminator in the tree maps to a "#/..." pointer.
+func localMapping(n *yaml4.Node) bool {
+	if n.Kind == yaml4.MappingNode {
+		for i := 0; i+1 < len(n.Content); i += 2 {
+			if d := n.Content[i+1]; n.Content[i].Value == "discriminator" && d.Kind == yaml4.MappingNode {
+				for j := 0; j+1 < len(d.Content); j += 2 {
+					if d.Content[j].Value != "mapping" {
+						continue
+					}
+					for _, v := range d.Content[j+1].Content {
+						if strings.HasPrefix(v.Value, "#") && strings.Contains(v.Value, "/") {
+							return true
+						}
+					}
+				}
+			}
+		}
+	}
+	for _, c := range n.Content {
+		if localMapping(c) {
+			return true
+		}
+	}
+	return false
+}
+
+// valueLocalMapping is localMapping of the file's value as kin-openapi reads it.
+func valueLocalMapping(f *File) bool {
+	if !bytes.Contains(f.Data, []byte("mapping")) {
+		return false
+	}
+	v := f.Value
+	if f.kin != nil {
+		v = f.kin
+	}
+	var walk func(v any) bool
+	walk = func(v any) bool {
+		switch t := v.(type) {
+		case map[string]any:
+			if d, ok := t["discriminator"].(map[string]any); ok {
+				if m, ok := d["mapping"].(map[string]any); ok {
+					for _, x := range m {
+						if s, ok := x.(string); ok && strings.HasPrefix(s, "#") && strings.Contains(s, "/") {
+							return true
+						}
+					}
+				}
+			}
+			for _, e := range t {
+				if walk(e) {
+					return true
+				}
+			}
+		case []any:
+			for _, e := range t {
+				if walk(e) {
+					return true
+				}
+			}
+		}
+		return false
+	}
+	return walk(v)
 }

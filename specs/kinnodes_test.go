@@ -180,18 +180,3 @@ func TestKinValueNodeEveryCharacter(t *testing.T) {
 		}
 	}
 }
-
-func TestRefersOut(t *testing.T) {
-	for src, want := range map[string]bool{
-		"a: {$ref: '#/x'}\nb:\n  $ref: \"#/y\"\n": false,
-		`{"$ref": "#/components/schemas/A"}`:      false,
-		"$ref: other.yaml#/A\n":                   true,
-		`{"x": {"$ref" : "./b.json"}}`:            true,
-		"description: see $ref docs\n":            true,
-		"openapi: 3.1.0\n":                        false,
-	} {
-		if got := refersOut([]byte(src)); got != want {
-			t.Errorf("refersOut(%q) = %v, want %v", src, got, want)
-		}
-	}
-}

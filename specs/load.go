@@ -185,7 +185,7 @@ func kinLoadOnce(ctx context.Context, src *Sources, root string) (*openapi3.T, *
 	if err != nil {
 		return nil, nil, err
 	}
-	if spec, err := kinFromNodes(ctx, f); err == nil {
+	if spec, err := kinFromNodes(ctx, src, f, root); err == nil {
 		return spec, f, nil
 	}
 	return kinLoadData(ctx, src, f, &url.URL{Path: "/" + root})
