@@ -416,7 +416,7 @@ func localMapping(n *yaml4.Node) bool {
 
 // valueLocalMapping is localMapping of the file's value as kin-openapi reads it.
 func valueLocalMapping(f *File) bool {
-	if !bytes.Contains(f.Data, []byte("mapping")) {
+	if !bytes.Contains(f.Data, []byte("discriminator")) || !bytes.Contains(f.Data, []byte("mapping")) {
 		return false
 	}
 	v := f.Value
