@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"path"
+	"regexp"
 	"sort"
 	"strconv"
 	"strings"
@@ -105,7 +106,7 @@ func parseFile(p, name string, data []byte, root bool) (f *File, err error) {
 				return nil, fmt.Errorf("spec file %s: %w", name, err)
 			}
 		}
-	case root:
+	case root && !swagger2RE.Match(data):
 		if f.Value, f.root, f.dups, f.kin4, err = parseYAMLRoot(data); err != nil {
 			return nil, fmt.Errorf("spec file %s: %w", name, err)
 		}
@@ -118,6 +119,10 @@ func parseFile(p, name string, data []byte, root bool) (f *File, err error) {
 	f.repair()
 	return f, nil
 }
+
+// swagger2RE finds a top-level swagger field: a Swagger 2.0 root is converted, never handed to
+// kin-openapi's loader as nodes, so yaml.v3 alone parses it.
+var swagger2RE = regexp.MustCompile(`(?m)^swagger\s*:`)
 
 func parseYAML(data []byte) (any, *yaml.Node, []dupKey, error) {
 	var doc yaml.Node

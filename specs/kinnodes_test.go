@@ -1,10 +1,15 @@
 package specs
 
 import (
+	"context"
 	"encoding/json"
 	"fmt"
 	"math"
+	"net/url"
+	"os"
+	"strings"
 	"testing"
+	"testing/fstest"
 	"unicode/utf8"
 
 	yaml4 "go.yaml.in/yaml/v4"
@@ -179,4 +184,57 @@ func TestKinValueNodeEveryCharacter(t *testing.T) {
 			}
 		}
 	}
+}
+
+// FuzzOneParse checks the one-parse paths against the old ones on mutated specs: scanJSON
+// against encoding/json's decoder, the converted yaml v4 tree against yaml.v3's parse, and the
+// model kin-openapi decodes from the nodes against the one its loader builds from the bytes.
+func FuzzOneParse(f *testing.F) {
+	for _, p := range []string{
+		"../../shared/real-specs/oai-learn/examples/v3.0/petstore.yaml",
+		"../../shared/real-specs/oai-learn/examples/v3.0/callback-example.json",
+		"../../shared/real-specs/oai-learn/examples/v3.1/webhook-example.yaml",
+		"../../shared/real-specs/oai-learn/examples/v3.2/3.2-tags-example.yaml",
+	} {
+		if data, err := os.ReadFile(p); err == nil {
+			f.Add(data, strings.HasSuffix(p, ".json"))
+		}
+	}
+	f.Fuzz(func(t *testing.T, data []byte, asJSON bool) {
+		if diff := sameJSONParse(data); diff != "" {
+			t.Fatalf("scanJSON: %s", diff)
+		}
+		var want yaml.Node
+		if got := convertedV3(data); got != nil && yaml.Unmarshal(data, &want) == nil {
+			if err := sameNodes3(got, &want); err != nil {
+				t.Fatalf("converted tree: %v", err)
+			}
+		}
+		name := "api.yaml"
+		if asJSON {
+			name = "api.json"
+		}
+		ctx := context.Background()
+		src := NewSources(fstest.MapFS{name: {Data: data}}, nil)
+		file, err := src.rootFile(name)
+		if err != nil {
+			return
+		}
+		if _, _, err := Reach(src, name); err != nil {
+			return
+		}
+		fromNodes, err := kinFromNodes(ctx, src, file, name)
+		if err != nil {
+			return
+		}
+		fromBytes, _, err := kinLoadData(ctx, src, file, &url.URL{Path: "/" + name})
+		if err != nil {
+			t.Fatalf("the loader refuses what the nodes gave: %v", err)
+		}
+		a, errA := json.Marshal(fromNodes)
+		b, errB := json.Marshal(fromBytes)
+		if string(a) != string(b) || (errA == nil) != (errB == nil) {
+			t.Fatalf("the models differ:\n%s\n%s", a, b)
+		}
+	})
 }

@@ -31,6 +31,10 @@ const convertedSuffix = "~openapi3.json"
 // name and reporting the 2.0 file's lines, so that findings and the validator's locations
 // point into what the user wrote.
 func loadSwagger2(ctx context.Context, src *Sources, f *File) (*Document, error) {
+	// A root's yaml v4 nodes are for kin-openapi's loader, which a 2.0 document never meets.
+	f.loadMu.Lock()
+	f.kin4 = nil
+	f.loadMu.Unlock()
 	if _, _, err := Reach(src, f.Path); err != nil {
 		return nil, err
 	}
