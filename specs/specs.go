@@ -81,12 +81,16 @@ func LoadFiles(ctx context.Context, names ...string) ([]*Document, error) {
 // files named. Files are shown relative to the working directory when they are under it, and by
 // their absolute path otherwise.
 func OSFiles(names ...string) (*Sources, []string, error) {
-	wd, _ := os.Getwd()
+	wd, wdErr := os.Getwd()
 	var roots []string
 	for _, n := range names {
-		abs, err := filepath.Abs(n)
-		if err != nil {
-			return nil, nil, fmt.Errorf("spec %s: %w", n, err)
+		// filepath.Abs, without asking for the working directory once more per name.
+		abs := filepath.Clean(n)
+		if !filepath.IsAbs(n) {
+			if wdErr != nil {
+				return nil, nil, fmt.Errorf("spec %s: %w", n, wdErr)
+			}
+			abs = filepath.Join(wd, n)
 		}
 		roots = append(roots, strings.TrimPrefix(filepath.ToSlash(abs), "/"))
 	}
