@@ -1,6 +1,7 @@
 package specs
 
 import (
+	"bytes"
 	"encoding/json"
 	"fmt"
 	"path"
@@ -30,7 +31,10 @@ func (s *Sources) fix(f *File) {
 	f.fixed = true
 	w := &fixer{s: s, f: f, noAnchors: withoutAnchors(f.Value)}
 	w.shape()
-	w.nullSchemas(f.Value, nil)
+	// A JSON file whose bytes never spell null holds no null to repair: the walk is skipped.
+	if !f.isJSON || len(f.Data) == 0 || bytes.Contains(f.Data, []byte("null")) {
+		w.nullSchemas(f.Value, nil)
+	}
 	w.walk(f.Value, nil, func(v any) { f.Value = v }, 0, false)
 	sort.SliceStable(f.refErrs, func(i, j int) bool { return f.refErrs[i].Line < f.refErrs[j].Line })
 	sortFindings(f.Findings)

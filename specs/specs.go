@@ -228,7 +228,9 @@ func (s *Sources) prefetch(root string) {
 			}
 		}
 	}
+	// The root is read already (or its error is): visited here, it starts a goroutine only
+	// for a file it refers to, and a file without one starts none.
 	wg.Add(1)
-	go visit(root)
+	visit(root)
 	wg.Wait()
 }
