@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"io"
 	"path"
-	"regexp"
 	"sort"
 	"strconv"
 	"strings"
@@ -46,6 +45,9 @@ type File struct {
 	modified bool
 	// fixed says the lenient pass over the file's references ran (see fix.go).
 	fixed bool
+	// noNulls says the file as parsed holds no null value (JSON bytes that never spell null, a
+	// YAML tree without a null scalar), so the null-schema pass has nothing to do.
+	noNulls bool
 	// refErrs are the $refs of the file that do not resolve, found by the lenient pass.
 	refErrs []RefError
 	// lineOf, when set, maps a pointer of Value to a line of another file: a Swagger 2.0
@@ -106,54 +108,91 @@ func parseFile(p, name string, data []byte, root bool) (f *File, err error) {
 				return nil, fmt.Errorf("spec file %s: %w", name, err)
 			}
 		}
-	case root && !swagger2RE.Match(data):
-		if f.Value, f.root, f.dups, f.kin4, err = parseYAMLRoot(data); err != nil {
+	case root && !swagger2Field(data):
+		var nulls bool
+		if f.Value, f.root, f.dups, f.kin4, nulls, err = parseYAMLRoot(data); err != nil {
 			return nil, fmt.Errorf("spec file %s: %w", name, err)
 		}
+		f.noNulls = !nulls
 	default:
-		if f.Value, f.root, f.dups, err = parseYAML(data); err != nil {
+		var nulls bool
+		if f.Value, f.root, f.dups, nulls, err = parseYAMLNulls(data); err != nil {
 			return nil, fmt.Errorf("spec file %s: %w", name, err)
 		}
+		f.noNulls = !nulls
+	}
+	if f.isJSON {
+		// A JSON null is spelled null: bytes without one (in a string or not) hold none.
+		f.noNulls = !bytes.Contains(data, []byte("null"))
 	}
 	f.duplicates()
 	f.repair()
 	return f, nil
 }
 
-// swagger2RE finds a top-level swagger field: a Swagger 2.0 root is converted, never handed to
-// kin-openapi's loader as nodes, so yaml.v3 alone parses it.
-var swagger2RE = regexp.MustCompile(`(?m)^swagger\s*:`)
+// swagger2Field reports whether data has a top-level swagger field, as the regular expression
+// (?m)^swagger\s*: finds it: a Swagger 2.0 root is converted, never handed to kin-openapi's
+// loader as nodes, so yaml.v3 alone parses it. Written out, since the regular expression's
+// line-start search cost a tiny root more than parsing its last line.
+func swagger2Field(data []byte) bool {
+	for i := 0; ; {
+		j := bytes.Index(data[i:], []byte("swagger"))
+		if j < 0 {
+			return false
+		}
+		at := i + j
+		i = at + len("swagger")
+		if at > 0 && data[at-1] != '\n' {
+			continue
+		}
+		k := i
+		// RE2's \s: tab, newline, form feed, carriage return, space.
+		for k < len(data) && strings.IndexByte("\t\n\f\r ", data[k]) >= 0 {
+			k++
+		}
+		if k < len(data) && data[k] == ':' {
+			return true
+		}
+	}
+}
 
 func parseYAML(data []byte) (any, *yaml.Node, []dupKey, error) {
+	value, root, dups, _, err := parseYAMLNulls(data)
+	return value, root, dups, err
+}
+
+// parseYAMLNulls is parseYAML that also tells whether the value may hold a null (yamlValue).
+func parseYAMLNulls(data []byte) (any, *yaml.Node, []dupKey, bool, error) {
 	var doc yaml.Node
 	if err := yaml.Unmarshal(data, &doc); err != nil {
-		return nil, nil, nil, err
+		return nil, nil, nil, true, err
 	}
 	return yamlValue(&doc)
 }
 
 // yamlValue builds the value of a parsed YAML document and returns it with the document's
-// root node and the keys it repeats.
-func yamlValue(doc *yaml.Node) (any, *yaml.Node, []dupKey, error) {
+// root node, the keys it repeats, and whether the value may hold a null (false only when the
+// builder saw every scalar and none was one).
+func yamlValue(doc *yaml.Node) (any, *yaml.Node, []dupKey, bool, error) {
 	root := doc
 	if root.Kind == yaml.DocumentNode && len(root.Content) > 0 {
 		root = root.Content[0]
 	}
 	var b valueBuilder
 	if value, ok := b.value(root); ok {
-		return value, root, b.dups, nil
+		return value, root, b.dups, b.nulls, nil
 	}
 	// What the builder leaves to yaml.v3's decoder: aliases, merge keys, keys that are not
 	// plain strings or numbers.
 	var value any
 	if err := root.Decode(&value); err != nil {
-		return nil, nil, nil, err
+		return nil, nil, nil, true, err
 	}
 	value, err := normalize(value)
 	if err != nil {
-		return nil, nil, nil, err
+		return nil, nil, nil, true, err
 	}
-	return value, root, nil, nil
+	return value, root, nil, true, nil
 }
 
 // dupKey is a key a mapping of a file repeats: ptr is the mapping's member, line the line of
@@ -189,6 +228,8 @@ func nodeValue(n *yaml.Node) (any, bool) {
 type valueBuilder struct {
 	path []string
 	dups []dupKey
+	// nulls says a value built holds a null.
+	nulls bool
 }
 
 // pointer is the pointer of the member key of the mapping at b.path (escaped tokens).
@@ -244,6 +285,7 @@ func (b *valueBuilder) value(n *yaml.Node) (any, bool) {
 		case "!!str":
 			return n.Value, true
 		case "!!null":
+			b.nulls = true
 			return nil, true
 		case "!!bool":
 			// The core schema's spellings only: yaml.v3 resolves nothing else to !!bool.
@@ -262,6 +304,9 @@ func (b *valueBuilder) value(n *yaml.Node) (any, bool) {
 		var v any
 		if err := n.Decode(&v); err != nil {
 			return nil, false
+		}
+		if v == nil {
+			b.nulls = true
 		}
 		switch v.(type) {
 		case map[string]any, map[any]any, []any:

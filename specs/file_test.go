@@ -3,7 +3,9 @@ package specs
 import (
 	"context"
 	"fmt"
+	"os"
 	"reflect"
+	"regexp"
 	"testing/fstest"
 	"unicode/utf8"
 
@@ -155,6 +157,27 @@ func TestScanJSONEqualsParseJSON(t *testing.T) {
 			if _, _, _, err := parseJSONTokens([]byte(src)); err == nil {
 				t.Errorf("%q: scanJSON declines what encoding/json reads", src)
 			}
+		}
+	}
+}
+
+// TestSwagger2FieldEqualsRegexp holds the written-out search to the regular expression it
+// replaces, on the edges of a line start, \s and the colon, and on every root of the corpus.
+func TestSwagger2FieldEqualsRegexp(t *testing.T) {
+	re := regexp.MustCompile(`(?m)^swagger\s*:`)
+	cases := []string{"", "swagger", "swagger:", "swagger :", "swagger\n:", " swagger:", "a\nswagger: \"2.0\"",
+		"xswagger:", "swaggerx:", "a\nswagger", "swagger\f\r\t :", "swagger swagger:", "x\nswagger x\nswagger:",
+		"swagger\v:", "openapi: 3.0.0\ninfo:\n  swagger: no\n", "a\r\nswagger: 2", "swaggerswagger:"}
+	if roots, err := os.ReadFile(corpusDir + "/roots.txt"); err == nil {
+		for _, r := range strings.Fields(string(roots)) {
+			if data, err := os.ReadFile(corpusDir + "/" + r); err == nil {
+				cases = append(cases, string(data))
+			}
+		}
+	}
+	for _, c := range cases {
+		if got, want := swagger2Field([]byte(c)), re.MatchString(c); got != want {
+			t.Errorf("swagger2Field(%.40q) = %v, want %v", c, got, want)
 		}
 	}
 }

@@ -1,7 +1,6 @@
 package specs
 
 import (
-	"bytes"
 	"encoding/json"
 	"fmt"
 	"path"
@@ -31,8 +30,8 @@ func (s *Sources) fix(f *File) {
 	f.fixed = true
 	w := &fixer{s: s, f: f, noAnchors: withoutAnchors(f.Value)}
 	w.shape()
-	// A JSON file whose bytes never spell null holds no null to repair: the walk is skipped.
-	if !f.isJSON || len(f.Data) == 0 || bytes.Contains(f.Data, []byte("null")) {
+	// A file parsed without a null value (noNulls) has none to repair: the walk is skipped.
+	if !f.noNulls {
 		w.nullSchemas(f.Value, nil)
 	}
 	w.walk(f.Value, nil, func(v any) { f.Value = v }, 0, false)

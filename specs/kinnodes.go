@@ -28,25 +28,25 @@ import (
 
 // parseYAMLRoot parses a root YAML file with yaml v4 and keeps its document node for
 // kin-openapi (the returned *yaml4.Node); the rest is parseYAML's, from the converted tree.
-func parseYAMLRoot(data []byte) (any, *yaml.Node, []dupKey, *yaml4.Node, error) {
+func parseYAMLRoot(data []byte) (any, *yaml.Node, []dupKey, *yaml4.Node, bool, error) {
 	var doc4 yaml4.Node
 	if err := yaml4.Unmarshal(data, &doc4); err != nil || doc4.Kind != yaml4.DocumentNode || len(doc4.Content) != 1 {
 		// yaml.v3's words for the error, and its reading of whatever v4 does not compose
 		// into one document.
-		value, root, dups, err := parseYAML(data)
-		return value, root, dups, nil, err
+		value, root, dups, nulls, err := parseYAMLNulls(data)
+		return value, root, dups, nil, nulls, err
 	}
 	var c nodeConverter
 	doc := c.node(&doc4)
 	if c.failed {
-		value, root, dups, err := parseYAML(data)
-		return value, root, dups, nil, err
+		value, root, dups, nulls, err := parseYAMLNulls(data)
+		return value, root, dups, nil, nulls, err
 	}
-	value, root, dups, err := yamlValue(doc)
+	value, root, dups, nulls, err := yamlValue(doc)
 	if err != nil {
-		return nil, nil, nil, nil, err
+		return nil, nil, nil, nil, true, err
 	}
-	return value, root, dups, &doc4, nil
+	return value, root, dups, &doc4, nulls, nil
 }
 
 // nodeConverter turns a yaml v4 node tree into the tree yaml.v3's parser makes of the same

@@ -217,19 +217,28 @@ func (s *Sources) prefetch(root string) {
 		if err != nil || f.text {
 			return
 		}
+		var next []string
 		mu.Lock()
-		defer mu.Unlock()
 		for _, ref := range f.refs {
 			to, ok := RefTarget(p, ref)
 			if target := to.File; ok && !seen[target] {
 				seen[target] = true
-				wg.Add(1)
+				next = append(next, target)
+			}
+		}
+		mu.Unlock()
+		// Every file but the last one found gets a goroutine; the last is read on this one,
+		// which would otherwise only wait: a chain of files starts no goroutine at all.
+		wg.Add(len(next))
+		for i, target := range next {
+			if i == len(next)-1 {
+				visit(target)
+			} else {
 				go visit(target)
 			}
 		}
 	}
-	// The root is read already (or its error is): visited here, it starts a goroutine only
-	// for a file it refers to, and a file without one starts none.
+	// The root is read already (or its error is): visited here, on the caller's goroutine.
 	wg.Add(1)
 	visit(root)
 	wg.Wait()
