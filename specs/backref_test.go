@@ -1,14 +1,9 @@
 package specs_test
 
 import (
-	"context"
-	"net/http"
-	"net/url"
 	"testing"
-	"testing/fstest"
 
 	"github.com/specgate/specgate/specs"
-	"github.com/specgate/specgate/validator"
 )
 
 // TestRootReferredBack: two files that are each other's $ref targets, with discriminators
@@ -16,8 +11,8 @@ import (
 // -b.yml), load with either one as the root, and the schemas across both files are checked.
 // kin-openapi's loader alone refuses them ("map key \"ALeaf\" not found"); Redocly lints them.
 func TestRootReferredBack(t *testing.T) {
-	fsys := fstest.MapFS{
-		"a.yml": {Data: []byte(`openapi: 3.1.0
+	files := map[string]string{
+		"a.yml": `openapi: 3.1.0
 info: {title: a, version: "1"}
 paths:
   /a:
@@ -43,8 +38,8 @@ components:
       properties:
         kind: {type: string}
         over: {$ref: './b.yml#/components/schemas/BUnion'}
-`)},
-		"b.yml": {Data: []byte(`openapi: 3.1.0
+`,
+		"b.yml": `openapi: 3.1.0
 info: {title: b, version: "1"}
 paths:
   /b:
@@ -71,7 +66,7 @@ components:
         kind: {type: string}
         size: {type: integer}
         back: {$ref: './a.yml#/components/schemas/AUnion'}
-`)},
+`,
 	}
 	for _, c := range []struct {
 		root, path string
@@ -88,23 +83,10 @@ components:
 			`{"kind": "bleaf", "back": {"over": {"kind": "bleaf"}}}`:                  false, // a.yml's ALeaf
 		}},
 	} {
-		docs, err := specs.Load(context.Background(), specs.NewSources(fsys, nil), c.root)
-		if err != nil {
-			t.Fatalf("%s: %v", c.root, err)
-		}
+		docs := loadTree(t, c.root, files)
 		if fs := specs.Findings(docs); len(fs) != 0 {
 			t.Errorf("%s: findings %v", c.root, fs)
 		}
-		v, err := validator.New(docs, validator.Options{})
-		if err != nil {
-			t.Fatalf("%s: %v", c.root, err)
-		}
-		for body, ok := range c.bodies {
-			u, _ := url.Parse("https://x.test" + c.path)
-			res := v.Validate(context.Background(), validator.Exchange{Request: &validator.Request{Method: "POST", URL: u, Header: http.Header{"Content-Type": {"application/json"}}, Body: []byte(body)}})
-			if got := len(res.Violations) == 0; got != ok {
-				t.Errorf("%s %s: valid = %v, want %v: %v", c.root, body, got, ok, res.Violations)
-			}
-		}
+		wantBodies(t, newValidator(t, docs), c.path, c.bodies)
 	}
 }

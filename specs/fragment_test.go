@@ -1,14 +1,9 @@
 package specs_test
 
 import (
-	"context"
-	"net/http"
-	"net/url"
 	"testing"
-	"testing/fstest"
 
 	"github.com/specgate/specgate/specs"
-	"github.com/specgate/specgate/validator"
 )
 
 // TestRefFragmentNoPointer: a $ref whose fragment is no JSON pointer and no anchor name
@@ -59,46 +54,11 @@ components:
 `, map[string]int{"/paths/~1a/post/responses/200/content/application~1json/schema/$ref": 13}},
 	} {
 		t.Run(c.name, func(t *testing.T) {
-			fsys := fstest.MapFS{"spec.yaml": {Data: []byte(c.doc)}}
-			docs, err := specs.Load(context.Background(), specs.NewSources(fsys, nil), "spec.yaml")
-			if err != nil {
-				t.Fatal(err)
-			}
-			got := map[string]int{}
-			for _, f := range specs.Findings(docs) {
-				if f.Rule == specs.RuleRefUnresolved && f.File == "spec.yaml" {
-					got[f.Pointer] = f.Line
-				}
-			}
-			if len(got) != len(c.want) {
-				t.Errorf("spec.ref.unresolved findings %v, want %v", got, c.want)
-			}
-			for ptr, line := range c.want {
-				if got[ptr] != line {
-					t.Errorf("no finding at %s line %d: %v", ptr, line, specs.Findings(docs))
-				}
-			}
-			v, err := validator.New(docs, validator.Options{})
-			if err != nil {
-				t.Fatal(err)
-			}
-			for _, x := range []struct {
-				body, resp string
-				ok         bool
-			}{
-				{"1", `"any"`, true}, // the response schema is empty: it accepts anything
-				{`"x"`, `1`, false},  // the request body's schema is checked
-			} {
-				u, _ := url.Parse("https://x.test/a")
-				json := http.Header{"Content-Type": {"application/json"}}
-				res := v.Validate(context.Background(), validator.Exchange{
-					Request:  &validator.Request{Method: "POST", URL: u, Header: json, Body: []byte(x.body)},
-					Response: &validator.Response{Status: 200, Header: json, Body: []byte(x.resp)},
-				})
-				if got := len(res.Violations) == 0; got != x.ok {
-					t.Errorf("POST /a %s -> %s: valid = %v, want %v: %v", x.body, x.resp, got, x.ok, res.Violations)
-				}
-			}
+			docs := loadDoc(t, "spec.yaml", c.doc)
+			wantLines(t, docs, specs.RuleRefUnresolved, "spec.yaml", c.want)
+			v := newValidator(t, docs)
+			wantValid(t, v, call{method: "POST", target: "/a", body: "1", status: 200, resp: `"any"`}, true) // the response schema is empty: it accepts anything
+			wantValid(t, v, call{method: "POST", target: "/a", body: `"x"`, status: 200, resp: `1`}, false)  // the request body's schema is checked
 		})
 	}
 }

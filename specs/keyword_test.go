@@ -1,15 +1,10 @@
 package specs_test
 
 import (
-	"context"
-	"net/http"
-	"net/url"
 	"strings"
 	"testing"
-	"testing/fstest"
 
 	"github.com/specgate/specgate/specs"
-	"github.com/specgate/specgate/validator"
 )
 
 // TestKeywordOfWrongType: a keyword whose value kin-openapi cannot unmarshal no longer refuses
@@ -17,8 +12,8 @@ import (
 // written as a string is read as the number (and checked), anything else is dropped; the rest
 // of the schema is checked as strictly as before.
 func TestKeywordOfWrongType(t *testing.T) {
-	fsys := fstest.MapFS{
-		"openapi.yaml": {Data: []byte(`openapi: 3.0.3
+	docs := loadTree(t, "openapi.yaml", map[string]string{
+		"openapi.yaml": `openapi: 3.0.3
 info: {title: t, version: "1"}
 paths:
   /a:
@@ -37,17 +32,13 @@ paths:
                 x: {$ref: "schemas.yaml#/X"}
       responses:
         "204": {description: ok}
-`)},
-		"schemas.yaml": {Data: []byte(`X:
+`,
+		"schemas.yaml": `X:
   type: array
   maxItems: "2"
   minItems: many
-`)},
-	}
-	docs, err := specs.Load(context.Background(), specs.NewSources(fsys, nil), "openapi.yaml")
-	if err != nil {
-		t.Fatal(err)
-	}
+`,
+	})
 	want := []struct {
 		file, ptr string
 		line      int
@@ -60,12 +51,7 @@ paths:
 		{"schemas.yaml", "/X/maxItems", 3, `"2" is read as the number 2`},
 		{"schemas.yaml", "/X/minItems", 4, "is dropped"},
 	}
-	var got []specs.Finding
-	for _, f := range specs.Findings(docs) {
-		if f.Rule == specs.RuleKeywordType {
-			got = append(got, f)
-		}
-	}
+	got := ruleFindings(docs, specs.RuleKeywordType, "")
 	if len(got) != len(want) {
 		t.Fatalf("%d spec.keyword.type findings, want %d: %v", len(got), len(want), got)
 	}
@@ -80,10 +66,7 @@ paths:
 			t.Errorf("no finding in %s at %s line %d saying %q; got %v", w.file, w.ptr, w.line, w.msg, got)
 		}
 	}
-	v, err := validator.New(docs, validator.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
+	v := newValidator(t, docs)
 	if fs := v.SpecFindings(); len(fs) != 0 {
 		t.Errorf("the repaired schemas do not compile: %v", fs)
 	}
@@ -98,22 +81,14 @@ paths:
 		{`{"n": 1, "s": "abc", "x": [1, 2, 3]}`, false}, // maxItems read as 2
 		{`{"s": "abc"}`, false},                         // required kept
 	} {
-		u, _ := url.Parse("https://x.test/a")
-		res := v.Validate(context.Background(), validator.Exchange{Request: &validator.Request{Method: "POST", URL: u, Header: http.Header{"Content-Type": {"application/json"}}, Body: []byte(c.body)}})
-		if ok := len(res.Violations) == 0; ok != c.ok {
-			t.Errorf("%s: valid = %v, want %v: %v", c.body, ok, c.ok, res.Violations)
-		}
+		wantValid(t, v, call{method: "POST", target: "/a", body: c.body}, c.ok)
 	}
 }
 
 // TestVersionWithoutMinor: openapi: "3" (kin-openapi's own test documents have one) is read as
 // 3.0, as Redocly reads it, with a finding at /openapi.
 func TestVersionWithoutMinor(t *testing.T) {
-	fsys := fstest.MapFS{"openapi.yaml": {Data: []byte("openapi: '3'\ninfo: {title: t, version: \"1\"}\npaths: {}\n")}}
-	docs, err := specs.Load(context.Background(), specs.NewSources(fsys, nil), "openapi.yaml")
-	if err != nil {
-		t.Fatal(err)
-	}
+	docs := loadDoc(t, "openapi.yaml", "openapi: '3'\ninfo: {title: t, version: \"1\"}\npaths: {}\n")
 	fs := specs.Findings(docs)
 	if len(fs) != 1 || fs[0].Rule != specs.RuleInvalid || fs[0].Pointer != "/openapi" || fs[0].Line != 1 {
 		t.Errorf("findings %v", fs)

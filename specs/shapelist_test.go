@@ -1,14 +1,9 @@
 package specs_test
 
 import (
-	"context"
-	"net/http"
-	"net/url"
 	"testing"
-	"testing/fstest"
 
 	"github.com/specgate/specgate/specs"
-	"github.com/specgate/specgate/validator"
 )
 
 // TestStringListOfWrongType: an operation's tags written as a string (gnostic's
@@ -53,42 +48,12 @@ paths:
 `, map[string]int{"/produces": 3, "/paths/~1a/get/tags": 7, "/paths/~1a/get/schemes": 8, "/paths/~1a/get/consumes": 9}},
 	} {
 		t.Run(c.name, func(t *testing.T) {
-			fsys := fstest.MapFS{"spec.yaml": {Data: []byte(c.doc)}}
-			docs, err := specs.Load(context.Background(), specs.NewSources(fsys, nil), "spec.yaml")
-			if err != nil {
-				t.Fatal(err)
-			}
-			got := map[string]int{}
-			for _, f := range specs.Findings(docs) {
-				if f.Rule == specs.RuleKeywordType && f.File == "spec.yaml" {
-					got[f.Pointer] = f.Line
-				}
-			}
-			if len(got) != len(c.want) {
-				t.Errorf("spec.keyword.type findings %v, want %v", got, c.want)
-			}
-			for ptr, line := range c.want {
-				if got[ptr] != line {
-					t.Errorf("no finding at %s line %d: %v", ptr, line, specs.Findings(docs))
-				}
-			}
+			docs := loadDoc(t, "spec.yaml", c.doc)
+			wantLines(t, docs, specs.RuleKeywordType, "spec.yaml", c.want)
 			if tags := docs[0].Spec.Paths.Value("/a").Get.Tags; len(tags) != 1 || tags[0] != "pets" {
 				t.Errorf("GET /a has tags %q, want [pets]", tags)
 			}
-			v, err := validator.New(docs, validator.Options{})
-			if err != nil {
-				t.Fatal(err)
-			}
-			for q, ok := range map[string]bool{"n=1": true, "n=x": false} {
-				u, _ := url.Parse("https://x.test/a?" + q)
-				res := v.Validate(context.Background(), validator.Exchange{
-					Request:  &validator.Request{Method: "GET", URL: u, Header: http.Header{}},
-					Response: &validator.Response{Status: 200, Header: http.Header{}},
-				})
-				if got := len(res.Violations) == 0; got != ok {
-					t.Errorf("GET /a?%s: valid = %v, want %v: %v", q, got, ok, res.Violations)
-				}
-			}
+			wantQueries(t, newValidator(t, docs))
 		})
 	}
 }
