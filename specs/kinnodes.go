@@ -5,7 +5,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"math"
 	"net/url"
 	"path"
 	"slices"
@@ -16,6 +15,8 @@ import (
 	"github.com/getkin/kin-openapi/openapi3"
 	yaml4 "go.yaml.in/yaml/v4"
 	"gopkg.in/yaml.v3"
+
+	"github.com/specgate/specgate/internal/jsonnum"
 )
 
 // One parse for both: a root YAML file is parsed once, by go.yaml.in/yaml/v4, the parser
@@ -188,7 +189,7 @@ func kinValueNode(v any) (*yaml4.Node, bool) {
 	case int:
 		return &yaml4.Node{Kind: yaml4.ScalarNode, Tag: "!!int", Value: strconv.Itoa(t)}, true
 	case float64:
-		text, ok := jsonFloatText(t)
+		text, ok := jsonnum.FloatText(t)
 		if !ok {
 			return nil, false
 		}
@@ -204,26 +205,6 @@ func kinValueNode(v any) (*yaml4.Node, bool) {
 		return &yaml4.Node{Kind: yaml4.ScalarNode, Tag: tag, Value: text}, true
 	}
 	return nil, false
-}
-
-// jsonFloatText is encoding/json's notation for f; false for what it refuses.
-func jsonFloatText(f float64) (string, bool) {
-	if math.IsInf(f, 0) || math.IsNaN(f) {
-		return "", false
-	}
-	format := byte('f')
-	if abs := math.Abs(f); abs != 0 && (abs < 1e-6 || abs >= 1e21) {
-		format = 'e'
-	}
-	b := strconv.AppendFloat(nil, f, format, -1, 64)
-	if format == 'e' {
-		// e-09 is written e-9.
-		if n := len(b); n >= 4 && b[n-4] == 'e' && b[n-3] == '-' && b[n-2] == '0' {
-			b[n-2] = b[n-1]
-			b = b[:n-1]
-		}
-	}
-	return string(b), true
 }
 
 // yamlQuotable reports whether s, written by encoding/json, reads back unchanged as a YAML

@@ -1,12 +1,13 @@
 package specs
 
 import (
-	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
 
 	"gopkg.in/yaml.v3"
+
+	"github.com/specgate/specgate/internal/jsonnum"
 )
 
 // Written returns the file as written, before any repair or inlined $ref, in the shapes
@@ -34,17 +35,7 @@ func (f *File) Written() (any, error) {
 	}
 	// Numbers as JSON writes them (1.0 is 1), as json.Number: the round trip a YAML file's
 	// value takes to be a JSON instance.
-	data, err := json.Marshal(v)
-	if err != nil {
-		return nil, err
-	}
-	dec := json.NewDecoder(bytes.NewReader(data))
-	dec.UseNumber()
-	var out any
-	if err := dec.Decode(&out); err != nil {
-		return nil, err
-	}
-	return out, nil
+	return jsonnum.RoundTrip(v)
 }
 
 // writtenJSON builds the value of a JSON file from the nodes parseJSON made: a number is its

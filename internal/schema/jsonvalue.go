@@ -1,11 +1,11 @@
 package schema
 
 import (
-	"bytes"
 	"encoding/json"
-	"math"
 	"strconv"
 	"unicode/utf8"
+
+	"github.com/specgate/specgate/internal/jsonnum"
 )
 
 // JSONValue returns a copy of v as encoding/json would decode its encoding with UseNumber
@@ -25,14 +25,14 @@ func JSONValue(v any) (any, error) {
 	case int:
 		return json.Number(strconv.Itoa(t)), nil
 	case float64:
-		if n, ok := floatText(t); ok {
+		if n, ok := jsonnum.FloatText(t); ok {
 			return json.Number(n), nil
 		}
 	case map[string]any:
 		m := make(map[string]any, len(t))
 		for k, e := range t {
 			if !utf8.ValidString(k) {
-				return roundTrip(v)
+				return jsonnum.RoundTrip(v)
 			}
 			c, err := JSONValue(e)
 			if err != nil {
@@ -52,41 +52,5 @@ func JSONValue(v any) (any, error) {
 		}
 		return s, nil
 	}
-	return roundTrip(v)
-}
-
-// floatText is encoding/json's text for a float64 (its floatEncoder): 'f' format between 1e-6
-// and 1e21, 'e' outside with a one-digit negative exponent unpadded. NaN and infinities have
-// none.
-func floatText(f float64) (string, bool) {
-	if math.IsInf(f, 0) || math.IsNaN(f) {
-		return "", false
-	}
-	format := byte('f')
-	if abs := math.Abs(f); abs != 0 && (abs < 1e-6 || abs >= 1e21) {
-		format = 'e'
-	}
-	b := strconv.AppendFloat(nil, f, format, -1, 64)
-	if format == 'e' {
-		if n := len(b); n >= 4 && b[n-4] == 'e' && b[n-3] == '-' && b[n-2] == '0' {
-			b[n-2] = b[n-1]
-			b = b[:n-1]
-		}
-	}
-	return string(b), true
-}
-
-// roundTrip encodes v and decodes it with UseNumber.
-func roundTrip(v any) (any, error) {
-	data, err := json.Marshal(v)
-	if err != nil {
-		return nil, err
-	}
-	dec := json.NewDecoder(bytes.NewReader(data))
-	dec.UseNumber()
-	var out any
-	if err := dec.Decode(&out); err != nil {
-		return nil, err
-	}
-	return out, nil
+	return jsonnum.RoundTrip(v)
 }

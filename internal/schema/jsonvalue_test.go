@@ -6,6 +6,8 @@ import (
 	"reflect"
 	"testing"
 	"time"
+
+	"github.com/specgate/specgate/internal/jsonnum"
 )
 
 // JSONValue is the encoding/json round trip it replaces, value for value: numbers at the edges
@@ -19,7 +21,7 @@ func TestJSONValueIsTheRoundTrip(t *testing.T) {
 		[]string{"a", "b"}, time.Date(2024, 1, 2, 3, 4, 5, 0, time.UTC), map[string]int{"n": 1}, int64(3), float32(0.1),
 	}
 	for _, v := range values {
-		want, werr := roundTrip(v)
+		want, werr := jsonnum.RoundTrip(v)
 		got, err := JSONValue(v)
 		if (err != nil) != (werr != nil) || !reflect.DeepEqual(got, want) {
 			t.Errorf("JSONValue(%#v) = %#v, %v; the round trip gives %#v, %v", v, got, err, want, werr)
@@ -51,7 +53,7 @@ func FuzzJSONValue(f *testing.F) {
 			return
 		}
 		v = withInts(v)
-		want, werr := roundTrip(v)
+		want, werr := jsonnum.RoundTrip(v)
 		got, err := JSONValue(v)
 		if (err != nil) != (werr != nil) || !reflect.DeepEqual(got, want) {
 			t.Errorf("JSONValue(%#v) = %#v, %v; the round trip gives %#v, %v", v, got, err, want, werr)
