@@ -202,6 +202,17 @@ type dupKey struct {
 	line, first int
 }
 
+// firstKeyLine is the line of the first key k among the keys and values of a mapping node's
+// content; 0 where there is none.
+func firstKeyLine(content []*yaml.Node, k string) int {
+	for j := 0; j < len(content); j += 2 {
+		if content[j].Value == k {
+			return content[j].Line
+		}
+	}
+	return 0
+}
+
 // duplicates reports each repeated key of the file. yaml.v3 and kin-openapi refuse a YAML
 // mapping that repeats a key, and Redocly does too; encoding/json (and so kin-openapi for JSON)
 // keeps the last value. specgate keeps the last value for both, and says so: kin-openapi then
@@ -250,14 +261,7 @@ func (b *valueBuilder) value(n *yaml.Node) (any, bool) {
 				return nil, false
 			}
 			if _, dup := m[k.Value]; dup {
-				first := 0
-				for j := 0; j < i; j += 2 {
-					if n.Content[j].Value == k.Value {
-						first = n.Content[j].Line
-						break
-					}
-				}
-				b.dups = append(b.dups, dupKey{ptr: b.pointer(k.Value), line: k.Line, first: first})
+				b.dups = append(b.dups, dupKey{ptr: b.pointer(k.Value), line: k.Line, first: firstKeyLine(n.Content[:i], k.Value)})
 			}
 			b.path = append(b.path, jsonptr.Escape(k.Value))
 			v, ok := b.value(n.Content[i+1])
@@ -439,14 +443,7 @@ func parseJSONTokens(data []byte) (any, *yaml.Node, []dupKey, error) {
 					}
 					kl, kc := at(dec.InputOffset() - 1)
 					if _, dup := m[k]; dup {
-						first := 0
-						for j := 0; j < len(n.Content); j += 2 {
-							if n.Content[j].Value == k {
-								first = n.Content[j].Line
-								break
-							}
-						}
-						keys.dups = append(keys.dups, dupKey{ptr: keys.pointer(k), line: kl, first: first})
+						keys.dups = append(keys.dups, dupKey{ptr: keys.pointer(k), line: kl, first: firstKeyLine(n.Content, k)})
 					}
 					vt, err := dec.Token()
 					if err != nil {

@@ -97,14 +97,7 @@ func (s *jsonScanner) value(depth int) (any, *yaml.Node, bool) {
 			kn := s.node(yaml.ScalarNode, "!!str", end)
 			kn.Value = k
 			if _, dup := m[k]; dup {
-				first := 0
-				for j := 0; j < len(n.Content); j += 2 {
-					if n.Content[j].Value == k {
-						first = n.Content[j].Line
-						break
-					}
-				}
-				s.b.dups = append(s.b.dups, dupKey{ptr: s.b.pointer(k), line: kn.Line, first: first})
+				s.b.dups = append(s.b.dups, dupKey{ptr: s.b.pointer(k), line: kn.Line, first: firstKeyLine(n.Content, k)})
 			}
 			s.space()
 			if s.pos >= len(s.data) || s.data[s.pos] != ':' {
@@ -120,20 +113,11 @@ func (s *jsonScanner) value(depth int) (any, *yaml.Node, bool) {
 			}
 			m[k] = v
 			n.Content = append(n.Content, kn, vn)
-			s.space()
-			if s.pos >= len(s.data) {
+			if more, ok := s.after('}'); !ok {
 				return nil, nil, false
-			}
-			switch s.data[s.pos] {
-			case ',':
-				s.pos++
-				s.space()
-				continue
-			case '}':
-				s.pos++
+			} else if !more {
 				return m, n, true
 			}
-			return nil, nil, false
 		}
 	case c == '[':
 		n := s.node(yaml.SequenceNode, "!!seq", s.pos)
@@ -154,20 +138,11 @@ func (s *jsonScanner) value(depth int) (any, *yaml.Node, bool) {
 			}
 			l = append(l, v)
 			n.Content = append(n.Content, vn)
-			s.space()
-			if s.pos >= len(s.data) {
+			if more, ok := s.after(']'); !ok {
 				return nil, nil, false
-			}
-			switch s.data[s.pos] {
-			case ',':
-				s.pos++
-				s.space()
-				continue
-			case ']':
-				s.pos++
+			} else if !more {
 				return l, n, true
 			}
-			return nil, nil, false
 		}
 	case c == '"':
 		v, end, ok := s.str()
@@ -193,6 +168,25 @@ func (s *jsonScanner) value(depth int) (any, *yaml.Node, bool) {
 		}
 	}
 	return nil, nil, false
+}
+
+// after reads what follows a member of an object or array that end closes: a comma, and more
+// members follow, or end, and it is closed; anything else, or the end of the data, is no JSON.
+func (s *jsonScanner) after(end byte) (more, ok bool) {
+	s.space()
+	if s.pos >= len(s.data) {
+		return false, false
+	}
+	switch s.data[s.pos] {
+	case ',':
+		s.pos++
+		s.space()
+		return true, true
+	case end:
+		s.pos++
+		return false, true
+	}
+	return false, false
 }
 
 // str reads the string at pos (its opening quote) and returns it and the offset of its closing
