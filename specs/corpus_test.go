@@ -10,6 +10,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"reflect"
+	"slices"
 
 	"github.com/getkin/kin-openapi/openapi3"
 
@@ -215,14 +216,7 @@ func TestCorpusStrictNamesEveryDefect(t *testing.T) {
 }
 
 func TestCorpusSwagger2ConvertsWithoutLoss(t *testing.T) {
-	loadCorpus(t)
-	n := 0
-	for _, root := range corpus.roots {
-		docs := corpus.docs[root]
-		if len(docs) == 0 || !strings.HasSuffix(docs[0].Path, convertedSuffix) {
-			continue
-		}
-		n++
+	eachSwagger2Root(t, func(root string, docs []*Document) {
 		for _, f := range Findings(docs) {
 			if f.Rule == RuleConversionDropped {
 				t.Errorf("%s: %v", root, f)
@@ -231,9 +225,45 @@ func TestCorpusSwagger2ConvertsWithoutLoss(t *testing.T) {
 		if docs[0].Spec.Paths.Len() == 0 {
 			t.Errorf("%s: no paths after the conversion", root)
 		}
+	})
+}
+
+// eachSwagger2Root calls do with each Swagger 2.0 root of the development corpus and its
+// documents, and checks that they are the corpus's 14.
+func eachSwagger2Root(t *testing.T, do func(root string, docs []*Document)) {
+	t.Helper()
+	loadCorpus(t)
+	n := 0
+	for _, root := range corpus.roots {
+		docs := corpus.docs[root]
+		if len(docs) == 0 || !strings.HasSuffix(docs[0].Path, convertedSuffix) {
+			continue
+		}
+		n++
+		do(root, docs)
 	}
 	if n != 14 {
 		t.Errorf("%d Swagger 2.0 roots, want 14", n)
+	}
+}
+
+// eachCorpusFile calls do with the path and bytes of each file of the development corpus whose
+// name ends in one of exts.
+func eachCorpusFile(t *testing.T, do func(p string, data []byte), exts ...string) {
+	t.Helper()
+	err := filepath.WalkDir(corpusDir, func(p string, d os.DirEntry, err error) error {
+		if err != nil || d.IsDir() || !slices.ContainsFunc(exts, func(ext string) bool { return strings.HasSuffix(p, ext) }) {
+			return err
+		}
+		data, err := os.ReadFile(p)
+		if err != nil {
+			return err
+		}
+		do(p, data)
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
 	}
 }
 
@@ -241,39 +271,28 @@ func TestCorpusSwagger2ConvertsWithoutLoss(t *testing.T) {
 // own node-to-value walk gives what yaml.v3's decoder gives.
 func TestCorpusNodeValueEqualsDecoder(t *testing.T) {
 	n := 0
-	err := filepath.WalkDir(corpusDir, func(p string, d os.DirEntry, err error) error {
-		if err != nil || d.IsDir() || (!strings.HasSuffix(p, ".yaml") && !strings.HasSuffix(p, ".yml")) {
-			return err
-		}
-		data, err := os.ReadFile(p)
-		if err != nil {
-			return err
-		}
+	eachCorpusFile(t, func(p string, data []byte) {
 		var doc yaml.Node
 		if yaml.Unmarshal(data, &doc) != nil || len(doc.Content) == 0 {
-			return nil
+			return
 		}
 		var b valueBuilder
 		got, ok := b.value(doc.Content[0])
 		if !ok || len(b.dups) > 0 {
 			// Left to the decoder; or a repeated key, which the decoder refuses.
-			return nil
+			return
 		}
 		n++
 		var want any
 		if err := doc.Content[0].Decode(&want); err != nil {
 			t.Errorf("%s: the decoder refuses what nodeValue built: %v", p, err)
-			return nil
+			return
 		}
 		want, _ = normalize(want)
 		if !reflect.DeepEqual(got, want) {
 			t.Errorf("%s: nodeValue differs from the decoder", p)
 		}
-		return nil
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
+	}, ".yaml", ".yml")
 	if n < 1000 {
 		t.Errorf("%d YAML files compared, want the corpus's thousands", n)
 	}
@@ -284,14 +303,7 @@ func TestCorpusNodeValueEqualsDecoder(t *testing.T) {
 // writing the model as JSON and reading it again gives (decodeJSONValue), the way it was built
 // before.
 func TestCorpusPlainValueEqualsJSONRoundTrip(t *testing.T) {
-	loadCorpus(t)
-	n := 0
-	for _, root := range corpus.roots {
-		docs := corpus.docs[root]
-		if len(docs) == 0 || !strings.HasSuffix(docs[0].Path, convertedSuffix) {
-			continue
-		}
-		n++
+	eachSwagger2Root(t, func(root string, docs []*Document) {
 		data, err := json.Marshal(docs[0].Spec)
 		if err != nil {
 			t.Fatal(err)
@@ -303,48 +315,34 @@ func TestCorpusPlainValueEqualsJSONRoundTrip(t *testing.T) {
 		got, err := plainValue(docs[0].Spec)
 		if err != nil {
 			t.Errorf("%s: %v", root, err)
-			continue
+			return
 		}
 		if !reflect.DeepEqual(got, want) {
 			t.Errorf("%s: plainValue differs from the JSON round trip", root)
 		}
-	}
-	if n != 14 {
-		t.Errorf("%d Swagger 2.0 roots, want 14", n)
-	}
+	})
 }
 
 // TestCorpusConvertedNodesEqualV3: on every YAML file of the development corpus, the tree
 // converted from yaml v4's parse (what a root file is read with) is yaml.v3's own parse.
 func TestCorpusConvertedNodesEqualV3(t *testing.T) {
 	n := 0
-	err := filepath.WalkDir(corpusDir, func(p string, d os.DirEntry, err error) error {
-		if err != nil || d.IsDir() || (!strings.HasSuffix(p, ".yaml") && !strings.HasSuffix(p, ".yml")) {
-			return err
-		}
-		data, err := os.ReadFile(p)
-		if err != nil {
-			return err
-		}
+	eachCorpusFile(t, func(p string, data []byte) {
 		var want yaml.Node
 		werr := yaml.Unmarshal(data, &want)
 		got := convertedV3(data)
 		switch {
 		case got == nil:
-			return nil
+			return
 		case werr != nil:
 			t.Errorf("%s: yaml v4 reads what yaml.v3 refuses (%v)", p, werr)
-			return nil
+			return
 		}
 		n++
 		if err := sameNodes3(got, &want); err != nil {
 			t.Errorf("%s: %v", p, err)
 		}
-		return nil
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
+	}, ".yaml", ".yml")
 	if n < 1000 {
 		t.Errorf("%d YAML files compared, want the corpus's thousands", n)
 	}
@@ -408,14 +406,7 @@ func TestCorpusKinNodesEqualLoader(t *testing.T) {
 // reads what encoding/json's decoder reads, lines and columns included.
 func TestCorpusScanJSONEqualsParseJSON(t *testing.T) {
 	n := 0
-	err := filepath.WalkDir(corpusDir, func(p string, d os.DirEntry, err error) error {
-		if err != nil || d.IsDir() || !strings.HasSuffix(p, ".json") {
-			return err
-		}
-		data, err := os.ReadFile(p)
-		if err != nil {
-			return err
-		}
+	eachCorpusFile(t, func(p string, data []byte) {
 		if _, _, _, ok := scanJSON(data); ok {
 			n++
 		} else if _, _, _, err := parseJSONTokens(data); err == nil {
@@ -424,11 +415,7 @@ func TestCorpusScanJSONEqualsParseJSON(t *testing.T) {
 		if diff := sameJSONParse(data); diff != "" {
 			t.Errorf("%s: %s", p, diff)
 		}
-		return nil
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
+	}, ".json")
 	if n < 24 {
 		t.Errorf("%d JSON files compared, want the corpus's 24", n)
 	}
