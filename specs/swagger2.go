@@ -46,8 +46,7 @@ func loadSwagger2(ctx context.Context, src *Sources, f *File) (*Document, error)
 	if v3RefsBelowAdditionalProperties(bundled) {
 		changed = true
 	}
-	extra := append(swagger2Types(f, bundled), sharedFormsBesideBody(f, bundled)...)
-	extra = append(extra, extraBodies(f, bundled)...)
+	extra := append(swagger2Types(f, bundled), extraBodies(f, bundled)...)
 	// openapi2 reads the bundled document as JSON: the file itself when that is what bundling
 	// left (a JSON file, unrepaired, with no reference bundling rewrote, no path extension
 	// dropped or reference below additionalProperties rewritten, and no number that reads
@@ -340,8 +339,10 @@ func localParameter(root map[string]any, pv any) map[string]any {
 
 // extraBodies drops, from the bundled Swagger 2.0 document v, each body parameter of an
 // operation beyond its first, and its formData parameters when it has a body too: openapi2conv
-// refuses the whole document for either, and OpenAPI 3 has one request body. Each is a
-// spec.converted.dropped finding on f.
+// refuses the whole document for either ("body and form parameters cannot exist together for
+// the same operation"), and OpenAPI 3 has one request body. A path item's shared formData
+// parameters go when it shares a body too; then each operation's own are pruned against what
+// is shared. Each is a spec.converted.dropped finding on f.
 func extraBodies(f *File, v any) []Finding {
 	var out []Finding
 	root, _ := v.(map[string]any)
@@ -349,6 +350,22 @@ func extraBodies(f *File, v any) []Finding {
 	for _, p := range slices.Sorted(maps.Keys(paths)) {
 		item, _ := paths[p].(map[string]any)
 		shared, _ := item["parameters"].([]any)
+		if countIn(root, shared, "body") > 0 && countIn(root, shared, "formData") > 0 {
+			kept := make([]any, 0, len(shared))
+			for i, pv := range shared {
+				prm := localParameter(root, pv)
+				if prm["in"] != "formData" {
+					kept = append(kept, pv)
+					continue
+				}
+				name, _ := prm["name"].(string)
+				ptr := jsonptr.Join("", "paths", p, "parameters", fmt.Sprint(i))
+				out = append(out, Finding{Rule: RuleConversionDropped, Level: LevelOf(RuleConversionDropped), File: f.Name, Pointer: ptr, Line: f.Line(ptr),
+					Message: fmt.Sprintf("formData parameter %q stands beside a body parameter the operations of %s share; the body is read and this one is not checked", name, p)})
+			}
+			item["parameters"] = kept
+			shared = kept
+		}
 		for _, method := range []string{"get", "put", "post", "delete", "options", "head", "patch"} {
 			op, ok := item[method].(map[string]any)
 			if !ok {

@@ -1,13 +1,6 @@
 package specs
 
-import (
-	"fmt"
-	"maps"
-	"slices"
-	"strings"
-
-	"github.com/specgate/specgate/internal/jsonptr"
-)
+import "strings"
 
 // withoutPathExtensions2 deletes the extensions (x-*) of a bundled Swagger 2.0 document's
 // paths. Swagger 2.0 allows them there and they mean nothing to validation; kin-openapi's
@@ -25,38 +18,6 @@ func withoutPathExtensions2(v any) bool {
 		}
 	}
 	return deleted
-}
-
-// sharedFormsBesideBody drops, from each path item of a bundled Swagger 2.0 document, the
-// formData parameters it shares with its operations when it shares a body parameter too:
-// openapi2conv refuses the whole document for a body beside formData ("body and form
-// parameters cannot exist together for the same operation"), and extraBodies prunes only an
-// operation's own parameters. Each is a spec.converted.dropped finding on f.
-func sharedFormsBesideBody(f *File, v any) []Finding {
-	var out []Finding
-	root, _ := v.(map[string]any)
-	paths, _ := root["paths"].(map[string]any)
-	for _, p := range slices.Sorted(maps.Keys(paths)) {
-		item, _ := paths[p].(map[string]any)
-		shared, _ := item["parameters"].([]any)
-		if countIn(root, shared, "body") == 0 || countIn(root, shared, "formData") == 0 {
-			continue
-		}
-		kept := make([]any, 0, len(shared))
-		for i, pv := range shared {
-			prm := localParameter(root, pv)
-			if prm["in"] != "formData" {
-				kept = append(kept, pv)
-				continue
-			}
-			name, _ := prm["name"].(string)
-			ptr := jsonptr.Join("", "paths", p, "parameters", fmt.Sprint(i))
-			out = append(out, Finding{Rule: RuleConversionDropped, Level: LevelOf(RuleConversionDropped), File: f.Name, Pointer: ptr, Line: f.Line(ptr),
-				Message: fmt.Sprintf("formData parameter %q stands beside a body parameter the operations of %s share; the body is read and this one is not checked", name, p)})
-		}
-		item["parameters"] = kept
-	}
-	return out
 }
 
 // v3RefsBelowAdditionalProperties rewrites, in a bundled Swagger 2.0 document v, each $ref to
