@@ -422,10 +422,10 @@ func parseJSONTokens(data []byte) (any, *yaml.Node, []dupKey, error) {
 	}
 	var build func(tok json.Token, depth int) (any, *yaml.Node, error)
 	build = func(tok json.Token, depth int) (any, *yaml.Node, error) {
-		if depth > 10000 {
-			return nil, nil, errors.New("JSON nested too deeply")
-		}
 		line, col := at(dec.InputOffset() - 1)
+		if depth > 10000 {
+			return nil, nil, fmt.Errorf("line %d, column %d: JSON nested more than 10000 deep", line, col)
+		}
 		switch t := tok.(type) {
 		case json.Delim:
 			switch t {

@@ -45,6 +45,7 @@ func TestParseJSONAsJSON(t *testing.T) {
 		{"{\"a\": 1} x", "line 1, column 10: invalid character 'x' after top-level value"},
 		{"{\n\"a\": [1,\n", "line 3, column 1: unexpected end of JSON input"},
 		{"{\"a\" 1}", "line 1, column 6: invalid character '1' after object key"},
+		{"{\"a\":\n" + strings.Repeat("[", 20000) + strings.Repeat("]", 20000) + "}", "line 2, column 10001: JSON nested more than 10000 deep"},
 	} {
 		if _, err := parseFile("x.json", "x.json", []byte(tt.data), false); err == nil || !strings.Contains(err.Error(), tt.want) {
 			t.Errorf("%q: err = %v, want %q", tt.data, err, tt.want)
